@@ -1,0 +1,32 @@
+#include "backend/memory/memory_message_log.hpp"
+
+namespace parley::backend {
+
+chat::AppendResult MemoryMessageLog::append(v1::Message message) {
+  auto& log = logs_[message.conversation_id()];
+  if (!message.client_message_id().empty()) {
+    auto key = std::make_pair(message.sender_id(), message.client_message_id());
+    if (auto it = log.seq_by_client_id.find(key); it != log.seq_by_client_id.end()) {
+      return {log.messages[it->second - 1], true};
+    }
+    log.seq_by_client_id.emplace(std::move(key), log.messages.size() + 1);
+  }
+  message.set_seq(log.messages.size() + 1);
+  log.messages.push_back(std::move(message));
+  return {log.messages.back(), false};
+}
+
+std::vector<v1::Message> MemoryMessageLog::read_after(const std::string& conversation_id,
+                                                      std::uint64_t after_seq) const {
+  auto it = logs_.find(conversation_id);
+  if (it == logs_.end() || after_seq >= it->second.messages.size()) return {};
+  const auto& messages = it->second.messages;
+  return {messages.begin() + static_cast<std::ptrdiff_t>(after_seq), messages.end()};
+}
+
+std::uint64_t MemoryMessageLog::last_seq(const std::string& conversation_id) const {
+  auto it = logs_.find(conversation_id);
+  return it == logs_.end() ? 0 : it->second.messages.size();
+}
+
+}  // namespace parley::backend

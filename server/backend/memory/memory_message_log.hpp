@@ -1,0 +1,27 @@
+#pragma once
+// In-process MessageLog: the default when no Redis is configured.
+// Not thread-safe: used from the chat service's executor only.
+
+#include "chat/message_log.hpp"
+
+#include <map>
+#include <unordered_map>
+
+namespace parley::backend {
+
+class MemoryMessageLog final : public chat::MessageLog {
+ public:
+  chat::AppendResult append(v1::Message message) override;
+  std::vector<v1::Message> read_after(const std::string& conversation_id,
+                                      std::uint64_t after_seq) const override;
+  std::uint64_t last_seq(const std::string& conversation_id) const override;
+
+ private:
+  struct Log {
+    std::vector<v1::Message> messages;  // messages[i].seq == i + 1
+    std::map<std::pair<std::string, std::string>, std::uint64_t> seq_by_client_id;
+  };
+  std::unordered_map<std::string, Log> logs_;
+};
+
+}  // namespace parley::backend

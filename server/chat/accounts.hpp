@@ -1,0 +1,33 @@
+#pragma once
+// Staff accounts as loaded from the agents file (app/config.cpp parses it).
+
+#include "parley/v1/protocol.pb.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace parley::chat {
+
+namespace v1 = parley::v1;
+
+struct AgentAccount {
+  std::string id;
+  std::string display_name;
+  std::string secret;
+  v1::Role role = v1::ROLE_AGENT;    // AGENT, TIER2 or SUPERVISOR
+  std::uint32_t max_capacity = 3;    // most concurrent chats
+  bool auto_assign = true;           // false: picks chats from the queue by hand
+  std::set<v1::Category> categories; // empty: every category
+};
+
+using AccountDirectory = std::map<std::string, AgentAccount>;
+
+inline bool takes_chats(v1::Role role) { return role == v1::ROLE_AGENT || role == v1::ROLE_TIER2; }
+inline bool is_staff(v1::Role role) {
+  return role == v1::ROLE_AGENT || role == v1::ROLE_TIER2 || role == v1::ROLE_SUPERVISOR;
+}
+
+}  // namespace parley::chat

@@ -1,0 +1,955 @@
+#include "chat/service.hpp"
+
+#include "chat/routing.hpp"
+#include "util/random.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace parley::chat {
+namespace {
+
+// Field limits that are not configurable: they bound memory per chat.
+constexpr std::size_t max_client_id_bytes = 64;
+constexpr std::size_t max_name_chars = 80;
+constexpr std::size_t max_subject_chars = 200;
+constexpr std::size_t max_transaction_id_chars = 128;
+constexpr std::size_t max_url_bytes = 2048;
+constexpr std::size_t max_locale_bytes = 35;
+constexpr std::size_t max_time_zone_bytes = 64;
+constexpr std::size_t max_email_bytes = 254;
+constexpr std::size_t max_reason_chars = 500;
+constexpr std::size_t max_note_chars = 2000;
+constexpr std::size_t max_rating_comment_chars = 1000;
+
+constexpr std::uint16_t close_policy_violation = 1008;
+
+// Code points, not bytes: protobuf has already rejected invalid UTF-8.
+std::size_t utf8_length(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+bool blank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; });
+}
+
+std::string_view role_name(v1::Role role) {
+  switch (role) {
+    case v1::ROLE_VISITOR: return "visitor";
+    case v1::ROLE_AGENT: return "agent";
+    case v1::ROLE_TIER2: return "tier-2 agent";
+    case v1::ROLE_SUPERVISOR: return "supervisor";
+    default: return "unauthenticated client";
+  }
+}
+
+// Which roles may send which frame; membership is checked by each handler.
+bool role_may_send(v1::ClientFrame::FrameCase frame, v1::Role role) {
+  using F = v1::ClientFrame;
+  const bool visitor = role == v1::ROLE_VISITOR;
+  const bool chat_agent = takes_chats(role);
+  const bool supervisor = role == v1::ROLE_SUPERVISOR;
+  switch (frame) {
+    case F::kStartChat:
+    case F::kRateChat:
+    case F::kRequestSenior: return visitor;
+    case F::kSendMessage:
+    case F::kTyping:
+    case F::kMarkRead: return visitor || chat_agent;
+    case F::kAcceptChat: return chat_agent;
+    case F::kSetAgentStatus:
+    case F::kTransferChat:
+    case F::kEscalateChat:
+    case F::kAddNote: return chat_agent || supervisor;
+    case F::kCloseChat:
+    case F::kPing: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+Service::Service(ServiceLimits limits, AccountDirectory accounts, MessageLog& log,
+                 const Clock& clock)
+    : limits_(limits), accounts_(std::move(accounts)), log_(log), clock_(clock) {
+  for (const auto& [id, account] : accounts_) {
+    Agent& agent = agents_[id];
+    agent.account = &account;
+    agent.capacity = account.max_capacity;
+  }
+}
+
+// ---------------------------------------------------------------- connections
+
+void Service::attach(SessionId id, std::shared_ptr<Outlet> outlet) {
+  Session& s = sessions_[id];
+  s.id = id;
+  s.outlet = std::move(outlet);
+}
+
+void Service::detach(SessionId id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  Session s = std::move(it->second);
+  sessions_.erase(it);
+  if (!s.authenticated) return;
+  if (s.role == v1::ROLE_VISITOR) {
+    visitors_.at(s.participant_id).sessions.erase(id);
+    return;
+  }
+  Agent& agent = agents_.at(s.participant_id);
+  agent.sessions.erase(id);
+  if (agent.sessions.empty()) {
+    // Keep the chats for a grace period: a reload or a network blip must not
+    // cost the visitor their place with this agent.
+    agent.grace_deadline_ms = clock_.now_ms() + limits_.grace_period_ms;
+  }
+  settle();
+}
+
+void Service::advance() {
+  const auto now = clock_.now_ms();
+  bool changed = false;
+  for (auto& [id, agent] : agents_) {
+    if (!agent.grace_deadline_ms || *agent.grace_deadline_ms > now) continue;
+    agent.grace_deadline_ms.reset();
+    agent.status = v1::AGENT_STATUS_OFFLINE;
+    // Oldest chat ends up at the very front.
+    std::vector<Conversation*> chats;
+    for (const auto& conversation_id : agent.open) chats.push_back(&conversations_.at(conversation_id));
+    std::sort(chats.begin(), chats.end(), [](auto* a, auto* b) {
+      return a->info.created_ms() > b->info.created_ms();
+    });
+    for (Conversation* c : chats) {
+      release(*c, "agent disconnected");
+      requeue_front(*c);
+    }
+    changed = true;
+  }
+  if (changed) settle();
+}
+
+void Service::handle(SessionId id, const v1::ClientFrame& frame) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  Session& s = it->second;
+  const auto req = frame.request_id();
+  using F = v1::ClientFrame;
+
+  if (frame.frame_case() == F::kHello) {
+    on_hello(s, frame);
+    settle();
+    return;
+  }
+  if (!s.authenticated) {
+    send_error(s, req, v1::ERROR_CODE_NOT_AUTHENTICATED, "send Hello first");
+    s.outlet->close(close_policy_violation, "not authenticated");
+    return;
+  }
+  if (!role_may_send(frame.frame_case(), s.role)) {
+    send_error(s, req, v1::ERROR_CODE_FORBIDDEN,
+               std::string("a ") + std::string(role_name(s.role)) + " may not send this frame");
+    return;
+  }
+  switch (frame.frame_case()) {
+    case F::kStartChat: on_start_chat(s, req, frame.start_chat()); break;
+    case F::kSendMessage: on_send_message(s, req, frame.send_message()); break;
+    case F::kTyping: on_typing(s, frame.typing()); break;
+    case F::kMarkRead: on_mark_read(s, req, frame.mark_read()); break;
+    case F::kSetAgentStatus: on_set_status(s, req, frame.set_agent_status()); break;
+    case F::kAcceptChat: on_accept(s, req, frame.accept_chat()); break;
+    case F::kTransferChat: on_transfer(s, req, frame.transfer_chat()); break;
+    case F::kEscalateChat: on_escalate(s, req, frame.escalate_chat()); break;
+    case F::kAddNote: on_add_note(s, req, frame.add_note()); break;
+    case F::kRequestSenior: on_request_senior(s, req, frame.request_senior()); break;
+    case F::kCloseChat: on_close(s, req, frame.close_chat()); break;
+    case F::kRateChat: on_rate(s, req, frame.rate_chat()); break;
+    case F::kPing: {
+      v1::ServerFrame pong;
+      pong.mutable_pong()->set_nonce(frame.ping().nonce());
+      pong.mutable_pong()->set_server_time_ms(clock_.now_ms());
+      send(s.id, pong);
+      break;
+    }
+    default:
+      send_error(s, req, v1::ERROR_CODE_UNKNOWN_FRAME, "unknown frame type");
+      return;
+  }
+  settle();
+}
+
+// ---------------------------------------------------------------- hello / resume
+
+void Service::on_hello(Session& s, const Frame& f) {
+  const auto& hello = f.hello();
+  const auto req = f.request_id();
+  if (s.authenticated) {
+    send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "already authenticated");
+    return;
+  }
+  std::unordered_map<std::string, std::uint64_t> cursors;
+  for (const auto& cursor : hello.cursors()) cursors[cursor.conversation_id()] = cursor.last_seq();
+  auto after = [&](const std::string& conversation_id) {
+    auto it = cursors.find(conversation_id);
+    return it == cursors.end() ? 0 : it->second;
+  };
+
+  v1::ServerFrame welcome_frame;
+  auto* welcome = welcome_frame.mutable_welcome();
+  welcome->set_session_id("s" + std::to_string(s.id));
+  welcome->set_server_time_ms(clock_.now_ms());
+  welcome->set_protocol_version(protocol::protocol_version);
+  auto* limits = welcome->mutable_limits();
+  limits->set_max_frame_bytes(limits_.max_frame_bytes);
+  limits->set_max_message_chars(limits_.max_message_chars);
+  limits->set_messages_per_second(limits_.messages_per_second);
+
+  if (hello.role() == v1::ROLE_VISITOR) {
+    if (utf8_length(hello.display_name()) > max_name_chars) {
+      send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "display_name is too long");
+      return;
+    }
+    Visitor* visitor = nullptr;
+    if (!hello.resume_token().empty()) {
+      auto it = visitor_by_token_.find(hello.resume_token());
+      if (it == visitor_by_token_.end()) {
+        send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "unknown resume token; send Hello without one");
+        return;
+      }
+      visitor = &visitors_.at(it->second);
+      welcome->set_resumed(true);
+    } else {
+      std::string id = util::random_token("v_", 8);
+      visitor = &visitors_[id];
+      visitor->id = id;
+      visitor->resume_token = util::random_token("vt_", 24);
+      visitor->name = blank(hello.display_name()) ? "Visitor" : hello.display_name();
+      visitor_by_token_[visitor->resume_token] = id;
+    }
+    s.authenticated = true;
+    s.role = v1::ROLE_VISITOR;
+    s.participant_id = visitor->id;
+    visitor->sessions.insert(s.id);
+    welcome->set_participant_id(visitor->id);
+    welcome->set_role(v1::ROLE_VISITOR);
+    welcome->set_display_name(visitor->name);
+    welcome->set_resume_token(visitor->resume_token);
+    send(s.id, welcome_frame);
+    if (!visitor->conversation_id.empty()) {
+      const Conversation& c = conversations_.at(visitor->conversation_id);
+      send(s.id, snapshot(c, after(c.info.conversation_id()), false, false));
+      if (auto position = queues_.position(c.info.conversation_id())) {
+        v1::ServerFrame status;
+        auto* q = status.mutable_queue_status();
+        q->set_conversation_id(c.info.conversation_id());
+        q->set_position(*position);
+        q->set_estimated_wait_seconds(c.last_queue_status.second);
+        q->set_tier(c.info.tier());
+        send(s.id, status);
+      }
+    }
+    return;
+  }
+
+  if (!is_staff(hello.role())) {
+    send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "hello.role must be set");
+    return;
+  }
+  auto account = accounts_.find(hello.agent_id());
+  const bool valid = account != accounts_.end() &&
+                     util::secure_equals(hello.secret(), account->second.secret) &&
+                     account->second.role == hello.role();
+  if (!valid) {
+    send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "bad agent credentials");
+    s.outlet->close(close_policy_violation, "authentication failed");
+    return;
+  }
+  Agent& agent = agents_.at(hello.agent_id());
+  const bool resumed = agent.grace_deadline_ms.has_value() || !agent.sessions.empty();
+  agent.grace_deadline_ms.reset();
+  // A fresh sign-in starts away: no chat is pushed before the agent says so.
+  if (agent.status == v1::AGENT_STATUS_OFFLINE) agent.status = v1::AGENT_STATUS_AWAY;
+  agent.sessions.insert(s.id);
+  s.authenticated = true;
+  s.role = hello.role();
+  s.participant_id = agent.account->id;
+  welcome->set_participant_id(agent.account->id);
+  welcome->set_role(hello.role());
+  welcome->set_display_name(agent.account->display_name);
+  welcome->set_resumed(resumed);
+  limits->set_max_open_chats(agent.capacity);
+  send(s.id, welcome_frame);
+  for (const auto& conversation_id : agent.open) {
+    const Conversation& c = conversations_.at(conversation_id);
+    send(s.id, snapshot(c, after(conversation_id), true, true));
+  }
+  if (hello.role() == v1::ROLE_SUPERVISOR || hello.role() == v1::ROLE_AGENT)
+    send(s.id, queue_snapshot(1));
+  if (hello.role() == v1::ROLE_SUPERVISOR || hello.role() == v1::ROLE_TIER2)
+    send(s.id, queue_snapshot(2));
+  send(s.id, roster());
+}
+
+// ---------------------------------------------------------------- visitor frames
+
+void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& m) {
+  Visitor& visitor = visitors_.at(s.participant_id);
+  if (!visitor.conversation_id.empty()) {
+    const Conversation& open = conversations_.at(visitor.conversation_id);
+    if (open.info.state() != v1::CONVERSATION_STATE_CLOSED) {
+      if (!m.client_message_id().empty() && m.client_message_id() == open.first_client_message_id) {
+        auto first = log_.read_after(open.info.conversation_id(), 0);
+        send_ack(s, req, open.info.conversation_id(), &first.front(), true);
+      } else {
+        send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "you already have an open chat",
+                   open.info.conversation_id());
+      }
+      return;
+    }
+  }
+  auto invalid = [&](std::string message) {
+    send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, std::move(message));
+  };
+  if (!v1::Category_IsValid(m.category()) || m.category() == v1::CATEGORY_UNSPECIFIED)
+    return invalid("category must be one of account, deposit, withdrawal, trading, refund, other");
+  if (blank(m.first_message())) return invalid("first_message must not be empty");
+  if (utf8_length(m.first_message()) > limits_.max_message_chars)
+    return invalid("first_message is longer than " + std::to_string(limits_.max_message_chars) + " characters");
+  if (m.client_message_id().empty() || m.client_message_id().size() > max_client_id_bytes)
+    return invalid("client_message_id must be 1 to 64 bytes");
+  if (utf8_length(m.subject()) > max_subject_chars) return invalid("subject is too long");
+  if (utf8_length(m.transaction_id()) > max_transaction_id_chars) return invalid("transaction_id is too long");
+  if (m.page_url().size() > max_url_bytes) return invalid("page_url is too long");
+  if (m.locale().size() > max_locale_bytes) return invalid("locale is too long");
+  if (m.time_zone().size() > max_time_zone_bytes) return invalid("time_zone is too long");
+  if (m.email().size() > max_email_bytes) return invalid("email is too long");
+
+  const auto now = clock_.now_ms();
+  const std::string id = util::random_token("c_", 12);
+  Conversation& c = conversations_[id];
+  auto& info = c.info;
+  info.set_conversation_id(id);
+  info.set_visitor_id(visitor.id);
+  info.set_visitor_name(visitor.name);
+  info.set_category(m.category());
+  info.set_subject(m.subject());
+  info.set_transaction_id(m.transaction_id());
+  info.set_page_url(m.page_url());
+  info.set_locale(m.locale());
+  info.set_time_zone(m.time_zone());
+  info.set_email(m.email());
+  info.set_state(v1::CONVERSATION_STATE_QUEUED);
+  info.set_tier(1);
+  info.set_created_ms(now);
+  info.set_queued_ms(now);
+  c.first_client_message_id = m.client_message_id();
+  visitor.conversation_id = id;
+
+  v1::Message first;
+  first.set_conversation_id(id);
+  first.set_client_message_id(m.client_message_id());
+  first.set_sender_role(v1::ROLE_VISITOR);
+  first.set_sender_id(visitor.id);
+  first.set_sender_name(visitor.name);
+  first.set_text(m.first_message());
+  first.set_server_time_ms(now);
+  const auto stored = log_.append(std::move(first)).stored;
+
+  send_ack(s, req, id, &stored);
+  v1::ServerFrame snap = snapshot(c, log_.last_seq(id), false, false);
+  to_visitor(c, snap);
+  // Other tabs of the same visitor learn the first message too.
+  v1::ServerFrame message_frame;
+  *message_frame.mutable_message() = stored;
+  to_visitor(c, message_frame, s.id);
+  queues_.push_back(id, queue_for(1, m.category()));
+}
+
+void Service::on_request_senior(Session& s, std::uint32_t req, const v1::RequestSenior& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  if (c->info.state() == v1::CONVERSATION_STATE_CLOSED)
+    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "the chat is closed", m.conversation_id());
+  if (c->info.tier() >= 2 || c->info.senior_requested())
+    return send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "senior support is already requested",
+                      m.conversation_id());
+  if (utf8_length(m.reason()) > max_reason_chars)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason is too long");
+  c->info.set_senior_requested(true);
+  send_ack(s, req, m.conversation_id());
+  v1::ServerFrame frame;
+  auto* requested = frame.mutable_senior_requested();
+  requested->set_conversation_id(m.conversation_id());
+  requested->set_reason(m.reason());
+  requested->set_visitor_name(c->info.visitor_name());
+  to_agent(*c, frame);
+  to_supervisors(frame);
+}
+
+void Service::on_rate(Session& s, std::uint32_t req, const v1::RateChat& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  if (c->info.state() != v1::CONVERSATION_STATE_CLOSED)
+    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "a chat is rated after it is closed",
+                      m.conversation_id());
+  if (c->rating)
+    return send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "this chat is already rated", m.conversation_id());
+  if (m.score() < 1 || m.score() > 5)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "score must be 1 to 5");
+  if (utf8_length(m.comment()) > max_rating_comment_chars)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
+  v1::ServerFrame frame;
+  auto* rating = frame.mutable_rating_recorded();
+  rating->set_conversation_id(m.conversation_id());
+  rating->set_score(m.score());
+  rating->set_comment(m.comment());
+  c->rating = *rating;
+  send_ack(s, req, m.conversation_id());
+  if (auto it = agents_.find(c->last_agent_id); it != agents_.end()) send(it->second.sessions, protocol::encode(frame));
+  to_supervisors(frame);
+}
+
+// ---------------------------------------------------------------- shared frames
+
+void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessage& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  const auto state = c->info.state();
+  const bool may_write = s.role == v1::ROLE_VISITOR ? state != v1::CONVERSATION_STATE_CLOSED
+                                                    : state == v1::CONVERSATION_STATE_ASSIGNED &&
+                                                          is_assigned_agent(s, *c);
+  if (!may_write)
+    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "you cannot write to this chat now",
+                      m.conversation_id());
+  if (blank(m.text()))
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "text must not be empty");
+  if (utf8_length(m.text()) > limits_.max_message_chars)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
+                      "text is longer than " + std::to_string(limits_.max_message_chars) + " characters");
+  if (m.client_message_id().empty() || m.client_message_id().size() > max_client_id_bytes)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "client_message_id must be 1 to 64 bytes");
+
+  v1::Message message;
+  message.set_conversation_id(m.conversation_id());
+  message.set_client_message_id(m.client_message_id());
+  message.set_sender_role(s.role);
+  message.set_sender_id(s.participant_id);
+  message.set_sender_name(name_of(s));
+  message.set_text(m.text());
+  message.set_server_time_ms(clock_.now_ms());
+  const auto result = log_.append(std::move(message));
+  send_ack(s, req, m.conversation_id(), &result.stored, result.duplicate);
+  if (result.duplicate) return;
+  v1::ServerFrame frame;
+  *frame.mutable_message() = result.stored;
+  to_visitor(*c, frame, s.id);
+  to_agent(*c, frame, s.id);
+}
+
+void Service::on_typing(Session& s, const v1::Typing& m) {
+  Conversation* c = member_conversation(s, 0, m.conversation_id());
+  if (!c || c->info.state() == v1::CONVERSATION_STATE_CLOSED) return;
+  v1::ServerFrame frame;
+  auto* typing = frame.mutable_typing();
+  typing->set_conversation_id(m.conversation_id());
+  typing->set_role(s.role);
+  typing->set_name(name_of(s));
+  typing->set_typing(m.typing());
+  if (s.role == v1::ROLE_VISITOR) to_agent(*c, frame);
+  else if (is_assigned_agent(s, *c)) to_visitor(*c, frame);
+}
+
+void Service::on_mark_read(Session& s, std::uint32_t req, const v1::MarkRead& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  if (m.seq() > log_.last_seq(m.conversation_id()))
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "seq is beyond the last message",
+                      m.conversation_id());
+  const bool visitor = s.role == v1::ROLE_VISITOR;
+  if (!visitor && !is_assigned_agent(s, *c)) return;
+  auto& read = visitor ? c->visitor_read_seq : c->agent_read_seq;
+  if (m.seq() <= read) return;
+  read = m.seq();
+  v1::ServerFrame frame;
+  auto* receipt = frame.mutable_read();
+  receipt->set_conversation_id(m.conversation_id());
+  receipt->set_reader_role(s.role);
+  receipt->set_seq(m.seq());
+  if (visitor) to_agent(*c, frame);
+  else to_visitor(*c, frame);
+}
+
+void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  if (c->info.state() == v1::CONVERSATION_STATE_CLOSED)
+    return send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "the chat is already closed", m.conversation_id());
+  if (takes_chats(s.role) && !is_assigned_agent(s, *c))
+    return send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may close this chat",
+                      m.conversation_id());
+  if (!v1::CloseReason_IsValid(m.reason()))
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "unknown close reason");
+  if (utf8_length(m.comment()) > max_reason_chars)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
+
+  queues_.remove(m.conversation_id());
+  if (!c->info.agent_id().empty()) {
+    Agent& agent = agents_.at(c->info.agent_id());
+    agent.open.erase(m.conversation_id());
+    wait_estimator_.record_handle_time(static_cast<double>(clock_.now_ms() - c->assigned_ms) / 1000.0);
+  }
+  c->info.set_state(v1::CONVERSATION_STATE_CLOSED);
+  const auto closing_message = append_system(*c, s.role == v1::ROLE_VISITOR ? "The visitor ended the chat."
+                                                                            : "The chat was closed.");
+  send_ack(s, req, m.conversation_id());
+  v1::ServerFrame message_frame;
+  *message_frame.mutable_message() = closing_message;
+  v1::ServerFrame closed_frame;
+  auto* closed = closed_frame.mutable_closed();
+  closed->set_conversation_id(m.conversation_id());
+  closed->set_reason(m.reason() == v1::CLOSE_REASON_UNSPECIFIED && s.role == v1::ROLE_VISITOR
+                         ? v1::CLOSE_REASON_VISITOR_LEFT
+                         : m.reason());
+  closed->set_closed_by(s.role);
+  closed->set_comment(m.comment());
+  for (const auto* frame : {&message_frame, &closed_frame}) {
+    to_visitor(*c, *frame);
+    to_agent(*c, *frame);
+  }
+  if (s.role == v1::ROLE_SUPERVISOR) send(s.id, closed_frame);
+  v1::ServerFrame prompt;
+  prompt.mutable_rating_prompt()->set_conversation_id(m.conversation_id());
+  prompt.mutable_rating_prompt()->set_min_score(1);
+  prompt.mutable_rating_prompt()->set_max_score(5);
+  to_visitor(*c, prompt);
+  c->info.set_agent_id("");
+}
+
+// ---------------------------------------------------------------- staff frames
+
+void Service::on_set_status(Session& s, std::uint32_t req, const v1::SetAgentStatus& m) {
+  Agent& agent = agents_.at(s.participant_id);
+  const auto status = m.status();
+  if (status != v1::AGENT_STATUS_ONLINE && status != v1::AGENT_STATUS_AWAY && status != v1::AGENT_STATUS_OFFLINE)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "status must be online, away or offline");
+  if (m.capacity() > agent.account->max_capacity)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
+                      "capacity is above your maximum of " + std::to_string(agent.account->max_capacity));
+  if (status == v1::AGENT_STATUS_OFFLINE && !agent.open.empty())
+    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "close or transfer your open chats first");
+  agent.status = status;
+  if (m.capacity() != 0) agent.capacity = m.capacity();
+  send_ack(s, req, {});
+}
+
+void Service::on_accept(Session& s, std::uint32_t req, const v1::AcceptChat& m) {
+  auto it = conversations_.find(m.conversation_id());
+  if (it == conversations_.end())
+    return send_error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such chat", m.conversation_id());
+  Conversation& c = it->second;
+  auto key = queues_.key_of(m.conversation_id());
+  if (!key) return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "the chat is not waiting", m.conversation_id());
+  Agent& agent = agents_.at(s.participant_id);
+  if (!eligible(agent, *key, false))
+    return send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "this chat is not in a queue you serve",
+                      m.conversation_id());
+  if (agent.open.size() >= agent.capacity)
+    return send_error(s, req, v1::ERROR_CODE_AT_CAPACITY, "you have no free chat slot", m.conversation_id());
+  send_ack(s, req, m.conversation_id());
+  assign(c, agent);
+}
+
+void Service::on_transfer(Session& s, std::uint32_t req, const v1::TransferChat& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  if (c->info.state() != v1::CONVERSATION_STATE_ASSIGNED)
+    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "only an assigned chat can be transferred",
+                      m.conversation_id());
+  if (takes_chats(s.role) && !is_assigned_agent(s, *c))
+    return send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may transfer this chat");
+  auto target_it = agents_.find(m.to_agent_id());
+  if (target_it == agents_.end() || !takes_chats(target_it->second.account->role))
+    return send_error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such agent");
+  Agent& target = target_it->second;
+  if (m.to_agent_id() == c->info.agent_id())
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "the chat is already with that agent");
+  const std::uint32_t needed_tier = c->info.tier();
+  const std::uint32_t target_tier = target.account->role == v1::ROLE_TIER2 ? 2 : 1;
+  if (needed_tier != target_tier)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
+                      "transfer stays within a tier; use EscalateChat to reach tier 2");
+  if (target.sessions.empty() || target.status != v1::AGENT_STATUS_ONLINE)
+    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "that agent is not online");
+  if (target.open.size() >= target.capacity)
+    return send_error(s, req, v1::ERROR_CODE_AT_CAPACITY, "that agent has no free chat slot");
+  if (utf8_length(m.note()) > max_note_chars)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
+
+  const std::string from = c->info.agent_name();
+  release(*c, "transferred to " + target.account->display_name);
+  add_note(*c, s.participant_id, name_of(s), "transfer",
+           "Transferred from " + from + " to " + target.account->display_name +
+               (m.note().empty() ? "" : ": " + m.note()));
+  send_ack(s, req, m.conversation_id());
+  assign(*c, target);
+}
+
+void Service::on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  if (c->info.state() != v1::CONVERSATION_STATE_ASSIGNED || c->info.tier() >= 2)
+    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "only a tier-1 chat with an agent can be escalated",
+                      m.conversation_id());
+  if (takes_chats(s.role) && !is_assigned_agent(s, *c))
+    return send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may escalate this chat");
+  if (blank(m.reason()) || utf8_length(m.reason()) > max_reason_chars)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason must be 1 to 500 characters");
+  if (utf8_length(m.note()) > max_note_chars)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
+
+  const std::string by = name_of(s);
+  add_note(*c, s.participant_id, by, "escalation",
+           "Escalated to tier 2: " + m.reason() + (m.note().empty() ? "" : "\n" + m.note()));
+  release(*c, "escalated to tier 2");
+  c->info.set_tier(2);
+  c->info.set_state(v1::CONVERSATION_STATE_QUEUED);
+  c->info.set_queued_ms(clock_.now_ms());
+  c->requeued = false;
+  queues_.push_back(c->info.conversation_id(), queue_for(2, c->info.category()));
+  v1::ServerFrame notice;
+  *notice.mutable_message() = append_system(*c, "Your chat is being passed to senior support. Please stay here.");
+  to_visitor(*c, notice);
+  send_ack(s, req, m.conversation_id());
+  v1::ServerFrame frame;
+  auto* escalated = frame.mutable_escalated();
+  escalated->set_conversation_id(m.conversation_id());
+  escalated->set_reason(m.reason());
+  escalated->set_by_agent(by);
+  to_staff_of_tier(2, frame);
+}
+
+void Service::on_add_note(Session& s, std::uint32_t req, const v1::AddNote& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  if (blank(m.text()) || utf8_length(m.text()) > max_note_chars)
+    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note must be 1 to 2000 characters");
+  add_note(*c, s.participant_id, name_of(s), "note", m.text());
+  send_ack(s, req, m.conversation_id());
+}
+
+// ---------------------------------------------------------------- domain actions
+
+Service::Conversation* Service::member_conversation(Session& s, std::uint32_t req, const std::string& id) {
+  auto it = conversations_.find(id);
+  const bool found = it != conversations_.end();
+  bool member = false;
+  if (found) {
+    if (s.role == v1::ROLE_VISITOR) member = it->second.info.visitor_id() == s.participant_id;
+    else if (s.role == v1::ROLE_SUPERVISOR) member = true;
+    else member = is_assigned_agent(s, it->second);
+  }
+  if (member) return &it->second;
+  if (req == 0 && s.role == v1::ROLE_VISITOR) return nullptr;  // typing: no answer wanted
+  if (!found || s.role == v1::ROLE_VISITOR)
+    send_error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such chat", id);
+  else
+    send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "this chat is not assigned to you", id);
+  return nullptr;
+}
+
+bool Service::is_assigned_agent(const Session& s, const Conversation& c) const {
+  return takes_chats(s.role) && c.info.state() == v1::CONVERSATION_STATE_ASSIGNED &&
+         c.info.agent_id() == s.participant_id;
+}
+
+void Service::assign(Conversation& c, Agent& agent) {
+  const auto now = clock_.now_ms();
+  const auto& id = c.info.conversation_id();
+  queues_.remove(id);
+  c.info.set_state(v1::CONVERSATION_STATE_ASSIGNED);
+  c.info.set_agent_id(agent.account->id);
+  c.info.set_agent_name(agent.account->display_name);
+  c.assigned_ms = now;
+  c.requeued = false;
+  c.last_agent_id = agent.account->id;
+  c.last_queue_status = {0, 0};
+  agent.open.insert(id);
+  agent.last_assigned_ms = now;
+
+  const bool senior = c.info.tier() >= 2;
+  v1::ServerFrame notice;
+  *notice.mutable_message() = append_system(
+      c, agent.account->display_name + (senior ? " from senior support joined the chat." : " joined the chat."));
+  to_visitor(c, notice);
+  v1::ServerFrame joined;
+  auto* j = joined.mutable_agent_joined();
+  j->set_conversation_id(id);
+  j->set_agent_name(agent.account->display_name);
+  j->set_tier(c.info.tier());
+  j->set_senior(senior);
+  to_visitor(c, joined);
+  send(agent.sessions, protocol::encode(snapshot(c, 0, true, true)));
+}
+
+// Takes the chat away from its agent and tells every session of that agent.
+void Service::release(Conversation& c, const std::string& reason) {
+  auto it = agents_.find(c.info.agent_id());
+  if (it == agents_.end()) return;
+  it->second.open.erase(c.info.conversation_id());
+  c.info.set_agent_id("");
+  c.info.set_agent_name("");
+  v1::ServerFrame frame;
+  frame.mutable_released()->set_conversation_id(c.info.conversation_id());
+  frame.mutable_released()->set_reason(reason);
+  send(it->second.sessions, protocol::encode(frame));
+}
+
+void Service::requeue_front(Conversation& c) {
+  c.info.set_state(v1::CONVERSATION_STATE_QUEUED);
+  c.requeued = true;
+  queues_.push_front(c.info.conversation_id(), queue_for(c.info.tier(), c.info.category()));
+  v1::ServerFrame notice;
+  *notice.mutable_message() =
+      append_system(c, "Your agent was disconnected. You are first in line for the next available agent.");
+  to_visitor(c, notice);
+}
+
+v1::Message Service::append_system(Conversation& c, std::string text) {
+  v1::Message message;
+  message.set_conversation_id(c.info.conversation_id());
+  message.set_system(true);
+  message.set_sender_name("Parley");
+  message.set_text(std::move(text));
+  message.set_server_time_ms(clock_.now_ms());
+  return log_.append(std::move(message)).stored;
+}
+
+void Service::add_note(Conversation& c, const std::string& author_id, const std::string& author_name,
+                       std::string kind, std::string text) {
+  v1::Note& note = c.notes.emplace_back();
+  note.set_conversation_id(c.info.conversation_id());
+  note.set_author_id(author_id);
+  note.set_author_name(author_name);
+  note.set_kind(std::move(kind));
+  note.set_text(std::move(text));
+  note.set_server_time_ms(clock_.now_ms());
+  v1::ServerFrame frame;
+  *frame.mutable_note_added()->mutable_note() = note;
+  to_agent(c, frame);
+  to_supervisors(frame);
+}
+
+void Service::settle() {
+  dispatch();
+  publish_queue_status();
+  publish_staff_views();
+}
+
+bool Service::eligible(const Agent& agent, const QueueKey& key, bool automatic) const {
+  const auto& account = *agent.account;
+  if (!takes_chats(account.role) || agent.sessions.empty()) return false;
+  if (automatic && (!account.auto_assign || agent.status != v1::AGENT_STATUS_ONLINE)) return false;
+  if (!automatic && agent.status == v1::AGENT_STATUS_OFFLINE) return false;
+  if (key.tier >= 2) return account.role == v1::ROLE_TIER2;
+  if (account.role != v1::ROLE_AGENT) return false;
+  return account.categories.empty() || account.categories.count(key.category) > 0;
+}
+
+std::uint32_t Service::serving_agents(const QueueKey& key) const {
+  std::uint32_t count = 0;
+  for (const auto& [id, agent] : agents_)
+    if (eligible(agent, key, false) && agent.status == v1::AGENT_STATUS_ONLINE) ++count;
+  return count;
+}
+
+// Serves queue fronts in order of (requeued first, longest waiting) while some
+// eligible agent has a free slot. Each queue's entries share one category, so
+// if its front cannot be served, nothing behind it can be either.
+void Service::dispatch() {
+  for (;;) {
+    Conversation* best = nullptr;
+    Agent* best_agent = nullptr;
+    for (const auto& [key, entries] : queues_.queues()) {
+      Conversation& front = conversations_.at(entries.front());
+      std::vector<RoutingCandidate> candidates;
+      for (const auto& [id, agent] : agents_) {
+        if (!eligible(agent, key, true)) continue;
+        candidates.push_back({id, static_cast<std::uint32_t>(agent.open.size()), agent.capacity,
+                              agent.last_assigned_ms});
+      }
+      auto picked = pick_least_loaded(candidates);
+      if (!picked) continue;
+      auto rank = [](const Conversation& c) { return std::make_pair(!c.requeued, c.info.queued_ms()); };
+      if (!best || rank(front) < rank(*best)) {
+        best = &front;
+        best_agent = &agents_.at(*picked);
+      }
+    }
+    if (!best) return;
+    assign(*best, *best_agent);
+  }
+}
+
+void Service::publish_queue_status() {
+  for (const auto& [key, entries] : queues_.queues()) {
+    const auto serving = serving_agents(key);
+    std::uint32_t position = 0;
+    for (const auto& id : entries) {
+      Conversation& c = conversations_.at(id);
+      ++position;
+      const std::pair status{position, wait_estimator_.estimate_seconds(position, serving)};
+      if (status == c.last_queue_status) continue;
+      c.last_queue_status = status;
+      v1::ServerFrame frame;
+      auto* q = frame.mutable_queue_status();
+      q->set_conversation_id(id);
+      q->set_position(status.first);
+      q->set_estimated_wait_seconds(status.second);
+      q->set_tier(key.tier);
+      to_visitor(c, frame);
+    }
+  }
+}
+
+void Service::publish_staff_views() {
+  for (std::uint32_t tier : {1u, 2u}) {
+    auto frame = queue_snapshot(tier);
+    std::string bytes = frame.SerializeAsString();
+    if (bytes == last_queue_view_[tier]) continue;
+    last_queue_view_[tier] = std::move(bytes);
+    to_staff_of_tier(tier, frame);
+  }
+  auto frame = roster();
+  std::string bytes = frame.SerializeAsString();
+  if (bytes == last_roster_) return;
+  last_roster_ = std::move(bytes);
+  auto shared = protocol::encode(frame);
+  for (const auto& [id, agent] : agents_) send(agent.sessions, shared);
+}
+
+v1::ServerFrame Service::queue_snapshot(std::uint32_t tier) const {
+  v1::ServerFrame frame;
+  auto* view = frame.mutable_queue();
+  view->set_tier(tier);
+  for (const auto& [key, entries] : queues_.queues()) {
+    if (key.tier != tier) continue;
+    std::uint32_t position = 0;
+    for (const auto& id : entries) {
+      auto* entry = view->add_entries();
+      *entry->mutable_info() = conversations_.at(id).info;
+      entry->set_position(++position);
+    }
+  }
+  return frame;
+}
+
+v1::ServerFrame Service::roster() const {
+  v1::ServerFrame frame;
+  std::vector<const Agent*> sorted;
+  for (const auto& [id, agent] : agents_) sorted.push_back(&agent);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->account->id < b->account->id; });
+  for (const Agent* agent : sorted) {
+    auto* p = frame.mutable_roster()->add_agents();
+    p->set_agent_id(agent->account->id);
+    p->set_name(agent->account->display_name);
+    p->set_role(agent->account->role);
+    p->set_status(agent->status);
+    p->set_capacity(agent->capacity);
+    p->set_open_chats(static_cast<std::uint32_t>(agent->open.size()));
+    p->set_connected(!agent->sessions.empty());
+  }
+  return frame;
+}
+
+v1::ServerFrame Service::snapshot(const Conversation& c, std::uint64_t after_seq, bool for_staff,
+                                  bool assigned_to_you) const {
+  v1::ServerFrame frame;
+  auto* snap = frame.mutable_conversation();
+  *snap->mutable_info() = c.info;
+  for (auto& message : log_.read_after(c.info.conversation_id(), after_seq)) *snap->add_messages() = std::move(message);
+  if (for_staff)
+    for (const auto& note : c.notes) *snap->add_notes() = note;
+  snap->set_assigned_to_you(assigned_to_you);
+  snap->set_last_seq(log_.last_seq(c.info.conversation_id()));
+  snap->set_peer_read_seq(for_staff ? c.visitor_read_seq : c.agent_read_seq);
+  return frame;
+}
+
+// ---------------------------------------------------------------- delivery
+
+void Service::send(SessionId id, const v1::ServerFrame& frame) {
+  auto it = sessions_.find(id);
+  if (it != sessions_.end()) it->second.outlet->deliver(protocol::encode(frame));
+}
+
+void Service::send(const std::set<SessionId>& to, const protocol::SharedBytes& bytes, SessionId except) {
+  for (SessionId id : to) {
+    if (id == except) continue;
+    if (auto it = sessions_.find(id); it != sessions_.end()) it->second.outlet->deliver(bytes);
+  }
+}
+
+void Service::send_error(const Session& s, std::uint32_t req, v1::ErrorCode code, std::string message,
+                         std::string conversation_id) {
+  send(s.id, protocol::make_error(req, code, std::move(message), std::move(conversation_id)));
+}
+
+void Service::send_ack(const Session& s, std::uint32_t req, const std::string& conversation_id,
+                       const v1::Message* message, bool duplicate) {
+  v1::ServerFrame frame;
+  auto* ack = frame.mutable_ack();
+  ack->set_request_id(req);
+  ack->set_conversation_id(conversation_id);
+  ack->set_server_time_ms(clock_.now_ms());
+  if (message) {
+    ack->set_client_message_id(message->client_message_id());
+    ack->set_seq(message->seq());
+    ack->set_server_time_ms(message->server_time_ms());
+  }
+  ack->set_duplicate(duplicate);
+  send(s.id, frame);
+}
+
+void Service::to_visitor(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
+  auto it = visitors_.find(c.info.visitor_id());
+  if (it != visitors_.end()) send(it->second.sessions, protocol::encode(frame), except);
+}
+
+void Service::to_agent(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
+  auto it = agents_.find(c.info.agent_id());
+  if (it != agents_.end()) send(it->second.sessions, protocol::encode(frame), except);
+}
+
+void Service::to_supervisors(const v1::ServerFrame& frame) {
+  auto bytes = protocol::encode(frame);
+  for (const auto& [id, agent] : agents_)
+    if (agent.account->role == v1::ROLE_SUPERVISOR) send(agent.sessions, bytes);
+}
+
+void Service::to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame) {
+  const auto role = tier >= 2 ? v1::ROLE_TIER2 : v1::ROLE_AGENT;
+  auto bytes = protocol::encode(frame);
+  for (const auto& [id, agent] : agents_)
+    if (agent.account->role == role || agent.account->role == v1::ROLE_SUPERVISOR) send(agent.sessions, bytes);
+}
+
+std::string Service::name_of(const Session& s) const {
+  if (s.role == v1::ROLE_VISITOR) return visitors_.at(s.participant_id).name;
+  return agents_.at(s.participant_id).account->display_name;
+}
+
+ServiceStats Service::stats() const {
+  ServiceStats stats;
+  stats.sessions = sessions_.size();
+  stats.visitors = visitors_.size();
+  for (const auto& [id, c] : conversations_)
+    if (c.info.state() != v1::CONVERSATION_STATE_CLOSED) ++stats.open_conversations;
+  stats.queued_tier1 = queues_.size(1);
+  stats.queued_tier2 = queues_.size(2);
+  for (const auto& [id, agent] : agents_)
+    if (agent.status == v1::AGENT_STATUS_ONLINE && !agent.sessions.empty()) ++stats.agents_online;
+  return stats;
+}
+
+}  // namespace parley::chat

@@ -1,0 +1,170 @@
+#pragma once
+// The chat domain: sessions, visitors, agents, conversations, queues, routing,
+// presence, transfer and escalation. Runs on one executor (the "hub"); every
+// public member must be called from it. No network or storage code here: the
+// service talks to connections through Outlet and to storage through MessageLog.
+
+#include "chat/accounts.hpp"
+#include "chat/clock.hpp"
+#include "chat/message_log.hpp"
+#include "chat/queues.hpp"
+#include "protocol/codec.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace parley::chat {
+
+using SessionId = std::uint64_t;
+
+// One client connection as the domain sees it. Implementations must not call
+// back into the Service synchronously (net::WebSocketSession posts).
+class Outlet {
+ public:
+  virtual ~Outlet() = default;
+  virtual void deliver(protocol::SharedBytes frame) = 0;
+  // WebSocket close code and reason, e.g. 1008 "authentication failed".
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+};
+
+struct ServiceLimits {
+  std::uint32_t max_frame_bytes = 64 * 1024;
+  std::uint32_t max_message_chars = 4000;
+  std::uint32_t messages_per_second = 10;
+  std::int64_t grace_period_ms = 30'000;
+};
+
+struct ServiceStats {
+  std::size_t sessions = 0;
+  std::size_t visitors = 0;
+  std::size_t open_conversations = 0;
+  std::size_t queued_tier1 = 0;
+  std::size_t queued_tier2 = 0;
+  std::size_t agents_online = 0;
+};
+
+class Service {
+ public:
+  Service(ServiceLimits limits, AccountDirectory accounts, MessageLog& log, const Clock& clock);
+
+  void attach(SessionId session, std::shared_ptr<Outlet> outlet);
+  void handle(SessionId session, const v1::ClientFrame& frame);
+  void detach(SessionId session);
+  // Ends grace periods that ran out by clock.now_ms(): the agent goes offline
+  // and their chats return to the front of their queues.
+  void advance();
+
+  ServiceStats stats() const;
+  const ServiceLimits& limits() const { return limits_; }
+
+ private:
+  struct Session {
+    SessionId id = 0;
+    std::shared_ptr<Outlet> outlet;
+    bool authenticated = false;
+    v1::Role role = v1::ROLE_UNSPECIFIED;
+    std::string participant_id;
+  };
+  struct Visitor {
+    std::string id;
+    std::string name;
+    std::string resume_token;
+    std::set<SessionId> sessions;
+    std::string conversation_id;  // current or most recent chat
+  };
+  struct Agent {
+    const AgentAccount* account = nullptr;
+    v1::AgentStatus status = v1::AGENT_STATUS_OFFLINE;
+    std::uint32_t capacity = 0;
+    std::set<SessionId> sessions;
+    std::set<std::string> open;
+    std::int64_t last_assigned_ms = 0;
+    std::optional<std::int64_t> grace_deadline_ms;  // set while disconnected
+  };
+  struct Conversation {
+    v1::ConversationInfo info;
+    std::vector<v1::Note> notes;
+    std::string first_client_message_id;
+    std::uint64_t visitor_read_seq = 0;
+    std::uint64_t agent_read_seq = 0;
+    std::int64_t assigned_ms = 0;
+    bool requeued = false;  // back in line after losing its agent: served first
+    std::string last_agent_id;
+    std::optional<v1::RatingRecorded> rating;
+    std::pair<std::uint32_t, std::uint32_t> last_queue_status{0, 0};
+  };
+  using Frame = v1::ClientFrame;
+
+  // Frame handlers. `req` is the frame's request_id, echoed in Ack/Error.
+  void on_hello(Session& s, const Frame& f);
+  void on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& m);
+  void on_send_message(Session& s, std::uint32_t req, const v1::SendMessage& m);
+  void on_typing(Session& s, const v1::Typing& m);
+  void on_mark_read(Session& s, std::uint32_t req, const v1::MarkRead& m);
+  void on_set_status(Session& s, std::uint32_t req, const v1::SetAgentStatus& m);
+  void on_accept(Session& s, std::uint32_t req, const v1::AcceptChat& m);
+  void on_transfer(Session& s, std::uint32_t req, const v1::TransferChat& m);
+  void on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat& m);
+  void on_add_note(Session& s, std::uint32_t req, const v1::AddNote& m);
+  void on_request_senior(Session& s, std::uint32_t req, const v1::RequestSenior& m);
+  void on_close(Session& s, std::uint32_t req, const v1::CloseChat& m);
+  void on_rate(Session& s, std::uint32_t req, const v1::RateChat& m);
+
+  // Returns the conversation if the session may act on it, else sends the
+  // error (NOT_FOUND to visitors, so they cannot probe for other chats).
+  Conversation* member_conversation(Session& s, std::uint32_t req, const std::string& id);
+  bool is_assigned_agent(const Session& s, const Conversation& c) const;
+
+  void assign(Conversation& c, Agent& agent);
+  void release(Conversation& c, const std::string& reason);
+  void requeue_front(Conversation& c);
+  v1::Message append_system(Conversation& c, std::string text);
+  void add_note(Conversation& c, const std::string& author_id, const std::string& author_name,
+                std::string kind, std::string text);
+  // After every event: route what can be routed, then push queue positions,
+  // queue views and the roster where they changed.
+  void settle();
+  void dispatch();
+  bool eligible(const Agent& agent, const QueueKey& key, bool automatic) const;
+  std::uint32_t serving_agents(const QueueKey& key) const;
+  void publish_queue_status();
+  void publish_staff_views();
+  v1::ServerFrame queue_snapshot(std::uint32_t tier) const;
+  v1::ServerFrame roster() const;
+
+  v1::ServerFrame snapshot(const Conversation& c, std::uint64_t after_seq, bool for_staff,
+                           bool assigned_to_you) const;
+  void send(SessionId id, const v1::ServerFrame& frame);
+  void send(const std::set<SessionId>& to, const protocol::SharedBytes& bytes, SessionId except = 0);
+  void send_error(const Session& s, std::uint32_t req, v1::ErrorCode code, std::string message,
+                  std::string conversation_id = {});
+  void send_ack(const Session& s, std::uint32_t req, const std::string& conversation_id,
+                const v1::Message* message = nullptr, bool duplicate = false);
+  void to_visitor(const Conversation& c, const v1::ServerFrame& frame, SessionId except = 0);
+  void to_agent(const Conversation& c, const v1::ServerFrame& frame, SessionId except = 0);
+  void to_supervisors(const v1::ServerFrame& frame);
+  void to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame);
+  std::string name_of(const Session& s) const;
+
+  ServiceLimits limits_;
+  AccountDirectory accounts_;
+  MessageLog& log_;
+  const Clock& clock_;
+
+  std::unordered_map<SessionId, Session> sessions_;
+  std::unordered_map<std::string, Visitor> visitors_;
+  std::unordered_map<std::string, std::string> visitor_by_token_;
+  std::unordered_map<std::string, Agent> agents_;
+  std::unordered_map<std::string, Conversation> conversations_;
+  QueueSet queues_;
+  WaitEstimator wait_estimator_;
+  std::string last_queue_view_[3];  // per tier: what staff were last shown
+  std::string last_roster_;
+};
+
+}  // namespace parley::chat
