@@ -1,1 +1,25 @@
+// parley-server: parse flags, build the server, run until SIGINT/SIGTERM.
+#include "app/config.hpp"
+#include "app/server.hpp"
 
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace parley::app;
+  try {
+    auto parsed = parse_args(std::vector<std::string>(argv, argv + argc));
+    if (!parsed.config) {
+      std::cout << parsed.output;
+      return 0;
+    }
+    Server server(std::move(*parsed.config));
+    server.run();
+    return 0;
+  } catch (const ConfigError& e) {
+    std::cerr << "parley-server: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "parley-server: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,1 +1,193 @@
+#include "app/config.hpp"
 
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace parley::app {
+namespace po = boost::program_options;
+namespace json = boost::json;
+
+namespace {
+
+v1::Role parse_role(const std::string& name, const std::string& where) {
+  if (name == "agent") return v1::ROLE_AGENT;
+  if (name == "tier2") return v1::ROLE_TIER2;
+  if (name == "supervisor") return v1::ROLE_SUPERVISOR;
+  throw ConfigError(where + ".role: expected agent, tier2 or supervisor, got \"" + name + "\"");
+}
+
+v1::Category parse_category(const std::string& name, const std::string& where) {
+  static const std::pair<const char*, v1::Category> names[] = {
+      {"account", v1::CATEGORY_ACCOUNT},     {"deposit", v1::CATEGORY_DEPOSIT}, {"withdrawal", v1::CATEGORY_WITHDRAWAL},
+      {"trading", v1::CATEGORY_TRADING},     {"refund", v1::CATEGORY_REFUND},   {"other", v1::CATEGORY_OTHER}};
+  for (const auto& [text, category] : names)
+    if (name == text) return category;
+  throw ConfigError(where + ": unknown category \"" + name + "\"");
+}
+
+std::string string_field(const json::object& object, const char* key, const std::string& where, bool required) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    if (required) throw ConfigError(where + "." + key + ": missing");
+    return {};
+  }
+  if (!it->value().is_string()) throw ConfigError(where + "." + key + ": expected a string");
+  return std::string(it->value().as_string());
+}
+
+std::chrono::seconds whole_seconds(double value, const char* flag) {
+  if (!(value > 0) || value > 86400) throw ConfigError(std::string("--") + flag + " must be between 0 and 86400 seconds");
+  return std::chrono::seconds(static_cast<long>(std::ceil(value)));
+}
+
+}  // namespace
+
+chat::AccountDirectory load_accounts(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw ConfigError("agents file " + file.string() + ": cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  json::value root = json::parse(text.str(), ec);
+  const std::string name = "agents file " + file.string();
+  if (ec) throw ConfigError(name + ": not valid JSON (" + ec.message() + ")");
+  if (!root.is_object() || !root.as_object().contains("agents") || !root.at("agents").is_array())
+    throw ConfigError(name + ": expected an object with an \"agents\" array");
+
+  chat::AccountDirectory accounts;
+  std::size_t index = 0;
+  for (const auto& entry : root.at("agents").as_array()) {
+    const std::string where = name + ": agents[" + std::to_string(index++) + "]";
+    if (!entry.is_object()) throw ConfigError(where + ": expected an object");
+    const auto& object = entry.as_object();
+    chat::AgentAccount account;
+    account.id = string_field(object, "id", where, true);
+    if (account.id.empty() || account.id.size() > 64) throw ConfigError(where + ".id: must be 1 to 64 characters");
+    account.display_name = string_field(object, "name", where, false);
+    if (account.display_name.empty()) account.display_name = account.id;
+    account.secret = string_field(object, "secret", where, true);
+    if (account.secret.size() < 8) throw ConfigError(where + ".secret: must be at least 8 characters");
+    account.role = parse_role(string_field(object, "role", where, true), where);
+    if (auto it = object.find("capacity"); it != object.end()) {
+      if (!it->value().is_int64() || it->value().as_int64() < 1 || it->value().as_int64() > 50)
+        throw ConfigError(where + ".capacity: expected a whole number from 1 to 50");
+      account.max_capacity = static_cast<std::uint32_t>(it->value().as_int64());
+    }
+    if (auto it = object.find("auto_assign"); it != object.end()) {
+      if (!it->value().is_bool()) throw ConfigError(where + ".auto_assign: expected true or false");
+      account.auto_assign = it->value().as_bool();
+    }
+    if (auto it = object.find("categories"); it != object.end()) {
+      if (!it->value().is_array()) throw ConfigError(where + ".categories: expected an array of names");
+      for (const auto& category : it->value().as_array()) {
+        if (!category.is_string()) throw ConfigError(where + ".categories: expected an array of names");
+        account.categories.insert(parse_category(std::string(category.as_string()), where + ".categories"));
+      }
+    }
+    if (accounts.count(account.id)) throw ConfigError(where + ".id: duplicate id \"" + account.id + "\"");
+    accounts.emplace(account.id, std::move(account));
+  }
+  return accounts;
+}
+
+ParsedArgs parse_args(const std::vector<std::string>& args) {
+  Config config;
+  config.threads = std::max(1u, std::thread::hardware_concurrency());
+  std::string listen = "0.0.0.0:8080";
+  std::string static_dir = config.static_dir.string();
+  std::string agents;
+  double grace_seconds = 30;
+  double hello_timeout = 10;
+  double messages_per_second = config.connection.messages_per_second;
+  std::uint32_t max_frame = config.connection.max_frame_bytes;
+  std::uint32_t max_chars = config.service.max_message_chars;
+  std::size_t outbox_frames = config.connection.outbox_frames;
+  std::size_t outbox_kib = config.connection.outbox_bytes / 1024;
+
+  po::options_description options("parley-server: self-hosted live chat for customer support\n\nOptions");
+  options.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("listen", po::value(&listen)->value_name("ADDR:PORT")->default_value(listen),
+       "address and port to serve HTTP and WebSocket on (port 0 picks a free one)")
+      ("threads", po::value(&config.threads)->value_name("N")->default_value(config.threads),
+       "network threads, one io_context each (1..64)")
+      ("static-dir", po::value(&static_dir)->value_name("DIR")->default_value(static_dir),
+       "files served at / (the widget demo page and /console)")
+      ("agents", po::value(&agents)->value_name("FILE"),
+       "JSON file of staff accounts (id, name, secret, role, capacity, auto_assign, categories)")
+      ("grace-period", po::value(&grace_seconds)->value_name("SECONDS")->default_value(grace_seconds),
+       "how long a disconnected agent keeps their chats before they are requeued")
+      ("hello-timeout", po::value(&hello_timeout)->value_name("SECONDS")->default_value(hello_timeout),
+       "a connection that has not authenticated by then is closed")
+      ("max-frame-bytes", po::value(&max_frame)->value_name("BYTES")->default_value(max_frame),
+       "largest WebSocket message accepted (1 KiB..16 MiB); larger ones close the connection with 1009")
+      ("max-message-chars", po::value(&max_chars)->value_name("N")->default_value(max_chars),
+       "longest chat message, in characters")
+      ("messages-per-second", po::value(&messages_per_second)->value_name("N")->default_value(messages_per_second),
+       "frames a connection may send per second (bursts of twice that)")
+      ("outbox-frames", po::value(&outbox_frames)->value_name("N")->default_value(outbox_frames),
+       "frames queued for a slow client before it is disconnected with 1013")
+      ("outbox-kib", po::value(&outbox_kib)->value_name("KIB")->default_value(outbox_kib),
+       "bytes (KiB) queued for a slow client before it is disconnected with 1013");
+
+  po::variables_map vm;
+  try {
+    std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+    po::store(po::command_line_parser(rest).options(options).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(e.what());
+  }
+  if (vm.count("help")) {
+    std::ostringstream out;
+    out << options << "\nExample:\n  parley-server --listen 127.0.0.1:8080 --agents deploy/agents.example.json\n";
+    return {std::nullopt, out.str()};
+  }
+  if (vm.count("version")) return {std::nullopt, "parley-server 0.1.0\n"};
+
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw ConfigError("--listen must be ADDR:PORT, got \"" + listen + "\"");
+  config.listen_address = listen.substr(0, colon);
+  if (config.listen_address.front() == '[' && config.listen_address.back() == ']')
+    config.listen_address = config.listen_address.substr(1, config.listen_address.size() - 2);
+  try {
+    std::size_t used = 0;
+    const auto port = std::stoul(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
+    config.listen_port = static_cast<unsigned short>(port);
+  } catch (const std::exception&) {
+    throw ConfigError("--listen: port must be a number from 0 to 65535, got \"" + listen.substr(colon + 1) + "\"");
+  }
+  if (config.threads < 1 || config.threads > 64) throw ConfigError("--threads must be between 1 and 64");
+  if (!(grace_seconds >= 0) || grace_seconds > 86400) throw ConfigError("--grace-period must be between 0 and 86400 seconds");
+  config.service.grace_period_ms = static_cast<std::int64_t>(grace_seconds * 1000);
+  config.service.hello_timeout_ms = whole_seconds(hello_timeout, "hello-timeout").count() * 1000;
+  if (max_frame < 1024 || max_frame > 16 * 1024 * 1024) throw ConfigError("--max-frame-bytes must be between 1024 and 16777216");
+  if (max_chars < 1 || max_chars > max_frame / 4) throw ConfigError("--max-message-chars must be between 1 and max-frame-bytes/4");
+  if (!(messages_per_second >= 1) || messages_per_second > 10000)
+    throw ConfigError("--messages-per-second must be between 1 and 10000");
+  if (outbox_frames < 16 || outbox_frames > 1'000'000) throw ConfigError("--outbox-frames must be between 16 and 1000000");
+  if (outbox_kib < 64 || outbox_kib > 1024 * 1024) throw ConfigError("--outbox-kib must be between 64 and 1048576");
+  config.service.max_frame_bytes = max_frame;
+  config.service.max_message_chars = max_chars;
+  config.service.messages_per_second = static_cast<std::uint32_t>(messages_per_second);
+  config.connection.max_frame_bytes = max_frame;
+  config.connection.messages_per_second = messages_per_second;
+  config.connection.message_burst = messages_per_second * 2;
+  config.connection.outbox_frames = outbox_frames;
+  config.connection.outbox_bytes = outbox_kib * 1024;
+  config.static_dir = static_dir;
+  if (!agents.empty()) {
+    config.agents_file = agents;
+    config.accounts = load_accounts(agents);
+  }
+  return {std::move(config), {}};
+}
+
+}  // namespace parley::app

@@ -1,1 +1,59 @@
+#include "app/server.hpp"
 
+#include <iostream>
+
+namespace parley::app {
+namespace asio = net::asio;
+
+Server::Server(Config config)
+    : config_(std::move(config)),
+      service_(config_.service, config_.accounts, log_, clock_),
+      tick_(hub_),
+      signals_(hub_, SIGINT, SIGTERM) {
+  std::vector<asio::any_io_executor> executors;
+  for (unsigned i = 0; i < config_.threads; ++i) {
+    shards_.push_back(std::make_unique<asio::io_context>(1));
+    executors.push_back(shards_.back()->get_executor());
+    shard_guards_.push_back(asio::make_work_guard(*shards_.back()));
+  }
+  context_.reset(new net::ServerContext{hub_.get_executor(), service_, config_.connection, config_.static_dir, {}});
+  const net::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address), config_.listen_port);
+  listener_ = std::make_shared<net::Listener>(*shards_.front(), executors, endpoint, *context_);
+}
+
+Server::~Server() {
+  stop();
+  for (auto& thread : threads_)
+    if (thread.joinable()) thread.join();
+}
+
+// Grace periods and hello timeouts are checked ten times a second.
+void Server::schedule_tick() {
+  tick_.expires_after(std::chrono::milliseconds(100));
+  tick_.async_wait([this](net::error_code ec) {
+    if (ec) return;
+    service_.advance();
+    schedule_tick();
+  });
+}
+
+void Server::run() {
+  listener_->run();
+  signals_.async_wait([this](net::error_code ec, int) {
+    if (!ec) stop();
+  });
+  schedule_tick();
+  for (auto& shard : shards_) threads_.emplace_back([&io = *shard] { io.run(); });
+  std::cout << "parley-server listening on http://" << local_endpoint() << " (" << shards_.size()
+            << " network threads, embedded backend)" << std::endl;
+  auto guard = asio::make_work_guard(hub_);
+  hub_.run();
+}
+
+void Server::stop() {
+  listener_->stop();
+  for (auto& shard : shards_) shard->stop();
+  hub_.stop();
+}
+
+}  // namespace parley::app

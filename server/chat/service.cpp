@@ -86,6 +86,7 @@ void Service::attach(SessionId id, std::shared_ptr<Outlet> outlet) {
   Session& s = sessions_[id];
   s.id = id;
   s.outlet = std::move(outlet);
+  s.attached_ms = clock_.now_ms();
 }
 
 void Service::detach(SessionId id) {
@@ -110,6 +111,11 @@ void Service::detach(SessionId id) {
 
 void Service::advance() {
   const auto now = clock_.now_ms();
+  for (auto& [id, s] : sessions_) {
+    if (s.authenticated || s.attached_ms + limits_.hello_timeout_ms > now) continue;
+    s.attached_ms = now;  // close once, not on every tick
+    s.outlet->close(close_policy_violation, "hello timeout");
+  }
   bool changed = false;
   for (auto& [id, agent] : agents_) {
     if (!agent.grace_deadline_ms || *agent.grace_deadline_ms > now) continue;

@@ -37,6 +37,7 @@ struct ServiceLimits {
   std::uint32_t max_message_chars = 4000;
   std::uint32_t messages_per_second = 10;
   std::int64_t grace_period_ms = 30'000;
+  std::int64_t hello_timeout_ms = 10'000;  // unauthenticated connections are closed after this
 };
 
 struct ServiceStats {
@@ -55,8 +56,9 @@ class Service {
   void attach(SessionId session, std::shared_ptr<Outlet> outlet);
   void handle(SessionId session, const v1::ClientFrame& frame);
   void detach(SessionId session);
-  // Ends grace periods that ran out by clock.now_ms(): the agent goes offline
-  // and their chats return to the front of their queues.
+  // Ends grace periods that ran out by clock.now_ms() (the agent goes offline
+  // and their chats return to the front of their queues) and closes
+  // connections that never said Hello. Called on a timer by the server.
   void advance();
 
   ServiceStats stats() const;
@@ -66,6 +68,7 @@ class Service {
   struct Session {
     SessionId id = 0;
     std::shared_ptr<Outlet> outlet;
+    std::int64_t attached_ms = 0;
     bool authenticated = false;
     v1::Role role = v1::ROLE_UNSPECIFIED;
     std::string participant_id;

@@ -1,1 +1,119 @@
+#include "net/http_session.hpp"
 
+#include "net/static_files.hpp"
+#include "net/websocket_session.hpp"
+
+#include <boost/json.hpp>
+
+#include <iostream>
+
+namespace parley::net {
+namespace {
+
+constexpr std::size_t max_request_body = 16 * 1024;
+
+http::response<http::string_body> json_response(const http::request<http::string_body>& req, http::status status,
+                                                const boost::json::object& body) {
+  http::response<http::string_body> res{status, req.version()};
+  res.set(http::field::server, "parley");
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.body() = boost::json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+http::response<http::string_body> error_response(const http::request<http::string_body>& req, http::status status,
+                                                 std::string_view code, std::string_view message) {
+  return json_response(req, status, {{"error", code}, {"message", message}});
+}
+
+}  // namespace
+
+HttpSession::HttpSession(tcp::socket&& socket, ServerContext& context)
+    : stream_(std::move(socket)), context_(context) {}
+
+void HttpSession::run() {
+  asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+}
+
+void HttpSession::do_read() {
+  parser_.emplace();
+  parser_->body_limit(max_request_body);
+  parser_->header_limit(8 * 1024);
+  stream_.expires_after(context_.limits.http_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream) {
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    return;
+  }
+  if (ec) {
+    if (ec != beast::error::timeout && ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
+        ec != http::error::body_limit && ec != http::error::header_limit && ec != http::error::bad_target &&
+        ec != http::error::bad_method && ec != http::error::bad_version)
+      std::cerr << "parley: http read: " << ec.message() << "\n";
+    return;
+  }
+  auto req = parser_->release();
+  const std::string_view target = req.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+
+  if (websocket::is_upgrade(req)) {
+    if (path != "/ws") return write(error_response(req, http::status::not_found, "not_found", "WebSocket endpoint is /ws"));
+    std::make_shared<WebSocketSession>(stream_.release_socket(), context_)->run(std::move(req));
+    return;
+  }
+  if (req.method() != http::verb::get && req.method() != http::verb::head)
+    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "only GET and HEAD"));
+  if (path == "/healthz") return write(json_response(req, http::status::ok, {{"status", "ok"}}));
+  if (path == "/ws")
+    return write(error_response(req, http::status::upgrade_required, "upgrade_required", "open a WebSocket here"));
+
+  auto file = resolve_static(context_.static_dir, target);
+  if (!file) return write(error_response(req, http::status::not_found, "not_found", "no such page"));
+  http::file_body::value_type body;
+  body.open(file->c_str(), beast::file_mode::scan, ec);
+  if (ec) return write(error_response(req, http::status::not_found, "not_found", "no such page"));
+  const auto size = body.size();
+  if (req.method() == http::verb::head) {
+    http::response<http::empty_body> res{http::status::ok, req.version()};
+    res.set(http::field::content_type, mime_type(*file));
+    res.content_length(size);
+    res.keep_alive(req.keep_alive());
+    return write(std::move(res));
+  }
+  http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
+                                      std::make_tuple(http::status::ok, req.version())};
+  res.set(http::field::server, "parley");
+  res.set(http::field::content_type, mime_type(*file));
+  res.set("X-Content-Type-Options", "nosniff");
+  res.content_length(size);
+  res.keep_alive(req.keep_alive());
+  write(std::move(res));
+}
+
+template <class Response>
+void HttpSession::write(Response&& response) {
+  using R = std::decay_t<Response>;
+  auto owned = std::make_shared<R>(std::forward<Response>(response));
+  response_ = owned;
+  http::async_write(stream_, *owned,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), owned->keep_alive()));
+}
+
+void HttpSession::on_write(bool keep_alive, error_code ec, std::size_t) {
+  response_.reset();
+  if (ec) return;
+  if (!keep_alive) {
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    return;
+  }
+  do_read();
+}
+
+}  // namespace parley::net

@@ -1,1 +1,160 @@
+#include "net/websocket_session.hpp"
 
+#include <chrono>
+#include <iostream>
+
+namespace parley::net {
+namespace {
+
+// Forwards the service's calls to a session that may already be gone.
+class SessionOutlet final : public chat::Outlet {
+ public:
+  explicit SessionOutlet(std::weak_ptr<WebSocketSession> session) : session_(std::move(session)) {}
+  void deliver(protocol::SharedBytes frame) override {
+    if (auto session = session_.lock()) session->deliver(std::move(frame));
+  }
+  void close(std::uint16_t code, std::string reason) override {
+    if (auto session = session_.lock()) session->request_close(code, std::move(reason));
+  }
+
+ private:
+  std::weak_ptr<WebSocketSession> session_;
+};
+
+std::int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+WebSocketSession::WebSocketSession(tcp::socket&& socket, ServerContext& context)
+    : ws_(std::move(socket)),
+      context_(context),
+      outbox_(context.limits.outbox_frames, context.limits.outbox_bytes),
+      limiter_(context.limits.messages_per_second, context.limits.message_burst),
+      close_timer_(ws_.get_executor()) {}
+
+WebSocketSession::~WebSocketSession() {
+  if (!attached_) return;
+  asio::post(context_.hub, [&service = context_.service, id = id_] { service.detach(id); });
+}
+
+void WebSocketSession::run(http::request<http::string_body> request) {
+  // Limits are set where the stream is created, before any frame is read.
+  beast::get_lowest_layer(ws_).expires_never();
+  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "parley"); }));
+  ws_.read_message_max(context_.limits.max_frame_bytes);
+  ws_.binary(true);
+  ws_.async_accept(request, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+}
+
+void WebSocketSession::on_accept(error_code ec) {
+  if (ec) return fail(ec, "accept");
+  id_ = context_.next_session_id.fetch_add(1);
+  attached_ = true;
+  auto outlet = std::make_shared<SessionOutlet>(weak_from_this());
+  asio::post(context_.hub, [&service = context_.service, id = id_, outlet] { service.attach(id, outlet); });
+  do_read();
+}
+
+void WebSocketSession::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+}
+
+void WebSocketSession::on_read(error_code ec, std::size_t) {
+  if (ec) return fail(ec, "read");
+  handle_message();
+  buffer_.consume(buffer_.size());
+  if (!closing_) do_read();
+}
+
+void WebSocketSession::handle_message() {
+  auto error = [this](v1::ErrorCode code, std::string message) {
+    send_now(protocol::encode(protocol::make_error(0, code, std::move(message))));
+  };
+  if (!ws_.got_binary()) return error(v1::ERROR_CODE_MALFORMED_FRAME, "send binary protobuf frames, not text");
+  if (!limiter_.try_take(steady_ms()))
+    return error(v1::ERROR_CODE_RATE_LIMITED, "too many frames; slow down");
+  const auto data = buffer_.cdata();
+  auto decoded = protocol::decode_client_frame(
+      std::string_view(static_cast<const char*>(data.data()), data.size()));
+  if (!decoded.frame) return error(decoded.error, decoded.detail);
+  asio::post(context_.hub, [&service = context_.service, id = id_, frame = std::move(*decoded.frame)] {
+    service.handle(id, frame);
+  });
+}
+
+void WebSocketSession::deliver(protocol::SharedBytes frame) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+    self->send_now(std::move(frame));
+  });
+}
+
+void WebSocketSession::request_close(std::uint16_t code, std::string reason) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+    self->begin_close(code, std::move(reason));
+  });
+}
+
+void WebSocketSession::send_now(protocol::SharedBytes frame) {
+  if (closing_) return;
+  if (!outbox_.push(std::move(frame))) {
+    return begin_close(static_cast<std::uint16_t>(websocket::close_code::try_again_later),
+                       "slow consumer: outgoing queue full; reconnect and resume");
+  }
+  if (!writing_) do_write();
+}
+
+void WebSocketSession::do_write() {
+  writing_ = true;
+  ws_.async_write(asio::buffer(*outbox_.front()),
+                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+}
+
+void WebSocketSession::on_write(error_code ec, std::size_t) {
+  writing_ = false;
+  if (ec) return fail(ec, "write");
+  outbox_.pop();
+  if (!outbox_.empty()) return do_write();
+  if (closing_) do_close();
+}
+
+// Stops taking frames, lets the write in flight finish, then sends the close
+// frame. A peer that does not read at all is cut off by the close timer.
+void WebSocketSession::begin_close(std::uint16_t code, std::string reason) {
+  if (closing_) return;
+  closing_ = true;
+  close_reason_.code = code;
+  close_reason_.reason = reason;
+  outbox_.drop_all_but_front();
+  close_timer_.expires_after(context_.limits.close_timeout);
+  close_timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec) return;
+    error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+  });
+  if (!writing_) do_close();
+}
+
+void WebSocketSession::do_close() {
+  if (close_sent_ || !ws_.is_open()) return;
+  close_sent_ = true;
+  ws_.async_close(close_reason_, [self = shared_from_this()](error_code ec) {
+    self->close_timer_.cancel();
+    if (ec) self->fail(ec, "close");
+  });
+}
+
+void WebSocketSession::fail(error_code ec, const char* what) {
+  close_timer_.cancel();
+  if (ec == asio::error::operation_aborted || ec == websocket::error::closed || ec == beast::error::timeout ||
+      ec == asio::error::eof || ec == asio::error::connection_reset)
+    return;
+  if (ec == websocket::error::message_too_big) return;  // Beast already closed with 1009
+  std::cerr << "parley: websocket " << what << ": " << ec.message() << "\n";
+}
+
+}  // namespace parley::net

@@ -1,0 +1,44 @@
+#pragma once
+// Command-line flags and the agents file, validated once at start-up.
+
+#include "chat/accounts.hpp"
+#include "chat/service.hpp"
+#include "net/server_context.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace parley::app {
+
+struct Config {
+  std::string listen_address = "0.0.0.0";
+  unsigned short listen_port = 8080;
+  unsigned threads = 1;
+  std::filesystem::path static_dir = "client-js/dist";
+  std::optional<std::filesystem::path> agents_file;
+  chat::AccountDirectory accounts;
+  chat::ServiceLimits service;
+  net::ConnectionLimits connection;
+};
+
+// A one-line, user-facing problem with the flags or a config file.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ParsedArgs {
+  std::optional<Config> config;  // empty when --help or --version was answered
+  std::string output;            // text to print for --help / --version
+};
+
+// Throws ConfigError.
+ParsedArgs parse_args(const std::vector<std::string>& args);
+
+// Parses the agents file (JSON). Throws ConfigError naming file and field.
+chat::AccountDirectory load_accounts(const std::filesystem::path& file);
+
+}  // namespace parley::app

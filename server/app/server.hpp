@@ -1,0 +1,46 @@
+#pragma once
+// Owns the threads: one io_context per network shard, plus the hub thread
+// that runs the chat::Service. Stops on SIGINT/SIGTERM.
+
+#include "app/config.hpp"
+#include "backend/memory/memory_message_log.hpp"
+#include "chat/clock.hpp"
+#include "chat/service.hpp"
+#include "net/beast.hpp"
+#include "net/listener.hpp"
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace parley::app {
+
+class Server {
+ public:
+  explicit Server(Config config);  // binds the port; throws on failure
+  ~Server();
+
+  net::tcp::endpoint local_endpoint() const { return listener_->local_endpoint(); }
+  // Blocks until a stop signal arrives.
+  void run();
+
+ private:
+  void schedule_tick();
+  void stop();
+
+  Config config_;
+  chat::SystemClock clock_;
+  backend::MemoryMessageLog log_;
+  net::asio::io_context hub_{1};
+  chat::Service service_;
+  std::vector<std::unique_ptr<net::asio::io_context>> shards_;
+  // Keeps idle shards running until stop().
+  std::vector<net::asio::executor_work_guard<net::asio::io_context::executor_type>> shard_guards_;
+  std::unique_ptr<net::ServerContext> context_;
+  std::shared_ptr<net::Listener> listener_;
+  net::asio::steady_timer tick_;
+  net::asio::signal_set signals_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace parley::app
