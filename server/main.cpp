@@ -2,10 +2,15 @@
 #include "app/config.hpp"
 #include "app/server.hpp"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <iostream>
 
 int main(int argc, char** argv) {
   using namespace parley::app;
+  // A malformed frame is answered with an Error frame; protobuf's own log line
+  // for it would let any client write to our stderr.
+  google::protobuf::SetLogHandler(nullptr);
   try {
     auto parsed = parse_args(std::vector<std::string>(argv, argv + argc));
     if (!parsed.config) {

@@ -1,0 +1,155 @@
+// Plain classes: queues, routing policy, message log, outbox, rate limiter, codec, static files.
+#include "backend/memory/memory_message_log.hpp"
+#include "chat/queues.hpp"
+#include "chat/routing.hpp"
+#include "net/outbox.hpp"
+#include "net/rate_limiter.hpp"
+#include "net/static_files.hpp"
+#include "protocol/codec.hpp"
+#include "support/frames.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace parley;
+
+TEST_CASE("queue positions follow push order, requeued entries go first") {
+  chat::QueueSet q;
+  const auto deposit = chat::queue_for(1, v1::CATEGORY_DEPOSIT);
+  const auto refund = chat::queue_for(1, v1::CATEGORY_REFUND);
+  q.push_back("a", deposit);
+  q.push_back("b", deposit);
+  q.push_back("c", refund);
+  CHECK(*q.position("a") == 1);
+  CHECK(*q.position("b") == 2);
+  CHECK(*q.position("c") == 1);
+  q.push_front("z", deposit);
+  CHECK(*q.position("z") == 1);
+  CHECK(*q.position("b") == 3);
+  CHECK(q.remove("a"));
+  CHECK_FALSE(q.remove("a"));
+  CHECK(*q.position("b") == 2);
+  CHECK(q.size(1) == 3);
+  CHECK(chat::queue_for(2, v1::CATEGORY_REFUND) == chat::queue_for(2, v1::CATEGORY_DEPOSIT));
+  q.remove("c");
+  CHECK(q.queues().count(refund) == 0);
+}
+
+TEST_CASE("least-loaded routing skips full agents and breaks ties by idle time") {
+  using chat::RoutingCandidate;
+  CHECK_FALSE(chat::pick_least_loaded({}));
+  CHECK_FALSE(chat::pick_least_loaded({{"a", 2, 2, 0}}));
+  CHECK(*chat::pick_least_loaded({{"a", 1, 3, 0}, {"b", 0, 3, 50}}) == "b");
+  CHECK(*chat::pick_least_loaded({{"a", 1, 3, 100}, {"b", 1, 3, 50}}) == "b");
+  CHECK(*chat::pick_least_loaded({{"a", 0, 1, 100}, {"b", 0, 0, 0}}) == "a");
+}
+
+TEST_CASE("wait estimate grows with position and shrinks with agents") {
+  chat::WaitEstimator estimator(120);
+  CHECK(estimator.estimate_seconds(1, 1) == 120);
+  CHECK(estimator.estimate_seconds(3, 1) == 360);
+  CHECK(estimator.estimate_seconds(3, 3) == 120);
+  CHECK(estimator.estimate_seconds(2, 0) == 240);
+  estimator.record_handle_time(20);
+  CHECK(estimator.estimate_seconds(1, 1) == 100);
+}
+
+TEST_CASE("memory message log numbers messages and deduplicates by sender and client id") {
+  backend::MemoryMessageLog log;
+  v1::Message m;
+  m.set_conversation_id("c1");
+  m.set_sender_id("v1");
+  m.set_client_message_id("x");
+  m.set_text("first");
+  auto r1 = log.append(m);
+  CHECK(r1.stored.seq() == 1);
+  CHECK_FALSE(r1.duplicate);
+  auto r2 = log.append(m);
+  CHECK(r2.duplicate);
+  CHECK(r2.stored.seq() == 1);
+  m.set_sender_id("agent");  // same client id, other sender: a different message
+  CHECK(log.append(m).stored.seq() == 2);
+  v1::Message system;
+  system.set_conversation_id("c1");
+  CHECK(log.append(system).stored.seq() == 3);
+  CHECK(log.append(system).stored.seq() == 4);  // no client id: never a duplicate
+  CHECK(log.read_after("c1", 2).size() == 2);
+  CHECK(log.read_after("c1", 4).empty());
+  CHECK(log.read_after("c1", 99).empty());
+  CHECK(log.last_seq("c2") == 0);
+}
+
+TEST_CASE("outbox refuses frames past either limit") {
+  net::Outbox box(3, 100);
+  auto frame = [](std::size_t n) { return std::make_shared<const std::string>(n, 'x'); };
+  CHECK(box.push(frame(40)));
+  CHECK(box.push(frame(40)));
+  CHECK_FALSE(box.push(frame(40)));  // 120 bytes > 100
+  CHECK(box.push(frame(10)));
+  CHECK_FALSE(box.push(frame(1)));  // 4 frames > 3
+  CHECK(box.bytes() == 90);
+  box.drop_all_but_front();
+  CHECK(box.size() == 1);
+  CHECK(box.bytes() == 40);
+  box.pop();
+  CHECK(box.empty());
+  CHECK(box.bytes() == 0);
+}
+
+TEST_CASE("rate limiter allows a burst, then the steady rate") {
+  net::RateLimiter limiter(10, 3);
+  std::int64_t now = 1000;
+  CHECK(limiter.try_take(now));
+  CHECK(limiter.try_take(now));
+  CHECK(limiter.try_take(now));
+  CHECK_FALSE(limiter.try_take(now));
+  now += 100;  // one token per 100 ms
+  CHECK(limiter.try_take(now));
+  CHECK_FALSE(limiter.try_take(now));
+  now += 10'000;
+  for (int i = 0; i < 3; ++i) CHECK(limiter.try_take(now));
+  CHECK_FALSE(limiter.try_take(now));
+}
+
+TEST_CASE("codec rejects garbage, truncation and unknown frames") {
+  auto bytes = protocol::encode_client(test::start_chat("hello there"));
+  auto ok = protocol::decode_client_frame(bytes);
+  REQUIRE(ok.frame);
+  CHECK(ok.frame->start_chat().first_message() == "hello there");
+  auto truncated = protocol::decode_client_frame(std::string_view(bytes).substr(0, bytes.size() - 3));
+  CHECK(truncated.error == v1::ERROR_CODE_MALFORMED_FRAME);
+  auto garbage = protocol::decode_client_frame("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff");
+  CHECK(garbage.error == v1::ERROR_CODE_MALFORMED_FRAME);
+  // Field 99, length-delimited, 2 bytes: a valid envelope with no known frame.
+  auto unknown = protocol::decode_client_frame(std::string("\x9a\x06\x02hi", 5));
+  CHECK(unknown.error == v1::ERROR_CODE_UNKNOWN_FRAME);
+  auto empty = protocol::decode_client_frame("");
+  CHECK(empty.error == v1::ERROR_CODE_UNKNOWN_FRAME);
+  // Invalid UTF-8 in a string field.
+  v1::ClientFrame f = test::send_message("c", "m", "x");
+  auto raw = protocol::encode_client(f);
+  raw[raw.size() - 1] = '\xc3';
+  CHECK(protocol::decode_client_frame(raw).error == v1::ERROR_CODE_MALFORMED_FRAME);
+  CHECK(protocol::error_name(v1::ERROR_CODE_FORBIDDEN) == "forbidden");
+}
+
+TEST_CASE("static files never leave the root") {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("parley-static-" + std::to_string(::getpid()));
+  fs::create_directories(root / "assets");
+  std::ofstream(root / "index.html") << "<html>";
+  std::ofstream(root / "console.html") << "<html>";
+  std::ofstream(root / "assets" / "widget.js") << "1";
+  CHECK(*net::resolve_static(root, "/") == root / "index.html");
+  CHECK(*net::resolve_static(root, "/console") == root / "console.html");
+  CHECK(*net::resolve_static(root, "/assets/widget.js?v=2") == root / "assets" / "widget.js");
+  CHECK_FALSE(net::resolve_static(root, "/../etc/passwd"));
+  CHECK_FALSE(net::resolve_static(root, "/assets/../../x"));
+  CHECK_FALSE(net::resolve_static(root, "/missing.js"));
+  CHECK_FALSE(net::resolve_static(root, "relative"));
+  CHECK_FALSE(net::resolve_static("", "/"));
+  CHECK(net::mime_type("a.js") == "text/javascript; charset=utf-8");
+  fs::remove_all(root);
+}

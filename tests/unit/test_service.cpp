@@ -1,0 +1,354 @@
+#include "unit/service_harness.hpp"
+
+using namespace parley;
+using namespace parley::test;
+using F = v1::ServerFrame;
+
+TEST_CASE("a new chat waits in its category queue and is told its position") {
+  Harness h;
+  auto v1c = h.visitor();
+  auto v2c = h.visitor();
+  const auto first = h.start(v1c);
+  const auto second = h.start(v2c);
+  CHECK(v1c.take(F::kQueueStatus).queue_status().position() == 1);
+  auto status = v2c.take(F::kQueueStatus).queue_status();
+  CHECK(status.conversation_id() == second);
+  CHECK(status.position() == 2);
+  CHECK(status.estimated_wait_seconds() > 0);
+  CHECK(first != second);
+}
+
+TEST_CASE("an agent coming online is assigned the oldest chat first") {
+  Harness h;
+  auto a = h.visitor();
+  auto b = h.visitor();
+  const auto first = h.start(a);
+  h.clock.advance(1000);
+  h.start(b);
+  auto alice = h.agent("alice");
+  auto snap = alice.take(F::kConversation).conversation();
+  CHECK(snap.info().conversation_id() == first);
+  CHECK(snap.assigned_to_you());
+  CHECK(snap.messages(0).text() == "help");
+  CHECK(a.take(F::kAgentJoined).agent_joined().agent_name() == "Alice");
+  // Alice has capacity 2: the second chat follows.
+  CHECK(b.has(F::kAgentJoined));
+}
+
+TEST_CASE("routing prefers the least-loaded agent, then the longest idle") {
+  Harness h;
+  auto alice = h.agent("alice");
+  h.clock.advance(10);
+  auto bob = h.agent("bob");
+  auto v1c = h.visitor();
+  auto v2c = h.visitor();
+  auto v3c = h.visitor();
+  h.start(v1c);
+  // Both idle since sign-in with no assignment: alice (smaller id) first.
+  CHECK(alice.has(F::kConversation));
+  CHECK_FALSE(bob.has(F::kConversation));
+  h.start(v2c);
+  CHECK(bob.has(F::kConversation));  // fewer open chats
+  h.clock.advance(10);
+  h.start(v3c);
+  // Both have one chat; alice was assigned longer ago.
+  alice.take(F::kConversation);
+  CHECK(alice.has(F::kConversation));
+}
+
+TEST_CASE("capacity is respected and a freed slot takes the next in line") {
+  Harness h;
+  auto alice = h.agent("alice");
+  alice.send(set_status(v1::AGENT_STATUS_ONLINE, 1));
+  auto a = h.visitor();
+  auto b = h.visitor();
+  auto c = h.visitor();
+  const auto first = h.start(a);
+  h.start(b);
+  h.start(c);
+  CHECK(b.take(F::kQueueStatus).queue_status().position() == 1);
+  CHECK(c.take(F::kQueueStatus).queue_status().position() == 2);
+  alice.send(close_chat(first));
+  CHECK(b.has(F::kAgentJoined));
+  CHECK(c.take(F::kQueueStatus).queue_status().position() == 1);
+}
+
+TEST_CASE("an away agent keeps chats but gets no new ones; manual agents accept from the queue") {
+  Harness h;
+  auto alice = h.agent("alice", v1::ROLE_AGENT, false);  // signs in away
+  auto manny = h.agent("manual");
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  CHECK_FALSE(alice.has(F::kConversation));
+  CHECK_FALSE(manny.has(F::kConversation));
+  auto queue = manny.take(F::kQueue).queue();
+  while (queue.entries_size() == 0) queue = manny.take(F::kQueue).queue();
+  CHECK(queue.entries(0).info().conversation_id() == id);
+  manny.clear();
+  manny.send(accept(id));
+  CHECK(manny.take(F::kAck).ack().request_id() == 8);
+  CHECK(manny.take(F::kConversation).conversation().info().conversation_id() == id);
+  // Too late for anyone else.
+  alice.send(accept(id));
+  CHECK(alice.error().code() == v1::ERROR_CODE_WRONG_STATE);
+}
+
+TEST_CASE("messages get per-conversation sequence numbers and a resent id is stored once") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  v.clear();
+  alice.clear();
+  v.send(send_message(id, "m-2", "my tx is 0xabc"));
+  auto ack = v.take(F::kAck).ack();
+  CHECK_FALSE(ack.duplicate());
+  auto delivered = alice.take(F::kMessage).message();
+  CHECK(delivered.seq() == ack.seq());
+  CHECK(delivered.text() == "my tx is 0xabc");
+  v.send(send_message(id, "m-2", "my tx is 0xabc"));
+  auto again = v.take(F::kAck).ack();
+  CHECK(again.duplicate());
+  CHECK(again.seq() == ack.seq());
+  CHECK_FALSE(alice.has(F::kMessage));
+  alice.send(send_message(id, "a-1", "checking"));
+  CHECK(v.take(F::kMessage).message().seq() == ack.seq() + 1);
+  CHECK(h.log.last_seq(id) == ack.seq() + 1);
+}
+
+TEST_CASE("a visitor resuming with a cursor gets exactly what it missed") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto token = v.take(F::kWelcome).welcome().resume_token();
+  const auto id = h.start(v);
+  const auto seen = h.log.last_seq(id);
+  v.disconnect();
+  alice.send(send_message(id, "a-1", "one"));
+  alice.send(send_message(id, "a-2", "two"));
+  auto back = h.visitor(token, {{id, seen}});
+  auto welcome = back.take(F::kWelcome).welcome();
+  CHECK(welcome.resumed());
+  auto snap = back.take(F::kConversation).conversation();
+  REQUIRE(snap.messages_size() == 2);
+  CHECK(snap.messages(0).seq() == seen + 1);
+  CHECK(snap.messages(0).text() == "one");
+  CHECK(snap.messages(1).text() == "two");
+  CHECK(snap.notes_size() == 0);
+  CHECK_FALSE(back.has(F::kMessage));
+}
+
+TEST_CASE("an unknown resume token is refused") {
+  Harness h;
+  auto c = h.connect();
+  c.send(visitor_hello("vt_nope"));
+  CHECK(c.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  c.send(start_chat("hi"));
+  CHECK(c.error().code() == v1::ERROR_CODE_NOT_AUTHENTICATED);
+}
+
+TEST_CASE("a disconnected agent keeps chats within the grace period") {
+  chat::ServiceLimits limits;
+  limits.grace_period_ms = 30'000;
+  Harness h(limits);
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  alice.disconnect();
+  h.clock.advance(29'000);
+  h.service.advance();
+  auto again = h.agent("alice", v1::ROLE_AGENT, false);
+  auto welcome = again.take(F::kWelcome).welcome();
+  CHECK(welcome.resumed());
+  CHECK(again.take(F::kConversation).conversation().info().conversation_id() == id);
+  h.clock.advance(5'000);
+  h.service.advance();
+  v.clear();
+  again.send(send_message(id, "a-1", "still here"));
+  CHECK(v.take(F::kMessage).message().text() == "still here");
+  CHECK_FALSE(v.has(F::kQueueStatus));
+}
+
+TEST_CASE("after the grace period the chat returns to the front of its queue") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto early = h.visitor();
+  const auto id = h.start(early);
+  alice.disconnect();
+  h.clock.advance(1000);
+  auto late = h.visitor();
+  h.start(late);  // queued behind? no agent is connected
+  CHECK(late.take(F::kQueueStatus).queue_status().position() == 1);
+  h.clock.advance(30'000);
+  h.service.advance();
+  auto status = early.take(F::kQueueStatus).queue_status();
+  CHECK(status.conversation_id() == id);
+  CHECK(status.position() == 1);  // ahead of the later chat
+  CHECK(late.take(F::kQueueStatus).queue_status().position() == 2);
+  auto bob = h.agent("bob");
+  auto snap = bob.take(F::kConversation).conversation();
+  CHECK(snap.info().conversation_id() == id);
+  CHECK(snap.messages(0).text() == "help");  // full transcript goes with it
+}
+
+TEST_CASE("escalation hands the chat with notes to tier 2 and tells the visitor") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  auto tina = h.agent("tina", v1::ROLE_TIER2, false);
+  alice.send(escalate(id, "chain reorg suspected", "tx 0xabc stuck at 3 confirmations"));
+  CHECK(alice.take(F::kReleased).released().conversation_id() == id);
+  CHECK(tina.take(F::kEscalated).escalated().reason() == "chain reorg suspected");
+  CHECK(v.take(F::kMessage).message().system());
+  auto status = v.take(F::kQueueStatus);  // alice took it at once: the first queue status is tier 2
+  CHECK(status.queue_status().tier() == 2);
+  tina.send(set_status(v1::AGENT_STATUS_ONLINE));
+  auto snap = tina.take(F::kConversation).conversation();
+  CHECK(snap.info().tier() == 2);
+  REQUIRE(snap.notes_size() == 1);
+  CHECK(snap.notes(0).kind() == "escalation");
+  CHECK(snap.notes(0).text().find("3 confirmations") != std::string::npos);
+  CHECK(v.take(F::kAgentJoined).agent_joined().agent_name() == "Alice");
+  auto joined = v.take(F::kAgentJoined).agent_joined();
+  CHECK(joined.senior());
+  CHECK(joined.agent_name() == "Tina");
+  // Notes never reach the visitor.
+  for (const auto& f : v.outlet->frames) CHECK(f.frame_case() != F::kNoteAdded);
+  for (const auto& f : v.outlet->frames)
+    if (f.has_message()) CHECK(f.message().text().find("3 confirmations") == std::string::npos);
+  // Tier 2 cannot escalate again.
+  tina.send(escalate(id, "again", ""));
+  CHECK(tina.error().code() == v1::ERROR_CODE_WRONG_STATE);
+}
+
+TEST_CASE("transfer moves the chat to another online agent with a note") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  alice.send(transfer(id, "bob"));
+  CHECK(alice.error().code() == v1::ERROR_CODE_WRONG_STATE);  // bob is offline
+  auto bob = h.agent("bob");
+  alice.send(transfer(id, "bob", "needs a refund specialist"));
+  CHECK(alice.take(F::kReleased).released().conversation_id() == id);
+  auto snap = bob.take(F::kConversation).conversation();
+  CHECK(snap.info().agent_id() == "bob");
+  CHECK(snap.notes(0).kind() == "transfer");
+  v.take(F::kAgentJoined);
+  CHECK(v.take(F::kAgentJoined).agent_joined().agent_name() == "Bob");
+  alice.send(send_message(id, "a-9", "hello?"));
+  CHECK(alice.error().code() == v1::ERROR_CODE_FORBIDDEN);
+}
+
+TEST_CASE("senior support requests reach the agent and supervisors") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto sam = h.agent("sam", v1::ROLE_SUPERVISOR, false);
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  v.send(request_senior(id));
+  CHECK(v.take(F::kAck).ack().request_id() == 9);
+  CHECK(alice.take(F::kSeniorRequested).senior_requested().conversation_id() == id);
+  CHECK(sam.has(F::kSeniorRequested));
+  v.send(request_senior(id));
+  CHECK(v.error().code() == v1::ERROR_CODE_ALREADY_DONE);
+}
+
+TEST_CASE("close prompts for a rating, which is recorded once") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  v.send(rate(id, 5));
+  CHECK(v.error().code() == v1::ERROR_CODE_WRONG_STATE);
+  alice.send(close_chat(id));
+  CHECK(v.take(F::kClosed).closed().closed_by() == v1::ROLE_AGENT);
+  CHECK(v.has(F::kRatingPrompt));
+  v.send(rate(id, 9));
+  CHECK(v.error().code() == v1::ERROR_CODE_INVALID_ARGUMENT);
+  v.send(rate(id, 4, "quick and kind"));
+  v.take(F::kAck);
+  CHECK(alice.take(F::kRatingRecorded).rating_recorded().score() == 4);
+  v.send(rate(id, 5));
+  CHECK(v.error().code() == v1::ERROR_CODE_ALREADY_DONE);
+  v.send(send_message(id, "m-9", "hello?"));
+  CHECK(v.error().code() == v1::ERROR_CODE_WRONG_STATE);
+  // A closed chat frees the visitor to start another.
+  v.send(start_chat("another problem", v1::CATEGORY_TRADING, "m-10"));
+  CHECK(v.take(F::kAck).ack().conversation_id() != id);
+}
+
+TEST_CASE("roles and membership are enforced on every frame") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  auto other = h.visitor();
+  const auto id = h.start(v);
+  v.send(accept(id));
+  CHECK(v.error().code() == v1::ERROR_CODE_FORBIDDEN);
+  v.send(escalate(id, "x", "y"));
+  CHECK(v.error().code() == v1::ERROR_CODE_FORBIDDEN);
+  v.send(set_status(v1::AGENT_STATUS_ONLINE));
+  CHECK(v.error().code() == v1::ERROR_CODE_FORBIDDEN);
+  other.send(send_message(id, "x-1", "let me in"));
+  CHECK(other.error().code() == v1::ERROR_CODE_NOT_FOUND);
+  other.send(close_chat(id));
+  CHECK(other.error().code() == v1::ERROR_CODE_NOT_FOUND);
+  alice.send(start_chat("I am an agent"));
+  CHECK(alice.error().code() == v1::ERROR_CODE_FORBIDDEN);
+  auto bob = h.agent("bob");
+  bob.send(send_message(id, "b-1", "not mine"));
+  CHECK(bob.error().code() == v1::ERROR_CODE_FORBIDDEN);
+  v.send(start_chat("second chat", v1::CATEGORY_DEPOSIT, "m-77"));
+  CHECK(v.error().code() == v1::ERROR_CODE_ALREADY_DONE);
+}
+
+TEST_CASE("bad credentials and frames before Hello close the connection") {
+  Harness h;
+  auto c = h.connect();
+  c.send(staff_hello("alice", "wrong", v1::ROLE_AGENT));
+  CHECK(c.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  REQUIRE(c.outlet->closed);
+  CHECK(c.outlet->closed->first == 1008);
+  auto d = h.connect();
+  d.send(staff_hello("alice", "alice-secret", v1::ROLE_SUPERVISOR));  // wrong role for the account
+  CHECK(d.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  auto e = h.connect();
+  e.send(send_message("c_x", "m", "hi"));
+  CHECK(e.error().code() == v1::ERROR_CODE_NOT_AUTHENTICATED);
+  CHECK(e.outlet->closed);
+}
+
+TEST_CASE("connections that never say Hello are closed after the timeout") {
+  Harness h;
+  auto c = h.connect();
+  h.clock.advance(9'000);
+  h.service.advance();
+  CHECK_FALSE(c.outlet->closed);
+  h.clock.advance(2'000);
+  h.service.advance();
+  REQUIRE(c.outlet->closed);
+  CHECK(c.outlet->closed->second == "hello timeout");
+}
+
+TEST_CASE("invalid start-chat fields are refused with a reason") {
+  chat::ServiceLimits limits;
+  limits.max_message_chars = 10;
+  Harness h(limits);
+  auto v = h.visitor();
+  v.send(start_chat("   "));
+  CHECK(v.error().code() == v1::ERROR_CODE_INVALID_ARGUMENT);
+  v.send(start_chat("this is longer than ten"));
+  CHECK(v.error().message().find("10 characters") != std::string::npos);
+  v.send(start_chat("ok", v1::CATEGORY_UNSPECIFIED));
+  CHECK(v.error().code() == v1::ERROR_CODE_INVALID_ARGUMENT);
+  v.send(start_chat("ok", static_cast<v1::Category>(99)));
+  CHECK(v.error().code() == v1::ERROR_CODE_INVALID_ARGUMENT);
+  // Ten characters of Chinese are 30 bytes but within a 10-character limit.
+  v.send(start_chat("充值没有到账请帮忙查看"));
+  CHECK(v.error().code() == v1::ERROR_CODE_INVALID_ARGUMENT);  // 11 characters
+  v.send(start_chat("充值没有到账请帮忙查"));
+  CHECK(v.has(F::kAck));
+  CHECK(h.service.stats().queued_tier1 == 1);
+}
