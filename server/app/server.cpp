@@ -16,7 +16,7 @@ Server::Server(Config config)
     executors.push_back(shards_.back()->get_executor());
     shard_guards_.push_back(asio::make_work_guard(*shards_.back()));
   }
-  context_.reset(new net::ServerContext{hub_.get_executor(), service_, config_.connection, config_.static_dir, {}});
+  context_.reset(new net::ServerContext{hub_.get_executor(), service_, config_.connection, config_.static_dir});
   const net::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address), config_.listen_port);
   listener_ = std::make_shared<net::Listener>(*shards_.front(), executors, endpoint, *context_);
 }

@@ -4,6 +4,7 @@
 #include "util/random.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 namespace parley::chat {
@@ -83,6 +84,7 @@ Service::Service(ServiceLimits limits, AccountDirectory accounts, MessageLog& lo
 // ---------------------------------------------------------------- connections
 
 void Service::attach(SessionId id, std::shared_ptr<Outlet> outlet) {
+  assert(id != no_session);
   Session& s = sessions_[id];
   s.id = id;
   s.outlet = std::move(outlet);

@@ -21,6 +21,8 @@
 namespace parley::chat {
 
 using SessionId = std::uint64_t;
+// Never a real session: ids start at 1, so 0 can mean "nobody" in send(..., except).
+inline constexpr SessionId no_session = 0;
 
 // One client connection as the domain sees it. Implementations must not call
 // back into the Service synchronously (net::WebSocketSession posts).
@@ -143,13 +145,13 @@ class Service {
   v1::ServerFrame snapshot(const Conversation& c, std::uint64_t after_seq, bool for_staff,
                            bool assigned_to_you) const;
   void send(SessionId id, const v1::ServerFrame& frame);
-  void send(const std::set<SessionId>& to, const protocol::SharedBytes& bytes, SessionId except = 0);
+  void send(const std::set<SessionId>& to, const protocol::SharedBytes& bytes, SessionId except = no_session);
   void send_error(const Session& s, std::uint32_t req, v1::ErrorCode code, std::string message,
                   std::string conversation_id = {});
   void send_ack(const Session& s, std::uint32_t req, const std::string& conversation_id,
                 const v1::Message* message = nullptr, bool duplicate = false);
-  void to_visitor(const Conversation& c, const v1::ServerFrame& frame, SessionId except = 0);
-  void to_agent(const Conversation& c, const v1::ServerFrame& frame, SessionId except = 0);
+  void to_visitor(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
+  void to_agent(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
   void to_supervisors(const v1::ServerFrame& frame);
   void to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame);
   std::string name_of(const Session& s) const;

@@ -1,0 +1,128 @@
+// Hostile and broken clients: each gets an error frame or a clean close, and
+// everyone else keeps chatting without losing an accepted message.
+#include "integration/helpers.hpp"
+
+#include <sys/wait.h>
+
+using namespace parley;
+using namespace parley::test;
+
+TEST_CASE("bad frames get error codes and the server keeps serving everyone else") {
+  ServerProcess server(server_args());
+  auto alice = staff(server.port(), "alice");
+  auto good = visitor(server.port());
+  const auto id = start(good.ws);
+  alice.ws.expect(F::kConversation);
+  alice.ws.send(send_message(id, "a-1", "before the storm"));
+  alice.ws.expect(F::kAck);
+  CHECK(expect_text(good.ws).text() == "before the storm");
+
+  SECTION("each bad frame gets its own error code") {
+    auto bad = visitor(server.port());
+    bad.ws.send_raw("definitely not protobuf \xff\xff\xff\xff");
+    CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_MALFORMED_FRAME);
+
+    auto whole = start_chat("truncated").SerializeAsString();
+    bad.ws.send_raw(whole.substr(0, whole.size() - 4));
+    CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_MALFORMED_FRAME);
+
+    bad.ws.send_raw(std::string("\x9a\x06\x02hi", 5));  // field 99: a frame type from the future
+    CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_UNKNOWN_FRAME);
+
+    bad.ws.send_raw(start_chat("as text").SerializeAsString(), false);
+    CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_MALFORMED_FRAME);
+
+    bad.ws.send(accept(id));  // agent-only frame from a visitor
+    CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_FORBIDDEN);
+
+    bad.ws.send(send_message(id, "x-1", "let me read your chat"));
+    CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_NOT_FOUND);
+
+    bad.ws.send(rate(id, 5));
+    CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_NOT_FOUND);
+
+    const auto own = start(bad.ws, "my own chat");
+    bad.ws.send(rate(own, 5));  // wrong state: not closed yet
+    CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_WRONG_STATE);
+
+    bad.ws.send(visitor_hello());
+    CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_ALREADY_DONE);
+    bad.ws.sync();  // still connected and served
+  }
+
+  SECTION("an oversized frame closes that connection with 1009") {
+    auto big = visitor(server.port());
+    big.ws.send(send_message(id, "x", std::string(70 * 1024, 'a')));
+    auto closed = big.ws.expect_close();
+    CHECK(closed.code == 1009);
+  }
+
+  SECTION("a frame before Hello is refused and the connection closed") {
+    WsClient anonymous(server.port());
+    anonymous.send(start_chat("who am I"));
+    CHECK(anonymous.expect_error().code() == v1::ERROR_CODE_NOT_AUTHENTICATED);
+    auto closed = anonymous.expect_close();
+    CHECK(closed.code == 1008);
+  }
+
+  SECTION("a wrong agent secret is refused and the connection closed") {
+    WsClient intruder(server.port());
+    intruder.send(staff_hello("alice", "guess-123", v1::ROLE_AGENT));
+    CHECK(intruder.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);
+    CHECK(intruder.expect_close().reason == "authentication failed");
+  }
+
+  SECTION("a frame flood is rate limited") {
+    auto flood = visitor(server.port());
+    const auto own = start(flood.ws, "flood");
+    for (int i = 0; i < 60; ++i) flood.ws.send(send_message(own, "f-" + std::to_string(i), "spam"));
+    CHECK(flood.ws.expect_error().code() == v1::ERROR_CODE_RATE_LIMITED);
+  }
+
+  // The good chat is intact and live.
+  CHECK(server.running());
+  good.ws.send(send_message(id, "m-2", "still there?"));
+  auto ack = good.ws.expect(F::kAck).ack();
+  alice.ws.send(send_message(id, "a-2", "yes"));
+  CHECK(expect_text(good.ws).text() == "yes");
+  auto resumed = visitor(server.port(), good.welcome.resume_token(), {{id, 0}});
+  auto snap = resumed.ws.expect(F::kConversation).conversation();
+  std::vector<std::string> texts;
+  for (const auto& m : snap.messages())
+    if (!m.system()) texts.push_back(m.text());
+  CHECK(texts == std::vector<std::string>{"My deposit has not arrived", "before the storm", "still there?", "yes"});
+  CHECK(ack.seq() == snap.messages(snap.messages_size() - 2).seq());
+}
+
+TEST_CASE("HTTP: health, static files, errors as JSON") {
+  ServerProcess server(server_args());
+  auto get = [&](const std::string& target) { return http_get(server.port(), target); };
+  auto health = get("/healthz");
+  CHECK(health.status == 200);
+  CHECK(health.body == R"({"status":"ok"})");
+  auto missing = get("/../../etc/passwd");
+  CHECK(missing.status == 404);
+  CHECK(missing.content_type == "application/json");
+  CHECK(get("/ws").status == 426);
+}
+
+TEST_CASE("bad flags and config files fail fast with one line") {
+  auto run = [](const std::string& args) {
+    const std::string command = std::string(PARLEY_SERVER_PATH) + " " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string output;
+    char buf[256];
+    while (fgets(buf, sizeof buf, pipe)) output += buf;
+    const int status = pclose(pipe);
+    return std::make_pair(WEXITSTATUS(status), output);
+  };
+  auto [code, out] = run("--threads 0");
+  CHECK(code == 2);
+  CHECK(out == "parley-server: error: --threads must be between 1 and 64\n");
+  auto [code2, out2] = run("--agents " + test_data("agents.json") + ".missing");
+  CHECK(code2 == 2);
+  CHECK(out2.find("cannot be read") != std::string::npos);
+  auto [code3, out3] = run("--help");
+  CHECK(code3 == 0);
+  CHECK(out3.find("--grace-period") != std::string::npos);
+}

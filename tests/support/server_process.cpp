@@ -1,0 +1,66 @@
+#include "support/server_process.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace parley::test {
+
+ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
+  std::vector<std::string> args{PARLEY_SERVER_PATH, "--listen", "127.0.0.1:0", "--threads", "2"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  // Blocks until the server prints its address (or exits).
+  FILE* stream = fdopen(out[0], "r");
+  char line[512] = {};
+  const bool got = fgets(line, sizeof line, stream) != nullptr;
+  fclose(stream);
+  const char* at = got ? std::strstr(line, "127.0.0.1:") : nullptr;
+  if (!at) {
+    stop();
+    throw std::runtime_error("parley-server did not start: " + std::string(line));
+  }
+  port_ = static_cast<unsigned short>(std::atoi(at + std::strlen("127.0.0.1:")));
+}
+
+ServerProcess::~ServerProcess() { stop(); }
+
+bool ServerProcess::running() {
+  if (pid_ <= 0) return false;
+  if (waitpid(pid_, &status_, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+int ServerProcess::stop() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, &status_, 0);
+    pid_ = -1;
+  }
+  return status_;
+}
+
+std::string test_data(const std::string& name) { return std::string(PARLEY_TEST_DATA_DIR) + "/" + name; }
+
+}  // namespace parley::test

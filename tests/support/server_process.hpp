@@ -1,0 +1,34 @@
+#pragma once
+// Starts the real parley-server binary on a free loopback port and stops it
+// when the object goes away. The port is read from the server's first stdout
+// line, so the test waits on an event, not on a sleep.
+
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace parley::test {
+
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::vector<std::string> extra_args = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  unsigned short port() const { return port_; }
+  bool running();  // false once the process has exited
+  // SIGTERM, then the exit status (as from waitpid).
+  int stop();
+
+ private:
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  int status_ = 0;
+};
+
+// Path of the data file shipped with the tests (tests/data/NAME).
+std::string test_data(const std::string& name);
+
+}  // namespace parley::test
