@@ -103,6 +103,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string agents;
   double grace_seconds = 30;
   double hello_timeout = 10;
+  double close_timeout = 5;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
   std::uint32_t max_chars = config.service.max_message_chars;
@@ -125,6 +126,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "how long a disconnected agent keeps their chats before they are requeued")
       ("hello-timeout", po::value(&hello_timeout)->value_name("SECONDS")->default_value(hello_timeout),
        "a connection that has not authenticated by then is closed")
+      ("close-timeout", po::value(&close_timeout)->value_name("SECONDS")->default_value(close_timeout),
+       "how long a closing connection may take to accept its close frame before it is cut")
       ("max-frame-bytes", po::value(&max_frame)->value_name("BYTES")->default_value(max_frame),
        "largest WebSocket message accepted (1 KiB..16 MiB); larger ones close the connection with 1009")
       ("max-message-chars", po::value(&max_chars)->value_name("N")->default_value(max_chars),
@@ -168,12 +171,16 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   if (!(grace_seconds >= 0) || grace_seconds > 86400) throw ConfigError("--grace-period must be between 0 and 86400 seconds");
   config.service.grace_period_ms = static_cast<std::int64_t>(grace_seconds * 1000);
   config.service.hello_timeout_ms = whole_seconds(hello_timeout, "hello-timeout").count() * 1000;
+  config.connection.close_timeout = whole_seconds(close_timeout, "close-timeout");
   if (max_frame < 1024 || max_frame > 16 * 1024 * 1024) throw ConfigError("--max-frame-bytes must be between 1024 and 16777216");
   if (max_chars < 1 || max_chars > max_frame / 4) throw ConfigError("--max-message-chars must be between 1 and max-frame-bytes/4");
   if (!(messages_per_second >= 1) || messages_per_second > 10000)
     throw ConfigError("--messages-per-second must be between 1 and 10000");
   if (outbox_frames < 16 || outbox_frames > 1'000'000) throw ConfigError("--outbox-frames must be between 16 and 1000000");
   if (outbox_kib < 64 || outbox_kib > 1024 * 1024) throw ConfigError("--outbox-kib must be between 64 and 1048576");
+  // The outbox must hold a few of the largest frames, or a fast client would be
+  // closed as slow for one big message.
+  if (outbox_kib * 1024 < 4ull * max_frame) throw ConfigError("--outbox-kib must be at least 4 x --max-frame-bytes");
   config.service.max_frame_bytes = max_frame;
   config.service.max_message_chars = max_chars;
   config.service.messages_per_second = static_cast<std::uint32_t>(messages_per_second);

@@ -26,9 +26,9 @@ class MessageLog {
   // then returns that earlier message with duplicate = true and stores nothing.
   virtual AppendResult append(v1::Message message) = 0;
 
-  // Every message of the conversation with seq > after_seq, in order.
-  virtual std::vector<v1::Message> read_after(const std::string& conversation_id,
-                                              std::uint64_t after_seq) const = 0;
+  // Up to max_count messages of the conversation with seq > after_seq, in order.
+  virtual std::vector<v1::Message> read_after(const std::string& conversation_id, std::uint64_t after_seq,
+                                              std::size_t max_count) const = 0;
 
   virtual std::uint64_t last_seq(const std::string& conversation_id) const = 0;
 };

@@ -25,6 +25,10 @@ constexpr std::size_t max_rating_comment_chars = 1000;
 
 constexpr std::uint16_t close_policy_violation = 1008;
 
+// History pages: small enough that a page never fills a session's outbox.
+constexpr std::size_t page_max_messages = 200;
+constexpr std::size_t page_max_bytes = 32 * 1024;
+
 // Code points, not bytes: protobuf has already rejected invalid UTF-8.
 std::size_t utf8_length(std::string_view text) {
   return static_cast<std::size_t>(
@@ -52,6 +56,7 @@ bool role_may_send(v1::ClientFrame::FrameCase frame, v1::Role role) {
   const bool chat_agent = takes_chats(role);
   const bool supervisor = role == v1::ROLE_SUPERVISOR;
   switch (frame) {
+    case F::kFetchHistory: return visitor || chat_agent || supervisor;
     case F::kStartChat:
     case F::kRateChat:
     case F::kRequestSenior: return visitor;
@@ -173,6 +178,7 @@ void Service::handle(SessionId id, const v1::ClientFrame& frame) {
     case F::kRequestSenior: on_request_senior(s, req, frame.request_senior()); break;
     case F::kCloseChat: on_close(s, req, frame.close_chat()); break;
     case F::kRateChat: on_rate(s, req, frame.rate_chat()); break;
+    case F::kFetchHistory: on_fetch_history(s, req, frame.fetch_history()); break;
     case F::kPing: {
       v1::ServerFrame pong;
       pong.mutable_pong()->set_nonce(frame.ping().nonce());
@@ -307,7 +313,7 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
     const Conversation& open = conversations_.at(visitor.conversation_id);
     if (open.info.state() != v1::CONVERSATION_STATE_CLOSED) {
       if (!m.client_message_id().empty() && m.client_message_id() == open.first_client_message_id) {
-        auto first = log_.read_after(open.info.conversation_id(), 0);
+        auto first = log_.read_after(open.info.conversation_id(), 0, 1);
         send_ack(s, req, open.info.conversation_id(), &first.front(), true);
       } else {
         send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "you already have an open chat",
@@ -420,6 +426,35 @@ void Service::on_rate(Session& s, std::uint32_t req, const v1::RateChat& m) {
 
 // ---------------------------------------------------------------- shared frames
 
+void Service::on_fetch_history(Session& s, std::uint32_t req, const v1::FetchHistory& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  auto page = page_after(m.conversation_id(), m.after_seq());
+  v1::ServerFrame frame;
+  auto* history = frame.mutable_history();
+  history->set_conversation_id(m.conversation_id());
+  for (auto& message : page.messages) *history->add_messages() = std::move(message);
+  history->set_has_more(page.has_more);
+  history->set_last_seq(log_.last_seq(m.conversation_id()));
+  send(s.id, frame);
+}
+
+Service::Page Service::page_after(const std::string& conversation_id, std::uint64_t after_seq) const {
+  Page page;
+  page.messages = log_.read_after(conversation_id, after_seq, page_max_messages);
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < page.messages.size(); ++i) {
+    bytes += page.messages[i].ByteSizeLong();
+    if (bytes > page_max_bytes && i > 0) {
+      page.messages.resize(i);
+      break;
+    }
+  }
+  const auto last = page.messages.empty() ? after_seq : page.messages.back().seq();
+  page.has_more = last < log_.last_seq(conversation_id);
+  return page;
+}
+
 void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessage& m) {
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
@@ -456,7 +491,8 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
 }
 
 void Service::on_typing(Session& s, const v1::Typing& m) {
-  Conversation* c = member_conversation(s, 0, m.conversation_id());
+  // Typing indicators are best effort: a stale one is dropped without an answer.
+  Conversation* c = member_conversation(s, 0, m.conversation_id(), true);
   if (!c || c->info.state() == v1::CONVERSATION_STATE_CLOSED) return;
   v1::ServerFrame frame;
   auto* typing = frame.mutable_typing();
@@ -648,7 +684,8 @@ void Service::on_add_note(Session& s, std::uint32_t req, const v1::AddNote& m) {
 
 // ---------------------------------------------------------------- domain actions
 
-Service::Conversation* Service::member_conversation(Session& s, std::uint32_t req, const std::string& id) {
+Service::Conversation* Service::member_conversation(Session& s, std::uint32_t req, const std::string& id,
+                                                    bool quiet) {
   auto it = conversations_.find(id);
   const bool found = it != conversations_.end();
   bool member = false;
@@ -658,7 +695,7 @@ Service::Conversation* Service::member_conversation(Session& s, std::uint32_t re
     else member = is_assigned_agent(s, it->second);
   }
   if (member) return &it->second;
-  if (req == 0 && s.role == v1::ROLE_VISITOR) return nullptr;  // typing: no answer wanted
+  if (quiet) return nullptr;
   if (!found || s.role == v1::ROLE_VISITOR)
     send_error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such chat", id);
   else
@@ -875,7 +912,9 @@ v1::ServerFrame Service::snapshot(const Conversation& c, std::uint64_t after_seq
   v1::ServerFrame frame;
   auto* snap = frame.mutable_conversation();
   *snap->mutable_info() = c.info;
-  for (auto& message : log_.read_after(c.info.conversation_id(), after_seq)) *snap->add_messages() = std::move(message);
+  auto page = page_after(c.info.conversation_id(), after_seq);
+  for (auto& message : page.messages) *snap->add_messages() = std::move(message);
+  snap->set_has_more(page.has_more);
   if (for_staff)
     for (const auto& note : c.notes) *snap->add_notes() = note;
   snap->set_assigned_to_you(assigned_to_you);

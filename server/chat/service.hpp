@@ -119,10 +119,18 @@ class Service {
   void on_request_senior(Session& s, std::uint32_t req, const v1::RequestSenior& m);
   void on_close(Session& s, std::uint32_t req, const v1::CloseChat& m);
   void on_rate(Session& s, std::uint32_t req, const v1::RateChat& m);
+  void on_fetch_history(Session& s, std::uint32_t req, const v1::FetchHistory& m);
+
+  // One page of the log after `after_seq`, bounded in count and bytes.
+  struct Page {
+    std::vector<v1::Message> messages;
+    bool has_more = false;
+  };
+  Page page_after(const std::string& conversation_id, std::uint64_t after_seq) const;
 
   // Returns the conversation if the session may act on it, else sends the
-  // error (NOT_FOUND to visitors, so they cannot probe for other chats).
-  Conversation* member_conversation(Session& s, std::uint32_t req, const std::string& id);
+  // error (NOT_FOUND to visitors, so they cannot probe for other chats) unless quiet.
+  Conversation* member_conversation(Session& s, std::uint32_t req, const std::string& id, bool quiet = false);
   bool is_assigned_agent(const Session& s, const Conversation& c) const;
 
   void assign(Conversation& c, Agent& agent);

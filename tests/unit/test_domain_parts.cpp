@@ -75,9 +75,10 @@ TEST_CASE("memory message log numbers messages and deduplicates by sender and cl
   system.set_conversation_id("c1");
   CHECK(log.append(system).stored.seq() == 3);
   CHECK(log.append(system).stored.seq() == 4);  // no client id: never a duplicate
-  CHECK(log.read_after("c1", 2).size() == 2);
-  CHECK(log.read_after("c1", 4).empty());
-  CHECK(log.read_after("c1", 99).empty());
+  CHECK(log.read_after("c1", 2, 100).size() == 2);
+  CHECK(log.read_after("c1", 0, 3).back().seq() == 3);
+  CHECK(log.read_after("c1", 4, 100).empty());
+  CHECK(log.read_after("c1", 99, 100).empty());
   CHECK(log.last_seq("c2") == 0);
 }
 

@@ -352,3 +352,37 @@ TEST_CASE("invalid start-chat fields are refused with a reason") {
   CHECK(v.has(F::kAck));
   CHECK(h.service.stats().queued_tier1 == 1);
 }
+
+TEST_CASE("long transcripts are replayed in bounded pages") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto token = v.take(F::kWelcome).welcome().resume_token();
+  const auto id = h.start(v);
+  for (int i = 0; i < 450; ++i) alice.send(send_message(id, "a-" + std::to_string(i), std::string(100, 'x')));
+  auto back = h.visitor(token, {{id, 0}});
+  auto snap = back.take(F::kConversation).conversation();
+  CHECK(snap.has_more());
+  CHECK(snap.messages_size() <= 200);
+  CHECK(snap.ByteSizeLong() < 64 * 1024);
+  std::uint64_t last = snap.messages(snap.messages_size() - 1).seq();
+  int pages = 1;
+  for (bool more = true; more; ++pages) {
+    v1::ClientFrame fetch;
+    fetch.mutable_fetch_history()->set_conversation_id(id);
+    fetch.mutable_fetch_history()->set_after_seq(last);
+    back.send(fetch);
+    auto history = back.take(F::kHistory).history();
+    REQUIRE(history.messages_size() > 0);
+    CHECK(history.messages(0).seq() == last + 1);
+    last = history.messages(history.messages_size() - 1).seq();
+    more = history.has_more();
+  }
+  CHECK(last == h.log.last_seq(id));
+  CHECK(pages == 3);  // 452 entries in pages of at most 200 (bytes permitting)
+  auto stranger = h.visitor();
+  v1::ClientFrame fetch;
+  fetch.mutable_fetch_history()->set_conversation_id(id);
+  stranger.send(fetch);
+  CHECK(stranger.error().code() == v1::ERROR_CODE_NOT_FOUND);
+}

@@ -1,5 +1,7 @@
 #include "backend/memory/memory_message_log.hpp"
 
+#include <algorithm>
+
 namespace parley::backend {
 
 chat::AppendResult MemoryMessageLog::append(v1::Message message) {
@@ -16,12 +18,14 @@ chat::AppendResult MemoryMessageLog::append(v1::Message message) {
   return {log.messages.back(), false};
 }
 
-std::vector<v1::Message> MemoryMessageLog::read_after(const std::string& conversation_id,
-                                                      std::uint64_t after_seq) const {
+std::vector<v1::Message> MemoryMessageLog::read_after(const std::string& conversation_id, std::uint64_t after_seq,
+                                                      std::size_t max_count) const {
   auto it = logs_.find(conversation_id);
   if (it == logs_.end() || after_seq >= it->second.messages.size()) return {};
   const auto& messages = it->second.messages;
-  return {messages.begin() + static_cast<std::ptrdiff_t>(after_seq), messages.end()};
+  const auto first = messages.begin() + static_cast<std::ptrdiff_t>(after_seq);
+  const auto count = std::min<std::size_t>(max_count, static_cast<std::size_t>(messages.end() - first));
+  return {first, first + static_cast<std::ptrdiff_t>(count)};
 }
 
 std::uint64_t MemoryMessageLog::last_seq(const std::string& conversation_id) const {

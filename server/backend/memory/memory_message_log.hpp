@@ -12,8 +12,8 @@ namespace parley::backend {
 class MemoryMessageLog final : public chat::MessageLog {
  public:
   chat::AppendResult append(v1::Message message) override;
-  std::vector<v1::Message> read_after(const std::string& conversation_id,
-                                      std::uint64_t after_seq) const override;
+  std::vector<v1::Message> read_after(const std::string& conversation_id, std::uint64_t after_seq,
+                                      std::size_t max_count) const override;
   std::uint64_t last_seq(const std::string& conversation_id) const override;
 
  private:
