@@ -40,7 +40,12 @@ void Server::schedule_tick() {
 void Server::run() {
   listener_->run();
   signals_.async_wait([this](net::error_code ec, int) {
-    if (!ec) stop();
+    if (ec) return;
+    // Stop taking connections, tell every client to reconnect, give the
+    // close handshakes a moment, then stop.
+    listener_->stop();
+    service_.close_all(1001, "server shutting down; reconnect");
+    drain(std::chrono::steady_clock::now() + std::chrono::seconds(3));
   });
   schedule_tick();
   for (auto& shard : shards_) threads_.emplace_back([&io = *shard] { io.run(); });
@@ -48,6 +53,14 @@ void Server::run() {
             << " network threads, embedded backend)" << std::endl;
   auto guard = asio::make_work_guard(hub_);
   hub_.run();
+}
+
+void Server::drain(std::chrono::steady_clock::time_point deadline) {
+  if (service_.stats().sessions == 0 || std::chrono::steady_clock::now() >= deadline) return stop();
+  tick_.expires_after(std::chrono::milliseconds(20));
+  tick_.async_wait([this, deadline](net::error_code ec) {
+    if (!ec) drain(deadline);
+  });
 }
 
 void Server::stop() {

@@ -9,6 +9,7 @@
 #include "net/beast.hpp"
 #include "net/listener.hpp"
 
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -26,6 +27,7 @@ class Server {
 
  private:
   void schedule_tick();
+  void drain(std::chrono::steady_clock::time_point deadline);
   void stop();
 
   Config config_;

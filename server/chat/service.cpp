@@ -986,6 +986,10 @@ std::string Service::name_of(const Session& s) const {
   return agents_.at(s.participant_id).account->display_name;
 }
 
+void Service::close_all(std::uint16_t code, const std::string& reason) {
+  for (auto& [id, s] : sessions_) s.outlet->close(code, reason);
+}
+
 ServiceStats Service::stats() const {
   ServiceStats stats;
   stats.sessions = sessions_.size();

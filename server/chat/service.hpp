@@ -63,6 +63,9 @@ class Service {
   // connections that never said Hello. Called on a timer by the server.
   void advance();
 
+  // Asks every connection to close (e.g. 1001 on shutdown); they detach as they go.
+  void close_all(std::uint16_t code, const std::string& reason);
+
   ServiceStats stats() const;
   const ServiceLimits& limits() const { return limits_; }
 

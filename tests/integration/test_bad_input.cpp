@@ -2,6 +2,8 @@
 // everyone else keeps chatting without losing an accepted message.
 #include "integration/helpers.hpp"
 
+#include <csignal>
+
 #include <sys/wait.h>
 
 using namespace parley;
@@ -125,4 +127,17 @@ TEST_CASE("bad flags and config files fail fast with one line") {
   auto [code3, out3] = run("--help");
   CHECK(code3 == 0);
   CHECK(out3.find("--grace-period") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM tells every client to reconnect and exits cleanly") {
+  ServerProcess server(server_args());
+  auto alice = staff(server.port(), "alice");
+  auto v = visitor(server.port());
+  start(v.ws);
+  server.signal(SIGTERM);
+  CHECK(v.ws.expect_close().code == 1001);
+  CHECK(alice.ws.expect_close().reason == "server shutting down; reconnect");
+  const int status = server.wait();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

@@ -61,6 +61,18 @@ int ServerProcess::stop() {
   return status_;
 }
 
+void ServerProcess::signal(int number) {
+  if (pid_ > 0) kill(pid_, number);
+}
+
+int ServerProcess::wait() {
+  if (pid_ > 0) {
+    waitpid(pid_, &status_, 0);
+    pid_ = -1;
+  }
+  return status_;
+}
+
 std::string test_data(const std::string& name) { return std::string(PARLEY_TEST_DATA_DIR) + "/" + name; }
 
 }  // namespace parley::test

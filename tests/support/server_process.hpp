@@ -21,6 +21,8 @@ class ServerProcess {
   bool running();  // false once the process has exited
   // SIGTERM, then the exit status (as from waitpid).
   int stop();
+  void signal(int number);
+  int wait();  // blocks until the process exits; its status
 
  private:
   pid_t pid_ = -1;
