@@ -1,0 +1,22 @@
+// Bundles the widget (one script file) and the console, and copies the pages.
+import { build } from "esbuild";
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = resolve(root, "dist");
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+const common = { bundle: true, minify: true, sourcemap: true, target: "es2020", format: "iife", logLevel: "warning" };
+await build({ ...common, entryPoints: [resolve(root, "src/widget/index.ts")], outfile: resolve(dist, "widget.js") });
+await build({ ...common, entryPoints: [resolve(root, "src/console/index.ts")], outfile: resolve(dist, "console.js") });
+cpSync(resolve(root, "public"), dist, { recursive: true });
+
+const widget = readFileSync(resolve(dist, "widget.js"));
+console.log(
+  `widget.js: ${(statSync(resolve(dist, "widget.js")).size / 1024).toFixed(1)} KiB, ` +
+    `${(gzipSync(widget).length / 1024).toFixed(1)} KiB gzipped`,
+);

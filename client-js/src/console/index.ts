@@ -1,0 +1,266 @@
+// The agent console: sign in, set status, pick or receive chats, reply, note,
+// transfer, escalate and close. Served at /console.
+import { Connection, type ConnectionState } from "../core/connection";
+import { AgentSession, type Chat } from "../core/agent-session";
+import { formatTime, h } from "../core/dom";
+import { AgentStatus, Category, Role } from "../core/protocol";
+
+const categoryNames: Record<number, string> = {
+  [Category.ACCOUNT]: "Account", [Category.DEPOSIT]: "Deposit", [Category.WITHDRAWAL]: "Withdrawal",
+  [Category.TRADING]: "Trading", [Category.REFUND]: "Refund", [Category.OTHER]: "Other",
+};
+const roleNames: Record<number, string> = { [Role.AGENT]: "Agent", [Role.TIER2]: "Tier 2", [Role.SUPERVISOR]: "Supervisor" };
+const statusNames: Record<number, string> = { [AgentStatus.ONLINE]: "online", [AgentStatus.AWAY]: "away", [AgentStatus.OFFLINE]: "offline" };
+
+interface Canned { title: string; text: string }
+
+class Console {
+  private readonly app = document.getElementById("app")!;
+  private session: AgentSession | null = null;
+  private connection: Connection | null = null;
+  private connectionState: ConnectionState = "connecting";
+  private selected = "";
+  private canned: Canned[] = [];
+  private unseen = new Set<string>();
+  private drafts = new Map<string, string>();
+
+  constructor() {
+    fetch("/canned-responses.json")
+      .then((r) => (r.ok ? r.json() : { responses: [] }))
+      .then((j: { responses: Canned[] }) => { this.canned = j.responses ?? []; this.render(); })
+      .catch(() => {});
+    const saved = sessionStorage.getItem("parley.console.v1");
+    if (saved) this.signIn(JSON.parse(saved));
+    else this.renderSignIn("");
+  }
+
+  private renderSignIn(error: string): void {
+    const id = h("input", { name: "agent", autocomplete: "username", required: true });
+    const secret = h("input", { name: "secret", type: "password", autocomplete: "current-password", required: true });
+    const role = h("select", { name: "role" },
+      h("option", { value: Role.AGENT }, "Agent (tier 1)"), h("option", { value: Role.TIER2 }, "Tier 2 senior support"),
+      h("option", { value: Role.SUPERVISOR }, "Supervisor"));
+    const form = h("form", { class: "signin" },
+      h("h2", {}, "Parley Console"),
+      h("label", {}, "Agent ID", id), h("label", {}, "Secret", secret), h("label", {}, "Role", role),
+      error ? h("p", { class: "error", role: "alert" }, error) : null,
+      h("button", { class: "primary", type: "submit" }, "Sign in"));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.signIn({ agentId: id.value.trim(), secret: secret.value, role: Number(role.value) as Role });
+    });
+    this.app.replaceChildren(form);
+    id.focus();
+  }
+
+  private signIn(credentials: { agentId: string; secret: string; role: Role }): void {
+    const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
+    const session = new AgentSession(
+      { send: (f) => this.connection!.send(f), get ready() { return true; } },
+      credentials,
+      () => this.render(),
+    );
+    session.onNewChat = (id) => {
+      this.unseen.add(id);
+      if (!this.selected || !this.session?.chats.get(this.selected)?.active) this.selected = id;
+      beep();
+    };
+    this.session = session;
+    this.connection = new Connection({
+      url,
+      hello: () => session.hello(),
+      onFrame: (frame) => {
+        if (frame.frame.case === "welcome") sessionStorage.setItem("parley.console.v1", JSON.stringify(credentials));
+        session.handle(frame);
+      },
+      onState: (state, detail) => {
+        this.connectionState = state;
+        if (state === "stopped" && detail) {
+          sessionStorage.removeItem("parley.console.v1");
+          this.session = null;
+          this.renderSignIn(session.lastError || detail);
+          return;
+        }
+        this.render();
+      },
+    });
+    this.connection.start();
+    this.render();
+  }
+
+  private render(): void {
+    const s = this.session;
+    if (!s) return;
+    // Keep what the agent is typing across re-renders.
+    const draft = this.app.querySelector<HTMLTextAreaElement>("textarea.reply-text");
+    if (draft && this.selected) this.drafts.set(this.selected, draft.value);
+    const focusedReply = document.activeElement === draft;
+
+    const status = h("select", { "aria-label": "Status", onchange: (e) => s.setStatus(Number((e.target as HTMLSelectElement).value) as AgentStatus) },
+      h("option", { value: AgentStatus.ONLINE, selected: s.status === AgentStatus.ONLINE }, "Online"),
+      h("option", { value: AgentStatus.AWAY, selected: s.status === AgentStatus.AWAY }, "Away"));
+    const top = h("div", { class: "topbar" },
+      h("span", { class: "name" }, h("span", { class: `dot ${statusNames[s.status] ?? ""}` }), s.displayName || "…"),
+      h("span", {}, roleNames[s.role] ?? ""),
+      h("span", { class: "capacity" }, `${s.openChats()}/${s.capacity} chats`),
+      h("span", { class: "spacer" }),
+      s.role === Role.SUPERVISOR ? null : status,
+      h("button", { type: "button", onclick: () => this.signOut() }, "Sign out"));
+    const banner = this.connectionState === "reconnecting" ? h("div", { class: "banner", role: "alert" }, "Connection lost. Reconnecting…") : null;
+    this.app.replaceChildren(top, ...(banner ? [banner] : []), h("div", { class: "layout" }, this.renderSide(s), this.renderChats(s), this.renderNotes(s)));
+    const reply = this.app.querySelector<HTMLTextAreaElement>("textarea.reply-text");
+    if (reply && focusedReply) reply.focus();
+    const list = this.app.querySelector(".transcript");
+    if (list) list.scrollTop = list.scrollHeight;
+    const badge = [...s.chats.values()].filter((c) => c.active && this.unseen.has(c.info.conversationId)).length;
+    document.title = badge > 0 ? `(${badge}) Parley Console` : "Parley Console";
+  }
+
+  private renderSide(s: AgentSession): HTMLElement {
+    const now = Date.now();
+    const queues: HTMLElement[] = [];
+    for (const tier of [1, 2]) {
+      const entries = s.queues.get(tier);
+      if (!entries) continue;
+      queues.push(h("h3", {}, tier === 1 ? `Queue (${entries.length})` : `Tier-2 queue (${entries.length})`));
+      if (entries.length === 0) queues.push(h("p", { class: "empty" }, "Nobody waiting"));
+      for (const e of entries) {
+        const info = e.info!;
+        const waited = Math.max(0, Math.round((now - Number(info.queuedMs)) / 60000));
+        queues.push(h("div", { class: "queue-item", "data-conversation": info.conversationId },
+          h("div", {}, `#${e.position} ${info.visitorName} · ${categoryNames[info.category] ?? "?"}`),
+          h("div", { class: "meta" }, `waiting ${waited} min${info.transactionId ? ` · tx ${info.transactionId}` : ""}`),
+          s.role === Role.SUPERVISOR ? null : h("button", { type: "button", onclick: () => s.accept(info.conversationId) }, "Accept")));
+      }
+    }
+    const roster = s.roster.map((a) => h("div", { class: "roster-item" },
+      h("span", { class: `dot ${a.connected ? statusNames[a.status] ?? "" : ""}` }), a.name,
+      h("div", { class: "meta" }, `${roleNames[a.role] ?? ""} · ${a.connected ? statusNames[a.status] : "offline"} · ${a.openChats}/${a.capacity}`)));
+    const alerts = s.alerts.slice(-5).map((a) => h("div", { class: "alert" }, a));
+    return h("aside", { class: "panel" }, ...queues, h("h3", {}, "Team"), ...roster, alerts.length ? h("h3", {}, "Alerts") : null, ...alerts);
+  }
+
+  private renderChats(s: AgentSession): HTMLElement {
+    const chats = [...s.chats.values()];
+    if (chats.length === 0) return h("main", { class: "panel" }, h("p", { class: "empty" }, s.role === Role.SUPERVISOR ? "Supervisors see queues, the team and alerts." : "No chats yet. Set yourself online to receive chats."));
+    if (!s.chats.has(this.selected)) this.selected = chats[0]!.info.conversationId;
+    const tabs = h("div", { class: "tabs", role: "tablist" }, ...chats.map((c) => h("button", {
+      class: c.active ? "tab" : "tab ended", role: "tab", type: "button", "aria-selected": String(c.info.conversationId === this.selected),
+      onclick: () => { this.selected = c.info.conversationId; this.render(); },
+    }, `${c.info.visitorName}${this.unseen.has(c.info.conversationId) ? " •" : ""}`)));
+    const chat = s.chats.get(this.selected)!;
+    if (this.unseen.delete(chat.info.conversationId)) s.markRead(chat.info.conversationId);
+    return h("main", { class: "panel" }, tabs, this.renderChat(s, chat));
+  }
+
+  private renderChat(s: AgentSession, chat: Chat): HTMLElement {
+    const info = chat.info;
+    const id = info.conversationId;
+    let visitorTime = "";
+    try {
+      visitorTime = info.timeZone ? `${formatTime(Date.now(), "en-GB", info.timeZone)} (${info.timeZone})` : "";
+    } catch { visitorTime = info.timeZone; }
+    const context = h("dl", { class: "context" },
+      h("dt", {}, "Visitor"), h("dd", {}, `${info.visitorName}${info.email ? ` <${info.email}>` : ""}`),
+      h("dt", {}, "Category"), h("dd", {}, `${categoryNames[info.category] ?? "?"}${info.tier >= 2 ? " · tier 2" : ""}`),
+      h("dt", {}, "Transaction"), h("dd", { class: "tx" }, info.transactionId || "—"),
+      h("dt", {}, "Page"), h("dd", {}, info.pageUrl || "—"),
+      h("dt", {}, "Locale"), h("dd", {}, info.locale || "—"),
+      h("dt", {}, "Local time"), h("dd", {}, visitorTime || "—"),
+      chat.seniorRequested ? h("dt", {}, "Note") : null, chat.seniorRequested ? h("dd", { class: "error" }, "Visitor asked for senior support") : null);
+    const transcript = h("ul", { class: "transcript", "aria-live": "polite" }, ...chat.transcript.entries().map((e) => e.system
+      ? h("li", { class: "msg system" }, e.text)
+      : h("li", { class: e.mine ? "msg mine" : "msg" }, h("span", { class: "who" }, e.senderName), e.text,
+          h("span", { class: "meta" }, formatTime(e.timeMs, "en-GB"), e.mine ? ` · ${chat.transcript.stateOf(e, true)}` : ""))));
+    const typing = h("div", { class: "typing" }, chat.visitorTyping ? `${info.visitorName} is typing…` : "");
+    if (!chat.active) {
+      return h("section", { class: "chat" }, context, transcript,
+        h("p", { class: "empty" }, chat.endedReason === "closed" ? "This chat is closed." : `No longer yours: ${chat.endedReason}`),
+        chat.rating ? h("p", { class: "rating" }, `Rated ${chat.rating.score}/5 ${chat.rating.comment}`) : null,
+        h("button", { type: "button", onclick: () => s.dismiss(id) }, "Dismiss"));
+    }
+    const text = h("textarea", { class: "reply-text", "aria-label": "Reply", placeholder: "Reply to the visitor (Enter sends)", maxlength: 4000 });
+    text.value = this.drafts.get(id) ?? "";
+    let typingTimer: ReturnType<typeof setTimeout> | null = null;
+    text.addEventListener("input", () => {
+      if (!typingTimer) s.typing(id, true); else clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => { typingTimer = null; s.typing(id, false); }, 3000);
+    });
+    const send = () => { s.reply(id, text.value); this.drafts.delete(id); text.value = ""; };
+    text.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); } });
+    const canned = h("select", { "aria-label": "Canned responses", onchange: (e) => {
+      const i = Number((e.target as HTMLSelectElement).value);
+      if (i >= 0) { text.value = this.canned[i]!.text; text.focus(); }
+    } }, h("option", { value: -1 }, "Canned responses…"), ...this.canned.map((c, i) => h("option", { value: i }, c.title)));
+    const others = s.roster.filter((a) => a.agentId !== s.agentId && a.connected && a.status === AgentStatus.ONLINE && a.role === (info.tier >= 2 ? Role.TIER2 : Role.AGENT));
+    const target = h("select", { "aria-label": "Transfer to" }, ...others.map((a) => h("option", { value: a.agentId }, a.name)));
+    const actions = h("div", { class: "actions" },
+      canned,
+      others.length ? target : null,
+      others.length ? h("button", { type: "button", onclick: () => s.transfer(id, target.value, prompt("Note for the next agent (internal)") ?? "") }, "Transfer") : null,
+      info.tier < 2 ? h("button", { type: "button", class: "escalate", onclick: () => this.escalate(s, id) }, "Escalate to tier 2") : null,
+      h("button", { type: "button", onclick: () => s.close(id) }, "Close chat"));
+    return h("section", { class: "chat" }, context, transcript, typing,
+      h("div", { class: "reply" }, text, h("button", { class: "primary", type: "button", onclick: send }, "Send")), actions);
+  }
+
+  private escalate(s: AgentSession, id: string): void {
+    const dialog = h("dialog", { class: "escalate-dialog" });
+    const reason = h("input", { name: "reason", required: true, maxlength: 500, "aria-label": "Reason" });
+    const note = h("textarea", { name: "note", maxlength: 2000, "aria-label": "Internal note for tier 2" });
+    const form = h("form", { method: "dialog" },
+      h("h3", {}, "Escalate to tier 2"),
+      h("label", {}, "Reason ", reason), h("br", {}),
+      h("label", {}, "Internal note (never shown to the visitor)", h("br", {}), note), h("br", {}),
+      h("button", { type: "submit", class: "primary" }, "Escalate"), " ",
+      h("button", { type: "button", onclick: () => dialog.close() }, "Cancel"));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (!reason.value.trim()) return reason.focus();
+      s.escalate(id, reason.value, note.value);
+      dialog.close();
+      dialog.remove();
+    });
+    dialog.append(form);
+    document.body.append(dialog);
+    dialog.showModal();
+    reason.focus();
+  }
+
+  private renderNotes(s: AgentSession): HTMLElement {
+    const chat = s.chats.get(this.selected);
+    if (!chat) return h("aside", { class: "panel" }, h("h3", {}, "Internal notes"), h("p", { class: "empty" }, "—"));
+    const input = h("textarea", { "aria-label": "Add an internal note", placeholder: "Internal note (never sent to the visitor)", maxlength: 2000 });
+    return h("aside", { class: "panel notes" }, h("h3", {}, "Internal notes"),
+      ...chat.notes.map((n) => h("div", { class: "note" }, h("span", { class: "meta" }, `${n.authorName} · ${n.kind} · ${formatTime(Number(n.serverTimeMs), "en-GB")}`), n.text)),
+      chat.notes.length === 0 ? h("p", { class: "empty" }, "No notes yet") : null,
+      input, h("button", { type: "button", onclick: () => { s.addNote(chat.info.conversationId, input.value); input.value = ""; } }, "Add note"));
+  }
+
+  private signOut(): void {
+    sessionStorage.removeItem("parley.console.v1");
+    this.connection?.stop();
+    this.session = null;
+    this.renderSignIn("");
+  }
+}
+
+// A short two-tone chime for a new chat (no audio file to load).
+function beep(): void {
+  try {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.setValueAtTime(880, ctx.currentTime);
+    osc.frequency.setValueAtTime(660, ctx.currentTime + 0.12);
+    gain.gain.setValueAtTime(0.08, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.3);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.3);
+  } catch {
+    /* autoplay may be blocked until the agent clicks; the title badge still shows */
+  }
+}
+
+new Console();

@@ -1,0 +1,246 @@
+// What the agent console knows: open chats with transcripts and notes, the
+// queues, the roster, and the agent's own status. Pure state; the console
+// renders it and sends frames through a Sender.
+import { Transcript } from "./transcript";
+import {
+  AgentStatus,
+  Role,
+  newClientId,
+  type AgentPresence,
+  type ClientFrameInit,
+  type ConversationInfo,
+  type Note,
+  type QueueEntry,
+  type ServerFrame,
+} from "./protocol";
+import type { Sender } from "./visitor-session";
+
+export interface Chat {
+  info: ConversationInfo;
+  transcript: Transcript;
+  notes: Note[];
+  visitorTyping: boolean;
+  active: boolean; // false once released or closed: kept for reading until dismissed
+  endedReason: string;
+  seniorRequested: boolean;
+  rating: { score: number; comment: string } | null;
+}
+
+export interface Credentials {
+  agentId: string;
+  secret: string;
+  role: Role;
+}
+
+export class AgentSession {
+  agentId = "";
+  displayName = "";
+  role: Role = Role.AGENT;
+  status: AgentStatus = AgentStatus.AWAY;
+  capacity = 0;
+  chats = new Map<string, Chat>();
+  queues = new Map<number, QueueEntry[]>();
+  roster: AgentPresence[] = [];
+  alerts: string[] = [];
+  lastError = "";
+  /** Called with the conversation id when a chat is newly assigned (sound, title badge). */
+  onNewChat: (conversationId: string) => void = () => {};
+
+  constructor(
+    private readonly sender: Sender,
+    private readonly credentials: Credentials,
+    private readonly onChange: () => void = () => {},
+  ) {}
+
+  hello(): ClientFrameInit {
+    const cursors = [...this.chats.values()]
+      .filter((c) => c.active)
+      .map((c) => ({ conversationId: c.info.conversationId, lastSeq: BigInt(c.transcript.contiguousSeq) }));
+    return {
+      frame: {
+        case: "hello",
+        value: { role: this.credentials.role, agentId: this.credentials.agentId, secret: this.credentials.secret, cursors, clientVersion: "console/0.1" },
+      },
+    };
+  }
+
+  setStatus(status: AgentStatus): void {
+    this.sender.send({ frame: { case: "setAgentStatus", value: { status, capacity: 0 } } });
+    this.status = status;
+    this.onChange();
+  }
+
+  accept(conversationId: string): void {
+    this.sender.send({ frame: { case: "acceptChat", value: { conversationId } } });
+  }
+
+  reply(conversationId: string, text: string): void {
+    const chat = this.chats.get(conversationId);
+    if (!chat || !text.trim()) return;
+    const clientMessageId = newClientId();
+    chat.transcript.addPending(clientMessageId, text, this.displayName, Date.now());
+    this.sender.send({ frame: { case: "sendMessage", value: { conversationId, clientMessageId, text } } });
+    this.onChange();
+  }
+
+  typing(conversationId: string, typing: boolean): void {
+    this.sender.send({ frame: { case: "typing", value: { conversationId, typing } } });
+  }
+
+  markRead(conversationId: string): void {
+    const chat = this.chats.get(conversationId);
+    const seq = chat?.transcript.lastSeq() ?? 0;
+    if (chat?.active && seq > 0) this.sender.send({ frame: { case: "markRead", value: { conversationId, seq: BigInt(seq) } } });
+  }
+
+  addNote(conversationId: string, text: string): void {
+    if (text.trim()) this.sender.send({ frame: { case: "addNote", value: { conversationId, text } } });
+  }
+
+  transfer(conversationId: string, toAgentId: string, note: string): void {
+    this.sender.send({ frame: { case: "transferChat", value: { conversationId, toAgentId, note } } });
+  }
+
+  escalate(conversationId: string, reason: string, note: string): void {
+    this.sender.send({ frame: { case: "escalateChat", value: { conversationId, reason, note } } });
+  }
+
+  close(conversationId: string): void {
+    this.sender.send({ frame: { case: "closeChat", value: { conversationId, reason: 1 } } });
+  }
+
+  dismiss(conversationId: string): void {
+    this.chats.delete(conversationId);
+    this.onChange();
+  }
+
+  openChats(): number {
+    return [...this.chats.values()].filter((c) => c.active).length;
+  }
+
+  handle(frame: ServerFrame): void {
+    const f = frame.frame;
+    switch (f.case) {
+      case "welcome":
+        this.agentId = f.value.participantId;
+        this.displayName = f.value.displayName;
+        this.role = f.value.role;
+        this.capacity = f.value.limits?.maxOpenChats ?? 0;
+        for (const chat of this.chats.values()) this.resend(chat);
+        break;
+      case "conversation": {
+        const snap = f.value;
+        const info = snap.info!;
+        let chat = this.chats.get(info.conversationId);
+        const isNew = !chat || !chat.active;
+        if (!chat) {
+          chat = {
+            info, transcript: new Transcript(info.conversationId, this.agentId), notes: [], visitorTyping: false,
+            active: true, endedReason: "", seniorRequested: info.seniorRequested, rating: null,
+          };
+          this.chats.set(info.conversationId, chat);
+        }
+        chat.info = info;
+        chat.active = snap.assignedToYou;
+        chat.endedReason = "";
+        chat.transcript.addMessages(snap.messages);
+        chat.transcript.markPeerRead(Number(snap.peerReadSeq));
+        if (snap.notes.length > 0 || isNew) chat.notes = [...snap.notes];
+        if (snap.hasMore) this.fetchMore(chat);
+        if (isNew && snap.assignedToYou) this.onNewChat(info.conversationId);
+        break;
+      }
+      case "history": {
+        const chat = this.chats.get(f.value.conversationId);
+        if (!chat) break;
+        chat.transcript.addMessages(f.value.messages);
+        if (f.value.hasMore) this.fetchMore(chat);
+        break;
+      }
+      case "message": {
+        const chat = this.chats.get(f.value.conversationId);
+        if (chat) {
+          chat.transcript.addMessages([f.value]);
+          chat.visitorTyping = false;
+        }
+        break;
+      }
+      case "ack": {
+        const chat = this.chats.get(f.value.conversationId);
+        if (chat && f.value.clientMessageId) chat.transcript.acknowledge(f.value);
+        break;
+      }
+      case "typing": {
+        const chat = this.chats.get(f.value.conversationId);
+        if (chat) chat.visitorTyping = f.value.typing;
+        break;
+      }
+      case "read":
+        this.chats.get(f.value.conversationId)?.transcript.markPeerRead(Number(f.value.seq));
+        break;
+      case "noteAdded": {
+        const note = f.value.note!;
+        this.chats.get(note.conversationId)?.notes.push(note);
+        break;
+      }
+      case "released": {
+        const chat = this.chats.get(f.value.conversationId);
+        if (chat) {
+          chat.active = false;
+          chat.endedReason = f.value.reason;
+        }
+        break;
+      }
+      case "closed": {
+        const chat = this.chats.get(f.value.conversationId);
+        if (chat) {
+          chat.active = false;
+          chat.endedReason = "closed";
+        }
+        break;
+      }
+      case "queue":
+        this.queues.set(f.value.tier, f.value.entries);
+        break;
+      case "roster":
+        this.roster = f.value.agents;
+        for (const a of this.roster) {
+          if (a.agentId !== this.agentId) continue;
+          this.status = a.status;
+          this.capacity = a.capacity;
+        }
+        break;
+      case "seniorRequested": {
+        const chat = this.chats.get(f.value.conversationId);
+        if (chat) chat.seniorRequested = true;
+        this.alerts.push(`${f.value.visitorName} asked for senior support`);
+        break;
+      }
+      case "escalated":
+        this.alerts.push(`Escalated by ${f.value.byAgent}: ${f.value.reason}`);
+        break;
+      case "ratingRecorded": {
+        const chat = this.chats.get(f.value.conversationId);
+        if (chat) chat.rating = { score: f.value.score, comment: f.value.comment };
+        break;
+      }
+      case "error":
+        this.lastError = f.value.message;
+        break;
+      default:
+        break;
+    }
+    this.onChange();
+  }
+
+  private fetchMore(chat: Chat): void {
+    this.sender.send({
+      frame: { case: "fetchHistory", value: { conversationId: chat.info.conversationId, afterSeq: BigInt(chat.transcript.lastSeq()) } },
+    });
+  }
+
+  private resend(chat: Chat): void {
+    for (const p of chat.transcript.unacknowledged())
+      this.sender.send({ frame: { case: "sendMessage", value: { conversationId: chat.info.conversationId, ...p } } });
+  }
+}

@@ -1,0 +1,94 @@
+// Widget strings in English and Simplified Chinese.
+export type Locale = "en" | "zh-CN";
+
+const en = {
+  launcher: "Chat with support",
+  title: "Support",
+  close: "Close chat window",
+  intro: "Tell us what happened and we'll connect you with an agent.",
+  category: "Topic",
+  categories: ["Account", "Deposit", "Withdrawal", "Trading", "Refund", "Other"],
+  message: "Describe your problem",
+  transactionId: "Transaction ID (optional)",
+  name: "Name (optional)",
+  email: "E-mail (optional)",
+  start: "Start chat",
+  starting: "Connecting you…",
+  queued: (position: number, minutes: number) =>
+    `You are number ${position} in line. Estimated wait: about ${minutes} min.`,
+  queuedSenior: (position: number, minutes: number) =>
+    `Waiting for senior support: number ${position} in line, about ${minutes} min.`,
+  chattingWith: (name: string) => `You are chatting with ${name}`,
+  seniorWith: (name: string) => `Senior support: ${name}`,
+  seniorTookOver: "Senior support has taken over your chat.",
+  typing: (name: string) => `${name} is typing…`,
+  placeholder: "Type a message",
+  send: "Send",
+  requestSenior: "Request senior support",
+  seniorRequested: "Senior support requested",
+  end: "End chat",
+  reconnecting: "Connection lost. Reconnecting…",
+  ended: "This chat has ended.",
+  ratePrompt: "How did we do?",
+  rateStar: (n: number) => `${n} out of 5`,
+  comment: "Comment (optional)",
+  submitRating: "Send rating",
+  thanks: "Thank you for your feedback!",
+  newChat: "Start a new chat",
+  states: { sending: "Sending", sent: "Sent", delivered: "Delivered", read: "Read" },
+  you: "You",
+  unread: (n: number) => `${n} unread messages`,
+};
+
+export type Strings = typeof en;
+
+const zh: Strings = {
+  launcher: "联系客服",
+  title: "在线客服",
+  close: "关闭聊天窗口",
+  intro: "请描述您遇到的问题，我们将为您转接客服。",
+  category: "问题类型",
+  categories: ["账户", "充值", "提现", "交易", "退款", "其他"],
+  message: "请描述您的问题",
+  transactionId: "交易 ID（可选）",
+  name: "姓名（可选）",
+  email: "电子邮箱（可选）",
+  start: "开始咨询",
+  starting: "正在为您连接…",
+  queued: (position, minutes) => `您当前排在第 ${position} 位，预计等待约 ${minutes} 分钟。`,
+  queuedSenior: (position, minutes) => `正在等待高级客服：第 ${position} 位，约 ${minutes} 分钟。`,
+  chattingWith: (name) => `客服 ${name} 正在为您服务`,
+  seniorWith: (name) => `高级客服：${name}`,
+  seniorTookOver: "高级技术支持已接手您的会话。",
+  typing: (name) => `${name} 正在输入…`,
+  placeholder: "输入消息",
+  send: "发送",
+  requestSenior: "请求高级客服",
+  seniorRequested: "已请求高级客服",
+  end: "结束会话",
+  reconnecting: "连接已断开，正在重新连接…",
+  ended: "本次会话已结束。",
+  ratePrompt: "请为本次服务评分",
+  rateStar: (n) => `${n} 分（满分 5 分）`,
+  comment: "评价（可选）",
+  submitRating: "提交评价",
+  thanks: "感谢您的反馈！",
+  newChat: "发起新的咨询",
+  states: { sending: "发送中", sent: "已发送", delivered: "已送达", read: "已读" },
+  you: "我",
+  unread: (n) => `${n} 条未读消息`,
+};
+
+export function pickLocale(requested: string | undefined, browser: readonly string[]): Locale {
+  for (const tag of [requested, ...browser]) {
+    if (!tag) continue;
+    const lower = tag.toLowerCase();
+    if (lower.startsWith("zh")) return "zh-CN";
+    if (lower.startsWith("en")) return "en";
+  }
+  return "en";
+}
+
+export function strings(locale: Locale): Strings {
+  return locale === "zh-CN" ? zh : en;
+}

@@ -1,0 +1,336 @@
+// The chat widget: a launcher in the bottom-right corner and a panel, both in a
+// shadow root. Embed with <script src="https://support.example/widget.js" defer></script>;
+// options via data- attributes or window.ParleyConfig = { locale, server }.
+import { Connection, type ConnectionState } from "../core/connection";
+import { formatTime, h } from "../core/dom";
+import { Category } from "../core/protocol";
+import { VisitorSession } from "../core/visitor-session";
+import { pickLocale, strings, type Locale, type Strings } from "./i18n";
+import { widgetCss } from "./styles";
+
+interface WidgetConfig {
+  locale?: string;
+  server?: string; // ws:// or wss:// URL of the /ws endpoint
+}
+
+declare global {
+  interface Window {
+    ParleyConfig?: WidgetConfig;
+    Parley?: { open(): void; close(): void; setLocale(locale: string): void };
+  }
+}
+
+const chatIcon =
+  '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z"/></svg>';
+
+function readConfig(): WidgetConfig {
+  const script = document.currentScript as HTMLScriptElement | null;
+  const fromTag: WidgetConfig = {
+    locale: script?.dataset.locale,
+    server: script?.dataset.server,
+  };
+  const base = script?.src ? new URL(script.src) : new URL(location.href);
+  const defaultServer = `${base.protocol === "https:" ? "wss:" : "ws:"}//${base.host}/ws`;
+  return { server: defaultServer, ...stripEmpty(fromTag), ...stripEmpty(window.ParleyConfig ?? {}) };
+}
+
+function stripEmpty(config: WidgetConfig): WidgetConfig {
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => v)) as WidgetConfig;
+}
+
+class Widget {
+  private locale: Locale;
+  private t: Strings;
+  private readonly root: ShadowRoot;
+  private readonly session: VisitorSession;
+  private readonly connection: Connection;
+  private connectionState: ConnectionState = "connecting";
+  private open = false;
+  private rating = 0;
+  private typingTimer: ReturnType<typeof setTimeout> | null = null;
+  private els!: {
+    launcher: HTMLButtonElement; badge: HTMLSpanElement; panel: HTMLDivElement; status: HTMLSpanElement;
+    banner: HTMLDivElement; body: HTMLDivElement; typing: HTMLDivElement; footer: HTMLDivElement;
+    prechat: HTMLFormElement; messages: HTMLUListElement; composer: HTMLTextAreaElement; rating: HTMLDivElement;
+    seniorButton: HTMLButtonElement; title: HTMLHeadingElement;
+  };
+
+  constructor(config: WidgetConfig) {
+    this.locale = pickLocale(config.locale, navigator.languages ?? [navigator.language]);
+    this.t = strings(this.locale);
+    const host = h("div", { id: "parley-widget" });
+    document.body.append(host);
+    this.root = host.attachShadow({ mode: "open" });
+    this.session = new VisitorSession(
+      { send: (f) => this.connection.send(f), get ready() { return widget.connection.ready; } },
+      localStorage,
+      () => this.render(),
+    );
+    const widget = this;
+    this.connection = new Connection({
+      url: config.server!,
+      hello: () => this.session.hello(),
+      onFrame: (frame) => this.session.handle(frame),
+      onState: (state) => {
+        this.connectionState = state;
+        this.render();
+      },
+    });
+    this.build();
+    // Someone with a chat in progress reconnects at once; others when they open the panel.
+    if (this.session.conversationId) this.connection.start();
+    this.render();
+  }
+
+  setLocale(locale: string): void {
+    this.locale = pickLocale(locale, []);
+    this.t = strings(this.locale);
+    this.build();
+    this.render();
+  }
+
+  toggle(open: boolean): void {
+    if (open === this.open) return;
+    this.open = open;
+    if (open && this.connection.state === "connecting" && !this.connectionStarted) this.connection.start();
+    this.connectionStarted = true;
+    this.render();
+    if (open) {
+      this.session.markRead();
+      queueMicrotask(() => this.firstFocusable()?.focus());
+    } else {
+      this.els.launcher.focus();
+    }
+  }
+  private connectionStarted = false;
+
+  private build(): void {
+    const t = this.t;
+    this.root.replaceChildren();
+    this.root.append(h("style", {}, widgetCss));
+    const badge = h("span", { class: "badge", hidden: true });
+    const launcher = h("button", { class: "launcher", type: "button", "aria-label": t.launcher, "aria-haspopup": "dialog", onclick: () => this.toggle(!this.open) });
+    launcher.innerHTML = chatIcon; // constant markup, no user text
+    launcher.append(badge);
+    const status = h("span", { class: "status", role: "status", "aria-live": "polite" });
+    const title = h("h2", { id: "parley-title" }, t.title);
+    title.append(status);
+    const banner = h("div", { class: "banner", role: "alert", hidden: true }, t.reconnecting);
+    const prechat = this.buildPrechat();
+    const messages = h("ul", { class: "messages", "aria-live": "polite", "aria-label": t.title });
+    const rating = h("div", { class: "rating" });
+    const body = h("div", { class: "body" }, prechat, messages, rating);
+    const typing = h("div", { class: "typing", "aria-live": "polite" });
+    const composer = h("textarea", { rows: 1, placeholder: t.placeholder, "aria-label": t.placeholder, maxlength: 4000 });
+    composer.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        this.sendComposer();
+      }
+    });
+    composer.addEventListener("input", () => this.onTyping());
+    const seniorButton = h("button", { class: "secondary", type: "button", onclick: () => this.session.requestSenior() }, t.requestSenior);
+    const footer = h(
+      "div",
+      {},
+      h("div", { class: "actions" }, seniorButton, h("button", { class: "secondary", type: "button", onclick: () => this.session.end() }, t.end)),
+      h("div", { class: "composer" }, composer, h("button", { class: "primary", type: "button", onclick: () => this.sendComposer() }, t.send)),
+    );
+    const panel = h(
+      "div",
+      { class: "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "parley-title", hidden: true },
+      h("header", {}, title, h("button", { class: "icon-button", type: "button", "aria-label": t.close, onclick: () => this.toggle(false) }, "×")),
+      banner,
+      body,
+      typing,
+      footer,
+    );
+    panel.addEventListener("keydown", (e) => this.trapKeys(e));
+    this.root.append(launcher, panel);
+    this.els = { launcher, badge, panel, status, banner, body, typing, footer, prechat, messages, composer, rating, seniorButton, title };
+  }
+
+  private buildPrechat(): HTMLFormElement {
+    const t = this.t;
+    const categories = [Category.ACCOUNT, Category.DEPOSIT, Category.WITHDRAWAL, Category.TRADING, Category.REFUND, Category.OTHER];
+    const select = h("select", { name: "category" }, ...categories.map((c, i) => h("option", { value: c }, t.categories[i])));
+    const message = h("textarea", { name: "message", required: true, maxlength: 4000 });
+    const tx = h("input", { name: "transactionId", maxlength: 128, autocomplete: "off" });
+    const name = h("input", { name: "name", maxlength: 80, autocomplete: "name" });
+    const email = h("input", { name: "email", type: "email", maxlength: 254, autocomplete: "email" });
+    const submit = h("button", { class: "primary", type: "submit" }, t.start);
+    const form = h(
+      "form",
+      { class: "prechat" },
+      h("p", {}, t.intro),
+      h("label", {}, t.category, select),
+      h("label", {}, t.message, message),
+      h("label", {}, t.transactionId, tx),
+      h("label", {}, t.name, name),
+      h("label", {}, t.email, email),
+      submit,
+    );
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (!message.value.trim()) return message.focus();
+      this.session.start({
+        category: Number(select.value) as Category,
+        message: message.value,
+        transactionId: tx.value.trim(),
+        name: name.value.trim(),
+        email: email.value.trim(),
+        pageUrl: location.href,
+        locale: this.locale,
+        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      });
+      message.value = "";
+    });
+    return form;
+  }
+
+  private render(): void {
+    if (!this.els) return;
+    const { t, session: s, els } = this;
+    els.panel.hidden = !this.open;
+    els.badge.hidden = s.unread === 0 || this.open;
+    els.badge.textContent = String(s.unread);
+    els.badge.setAttribute("aria-label", t.unread(s.unread));
+    if (this.open && s.unread > 0) s.markRead();
+    els.banner.hidden = this.connectionState !== "reconnecting";
+
+    const minutes = Math.max(1, Math.ceil(s.estimatedWaitSeconds / 60));
+    els.status.textContent =
+      s.phase === "starting" ? t.starting
+      : s.phase === "queued" ? (s.tier >= 2 ? t.queuedSenior(s.queuePosition || 1, minutes) : t.queued(s.queuePosition || 1, minutes))
+      : s.phase === "chatting" ? (s.senior ? t.seniorWith(s.agentName) : t.chattingWith(s.agentName))
+      : s.phase === "closed" || s.phase === "rated" ? t.ended
+      : "";
+
+    const inChat = s.phase === "queued" || s.phase === "chatting";
+    els.prechat.hidden = s.phase !== "prechat" && s.phase !== "starting";
+    els.prechat.querySelector("button")!.disabled = s.phase === "starting";
+    els.footer.hidden = !inChat;
+    els.seniorButton.hidden = s.senior || s.tier >= 2;
+    els.seniorButton.disabled = s.seniorRequested;
+    els.seniorButton.textContent = s.seniorRequested ? t.seniorRequested : t.requestSenior;
+    els.typing.textContent = s.agentTyping && s.agentName ? t.typing(s.agentName) : "";
+
+    this.renderMessages();
+    this.renderRating();
+  }
+
+  private renderMessages(): void {
+    const { t, session: s, els } = this;
+    const transcript = s.transcript;
+    els.messages.hidden = !transcript;
+    if (!transcript) return els.messages.replaceChildren();
+    const nearBottom = els.body.scrollHeight - els.body.scrollTop - els.body.clientHeight < 40;
+    const items = transcript.entries().map((e) => {
+      if (e.system) return h("li", { class: "msg system", "data-seq": e.seq }, e.text);
+      const state = e.mine ? transcript.stateOf(e, s.phase === "chatting") : null;
+      return h(
+        "li",
+        { class: e.mine ? "msg mine" : "msg", "data-seq": e.seq, "data-state": state ?? "" },
+        e.mine ? null : h("span", { class: "who" }, e.senderName),
+        e.text,
+        h("span", { class: "meta" }, formatTime(e.timeMs, this.locale), state ? ` · ${t.states[state]}` : ""),
+      );
+    });
+    els.messages.replaceChildren(...items);
+    if (nearBottom) els.body.scrollTop = els.body.scrollHeight;
+  }
+
+  private renderRating(): void {
+    const { t, session: s, els } = this;
+    if (s.phase === "rated") {
+      els.rating.replaceChildren(
+        h("p", { class: "notice" }, t.thanks),
+        h("button", { class: "secondary", type: "button", onclick: () => s.newChat() }, t.newChat),
+      );
+      return;
+    }
+    if (s.phase !== "closed") return els.rating.replaceChildren();
+    if (els.rating.childElementCount > 0) return; // keep the comment being typed
+    const stars = h("div", { class: "stars", role: "group", "aria-label": t.ratePrompt });
+    const comment = h("textarea", { "aria-label": t.comment, placeholder: t.comment, maxlength: 1000 });
+    const submit = h("button", { class: "primary", type: "button", disabled: true }, t.submitRating);
+    for (let n = 1; n <= 5; n++) {
+      stars.append(
+        h("button", {
+          class: "star", type: "button", "aria-label": t.rateStar(n), "aria-pressed": "false", "data-score": n,
+          onclick: () => {
+            this.rating = n;
+            stars.querySelectorAll("button").forEach((b, i) => b.setAttribute("aria-pressed", String(i < n)));
+            submit.disabled = false;
+          },
+        }, "★"),
+      );
+    }
+    submit.addEventListener("click", () => s.rate(this.rating, comment.value));
+    els.rating.replaceChildren(h("p", { class: "notice" }, t.ended), h("p", { class: "notice" }, t.ratePrompt), stars, comment, submit);
+  }
+
+  private sendComposer(): void {
+    const text = this.els.composer.value;
+    if (!text.trim()) return;
+    this.session.sendMessage(text);
+    this.els.composer.value = "";
+    this.session.setTyping(false);
+  }
+
+  private onTyping(): void {
+    if (!this.typingTimer) this.session.setTyping(true);
+    else clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => {
+      this.typingTimer = null;
+      this.session.setTyping(false);
+    }, 3000);
+  }
+
+  private focusables(): HTMLElement[] {
+    return [...this.els.panel.querySelectorAll<HTMLElement>("button, textarea, input, select")].filter(
+      (el) => !el.closest("[hidden]") && !(el as HTMLButtonElement).disabled,
+    );
+  }
+
+  private firstFocusable(): HTMLElement | undefined {
+    const inputs = this.focusables().filter((el) => el.tagName !== "BUTTON");
+    return inputs[0] ?? this.focusables()[0];
+  }
+
+  // Esc closes; Tab cycles inside the panel.
+  private trapKeys(e: KeyboardEvent): void {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      return this.toggle(false);
+    }
+    if (e.key !== "Tab") return;
+    const items = this.focusables();
+    if (items.length === 0) return;
+    const active = this.root.activeElement;
+    const first = items[0]!, last = items[items.length - 1]!;
+    if (e.shiftKey && active === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && active === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+}
+
+// document.currentScript is only set while this script first runs.
+const config = readConfig();
+
+function boot(): void {
+  if (window.Parley) return;
+  const widget = new Widget(config);
+  window.Parley = {
+    open: () => widget.toggle(true),
+    close: () => widget.toggle(false),
+    setLocale: (locale) => widget.setLocale(locale),
+  };
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+else boot();

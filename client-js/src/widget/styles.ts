@@ -1,0 +1,49 @@
+// Styles live inside the shadow root: the host page's CSS cannot reach in and ours cannot leak out.
+export const widgetCss = `
+:host { all: initial; }
+* { box-sizing: border-box; font-family: system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; }
+.launcher { position: fixed; right: 20px; bottom: 20px; width: 60px; height: 60px; border-radius: 50%;
+  border: none; background: #1652f0; color: #fff; cursor: pointer; box-shadow: 0 4px 16px rgba(0,0,0,.25);
+  display: flex; align-items: center; justify-content: center; z-index: 2147483646; }
+.launcher svg { width: 28px; height: 28px; fill: currentColor; }
+.launcher:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible, select:focus-visible
+  { outline: 3px solid #ffb400; outline-offset: 2px; }
+.badge { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px; border-radius: 11px;
+  background: #e5383b; color: #fff; font-size: 12px; font-weight: 700; line-height: 22px; text-align: center; padding: 0 6px; }
+.panel { position: fixed; right: 20px; bottom: 92px; width: 370px; height: 560px; max-height: calc(100vh - 110px);
+  background: #fff; color: #1b1f24; border-radius: 14px; box-shadow: 0 8px 32px rgba(0,0,0,.28);
+  display: flex; flex-direction: column; overflow: hidden; z-index: 2147483647; font-size: 14px; }
+.panel[hidden] { display: none; }
+header { background: #1652f0; color: #fff; padding: 12px 14px; display: flex; align-items: center; gap: 8px; }
+header h2 { margin: 0; font-size: 16px; flex: 1; }
+header .status { font-size: 12px; opacity: .9; display: block; font-weight: 400; margin-top: 2px; }
+.icon-button { background: transparent; border: none; color: inherit; font-size: 20px; cursor: pointer; padding: 4px 8px; border-radius: 6px; }
+.banner { background: #fff4d6; color: #6b4e00; padding: 6px 12px; font-size: 12px; }
+.banner[hidden] { display: none; }
+.body { flex: 1; overflow-y: auto; padding: 12px; background: #f5f7fa; }
+form.prechat { display: flex; flex-direction: column; gap: 8px; }
+label { display: flex; flex-direction: column; gap: 4px; font-size: 12px; color: #4a5360; }
+input, select, textarea { font-size: 14px; padding: 8px; border: 1px solid #c9d1db; border-radius: 8px; background: #fff; color: #1b1f24; }
+textarea { resize: vertical; min-height: 70px; }
+.primary { background: #1652f0; color: #fff; border: none; border-radius: 8px; padding: 10px; font-size: 14px; cursor: pointer; }
+.primary:disabled { opacity: .6; cursor: default; }
+.secondary { background: #fff; color: #1652f0; border: 1px solid #1652f0; border-radius: 8px; padding: 6px 10px; font-size: 12px; cursor: pointer; }
+.messages { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+.msg { max-width: 80%; padding: 8px 10px; border-radius: 12px; background: #fff; border: 1px solid #e1e6ec; align-self: flex-start; white-space: pre-wrap; word-break: break-word; }
+.msg.mine { align-self: flex-end; background: #1652f0; color: #fff; border-color: #1652f0; }
+.msg.system { align-self: center; background: transparent; border: none; color: #6a7480; font-size: 12px; text-align: center; }
+.msg .meta { display: block; font-size: 10px; opacity: .75; margin-top: 3px; }
+.msg .who { display: block; font-size: 11px; font-weight: 600; margin-bottom: 2px; }
+.typing { font-size: 12px; color: #6a7480; min-height: 18px; padding: 2px 12px; background: #f5f7fa; }
+.composer { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e1e6ec; background: #fff; }
+.composer textarea { flex: 1; min-height: 40px; max-height: 120px; }
+.actions { display: flex; gap: 6px; padding: 6px 8px 0; background: #fff; flex-wrap: wrap; }
+.rating { display: flex; flex-direction: column; gap: 10px; align-items: stretch; padding: 8px 0; }
+.stars { display: flex; gap: 4px; justify-content: center; }
+.star { font-size: 28px; background: none; border: none; cursor: pointer; color: #c9d1db; }
+.star[aria-pressed="true"] { color: #ffb400; }
+.notice { text-align: center; color: #4a5360; }
+@media (max-width: 480px) {
+  .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; max-height: 100vh; border-radius: 0; }
+}
+`;
