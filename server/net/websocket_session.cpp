@@ -151,7 +151,8 @@ void WebSocketSession::do_close() {
 void WebSocketSession::fail(error_code ec, const char* what) {
   close_timer_.cancel();
   if (ec == asio::error::operation_aborted || ec == websocket::error::closed || ec == beast::error::timeout ||
-      ec == asio::error::eof || ec == asio::error::connection_reset)
+      ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::not_connected ||
+      ec == asio::error::broken_pipe)
     return;
   if (ec == websocket::error::message_too_big) return;  // Beast already closed with 1009
   std::cerr << "parley: websocket " << what << ": " << ec.message() << "\n";

@@ -103,6 +103,8 @@ class Widget {
     }
   }
   private connectionStarted = false;
+  private escListener: ((e: KeyboardEvent) => void) | null = null;
+  private lastPhase = "";
 
   private build(): void {
     const t = this.t;
@@ -146,6 +148,13 @@ class Widget {
       footer,
     );
     panel.addEventListener("keydown", (e) => this.trapKeys(e));
+    if (!this.escListener) {
+      // Esc closes the panel even when focus is on the host page.
+      this.escListener = (e: KeyboardEvent) => {
+        if (e.key === "Escape" && this.open) this.toggle(false);
+      };
+      document.addEventListener("keydown", this.escListener);
+    }
     this.root.append(launcher, panel);
     this.els = { launcher, badge, panel, status, banner, body, typing, footer, prechat, messages, composer, rating, seniorButton, title };
   }
@@ -217,6 +226,15 @@ class Widget {
 
     this.renderMessages();
     this.renderRating();
+    // When the view changes under the keyboard user, keep focus inside the panel.
+    if (this.open && s.phase !== this.lastPhase) {
+      const active = this.root.activeElement as HTMLElement | null;
+      if (!active || active.closest("[hidden]") || (active as HTMLButtonElement).disabled) {
+        if (inChat) els.composer.focus();
+        else queueMicrotask(() => this.firstFocusable()?.focus());
+      }
+    }
+    this.lastPhase = s.phase;
   }
 
   private renderMessages(): void {
@@ -302,6 +320,7 @@ class Widget {
   private trapKeys(e: KeyboardEvent): void {
     if (e.key === "Escape") {
       e.preventDefault();
+      e.stopPropagation();
       return this.toggle(false);
     }
     if (e.key !== "Tab") return;

@@ -1,6 +1,7 @@
 // Styles live inside the shadow root: the host page's CSS cannot reach in and ours cannot leak out.
 export const widgetCss = `
 :host { all: initial; }
+[hidden] { display: none !important; }
 * { box-sizing: border-box; font-family: system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; }
 .launcher { position: fixed; right: 20px; bottom: 20px; width: 60px; height: 60px; border-radius: 50%;
   border: none; background: #1652f0; color: #fff; cursor: pointer; box-shadow: 0 4px 16px rgba(0,0,0,.25);

@@ -1,0 +1,129 @@
+// End to end in Chromium against the real server: widget and console.
+import { after, afterEach, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { agentSend, closeAll, launchBrowser, openWidget, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+afterEach(() => closeAll());
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const widgetMessages = (page) => page.locator("#parley-widget .msg:not(.system)");
+
+describe("widget and console", () => {
+  test("a visitor and an agent complete a chat, and the rating is recorded", async () => {
+    const agent = await signInAgent(browser, server, "alice");
+    const visitor = await openWidget(browser, server);
+    await startChat(visitor, { message: "My deposit has not arrived", transactionId: "0xfeed42", name: "Li Wei" });
+    await visitor.locator("#parley-widget .status", { hasText: "chatting with Alice" }).waitFor();
+
+    await agent.locator(".transcript .msg", { hasText: "My deposit has not arrived" }).waitFor();
+    assert.equal(await agent.locator(".context .tx").textContent(), "0xfeed42");
+    assert.match(await agent.title(), /\(\d\) Parley Console|Parley Console/);
+
+    await agentSend(agent, "Hello Li Wei, let me check 0xfeed42.");
+    await visitor.locator("#parley-widget .msg", { hasText: "let me check 0xfeed42" }).waitFor();
+    await visitorSend(visitor, "Thank you!");
+    await agent.locator(".transcript .msg", { hasText: "Thank you!" }).waitFor();
+    // The visitor's own message is stored and the agent has it.
+    await visitor.locator('#parley-widget .msg.mine[data-state="delivered"], #parley-widget .msg.mine[data-state="read"]', { hasText: "Thank you!" }).waitFor();
+
+    await agent.getByRole("button", { name: "Close chat" }).click();
+    await visitor.locator("#parley-widget .star").nth(4).click();
+    await visitor.locator("#parley-widget .rating textarea").fill("Very quick");
+    await visitor.locator("#parley-widget .rating .primary").click();
+    await visitor.locator("#parley-widget .notice", { hasText: "Thank you for your feedback" }).waitFor();
+    await agent.locator(".rating", { hasText: "Rated 5/5 Very quick" }).waitFor();
+    await agent.context().close();
+    await visitor.context().close();
+  });
+
+  test("the visitor reloads mid-chat and the transcript is intact", async () => {
+    const agent = await signInAgent(browser, server, "bob");
+    const visitor = await openWidget(browser, server);
+    await startChat(visitor, { message: "Withdrawal pending for 2 hours", category: "3" });
+    await visitor.locator("#parley-widget .status", { hasText: "chatting with Bob" }).waitFor();
+    await agentSend(agent, "One moment please");
+    await visitor.locator("#parley-widget .msg", { hasText: "One moment please" }).waitFor();
+    await visitorSend(visitor, "Sure");
+    await agent.locator(".transcript .msg", { hasText: "Sure" }).waitFor();
+    const before = await widgetMessages(visitor).allTextContents();
+
+    await visitor.reload();
+    await agentSend(agent, "Sent while you were reloading");
+    await visitor.locator("#parley-widget .launcher").click();
+    await visitor.locator("#parley-widget .msg", { hasText: "Sent while you were reloading" }).waitFor();
+    const afterReload = await widgetMessages(visitor).allTextContents();
+    assert.equal(afterReload.length, before.length + 1, "nothing missing, nothing twice");
+    assert.deepEqual(afterReload.slice(0, before.length).map(strip), before.map(strip));
+    await agent.getByRole("button", { name: "Close chat" }).click();
+    await agent.context().close();
+    await visitor.context().close();
+  });
+
+  test("escalation reaches the tier-2 console with the notes", async () => {
+    const tier2 = await signInAgent(browser, server, "tina", { role: "3" });
+    const agent = await signInAgent(browser, server, "carol");
+    const visitor = await openWidget(browser, server);
+    await startChat(visitor, { message: "Trade executed at the wrong price", category: "4", transactionId: "T-99812" });
+    await visitor.locator("#parley-widget .status", { hasText: "chatting with Carol" }).waitFor();
+    await agent.locator(".transcript .msg", { hasText: "wrong price" }).waitFor();
+
+    await agent.getByRole("button", { name: "Escalate to tier 2" }).click();
+    await agent.getByLabel("Reason").fill("Matching engine question");
+    await agent.getByLabel("Internal note for tier 2").fill("Order book snapshot needed for T-99812");
+    await agent.locator(".escalate-dialog button[type=submit]").click();
+
+    await tier2.locator(".transcript .msg", { hasText: "wrong price" }).waitFor();
+    await tier2.locator(".note", { hasText: "Order book snapshot needed" }).waitFor();
+    await visitor.locator("#parley-widget .status", { hasText: "Senior support: Tina" }).waitFor();
+    assert.equal(await visitor.locator("#parley-widget", { hasText: "Order book snapshot" }).count(), 0, "notes never reach the visitor");
+    await agentSend(tier2, "I am looking at the order book now.");
+    await visitor.locator("#parley-widget .msg", { hasText: "order book now" }).waitFor();
+    await tier2.getByRole("button", { name: "Close chat" }).click();
+    for (const p of [tier2, agent, visitor]) await p.context().close();
+  });
+
+  test("the widget speaks zh-CN", async () => {
+    const visitor = await openWidget(browser, server, { locale: "zh-CN" });
+    assert.equal(await visitor.locator("#parley-widget .launcher").getAttribute("aria-label"), "联系客服");
+    await visitor.locator("#parley-widget form.prechat", { hasText: "请描述您的问题" }).waitFor();
+    await startChat(visitor, { message: "充值没有到账" });
+    await visitor.locator("#parley-widget .status", { hasText: "您当前排在第 1 位" }).waitFor();
+    const focusedInPanel = await visitor.evaluate(() => {
+      const root = document.querySelector("#parley-widget").shadowRoot;
+      return root.activeElement !== null && root.querySelector(".panel").contains(root.activeElement);
+    });
+    assert.equal(focusedInPanel, true, "focus stays in the panel");
+    await visitor.keyboard.press("Escape");
+    assert.equal(await visitor.locator("#parley-widget .panel").isHidden(), true, "Esc closes the panel");
+    await visitor.locator("#parley-widget .launcher").click();
+    await visitor.locator("#parley-widget .actions button", { hasText: "结束会话" }).click();
+    await visitor.locator("#parley-widget .rating", { hasText: "请为本次服务评分" }).waitFor();
+  });
+
+  test("visitor text is shown as text in the console and the widget, never run", async () => {
+    const payload = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
+    const agent = await signInAgent(browser, server, "alice");
+    const visitor = await openWidget(browser, server);
+    await startChat(visitor, { message: payload, transactionId: `"><img src=x onerror=window.__xss=3>`, name: `<b onmouseover=window.__xss=4>x</b>` });
+    await agent.locator(".transcript .msg", { hasText: "<img src=x" }).waitFor();
+    await visitor.locator("#parley-widget .msg", { hasText: "<img src=x" }).waitFor();
+    assert.equal(await agent.evaluate(() => window.__xss), undefined);
+    assert.equal(await visitor.evaluate(() => window.__xss), undefined);
+    assert.equal(await agent.locator(".transcript img").count(), 0);
+    await agent.getByRole("button", { name: "Close chat" }).click();
+    await agent.context().close();
+    await visitor.context().close();
+  });
+});
+
+function strip(text) {
+  return text.replace(/\s+/g, " ").trim();
+}

@@ -1,0 +1,109 @@
+// Starts the real parley-server serving client-js/dist and a headless Debian
+// Chromium driven by playwright-core. Used by the end-to-end tests and the
+// screenshot script.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, "../..");
+
+export async function startServer(extraArgs = []) {
+  const binary = process.env.PARLEY_SERVER ?? resolve(repo, "build/server/parley-server");
+  const child = spawn(binary, [
+    "--listen", "127.0.0.1:0", "--threads", "2",
+    "--static-dir", resolve(repo, "client-js/dist"),
+    "--agents", resolve(repo, "tests/data/agents.json"),
+    ...extraArgs,
+  ], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
+  const [line] = await Promise.race([
+    once(lines, "line"),
+    once(child, "exit").then(([code]) => { throw new Error(`parley-server exited with ${code}`); }),
+  ]);
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)[1]);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    // This machine's network is closed: without these Chromium keeps trying Google's hosts.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+}
+
+const openContexts = new Set();
+
+async function newContext(browser, options) {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(10_000);
+  openContexts.add(context);
+  context.on("close", () => openContexts.delete(context));
+  return context;
+}
+
+/** Closes every page opened by a test, so no agent stays online into the next one. */
+export async function closeAll() {
+  await Promise.all([...openContexts].map((c) => c.close()));
+}
+
+export const secrets = { alice: "alice-secret", bob: "bob-secret-1", carol: "carol-secret", tina: "tina-secret", sam: "sam-secret-1" };
+
+/** Opens the console and signs in; roleLabel is the option text. */
+export async function signInAgent(browser, server, id, { role = "2", online = true } = {}) {
+  const context = await newContext(browser, {});
+  const page = await context.newPage();
+  await page.goto(`${server.url}/console`);
+  await page.getByLabel("Agent ID").fill(id);
+  await page.getByLabel("Secret").fill(secrets[id]);
+  await page.getByLabel("Role").selectOption(role);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator(".topbar .capacity").waitFor();
+  if (online) {
+    await page.getByLabel("Status").selectOption({ label: "Online" });
+    await page.locator(".dot.online").first().waitFor();
+  }
+  return page;
+}
+
+/** Opens the demo page and the widget. */
+export async function openWidget(browser, server, { locale = "en-US", viewport } = {}) {
+  const context = await newContext(browser, { locale, viewport });
+  const page = await context.newPage();
+  await page.goto(server.url + "/");
+  await page.locator("#parley-widget .launcher").click();
+  return page;
+}
+
+export async function startChat(page, { message, transactionId = "", name = "", category = "2" }) {
+  await page.locator("#parley-widget select[name=category]").selectOption(category);
+  await page.locator("#parley-widget textarea[name=message]").fill(message);
+  if (transactionId) await page.locator("#parley-widget input[name=transactionId]").fill(transactionId);
+  if (name) await page.locator("#parley-widget input[name=name]").fill(name);
+  await page.locator("#parley-widget form.prechat button[type=submit]").click();
+}
+
+export async function visitorSend(page, text) {
+  const box = page.locator("#parley-widget .composer textarea");
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+export async function agentSend(page, text) {
+  const box = page.locator("textarea.reply-text");
+  await box.fill(text);
+  await box.press("Enter");
+}
