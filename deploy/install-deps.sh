@@ -11,7 +11,12 @@ packages=(
   libhiredis-dev protobuf-compiler libprotobuf-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(catch2 redis-server)
+  packages+=(catch2 redis-server chromium)
+fi
+# The browser client is built with the machine's Node.js (20 or newer); Debian's
+# nodejs is the fallback on a machine without one.
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
 fi
 
 missing=()

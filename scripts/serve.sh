@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 scripts/build.sh
+scripts/build-client.sh
 exec build/server/parley-server --listen 0.0.0.0:8080 --static-dir client-js/dist \
   --agents deploy/agents.example.json "$@"

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the tests need, builds with warnings as errors, runs every test.
+# Installs what the tests need, builds server and client with warnings as errors,
+# runs every test: C++ unit and integration (ctest), client unit (Vitest), end to end (Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --test
 scripts/build.sh -DPARLEY_WERROR=ON
-cd build
-ctest --output-on-failure --parallel "$(nproc)" --timeout 300
+scripts/build-client.sh
+(cd build && ctest --output-on-failure --parallel "$(nproc)" --timeout 300)
+# Browser client: unit tests of its state machines, then end to end in Chromium
+# against the real server.
+(cd client-js && npm run --silent test && npm run --silent e2e)

@@ -1,14 +1,14 @@
 // End to end in Chromium against the real server: widget and console.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { agentSend, closeAll, launchBrowser, openWidget, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
+import { agentCloseChat, agentSend, closeAll, selectChat, launchBrowser, openWidget, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
 
 let server, browser;
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
 });
-afterEach(() => closeAll());
+afterEach(() => closeAll(server));
 after(async () => {
   await browser?.close();
   await server?.stop();
@@ -23,6 +23,7 @@ describe("widget and console", () => {
     await startChat(visitor, { message: "My deposit has not arrived", transactionId: "0xfeed42", name: "Li Wei" });
     await visitor.locator("#parley-widget .status", { hasText: "chatting with Alice" }).waitFor();
 
+    await selectChat(agent, "Li Wei");
     await agent.locator(".transcript .msg", { hasText: "My deposit has not arrived" }).waitFor();
     assert.equal(await agent.locator(".context .tx").textContent(), "0xfeed42");
     assert.match(await agent.title(), /\(\d\) Parley Console|Parley Console/);
@@ -47,8 +48,9 @@ describe("widget and console", () => {
   test("the visitor reloads mid-chat and the transcript is intact", async () => {
     const agent = await signInAgent(browser, server, "bob");
     const visitor = await openWidget(browser, server);
-    await startChat(visitor, { message: "Withdrawal pending for 2 hours", category: "3" });
+    await startChat(visitor, { message: "Withdrawal pending for 2 hours", category: "3", name: "Reload Rita" });
     await visitor.locator("#parley-widget .status", { hasText: "chatting with Bob" }).waitFor();
+    await selectChat(agent, "Reload Rita");
     await agentSend(agent, "One moment please");
     await visitor.locator("#parley-widget .msg", { hasText: "One moment please" }).waitFor();
     await visitorSend(visitor, "Sure");
@@ -62,7 +64,7 @@ describe("widget and console", () => {
     const afterReload = await widgetMessages(visitor).allTextContents();
     assert.equal(afterReload.length, before.length + 1, "nothing missing, nothing twice");
     assert.deepEqual(afterReload.slice(0, before.length).map(strip), before.map(strip));
-    await agent.getByRole("button", { name: "Close chat" }).click();
+    await agentCloseChat(agent);
     await agent.context().close();
     await visitor.context().close();
   });
@@ -71,8 +73,9 @@ describe("widget and console", () => {
     const tier2 = await signInAgent(browser, server, "tina", { role: "3" });
     const agent = await signInAgent(browser, server, "carol");
     const visitor = await openWidget(browser, server);
-    await startChat(visitor, { message: "Trade executed at the wrong price", category: "4", transactionId: "T-99812" });
+    await startChat(visitor, { message: "Trade executed at the wrong price", category: "4", transactionId: "T-99812", name: "Escalated Ed" });
     await visitor.locator("#parley-widget .status", { hasText: "chatting with Carol" }).waitFor();
+    await selectChat(agent, "Escalated Ed");
     await agent.locator(".transcript .msg", { hasText: "wrong price" }).waitFor();
 
     await agent.getByRole("button", { name: "Escalate to tier 2" }).click();
@@ -80,13 +83,14 @@ describe("widget and console", () => {
     await agent.getByLabel("Internal note for tier 2").fill("Order book snapshot needed for T-99812");
     await agent.locator(".escalate-dialog button[type=submit]").click();
 
+    await selectChat(tier2, "Escalated Ed");
     await tier2.locator(".transcript .msg", { hasText: "wrong price" }).waitFor();
     await tier2.locator(".note", { hasText: "Order book snapshot needed" }).waitFor();
     await visitor.locator("#parley-widget .status", { hasText: "Senior support: Tina" }).waitFor();
     assert.equal(await visitor.locator("#parley-widget", { hasText: "Order book snapshot" }).count(), 0, "notes never reach the visitor");
     await agentSend(tier2, "I am looking at the order book now.");
     await visitor.locator("#parley-widget .msg", { hasText: "order book now" }).waitFor();
-    await tier2.getByRole("button", { name: "Close chat" }).click();
+    await agentCloseChat(tier2);
     for (const p of [tier2, agent, visitor]) await p.context().close();
   });
 
@@ -113,12 +117,13 @@ describe("widget and console", () => {
     const agent = await signInAgent(browser, server, "alice");
     const visitor = await openWidget(browser, server);
     await startChat(visitor, { message: payload, transactionId: `"><img src=x onerror=window.__xss=3>`, name: `<b onmouseover=window.__xss=4>x</b>` });
+    await selectChat(agent, "<b onmouseover");
     await agent.locator(".transcript .msg", { hasText: "<img src=x" }).waitFor();
     await visitor.locator("#parley-widget .msg", { hasText: "<img src=x" }).waitFor();
     assert.equal(await agent.evaluate(() => window.__xss), undefined);
     assert.equal(await visitor.evaluate(() => window.__xss), undefined);
     assert.equal(await agent.locator(".transcript img").count(), 0);
-    await agent.getByRole("button", { name: "Close chat" }).click();
+    await agentCloseChat(agent);
     await agent.context().close();
     await visitor.context().close();
   });

@@ -27,6 +27,9 @@ export async function startServer(extraArgs = []) {
   const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)[1]);
   return {
     url: `http://127.0.0.1:${port}`,
+    async health() {
+      return (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+    },
     async stop() {
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");
@@ -55,9 +58,17 @@ async function newContext(browser, options) {
   return context;
 }
 
-/** Closes every page opened by a test, so no agent stays online into the next one. */
-export async function closeAll() {
+/**
+ * Closes every page opened by a test and waits until the server has seen every
+ * connection go, so no agent of one test can take the next test's chat.
+ */
+export async function closeAll(server) {
   await Promise.all([...openContexts].map((c) => c.close()));
+  const deadline = Date.now() + 10_000;
+  while ((await server.health()).sessions > 0) {
+    if (Date.now() > deadline) throw new Error("connections still open 10 s after their pages closed");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 export const secrets = { alice: "alice-secret", bob: "bob-secret-1", carol: "carol-secret", tina: "tina-secret", sam: "sam-secret-1" };
@@ -106,4 +117,15 @@ export async function agentSend(page, text) {
   const box = page.locator("textarea.reply-text");
   await box.fill(text);
   await box.press("Enter");
+}
+
+/** Brings the chat with this visitor to the front of the console. */
+export async function selectChat(page, visitorName) {
+  await page.getByRole("tab", { name: visitorName }).click();
+}
+
+/** Closes the selected chat from the console and waits until the server confirms. */
+export async function agentCloseChat(page) {
+  await page.getByRole("button", { name: "Close chat" }).click();
+  await page.getByText("This chat is closed.").waitFor();
 }

@@ -338,6 +338,8 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   if (m.locale().size() > max_locale_bytes) return invalid("locale is too long");
   if (m.time_zone().size() > max_time_zone_bytes) return invalid("time_zone is too long");
   if (m.email().size() > max_email_bytes) return invalid("email is too long");
+  if (utf8_length(m.display_name()) > max_name_chars) return invalid("display_name is too long");
+  if (!blank(m.display_name())) visitor.name = m.display_name();
 
   const auto now = clock_.now_ms();
   const std::string id = util::random_token("c_", 12);

@@ -70,7 +70,7 @@ void HttpSession::on_read(error_code ec, std::size_t) {
   }
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "only GET and HEAD"));
-  if (path == "/healthz") return write(json_response(req, http::status::ok, {{"status", "ok"}}));
+  if (path == "/healthz") return reply_health(std::move(req));
   if (path == "/ws")
     return write(error_response(req, http::status::upgrade_required, "upgrade_required", "open a WebSocket here"));
 
@@ -95,6 +95,22 @@ void HttpSession::on_read(error_code ec, std::size_t) {
   res.content_length(size);
   res.keep_alive(req.keep_alive());
   write(std::move(res));
+}
+
+// The counters live on the hub thread: ask there, answer back on this shard.
+void HttpSession::reply_health(http::request<http::string_body> req) {
+  asio::post(context_.hub, [self = shared_from_this(), req = std::move(req)]() mutable {
+    const auto stats = self->context_.service.stats();
+    asio::post(self->stream_.get_executor(), [self, req = std::move(req), stats] {
+      self->write(json_response(req, http::status::ok,
+                                {{"status", "ok"},
+                                 {"sessions", stats.sessions},
+                                 {"open_conversations", stats.open_conversations},
+                                 {"queued_tier1", stats.queued_tier1},
+                                 {"queued_tier2", stats.queued_tier2},
+                                 {"agents_online", stats.agents_online}}));
+    });
+  });
 }
 
 template <class Response>

@@ -18,6 +18,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void do_read();
   void on_read(error_code ec, std::size_t bytes);
+  void reply_health(http::request<http::string_body> req);
   template <class Response>
   void write(Response&& response);
   void on_write(bool keep_alive, error_code ec, std::size_t bytes);

@@ -101,7 +101,13 @@ TEST_CASE("HTTP: health, static files, errors as JSON") {
   auto get = [&](const std::string& target) { return http_get(server.port(), target); };
   auto health = get("/healthz");
   CHECK(health.status == 200);
-  CHECK(health.body == R"({"status":"ok"})");
+  CHECK(health.body.find(R"("status":"ok")") != std::string::npos);
+  CHECK(health.body.find(R"("sessions":0)") != std::string::npos);
+  auto v = visitor(server.port());
+  start(v.ws);
+  auto busy = get("/healthz").body;
+  CHECK(busy.find(R"("sessions":1)") != std::string::npos);
+  CHECK(busy.find(R"("queued_tier1":1)") != std::string::npos);
   auto missing = get("/../../etc/passwd");
   CHECK(missing.status == 404);
   CHECK(missing.content_type == "application/json");

@@ -348,9 +348,16 @@ TEST_CASE("invalid start-chat fields are refused with a reason") {
   // Ten characters of Chinese are 30 bytes but within a 10-character limit.
   v.send(start_chat("充值没有到账请帮忙查看"));
   CHECK(v.error().code() == v1::ERROR_CODE_INVALID_ARGUMENT);  // 11 characters
-  v.send(start_chat("充值没有到账请帮忙查"));
+  auto named = start_chat("充值没有到账请帮忙查");
+  named.mutable_start_chat()->set_display_name(std::string(81, 'n'));
+  v.send(named);
+  CHECK(v.error().message() == "display_name is too long");
+  named.mutable_start_chat()->set_display_name("李伟");
+  v.send(named);
   CHECK(v.has(F::kAck));
   CHECK(h.service.stats().queued_tier1 == 1);
+  auto alice = h.agent("alice");
+  CHECK(alice.take(F::kConversation).conversation().info().visitor_name() == "李伟");
 }
 
 TEST_CASE("long transcripts are replayed in bounded pages") {

@@ -281,6 +281,7 @@ export class VisitorSession {
           locale: form.locale,
           timeZone: form.timeZone,
           email: form.email ?? "",
+          displayName: form.name ?? "",
         },
       },
     });
