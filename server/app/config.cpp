@@ -104,6 +104,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double grace_seconds = 30;
   double hello_timeout = 10;
   double close_timeout = 5;
+  double visitor_timeout = 120;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
   std::uint32_t max_chars = config.service.max_message_chars;
@@ -126,6 +127,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "how long a disconnected agent keeps their chats before they are requeued")
       ("hello-timeout", po::value(&hello_timeout)->value_name("SECONDS")->default_value(hello_timeout),
        "a connection that has not authenticated by then is closed")
+      ("visitor-timeout", po::value(&visitor_timeout)->value_name("SECONDS")->default_value(visitor_timeout),
+       "a waiting chat whose visitor has been disconnected this long leaves the queue")
       ("close-timeout", po::value(&close_timeout)->value_name("SECONDS")->default_value(close_timeout),
        "how long a closing connection may take to accept its close frame before it is cut")
       ("max-frame-bytes", po::value(&max_frame)->value_name("BYTES")->default_value(max_frame),
@@ -172,6 +175,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.service.grace_period_ms = static_cast<std::int64_t>(grace_seconds * 1000);
   config.service.hello_timeout_ms = whole_seconds(hello_timeout, "hello-timeout").count() * 1000;
   config.connection.close_timeout = whole_seconds(close_timeout, "close-timeout");
+  config.service.visitor_timeout_ms = whole_seconds(visitor_timeout, "visitor-timeout").count() * 1000;
   if (max_frame < 1024 || max_frame > 16 * 1024 * 1024) throw ConfigError("--max-frame-bytes must be between 1024 and 16777216");
   if (max_chars < 1 || max_chars > max_frame / 4) throw ConfigError("--max-message-chars must be between 1 and max-frame-bytes/4");
   if (!(messages_per_second >= 1) || messages_per_second > 10000)

@@ -103,7 +103,9 @@ void Service::detach(SessionId id) {
   sessions_.erase(it);
   if (!s.authenticated) return;
   if (s.role == v1::ROLE_VISITOR) {
-    visitors_.at(s.participant_id).sessions.erase(id);
+    Visitor& visitor = visitors_.at(s.participant_id);
+    visitor.sessions.erase(id);
+    if (visitor.sessions.empty()) visitor.away_since_ms = clock_.now_ms();
     return;
   }
   Agent& agent = agents_.at(s.participant_id);
@@ -124,6 +126,18 @@ void Service::advance() {
     s.outlet->close(close_policy_violation, "hello timeout");
   }
   bool changed = false;
+  // A visitor who left while still waiting in line gives up their place, so no
+  // agent is handed a chat nobody is in.
+  for (auto& [id, visitor] : visitors_) {
+    if (!visitor.sessions.empty() || !visitor.away_since_ms || visitor.conversation_id.empty()) continue;
+    if (*visitor.away_since_ms + limits_.visitor_timeout_ms > now) continue;
+    visitor.away_since_ms.reset();
+    Conversation& c = conversations_.at(visitor.conversation_id);
+    if (c.info.state() != v1::CONVERSATION_STATE_QUEUED) continue;
+    close_conversation(c, v1::ROLE_UNSPECIFIED, v1::CLOSE_REASON_VISITOR_LEFT, {},
+                       "The visitor left before an agent was free.");
+    changed = true;
+  }
   for (auto& [id, agent] : agents_) {
     if (!agent.grace_deadline_ms || *agent.grace_deadline_ms > now) continue;
     agent.grace_deadline_ms.reset();
@@ -245,6 +259,7 @@ void Service::on_hello(Session& s, const Frame& f) {
     s.role = v1::ROLE_VISITOR;
     s.participant_id = visitor->id;
     visitor->sessions.insert(s.id);
+    visitor->away_since_ms.reset();
     welcome->set_participant_id(visitor->id);
     welcome->set_role(v1::ROLE_VISITOR);
     welcome->set_display_name(visitor->name);
@@ -539,37 +554,48 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
   if (utf8_length(m.comment()) > max_reason_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
 
-  queues_.remove(m.conversation_id());
-  if (!c->info.agent_id().empty()) {
-    Agent& agent = agents_.at(c->info.agent_id());
-    agent.open.erase(m.conversation_id());
-    wait_estimator_.record_handle_time(static_cast<double>(clock_.now_ms() - c->assigned_ms) / 1000.0);
-  }
-  c->info.set_state(v1::CONVERSATION_STATE_CLOSED);
-  const auto closing_message = append_system(*c, s.role == v1::ROLE_VISITOR ? "The visitor ended the chat."
-                                                                            : "The chat was closed.");
   send_ack(s, req, m.conversation_id());
+  const auto reason = m.reason() == v1::CLOSE_REASON_UNSPECIFIED && s.role == v1::ROLE_VISITOR
+                          ? v1::CLOSE_REASON_VISITOR_LEFT
+                          : m.reason();
+  close_conversation(*c, s.role, reason, m.comment(),
+                     s.role == v1::ROLE_VISITOR ? "The visitor ended the chat." : "The chat was closed.");
+  if (s.role == v1::ROLE_SUPERVISOR) {
+    v1::ServerFrame closed_frame;
+    closed_frame.mutable_closed()->set_conversation_id(m.conversation_id());
+    closed_frame.mutable_closed()->set_reason(reason);
+    closed_frame.mutable_closed()->set_closed_by(s.role);
+    send(s.id, closed_frame);
+  }
+}
+
+void Service::close_conversation(Conversation& c, v1::Role closed_by, v1::CloseReason reason,
+                                 const std::string& comment, std::string notice) {
+  const auto& id = c.info.conversation_id();
+  queues_.remove(id);
+  if (!c.info.agent_id().empty()) {
+    agents_.at(c.info.agent_id()).open.erase(id);
+    wait_estimator_.record_handle_time(static_cast<double>(clock_.now_ms() - c.assigned_ms) / 1000.0);
+  }
+  c.info.set_state(v1::CONVERSATION_STATE_CLOSED);
   v1::ServerFrame message_frame;
-  *message_frame.mutable_message() = closing_message;
+  *message_frame.mutable_message() = append_system(c, std::move(notice));
   v1::ServerFrame closed_frame;
   auto* closed = closed_frame.mutable_closed();
-  closed->set_conversation_id(m.conversation_id());
-  closed->set_reason(m.reason() == v1::CLOSE_REASON_UNSPECIFIED && s.role == v1::ROLE_VISITOR
-                         ? v1::CLOSE_REASON_VISITOR_LEFT
-                         : m.reason());
-  closed->set_closed_by(s.role);
-  closed->set_comment(m.comment());
+  closed->set_conversation_id(id);
+  closed->set_reason(reason);
+  closed->set_closed_by(closed_by);
+  closed->set_comment(comment);
   for (const auto* frame : {&message_frame, &closed_frame}) {
-    to_visitor(*c, *frame);
-    to_agent(*c, *frame);
+    to_visitor(c, *frame);
+    to_agent(c, *frame);
   }
-  if (s.role == v1::ROLE_SUPERVISOR) send(s.id, closed_frame);
   v1::ServerFrame prompt;
-  prompt.mutable_rating_prompt()->set_conversation_id(m.conversation_id());
+  prompt.mutable_rating_prompt()->set_conversation_id(id);
   prompt.mutable_rating_prompt()->set_min_score(1);
   prompt.mutable_rating_prompt()->set_max_score(5);
-  to_visitor(*c, prompt);
-  c->info.set_agent_id("");
+  to_visitor(c, prompt);
+  c.info.set_agent_id("");
 }
 
 // ---------------------------------------------------------------- staff frames

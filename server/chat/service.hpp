@@ -40,6 +40,7 @@ struct ServiceLimits {
   std::uint32_t messages_per_second = 10;
   std::int64_t grace_period_ms = 30'000;
   std::int64_t hello_timeout_ms = 10'000;  // unauthenticated connections are closed after this
+  std::int64_t visitor_timeout_ms = 120'000;  // a queued chat whose visitor is gone this long is closed
 };
 
 struct ServiceStats {
@@ -84,6 +85,7 @@ class Service {
     std::string resume_token;
     std::set<SessionId> sessions;
     std::string conversation_id;  // current or most recent chat
+    std::optional<std::int64_t> away_since_ms;  // set while no session is connected
   };
   struct Agent {
     const AgentAccount* account = nullptr;
@@ -137,6 +139,10 @@ class Service {
   bool is_assigned_agent(const Session& s, const Conversation& c) const;
 
   void assign(Conversation& c, Agent& agent);
+  // Closes the chat for everyone: leaves its queue, frees the agent's slot, tells
+  // both sides with `notice` and prompts the visitor for a rating.
+  void close_conversation(Conversation& c, v1::Role closed_by, v1::CloseReason reason, const std::string& comment,
+                          std::string notice);
   void release(Conversation& c, const std::string& reason);
   void requeue_front(Conversation& c);
   v1::Message append_system(Conversation& c, std::string text);

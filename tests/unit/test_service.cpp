@@ -393,3 +393,30 @@ TEST_CASE("long transcripts are replayed in bounded pages") {
   stranger.send(fetch);
   CHECK(stranger.error().code() == v1::ERROR_CODE_NOT_FOUND);
 }
+
+TEST_CASE("a visitor who leaves while waiting gives up the place after the visitor timeout") {
+  Harness h;
+  auto gone = h.visitor();
+  auto stays = h.visitor();
+  const auto token = gone.take(F::kWelcome).welcome().resume_token();
+  const auto abandoned = h.start(gone);
+  const auto waiting = h.start(stays);
+  gone.disconnect();
+  h.clock.advance(60'000);
+  h.service.advance();
+  // Back within the timeout: still in line.
+  auto back = h.visitor(token);
+  CHECK(back.take(F::kQueueStatus).queue_status().conversation_id() == abandoned);
+  back.disconnect();
+  h.clock.advance(119'000);
+  h.service.advance();
+  CHECK(h.service.stats().queued_tier1 == 2);
+  stays.clear();
+  h.clock.advance(2'000);
+  h.service.advance();
+  CHECK(h.service.stats().queued_tier1 == 1);
+  CHECK(stays.take(F::kQueueStatus).queue_status().position() == 1);
+  auto alice = h.agent("alice");
+  CHECK(alice.take(F::kConversation).conversation().info().conversation_id() == waiting);
+  CHECK_FALSE(alice.has(F::kConversation));
+}
