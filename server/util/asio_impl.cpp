@@ -1,0 +1,3 @@
+// The one translation unit that compiles Asio (separate compilation), shared by
+// net/ and backend/redis/; every other file sees only declarations.
+#include <boost/asio/impl/src.hpp>

@@ -1,0 +1,181 @@
+// The hiredis-to-Asio adapter and RedisConnection against a real redis-server.
+#include "backend/redis/redis_connection.hpp"
+#include "support/redis_server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <optional>
+
+using namespace parley;
+using namespace parley::backend::redis;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Runs the io_context until `done()` or the timeout; returns done().
+template <class Done>
+bool run_until(boost::asio::io_context& io, Done&& done, std::chrono::milliseconds timeout = 5s) {
+  io.restart();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done() && std::chrono::steady_clock::now() < deadline) io.run_one_until(deadline);
+  return done();
+}
+
+struct Fixture {
+  test::RedisServer redis;
+  boost::asio::io_context io;
+  std::shared_ptr<RedisConnection> connection;
+  int connects = 0;
+  int disconnects = 0;
+
+  Fixture() {
+    auto options = parse_redis_url(redis.url());
+    options.backoff_min = 20ms;
+    options.backoff_max = 200ms;
+    options.health_interval = 200ms;
+    connection = std::make_shared<RedisConnection>(io.get_executor(), options);
+    connection->on_connected = [this] { ++connects; };
+    connection->on_disconnected = [this](const std::string&) { ++disconnects; };
+    connection->start();
+    REQUIRE(run_until(io, [&] { return connection->connected(); }));
+  }
+
+  // Sends one command and waits for its answer.
+  std::pair<std::error_code, Reply> call(std::vector<std::string> args) {
+    std::optional<std::pair<std::error_code, Reply>> result;
+    connection->command(std::move(args), [&](std::error_code ec, const Reply& r) { result.emplace(ec, r); });
+    REQUIRE(run_until(io, [&] { return result.has_value(); }));
+    return *result;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("redis urls are parsed with clear errors") {
+  auto o = parse_redis_url("redis://10.0.0.5:6380/3");
+  CHECK(o.host == "10.0.0.5");
+  CHECK(o.port == 6380);
+  CHECK(o.database == 3);
+  CHECK(parse_redis_url("redis://cache").port == 6379);
+  CHECK_THROWS_WITH(parse_redis_url("http://x"), Catch::Contains("redis://"));
+  CHECK_THROWS_WITH(parse_redis_url("redis://x:99999"), Catch::Contains("port"));
+  CHECK_THROWS_WITH(parse_redis_url("redis://x/99"), Catch::Contains("database"));
+}
+
+TEST_CASE("commands round-trip every reply type") {
+  Fixture f;
+  CHECK(f.call({"SET", "k", std::string("bin\0ary", 7)}).second.str == "OK");
+  auto got = f.call({"GET", "k"}).second;
+  CHECK(got.type == Reply::Type::string);
+  CHECK(got.str == std::string("bin\0ary", 7));
+  CHECK(f.call({"GET", "missing"}).second.is_nil());
+  CHECK(f.call({"INCRBY", "n", "41"}).second.integer == 41);
+  f.call({"RPUSH", "list", "a", "b", "c"});
+  auto list = f.call({"LRANGE", "list", "0", "-1"}).second;
+  REQUIRE(list.elements.size() == 3);
+  CHECK(list.elements[2].str == "c");
+  auto [ec, error] = f.call({"INCR", "list"});
+  CHECK(ec == Errc::server_error);
+  CHECK(error.str.find("WRONGTYPE") == 0);
+}
+
+TEST_CASE("pipelined commands complete in order") {
+  Fixture f;
+  std::vector<std::int64_t> seen;
+  for (int i = 0; i < 2000; ++i)
+    f.connection->command({"INCR", "counter"}, [&](std::error_code ec, const Reply& r) {
+      REQUIRE_FALSE(ec);
+      seen.push_back(r.integer);
+    });
+  REQUIRE(run_until(f.io, [&] { return seen.size() == 2000; }));
+  for (std::size_t i = 0; i < seen.size(); ++i) REQUIRE(seen[i] == static_cast<std::int64_t>(i + 1));
+}
+
+TEST_CASE("a Redis crash fails what is in flight, refuses new commands, and the connection comes back") {
+  Fixture f;
+  f.call({"SET", "before", "1"});
+  std::optional<std::error_code> in_flight;
+  f.connection->command({"BLPOP", "never", "0"}, [&](std::error_code ec, const Reply&) { in_flight = ec; });
+  f.io.poll();
+  f.redis.kill_hard();
+  REQUIRE(run_until(f.io, [&] { return in_flight.has_value() && !f.connection->connected(); }));
+  CHECK(*in_flight == Errc::connection_lost);
+  CHECK(f.disconnects == 1);
+  CHECK(f.call({"PING"}).first == Errc::not_connected);
+
+  f.redis.start();
+  REQUIRE(run_until(f.io, [&] { return f.connection->connected(); }, 10s));
+  CHECK(f.connects == 2);
+  CHECK(f.call({"PING"}).second.str == "PONG");
+}
+
+TEST_CASE("subscriptions deliver messages and survive a Redis restart") {
+  Fixture f;
+  auto options = parse_redis_url(f.redis.url());
+  options.backoff_min = 20ms;
+  options.backoff_max = 200ms;
+  auto subscriber = std::make_shared<RedisConnection>(f.io.get_executor(), options);
+  std::vector<std::string> received;
+  int subscriber_connects = 0;
+  subscriber->on_connected = [&] { ++subscriber_connects; };
+  subscriber->subscribe("parley:test", [&](const std::string& channel, const std::string& payload) {
+    CHECK(channel == "parley:test");
+    received.push_back(payload);
+  });
+  subscriber->start();
+  // PUBLISH answers how many subscribers got it: wait until ours is counted.
+  auto publish_until_heard = [&](const std::string& payload) {
+    const auto before = received.size();
+    for (int attempt = 0; attempt < 200 && received.size() == before; ++attempt) {
+      auto [ec, r] = f.call({"PUBLISH", "parley:test", payload});
+      if (!ec && r.integer == 1) REQUIRE(run_until(f.io, [&] { return received.size() > before; }));
+      else run_until(f.io, [] { return false; }, 20ms);
+    }
+    return received.size() > before;
+  };
+  CHECK(publish_until_heard("one"));
+  f.redis.kill_hard();
+  f.redis.start();
+  REQUIRE(run_until(f.io, [&] { return f.connection->connected() && subscriber_connects == 2; }, 10s));
+  CHECK(publish_until_heard("two"));
+  CHECK(received == std::vector<std::string>{"one", "two"});
+  subscriber->stop();
+}
+
+TEST_CASE("the health check notices a server that stops answering") {
+  Fixture f;
+  f.redis.pause();  // the TCP connection stays up; only the answers stop
+  std::optional<std::error_code> stuck;
+  f.connection->command({"GET", "k"}, [&](std::error_code ec, const Reply&) { stuck = ec; });
+  REQUIRE(run_until(f.io, [&] { return f.disconnects == 1; }, 5s));
+  CHECK(stuck == Errc::connection_lost);
+  f.redis.resume();
+  REQUIRE(run_until(f.io, [&] { return f.connection->connected(); }, 5s));
+  CHECK(f.call({"PING"}).second.str == "PONG");
+}
+
+TEST_CASE("stopping inside a reply callback is safe") {
+  Fixture f;
+  bool called = false;
+  f.connection->command({"PING"}, [&](std::error_code, const Reply&) {
+    called = true;
+    f.connection->stop();
+  });
+  REQUIRE(run_until(f.io, [&] { return called && !f.connection->connected(); }));
+  CHECK(f.call({"PING"}).first == Errc::not_connected);
+}
+
+TEST_CASE("the database in the url is selected before the connection is ready") {
+  Fixture f;
+  auto options = parse_redis_url(f.redis.url() + "/2");
+  auto db2 = std::make_shared<RedisConnection>(f.io.get_executor(), options);
+  db2->start();
+  REQUIRE(run_until(f.io, [&] { return db2->connected(); }));
+  bool stored = false;
+  db2->command({"SET", "only-in-2", "x"}, [&](std::error_code ec, const Reply&) { stored = !ec; });
+  REQUIRE(run_until(f.io, [&] { return stored; }));
+  CHECK(f.call({"GET", "only-in-2"}).second.is_nil());  // f.connection is on database 0
+  db2->stop();
+}

@@ -1,0 +1,115 @@
+#include "support/redis_server.hpp"
+
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace parley::test {
+
+unsigned short free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+RedisServer::RedisServer(std::vector<std::string> extra_args) : extra_args_(std::move(extra_args)) {
+  char pattern[] = "/tmp/parley-redis-XXXXXX";
+  if (!::mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+  port_ = free_port();
+  start();
+}
+
+RedisServer::~RedisServer() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGCONT);
+    ::kill(pid_, SIGTERM);
+  }
+  wait_exit();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void RedisServer::start() {
+  std::vector<std::string> args{"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                                "--dir", dir_.string(), "--save", "", "--appendonly", "no", "--daemonize", "no"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  int out[2];
+  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::close(out[0]);
+    ::close(out[1]);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp("redis-server", argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  // One thread reads the log: it reports readiness, then keeps the pipe drained.
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool ready = false, ended = false;
+  };
+  auto shared = std::make_shared<Shared>();
+  drain_ = std::thread([fd = out[0], shared] {
+    FILE* stream = ::fdopen(fd, "r");
+    char line[1024];
+    while (std::fgets(line, sizeof line, stream)) {
+      if (std::strstr(line, "Ready to accept connections")) {
+        std::lock_guard lock(shared->mutex);
+        shared->ready = true;
+        shared->cv.notify_all();
+      }
+    }
+    std::fclose(stream);
+    std::lock_guard lock(shared->mutex);
+    shared->ended = true;
+    shared->cv.notify_all();
+  });
+  std::unique_lock lock(shared->mutex);
+  if (!shared->cv.wait_for(lock, std::chrono::seconds(20), [&] { return shared->ready || shared->ended; }) ||
+      !shared->ready)
+    throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+}
+
+void RedisServer::kill_hard() {
+  if (pid_ > 0) ::kill(pid_, SIGKILL);
+  wait_exit();
+}
+
+void RedisServer::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void RedisServer::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
+void RedisServer::wait_exit() {
+  if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  if (drain_.joinable()) drain_.join();
+}
+
+}  // namespace parley::test
