@@ -7,7 +7,8 @@ namespace asio = net::asio;
 
 Server::Server(Config config)
     : config_(std::move(config)),
-      service_(config_.service, config_.accounts, log_, clock_),
+      domain_(config_.service, config_.accounts, log_, clock_),
+      service_(domain_, log_),
       tick_(hub_),
       signals_(hub_, SIGINT, SIGTERM) {
   std::vector<asio::any_io_executor> executors;

@@ -5,6 +5,7 @@
 #include "app/config.hpp"
 #include "backend/memory/memory_message_log.hpp"
 #include "chat/clock.hpp"
+#include "chat/hub.hpp"
 #include "chat/service.hpp"
 #include "net/beast.hpp"
 #include "net/listener.hpp"
@@ -34,7 +35,8 @@ class Server {
   chat::SystemClock clock_;
   backend::MemoryMessageLog log_;
   net::asio::io_context hub_{1};
-  chat::Service service_;
+  chat::Service domain_;
+  chat::Hub service_;
   std::vector<std::unique_ptr<net::asio::io_context>> shards_;
   // Keeps idle shards running until stop().
   std::vector<net::asio::executor_work_guard<net::asio::io_context::executor_type>> shard_guards_;

@@ -5,6 +5,7 @@
 #include "parley/v1/protocol.pb.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ class MessageLog {
                                               std::size_t max_count) const = 0;
 
   virtual std::uint64_t last_seq(const std::string& conversation_id) const = 0;
+
+  // Calls done(true) once every append made so far is durable, or done(false)
+  // if that can no longer be promised (the store lost its connection). The
+  // embedded log is durable at once and calls done inline.
+  virtual void flush(std::function<void(bool durable)> done) = 0;
 };
 
 }  // namespace parley::chat

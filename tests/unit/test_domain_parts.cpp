@@ -1,5 +1,6 @@
 // Plain classes: queues, routing policy, message log, outbox, rate limiter, codec, static files.
 #include "backend/memory/memory_message_log.hpp"
+#include "chat/hub.hpp"
 #include "chat/queues.hpp"
 #include "chat/routing.hpp"
 #include "net/outbox.hpp"
@@ -153,4 +154,51 @@ TEST_CASE("static files never leave the root") {
   CHECK_FALSE(net::resolve_static("", "/"));
   CHECK(net::mime_type("a.js") == "text/javascript; charset=utf-8");
   fs::remove_all(root);
+}
+
+namespace {
+// A log whose flushes complete only when the test says so.
+struct DeferredLog final : chat::MessageLog {
+  backend::MemoryMessageLog inner;
+  std::vector<std::function<void(bool)>> waiting;
+  chat::AppendResult append(v1::Message m) override { return inner.append(std::move(m)); }
+  std::vector<v1::Message> read_after(const std::string& c, std::uint64_t after, std::size_t max) const override {
+    return inner.read_after(c, after, max);
+  }
+  std::uint64_t last_seq(const std::string& c) const override { return inner.last_seq(c); }
+  void flush(std::function<void(bool)> done) override { waiting.push_back(std::move(done)); }
+};
+struct CountingOutlet final : chat::Outlet {
+  std::vector<v1::ServerFrame> frames;
+  std::optional<std::uint16_t> closed;
+  void deliver(protocol::SharedBytes bytes) override { frames.push_back(*protocol::decode_server_frame(*bytes)); }
+  void close(std::uint16_t code, std::string) override { closed = code; }
+};
+}  // namespace
+
+TEST_CASE("the hub delivers nothing before the log says it is durable, then everything in order") {
+  chat::ManualClock clock;
+  DeferredLog log;
+  chat::Service service({}, {}, log, clock);
+  chat::Hub hub(service, log);
+  auto outlet = std::make_shared<CountingOutlet>();
+  hub.attach(1, outlet);
+  hub.handle(1, test::visitor_hello());
+  hub.handle(1, test::start_chat("stored first"));
+  CHECK(outlet->frames.empty());
+  REQUIRE(log.waiting.size() == 2);  // one flush per event that produced output
+  log.waiting[0](true);
+  REQUIRE(outlet->frames.size() == 1);
+  CHECK(outlet->frames[0].has_welcome());
+  log.waiting[1](true);
+  CHECK(outlet->frames[1].ack().seq() == 1);
+
+  SECTION("a failed flush closes the connection instead of claiming anything was stored") {
+    const auto delivered = outlet->frames.size();
+    hub.handle(1, test::send_message(outlet->frames[1].ack().conversation_id(), "m-2", "lost?"));
+    REQUIRE(log.waiting.size() == 3);
+    log.waiting[2](false);
+    CHECK(outlet->frames.size() == delivered);  // no Ack for a message that may not be stored
+    CHECK(outlet->closed == 1012);
+  }
 }

@@ -15,6 +15,7 @@ class MemoryMessageLog final : public chat::MessageLog {
   std::vector<v1::Message> read_after(const std::string& conversation_id, std::uint64_t after_seq,
                                       std::size_t max_count) const override;
   std::uint64_t last_seq(const std::string& conversation_id) const override;
+  void flush(std::function<void(bool durable)> done) override { done(true); }
 
  private:
   struct Log {

@@ -1,0 +1,64 @@
+#include "chat/hub.hpp"
+
+namespace parley::chat {
+
+// Stands in for a connection's Outlet inside the Service and queues its output on the Hub.
+class HeldOutlet final : public Outlet {
+ public:
+  HeldOutlet(Hub& hub, std::shared_ptr<Outlet> real) : hub_(hub), real_(std::move(real)) {}
+  void deliver(protocol::SharedBytes frame) override { hub_.held_.push_back({real_, std::move(frame), {}}); }
+  void close(std::uint16_t code, std::string reason) override {
+    hub_.held_.push_back({real_, nullptr, std::make_pair(code, std::move(reason))});
+  }
+
+ private:
+  Hub& hub_;
+  std::shared_ptr<Outlet> real_;
+};
+
+void Hub::attach(SessionId session, std::shared_ptr<Outlet> outlet) {
+  service_.attach(session, std::make_shared<HeldOutlet>(*this, std::move(outlet)));
+  release();
+}
+
+void Hub::handle(SessionId session, const v1::ClientFrame& frame) {
+  service_.handle(session, frame);
+  release();
+}
+
+void Hub::detach(SessionId session) {
+  service_.detach(session);
+  release();
+}
+
+void Hub::advance() {
+  service_.advance();
+  release();
+}
+
+void Hub::close_all(std::uint16_t code, const std::string& reason) {
+  service_.close_all(code, reason);
+  release();
+}
+
+// Batches are released in the order their flushes complete, which is the
+// order they were written: a store completes flushes in order.
+void Hub::release() {
+  if (held_.empty()) return;
+  auto batch = std::make_shared<std::vector<Output>>(std::move(held_));
+  held_.clear();
+  log_.flush([batch](bool durable) {
+    for (auto& output : *batch) {
+      if (!durable) {
+        // Nothing from this batch may claim to be stored: the client resumes
+        // from its cursor and resends what was not acknowledged.
+        output.to->close(1012, "storage unavailable; reconnect");
+        continue;
+      }
+      if (output.frame) output.to->deliver(std::move(output.frame));
+      else output.to->close(output.close->first, std::move(output.close->second));
+    }
+  });
+}
+
+}  // namespace parley::chat

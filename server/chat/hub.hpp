@@ -1,0 +1,45 @@
+#pragma once
+// The Service as the network sees it. Every event (attach, frame, detach, time)
+// runs the Service, and the frames it produced are held back until the message
+// log says everything written by that event is durable; only then are they
+// delivered, in order. So an Ack, or a message shown to the other side, always
+// means the message is stored. Runs on the hub executor, like the Service.
+
+#include "chat/message_log.hpp"
+#include "chat/service.hpp"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace parley::chat {
+
+class Hub {
+ public:
+  Hub(Service& service, MessageLog& log) : service_(service), log_(log) {}
+
+  void attach(SessionId session, std::shared_ptr<Outlet> outlet);
+  void handle(SessionId session, const v1::ClientFrame& frame);
+  void detach(SessionId session);
+  void advance();
+  void close_all(std::uint16_t code, const std::string& reason);
+  ServiceStats stats() const { return service_.stats(); }
+
+  // Frames produced but not yet released (tests and metrics).
+  std::size_t held() const { return held_.size(); }
+
+ private:
+  friend class HeldOutlet;
+  struct Output {
+    std::shared_ptr<Outlet> to;
+    protocol::SharedBytes frame;                                 // or, when empty, a close:
+    std::optional<std::pair<std::uint16_t, std::string>> close;
+  };
+  void release();
+
+  Service& service_;
+  MessageLog& log_;
+  std::vector<Output> held_;
+};
+
+}  // namespace parley::chat
