@@ -28,6 +28,19 @@ std::vector<v1::Message> MemoryMessageLog::read_after(const std::string& convers
   return {first, first + static_cast<std::ptrdiff_t>(count)};
 }
 
+bool MemoryMessageLog::replace(const std::string& conversation_id, std::vector<v1::Message> messages) {
+  Log log;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const auto& m = messages[i];
+    if (m.seq() != i + 1 || m.conversation_id() != conversation_id) return false;
+    if (!m.client_message_id().empty())
+      log.seq_by_client_id.emplace(std::make_pair(m.sender_id(), m.client_message_id()), m.seq());
+  }
+  log.messages = std::move(messages);
+  logs_[conversation_id] = std::move(log);
+  return true;
+}
+
 std::uint64_t MemoryMessageLog::last_seq(const std::string& conversation_id) const {
   auto it = logs_.find(conversation_id);
   return it == logs_.end() ? 0 : it->second.messages.size();

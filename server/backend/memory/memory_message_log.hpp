@@ -17,6 +17,10 @@ class MemoryMessageLog final : public chat::MessageLog {
   std::uint64_t last_seq(const std::string& conversation_id) const override;
   void flush(std::function<void(bool durable)> done) override { done(true); }
 
+  // Replaces a conversation's log with `messages`, which must be numbered
+  // 1..n in order; returns false (and changes nothing) otherwise.
+  bool replace(const std::string& conversation_id, std::vector<v1::Message> messages);
+
  private:
   struct Log {
     std::vector<v1::Message> messages;  // messages[i].seq == i + 1

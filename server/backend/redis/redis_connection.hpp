@@ -49,6 +49,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void start();
   void stop();
   bool connected() const { return connected_; }
+  const boost::asio::any_io_executor& executor() const { return executor_; }
 
   void command(std::vector<std::string> args, Callback callback);
   // Calls `handler` for every message on `channel`, across reconnects.

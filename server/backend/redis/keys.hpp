@@ -1,0 +1,28 @@
+#pragma once
+// Every Redis key Parley uses, in one place. All keys start with a configurable
+// prefix; the keys of one conversation share the hash tag {conversation_id},
+// so they land in one slot and scripts touching them stay valid on Redis Cluster.
+
+#include <string>
+
+namespace parley::backend::redis {
+
+class Keys {
+ public:
+  explicit Keys(std::string prefix = "parley") : prefix_(std::move(prefix)) {}
+
+  // Stream: one entry per message, id "<seq>-0", field "m" = serialized parley.v1.Message.
+  std::string log(const std::string& conversation) const { return conversation_key(conversation, "log"); }
+  // Hash: "<sender id>\x1f<client message id>" -> seq, for idempotent appends.
+  std::string client_ids(const std::string& conversation) const { return conversation_key(conversation, "cids"); }
+
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  std::string conversation_key(const std::string& conversation, const char* what) const {
+    return prefix_ + ":conv:{" + conversation + "}:" + what;
+  }
+  std::string prefix_;
+};
+
+}  // namespace parley::backend::redis
