@@ -26,6 +26,11 @@ Server::~Server() {
   stop();
   for (auto& thread : threads_)
     if (thread.joinable()) thread.join();
+  // Sessions still queued in the shards are destroyed with them and post their
+  // detach to the hub: the shards must go while the hub and context still exist.
+  listener_.reset();
+  shard_guards_.clear();
+  shards_.clear();
 }
 
 // Grace periods and hello timeouts are checked ten times a second.

@@ -29,6 +29,12 @@ constexpr std::uint16_t close_policy_violation = 1008;
 constexpr std::size_t page_max_messages = 200;
 constexpr std::size_t page_max_bytes = 32 * 1024;
 
+// Staff views (queue lists, roster) go to every staff session: bursts of
+// events are merged into at most one push per interval, and a queue view lists
+// only its head, so a busy minute costs O(staff), not O(staff x events x queue).
+constexpr std::int64_t staff_view_interval_ms = 100;
+constexpr int queue_view_max_entries = 100;
+
 // Code points, not bytes: protobuf has already rejected invalid UTF-8.
 std::size_t utf8_length(std::string_view text) {
   return static_cast<std::size_t>(
@@ -126,6 +132,7 @@ void Service::advance() {
     s.outlet->close(close_policy_violation, "hello timeout");
   }
   bool changed = false;
+  if (staff_views_dirty_ && now - staff_views_published_ms_ >= staff_view_interval_ms) publish_staff_views();
   // A visitor who left while still waiting in line gives up their place, so no
   // agent is handed a chat nobody is in.
   for (auto& [id, visitor] : visitors_) {
@@ -816,7 +823,8 @@ void Service::add_note(Conversation& c, const std::string& author_id, const std:
 void Service::settle() {
   dispatch();
   publish_queue_status();
-  publish_staff_views();
+  staff_views_dirty_ = true;
+  if (clock_.now_ms() - staff_views_published_ms_ >= staff_view_interval_ms) publish_staff_views();
 }
 
 bool Service::eligible(const Agent& agent, const QueueKey& key, bool automatic) const {
@@ -886,6 +894,8 @@ void Service::publish_queue_status() {
 }
 
 void Service::publish_staff_views() {
+  staff_views_dirty_ = false;
+  staff_views_published_ms_ = clock_.now_ms();
   for (std::uint32_t tier : {1u, 2u}) {
     auto frame = queue_snapshot(tier);
     std::string bytes = frame.SerializeAsString();
@@ -905,15 +915,19 @@ v1::ServerFrame Service::queue_snapshot(std::uint32_t tier) const {
   v1::ServerFrame frame;
   auto* view = frame.mutable_queue();
   view->set_tier(tier);
+  std::uint32_t total = 0;
   for (const auto& [key, entries] : queues_.queues()) {
     if (key.tier != tier) continue;
     std::uint32_t position = 0;
+    total += static_cast<std::uint32_t>(entries.size());
     for (const auto& id : entries) {
+      if (view->entries_size() >= queue_view_max_entries) break;
       auto* entry = view->add_entries();
       *entry->mutable_info() = conversations_.at(id).info;
       entry->set_position(++position);
     }
   }
+  view->set_total(total);
   return frame;
 }
 

@@ -186,6 +186,8 @@ class Service {
   QueueSet queues_;
   WaitEstimator wait_estimator_;
   std::string last_queue_view_[3];  // per tier: what staff were last shown
+  bool staff_views_dirty_ = false;
+  std::int64_t staff_views_published_ms_ = 0;
   std::string last_roster_;
 };
 

@@ -81,6 +81,8 @@ TEST_CASE("an away agent keeps chats but gets no new ones; manual agents accept 
   const auto id = h.start(v);
   CHECK_FALSE(alice.has(F::kConversation));
   CHECK_FALSE(manny.has(F::kConversation));
+  h.clock.advance(100);  // staff views are pushed at most every 100 ms
+  h.service.advance();
   auto queue = manny.take(F::kQueue).queue();
   while (queue.entries_size() == 0) queue = manny.take(F::kQueue).queue();
   CHECK(queue.entries(0).info().conversation_id() == id);
@@ -419,4 +421,29 @@ TEST_CASE("a visitor who leaves while waiting gives up the place after the visit
   auto alice = h.agent("alice");
   CHECK(alice.take(F::kConversation).conversation().info().conversation_id() == waiting);
   CHECK_FALSE(alice.has(F::kConversation));
+}
+
+TEST_CASE("staff queue views are merged over bursts and list only the head of the queue") {
+  Harness h;
+  auto manny = h.agent("manual");
+  h.clock.advance(1000);
+  manny.clear();
+  std::vector<Client> visitors;
+  for (int i = 0; i < 150; ++i) {
+    visitors.push_back(h.visitor());
+    h.start(visitors.back());
+  }
+  int pushed = 0;
+  for (const auto& f : manny.outlet->frames) pushed += f.has_queue();
+  CHECK(pushed <= 1);  // at most the first change at once; the burst is merged
+  manny.clear();
+  h.clock.advance(100);
+  h.service.advance();
+  auto view = manny.take(F::kQueue).queue();
+  CHECK(view.total() == 150);
+  CHECK(view.entries_size() == 100);
+  CHECK(view.entries(99).position() == 100);
+  h.clock.advance(100);
+  h.service.advance();
+  CHECK_FALSE(manny.has(F::kQueue));  // nothing changed: nothing pushed
 }
