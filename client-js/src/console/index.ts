@@ -122,7 +122,8 @@ class Console {
     for (const tier of [1, 2]) {
       const entries = s.queues.get(tier);
       if (!entries) continue;
-      queues.push(h("h3", {}, tier === 1 ? `Queue (${entries.length})` : `Tier-2 queue (${entries.length})`));
+      const total = s.queueTotals.get(tier) ?? entries.length;
+      queues.push(h("h3", {}, tier === 1 ? `Queue (${total})` : `Tier-2 queue (${total})`));
       if (entries.length === 0) queues.push(h("p", { class: "empty" }, "Nobody waiting"));
       for (const e of entries) {
         const info = e.info!;

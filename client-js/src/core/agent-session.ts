@@ -40,6 +40,8 @@ export class AgentSession {
   capacity = 0;
   chats = new Map<string, Chat>();
   queues = new Map<number, QueueEntry[]>();
+  /** How many wait per tier (the queue view lists only the first 100). */
+  queueTotals = new Map<number, number>();
   roster: AgentPresence[] = [];
   alerts: string[] = [];
   lastError = "";
@@ -201,6 +203,7 @@ export class AgentSession {
       }
       case "queue":
         this.queues.set(f.value.tier, f.value.entries);
+        this.queueTotals.set(f.value.tier, Math.max(f.value.total, f.value.entries.length));
         break;
       case "roster":
         this.roster = f.value.agents;
