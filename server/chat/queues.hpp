@@ -56,6 +56,8 @@ class WaitEstimator {
     average_handle_seconds_ = 0.8 * average_handle_seconds_ + 0.2 * seconds;
   }
   std::uint32_t estimate_seconds(std::uint32_t position, std::uint32_t serving_agents) const;
+  double average_handle_seconds() const { return average_handle_seconds_; }
+  void set_average_handle_seconds(double seconds) { average_handle_seconds_ = seconds; }
 
  private:
   double average_handle_seconds_;

@@ -1028,6 +1028,110 @@ std::string Service::name_of(const Session& s) const {
   return agents_.at(s.participant_id).account->display_name;
 }
 
+parley::state::v1::StateImage Service::export_state() const {
+  parley::state::v1::StateImage image;
+  for (const auto& [id, c] : conversations_) {
+    auto* r = image.add_conversations();
+    *r->mutable_info() = c.info;
+    for (const auto& note : c.notes) *r->add_notes() = note;
+    r->set_first_client_message_id(c.first_client_message_id);
+    r->set_visitor_read_seq(c.visitor_read_seq);
+    r->set_agent_read_seq(c.agent_read_seq);
+    r->set_assigned_ms(c.assigned_ms);
+    r->set_requeued(c.requeued);
+    r->set_last_agent_id(c.last_agent_id);
+    if (c.rating) *r->mutable_rating() = *c.rating;
+  }
+  for (const auto& [id, v] : visitors_) {
+    auto* r = image.add_visitors();
+    r->set_id(v.id);
+    r->set_name(v.name);
+    r->set_resume_token(v.resume_token);
+    r->set_conversation_id(v.conversation_id);
+  }
+  for (const auto& [id, a] : agents_) {
+    auto* r = image.add_agents();
+    r->set_id(id);
+    r->set_status(a.status);
+    r->set_capacity(a.capacity);
+    for (const auto& open : a.open) r->add_open(open);
+    r->set_last_assigned_ms(a.last_assigned_ms);
+  }
+  for (const auto& [key, entries] : queues_.queues()) {
+    auto* r = image.add_queues();
+    r->set_tier(key.tier);
+    r->set_category(key.category);
+    for (const auto& id : entries) r->add_conversation_ids(id);
+  }
+  image.set_average_handle_seconds(wait_estimator_.average_handle_seconds());
+  return image;
+}
+
+bool Service::import_state(const parley::state::v1::StateImage& image) {
+  if (!sessions_.empty()) return false;
+  // Check references first, so a bad image changes nothing.
+  std::set<std::string> conversation_ids;
+  for (const auto& r : image.conversations()) conversation_ids.insert(r.info().conversation_id());
+  for (const auto& r : image.visitors())
+    if (!r.conversation_id().empty() && !conversation_ids.count(r.conversation_id())) return false;
+  for (const auto& r : image.agents())
+    for (const auto& open : r.open())
+      if (!conversation_ids.count(open)) return false;
+  for (const auto& q : image.queues())
+    for (const auto& id : q.conversation_ids())
+      if (!conversation_ids.count(id)) return false;
+
+  const auto now = clock_.now_ms();
+  conversations_.clear();
+  visitors_.clear();
+  visitor_by_token_.clear();
+  queues_ = QueueSet();
+  for (const auto& r : image.conversations()) {
+    Conversation& c = conversations_[r.info().conversation_id()];
+    c.info = r.info();
+    c.notes.assign(r.notes().begin(), r.notes().end());
+    c.first_client_message_id = r.first_client_message_id();
+    c.visitor_read_seq = r.visitor_read_seq();
+    c.agent_read_seq = r.agent_read_seq();
+    c.assigned_ms = r.assigned_ms();
+    c.requeued = r.requeued();
+    c.last_agent_id = r.last_agent_id();
+    if (r.has_rating()) c.rating = r.rating();
+  }
+  for (const auto& r : image.visitors()) {
+    Visitor& v = visitors_[r.id()];
+    v.id = r.id();
+    v.name = r.name();
+    v.resume_token = r.resume_token();
+    v.conversation_id = r.conversation_id();
+    v.away_since_ms = now;
+    visitor_by_token_[v.resume_token] = v.id;
+  }
+  for (const auto& r : image.agents()) {
+    auto it = agents_.find(r.id());
+    if (it == agents_.end()) continue;  // account removed since: its chats are requeued below
+    Agent& a = it->second;
+    a.status = r.status();
+    a.capacity = std::min(r.capacity(), a.account->max_capacity);
+    a.open = {r.open().begin(), r.open().end()};
+    a.last_assigned_ms = r.last_assigned_ms();
+    if (!a.open.empty()) a.grace_deadline_ms = now + limits_.grace_period_ms;
+  }
+  for (const auto& q : image.queues())
+    for (const auto& id : q.conversation_ids()) queues_.push_back(id, queue_for(q.tier(), q.category()));
+  // A chat whose agent no longer exists goes back to the front of its queue.
+  for (auto& [id, c] : conversations_)
+    if (c.info.state() == v1::CONVERSATION_STATE_ASSIGNED && !agents_.count(c.info.agent_id())) {
+      c.info.set_agent_id("");
+      requeue_front(c);
+    }
+  wait_estimator_.set_average_handle_seconds(image.average_handle_seconds() > 0 ? image.average_handle_seconds() : 180);
+  last_queue_view_[1].clear();
+  last_queue_view_[2].clear();
+  last_roster_.clear();
+  return true;
+}
+
 void Service::close_all(std::uint16_t code, const std::string& reason) {
   for (auto& [id, s] : sessions_) s.outlet->close(code, reason);
 }

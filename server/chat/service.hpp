@@ -8,6 +8,7 @@
 #include "chat/clock.hpp"
 #include "chat/message_log.hpp"
 #include "chat/queues.hpp"
+#include "parley/v1/state.pb.h"
 #include "protocol/codec.hpp"
 
 #include <cstdint>
@@ -69,6 +70,14 @@ class Service {
 
   ServiceStats stats() const;
   const ServiceLimits& limits() const { return limits_; }
+
+  // Everything a successor needs to continue: chats, queues, visitors' resume
+  // tokens, agents' status and chats. Connections are not part of it.
+  parley::state::v1::StateImage export_state() const;
+  // Loads an image into a Service that has no sessions yet. Agents with open
+  // chats get a fresh grace period to reconnect; visitors, a fresh visitor
+  // timeout. Returns false (loading nothing) if the image is inconsistent.
+  bool import_state(const parley::state::v1::StateImage& image);
 
  private:
   struct Session {

@@ -447,3 +447,75 @@ TEST_CASE("staff queue views are merged over bursts and list only the head of th
   h.service.advance();
   CHECK_FALSE(manny.has(F::kQueue));  // nothing changed: nothing pushed
 }
+
+TEST_CASE("a successor service continues from an exported state") {
+  Harness first;
+  auto alice = first.agent("alice");
+  auto tina = first.agent("tina", v1::ROLE_TIER2, false);  // away: escalations wait
+  auto chatting = first.visitor();
+  auto escalated = first.visitor();
+  auto waiting = first.visitor();
+  auto rated = first.visitor();
+  const auto chatting_token = chatting.take(F::kWelcome).welcome().resume_token();
+  const auto chat_id = first.start(rated, "done soon");
+  alice.send(close_chat(chat_id));
+  rated.send(rate(chat_id, 4));
+  const auto escalated_id = first.start(escalated, "needs tier 2");
+  alice.send(escalate(escalated_id, "reorg", "blocks 100-103"));
+  const auto chatting_id = first.start(chatting, "in progress");
+  first.clock.advance(10);
+  const auto waiting_id = first.start(waiting, "second chat for alice");  // alice has 2 slots
+  alice.send(send_message(chatting_id, "a-1", "looking"));
+
+  const auto image = first.service.export_state();
+  // The successor shares the message log (in production: Redis) and the clock.
+  chat::Service second(chat::ServiceLimits{}, test_accounts(), first.log, first.clock);
+  REQUIRE(second.import_state(image));
+  const auto stats = second.stats();
+  CHECK(stats.sessions == 0);
+  CHECK(stats.open_conversations == 3);  // the rated one is closed
+  CHECK(stats.queued_tier2 == 1);
+
+  chat::SessionId next = 100;
+  auto connect = [&] {
+    Client c{&second, next++, std::make_shared<RecordingOutlet>()};
+    second.attach(c.id, c.outlet);
+    return c;
+  };
+  // The visitor resumes with the old token and sees the transcript.
+  auto back = connect();
+  back.send(visitor_hello(chatting_token, {{chatting_id, 1}}));
+  CHECK(back.take(F::kWelcome).welcome().resumed());
+  auto snap = back.take(F::kConversation).conversation();
+  CHECK(snap.info().agent_name() == "Alice");
+  bool saw_reply = false;
+  for (const auto& m : snap.messages()) saw_reply |= m.text() == "looking";
+  CHECK(saw_reply);
+  // Alice reconnects within her grace period and still has both chats.
+  auto alice2 = connect();
+  alice2.send(staff_hello("alice", "alice-secret", v1::ROLE_AGENT));
+  CHECK(alice2.take(F::kWelcome).welcome().resumed());
+  std::set<std::string> hers;
+  while (alice2.has(F::kConversation)) hers.insert(alice2.take(F::kConversation).conversation().info().conversation_id());
+  CHECK(hers.count(chatting_id) == 1);
+  CHECK(hers.count(waiting_id) == 1);
+  // The escalation still waits for tier 2 with its note.
+  auto tina2 = connect();
+  tina2.send(staff_hello("tina", "tina-secret", v1::ROLE_TIER2));
+  tina2.send(set_status(v1::AGENT_STATUS_ONLINE));
+  auto senior = tina2.take(F::kConversation).conversation();
+  CHECK(senior.info().conversation_id() == escalated_id);
+  CHECK(senior.notes(0).text().find("blocks 100-103") != std::string::npos);
+}
+
+TEST_CASE("an inconsistent state image is refused whole") {
+  Harness h;
+  parley::state::v1::StateImage image;
+  auto* q = image.add_queues();
+  q->set_tier(1);
+  q->set_category(v1::CATEGORY_DEPOSIT);
+  q->add_conversation_ids("c_missing");
+  chat::Service fresh(chat::ServiceLimits{}, test_accounts(), h.log, h.clock);
+  CHECK_FALSE(fresh.import_state(image));
+  CHECK(fresh.stats().queued_tier1 == 0);
+}
