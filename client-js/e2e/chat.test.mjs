@@ -70,7 +70,7 @@ describe("widget and console", () => {
   });
 
   test("escalation reaches the tier-2 console with the notes", async () => {
-    const tier2 = await signInAgent(browser, server, "tina", { role: "3" });
+    const tier2 = await signInAgent(browser, server, "tina", { role: "3", online: false });
     const agent = await signInAgent(browser, server, "carol");
     const visitor = await openWidget(browser, server);
     await startChat(visitor, { message: "Trade executed at the wrong price", category: "4", transactionId: "T-99812", name: "Escalated Ed" });
@@ -83,9 +83,15 @@ describe("widget and console", () => {
     await agent.getByLabel("Internal note for tier 2").fill("Order book snapshot needed for T-99812");
     await agent.locator(".escalate-dialog button[type=submit]").click();
 
+    // Waiting in the tier-2 queue: the note is visible and the transcript can be previewed.
+    const waiting = tier2.locator(".queue-item", { hasText: "Escalated Ed" });
+    await waiting.locator(".note", { hasText: "Order book snapshot needed" }).waitFor();
+    await waiting.getByRole("button", { name: "Preview transcript" }).click();
+    await waiting.locator(".preview .msg", { hasText: "wrong price" }).waitFor();
+    await tier2.getByLabel("Status").selectOption({ label: "Online" });
     await selectChat(tier2, "Escalated Ed");
-    await tier2.locator(".transcript .msg", { hasText: "wrong price" }).waitFor();
-    await tier2.locator(".note", { hasText: "Order book snapshot needed" }).waitFor();
+    await tier2.locator("main .transcript .msg", { hasText: "wrong price" }).waitFor();
+    await tier2.locator(".notes .note", { hasText: "Order book snapshot needed" }).waitFor();
     await visitor.locator("#parley-widget .status", { hasText: "Senior support: Tina" }).waitFor();
     assert.equal(await visitor.locator("#parley-widget", { hasText: "Order book snapshot" }).count(), 0, "notes never reach the visitor");
     await agentSend(tier2, "I am looking at the order book now.");

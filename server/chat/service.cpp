@@ -451,7 +451,11 @@ void Service::on_rate(Session& s, std::uint32_t req, const v1::RateChat& m) {
 // ---------------------------------------------------------------- shared frames
 
 void Service::on_fetch_history(Session& s, std::uint32_t req, const v1::FetchHistory& m) {
-  Conversation* c = member_conversation(s, req, m.conversation_id());
+  // Tier 2 may read what waits for tier 2 before taking it.
+  const auto key = queues_.key_of(m.conversation_id());
+  const bool tier2_preview = s.role == v1::ROLE_TIER2 && key && key->tier >= 2;
+  Conversation* c = tier2_preview ? &conversations_.at(m.conversation_id())
+                                  : member_conversation(s, req, m.conversation_id());
   if (!c) return;
   auto page = page_after(m.conversation_id(), m.after_seq());
   v1::ServerFrame frame;
@@ -923,8 +927,11 @@ v1::ServerFrame Service::queue_snapshot(std::uint32_t tier) const {
     for (const auto& id : entries) {
       if (view->entries_size() >= queue_view_max_entries) break;
       auto* entry = view->add_entries();
-      *entry->mutable_info() = conversations_.at(id).info;
+      const Conversation& c = conversations_.at(id);
+      *entry->mutable_info() = c.info;
       entry->set_position(++position);
+      if (tier >= 2)
+        for (const auto& note : c.notes) *entry->add_notes() = note;
     }
   }
   view->set_total(total);

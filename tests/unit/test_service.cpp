@@ -205,6 +205,19 @@ TEST_CASE("escalation hands the chat with notes to tier 2 and tells the visitor"
   CHECK(v.take(F::kMessage).message().system());
   auto status = v.take(F::kQueueStatus);  // alice took it at once: the first queue status is tier 2
   CHECK(status.queue_status().tier() == 2);
+  // Before taking it, tier 2 sees the notes in the queue and may read the transcript.
+  h.clock.advance(100);
+  h.service.advance();
+  v1::QueueSnapshot view;
+  while (view.entries_size() == 0) view = tina.take(F::kQueue).queue();
+  CHECK(view.tier() == 2);
+  CHECK(view.entries(0).notes(0).text().find("3 confirmations") != std::string::npos);
+  v1::ClientFrame preview;
+  preview.mutable_fetch_history()->set_conversation_id(id);
+  tina.send(preview);
+  CHECK(tina.take(F::kHistory).history().messages(0).text() == "help");
+  alice.send(preview);  // tier 1 gave it away: no preview for them
+  CHECK(alice.error().code() == v1::ERROR_CODE_FORBIDDEN);
   tina.send(set_status(v1::AGENT_STATUS_ONLINE));
   auto snap = tina.take(F::kConversation).conversation();
   CHECK(snap.info().tier() == 2);

@@ -96,7 +96,8 @@ class Console {
     if (draft && this.selected) this.drafts.set(this.selected, draft.value);
     const focusedReply = document.activeElement === draft;
 
-    const status = h("select", { "aria-label": "Status", onchange: (e) => s.setStatus(Number((e.target as HTMLSelectElement).value) as AgentStatus) },
+    const status = h("select", { "aria-label": "Status", disabled: !s.agentId || this.connectionState !== "open",
+      onchange: (e) => { if (!s.setStatus(Number((e.target as HTMLSelectElement).value) as AgentStatus)) this.render(); } },
       h("option", { value: AgentStatus.ONLINE, selected: s.status === AgentStatus.ONLINE }, "Online"),
       h("option", { value: AgentStatus.AWAY, selected: s.status === AgentStatus.AWAY }, "Away"));
     const top = h("div", { class: "topbar" },
@@ -128,10 +129,16 @@ class Console {
       for (const e of entries) {
         const info = e.info!;
         const waited = Math.max(0, Math.round((now - Number(info.queuedMs)) / 60000));
+        const preview = s.previews.get(info.conversationId);
         queues.push(h("div", { class: "queue-item", "data-conversation": info.conversationId },
           h("div", {}, `#${e.position} ${info.visitorName} · ${categoryNames[info.category] ?? "?"}`),
           h("div", { class: "meta" }, `waiting ${waited} min${info.transactionId ? ` · tx ${info.transactionId}` : ""}`),
-          s.role === Role.SUPERVISOR ? null : h("button", { type: "button", onclick: () => s.accept(info.conversationId) }, "Accept")));
+          ...e.notes.map((n) => h("div", { class: "note" }, h("span", { class: "meta" }, `${n.authorName} · ${n.kind}`), n.text)),
+          s.role === Role.SUPERVISOR ? null : h("button", { type: "button", onclick: () => s.accept(info.conversationId) }, "Accept"),
+          tier === 2 && s.role === Role.TIER2 && !preview
+            ? h("button", { type: "button", onclick: () => s.preview(info.conversationId) }, "Preview transcript") : null,
+          preview ? h("ul", { class: "transcript preview", "aria-label": "Transcript preview" }, ...preview.entries().map((m) =>
+            h("li", { class: m.system ? "msg system" : "msg" }, m.system ? null : h("span", { class: "who" }, m.senderName), m.text))) : null));
       }
     }
     const roster = s.roster.map((a) => h("div", { class: "roster-item" },

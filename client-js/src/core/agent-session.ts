@@ -43,6 +43,8 @@ export class AgentSession {
   /** How many wait per tier (the queue view lists only the first 100). */
   queueTotals = new Map<number, number>();
   roster: AgentPresence[] = [];
+  /** Read-only transcripts of chats waiting in the tier-2 queue, fetched on request. */
+  previews = new Map<string, Transcript>();
   alerts: string[] = [];
   lastError = "";
   /** Called with the conversation id when a chat is newly assigned (sound, title badge). */
@@ -66,10 +68,14 @@ export class AgentSession {
     };
   }
 
-  setStatus(status: AgentStatus): void {
-    this.sender.send({ frame: { case: "setAgentStatus", value: { status, capacity: 0 } } });
-    this.status = status;
-    this.onChange();
+  /** Asks the server; the shown status changes when the roster confirms it. */
+  setStatus(status: AgentStatus): boolean {
+    return this.sender.send({ frame: { case: "setAgentStatus", value: { status, capacity: 0 } } }) !== 0;
+  }
+
+  preview(conversationId: string): void {
+    if (!this.previews.has(conversationId)) this.previews.set(conversationId, new Transcript(conversationId, this.agentId));
+    this.sender.send({ frame: { case: "fetchHistory", value: { conversationId, afterSeq: 0n } } });
   }
 
   accept(conversationId: string): void {
@@ -154,6 +160,13 @@ export class AgentSession {
       }
       case "history": {
         const chat = this.chats.get(f.value.conversationId);
+        const preview = this.previews.get(f.value.conversationId);
+        if (!chat && preview) {
+          preview.addMessages(f.value.messages);
+          if (f.value.hasMore)
+            this.sender.send({ frame: { case: "fetchHistory", value: { conversationId: f.value.conversationId, afterSeq: BigInt(preview.lastSeq()) } } });
+          break;
+        }
         if (!chat) break;
         chat.transcript.addMessages(f.value.messages);
         if (f.value.hasMore) this.fetchMore(chat);
