@@ -101,6 +101,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string listen = "0.0.0.0:8080";
   std::string static_dir = config.static_dir.string();
   std::string agents;
+  std::string redis_url;
   double grace_seconds = 30;
   double hello_timeout = 10;
   double close_timeout = 5;
@@ -123,6 +124,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "files served at / (the widget demo page and /console)")
       ("agents", po::value(&agents)->value_name("FILE"),
        "JSON file of staff accounts (id, name, secret, role, capacity, auto_assign, categories)")
+      ("redis", po::value(&redis_url)->value_name("redis://HOST[:PORT][/DB]"),
+       "share state with other nodes through this Redis (default: embedded, one node)")
+      ("redis-prefix", po::value(&config.redis_prefix)->value_name("PREFIX")->default_value(config.redis_prefix),
+       "prefix of every Redis key and channel")
       ("grace-period", po::value(&grace_seconds)->value_name("SECONDS")->default_value(grace_seconds),
        "how long a disconnected agent keeps their chats before they are requeued")
       ("hello-timeout", po::value(&hello_timeout)->value_name("SECONDS")->default_value(hello_timeout),
@@ -194,6 +199,15 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.connection.outbox_frames = outbox_frames;
   config.connection.outbox_bytes = outbox_kib * 1024;
   config.static_dir = static_dir;
+  if (!redis_url.empty()) {
+    try {
+      config.redis = backend::redis::parse_redis_url(redis_url);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("--redis: ") + e.what());
+    }
+  }
+  if (config.redis_prefix.empty() || config.redis_prefix.find_first_of("{} ") != std::string::npos)
+    throw ConfigError("--redis-prefix must be non-empty, without spaces or braces");
   if (!agents.empty()) {
     config.agents_file = agents;
     config.accounts = load_accounts(agents);

@@ -1,6 +1,7 @@
 #pragma once
 // Command-line flags and the agents file, validated once at start-up.
 
+#include "backend/redis/redis_connection.hpp"
 #include "chat/accounts.hpp"
 #include "chat/service.hpp"
 #include "net/server_context.hpp"
@@ -20,6 +21,8 @@ struct Config {
   std::filesystem::path static_dir = "client-js/dist";
   std::optional<std::filesystem::path> agents_file;
   chat::AccountDirectory accounts;
+  std::optional<backend::redis::ConnectionOptions> redis;  // set: several nodes share this Redis
+  std::string redis_prefix = "parley";
   chat::ServiceLimits service;
   net::ConnectionLimits connection;
 };

@@ -7,8 +7,6 @@ namespace asio = net::asio;
 
 Server::Server(Config config)
     : config_(std::move(config)),
-      domain_(config_.service, config_.accounts, log_, clock_),
-      service_(domain_, log_),
       tick_(hub_),
       signals_(hub_, SIGINT, SIGTERM) {
   std::vector<asio::any_io_executor> executors;
@@ -17,7 +15,21 @@ Server::Server(Config config)
     executors.push_back(shards_.back()->get_executor());
     shard_guards_.push_back(asio::make_work_guard(*shards_.back()));
   }
-  context_.reset(new net::ServerContext{hub_.get_executor(), service_, config_.connection, config_.static_dir});
+  if (config_.redis) {
+    backend::redis::ClusterOptions options;
+    options.redis = *config_.redis;
+    options.prefix = config_.redis_prefix;
+    auto cluster = std::make_unique<backend::redis::ClusterGateway>(hub_.get_executor(), options, config_.service,
+                                                                     config_.accounts, clock_);
+    cluster->start();
+    gateway_ = std::move(cluster);
+  } else {
+    log_ = std::make_unique<backend::MemoryMessageLog>();
+    domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *log_, clock_);
+    gateway_ = std::make_unique<chat::Hub>(*domain_, *log_);
+  }
+  service_ = gateway_.get();
+  context_.reset(new net::ServerContext{hub_.get_executor(), *service_, config_.connection, config_.static_dir});
   const net::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address), config_.listen_port);
   listener_ = std::make_shared<net::Listener>(*shards_.front(), executors, endpoint, *context_);
 }
@@ -31,6 +43,8 @@ Server::~Server() {
   listener_.reset();
   shard_guards_.clear();
   shards_.clear();
+  // The gateway's Redis connections post into the hub: close them before it goes.
+  gateway_.reset();
 }
 
 // Grace periods and hello timeouts are checked ten times a second.
@@ -38,7 +52,7 @@ void Server::schedule_tick() {
   tick_.expires_after(std::chrono::milliseconds(100));
   tick_.async_wait([this](net::error_code ec) {
     if (ec) return;
-    service_.advance();
+    service_->advance();
     schedule_tick();
   });
 }
@@ -50,19 +64,19 @@ void Server::run() {
     // Stop taking connections, tell every client to reconnect, give the
     // close handshakes a moment, then stop.
     listener_->stop();
-    service_.close_all(1001, "server shutting down; reconnect");
+    service_->close_all(1001, "server shutting down; reconnect");
     drain(std::chrono::steady_clock::now() + std::chrono::seconds(3));
   });
   schedule_tick();
   for (auto& shard : shards_) threads_.emplace_back([&io = *shard] { io.run(); });
   std::cout << "parley-server listening on http://" << local_endpoint() << " (" << shards_.size()
-            << " network threads, embedded backend)" << std::endl;
+            << " network threads, " << (config_.redis ? "Redis backend" : "embedded backend") << ")" << std::endl;
   auto guard = asio::make_work_guard(hub_);
   hub_.run();
 }
 
 void Server::drain(std::chrono::steady_clock::time_point deadline) {
-  if (service_.stats().sessions == 0 || std::chrono::steady_clock::now() >= deadline) return stop();
+  if (service_->stats().sessions == 0 || std::chrono::steady_clock::now() >= deadline) return stop();
   tick_.expires_after(std::chrono::milliseconds(20));
   tick_.async_wait([this, deadline](net::error_code ec) {
     if (!ec) drain(deadline);

@@ -4,6 +4,7 @@
 
 #include "app/config.hpp"
 #include "backend/memory/memory_message_log.hpp"
+#include "backend/redis/cluster_gateway.hpp"
 #include "chat/clock.hpp"
 #include "chat/hub.hpp"
 #include "chat/service.hpp"
@@ -33,10 +34,12 @@ class Server {
 
   Config config_;
   chat::SystemClock clock_;
-  backend::MemoryMessageLog log_;
   net::asio::io_context hub_{1};
-  chat::Service domain_;
-  chat::Hub service_;
+  // One node: the embedded log, Service and Hub. With --redis: the cluster gateway.
+  std::unique_ptr<backend::MemoryMessageLog> log_;
+  std::unique_ptr<chat::Service> domain_;
+  std::unique_ptr<chat::Gateway> gateway_;
+  chat::Gateway* service_ = nullptr;
   std::vector<std::unique_ptr<net::asio::io_context>> shards_;
   // Keeps idle shards running until stop().
   std::vector<net::asio::executor_work_guard<net::asio::io_context::executor_type>> shard_guards_;

@@ -5,6 +5,7 @@
 // delivered, in order. So an Ack, or a message shown to the other side, always
 // means the message is stored. Runs on the hub executor, like the Service.
 
+#include "chat/gateway.hpp"
 #include "chat/message_log.hpp"
 #include "chat/service.hpp"
 
@@ -14,16 +15,16 @@
 
 namespace parley::chat {
 
-class Hub {
+class Hub final : public Gateway {
  public:
   Hub(Service& service, MessageLog& log) : service_(service), log_(log) {}
 
-  void attach(SessionId session, std::shared_ptr<Outlet> outlet);
-  void handle(SessionId session, const v1::ClientFrame& frame);
-  void detach(SessionId session);
-  void advance();
-  void close_all(std::uint16_t code, const std::string& reason);
-  ServiceStats stats() const { return service_.stats(); }
+  void attach(SessionId session, std::shared_ptr<Outlet> outlet) override;
+  void handle(SessionId session, const v1::ClientFrame& frame) override;
+  void detach(SessionId session) override;
+  void advance() override;
+  void close_all(std::uint16_t code, const std::string& reason) override;
+  ServiceStats stats() const override { return service_.stats(); }
 
   // Frames produced but not yet released (tests and metrics).
   std::size_t held() const { return held_.size(); }

@@ -2,7 +2,7 @@
 // What every connection needs to reach: the chat service on its executor, and
 // the per-connection limits. Owned by app::Server, outlives every session.
 
-#include "chat/hub.hpp"
+#include "chat/gateway.hpp"
 #include "net/beast.hpp"
 
 #include <atomic>
@@ -24,9 +24,9 @@ struct ConnectionLimits {
 };
 
 struct ServerContext {
-  // The single thread the chat::Hub (and its Service) runs on; reach it only by post().
+  // The single thread the chat gateway runs on; reach it only by post().
   asio::any_io_executor hub;
-  chat::Hub& service;
+  chat::Gateway& service;
   ConnectionLimits limits;
   std::filesystem::path static_dir;
   std::atomic<chat::SessionId> next_session_id{1};

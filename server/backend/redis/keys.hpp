@@ -16,6 +16,16 @@ class Keys {
   // Hash: "<sender id>\x1f<client message id>" -> seq, for idempotent appends.
   std::string client_ids(const std::string& conversation) const { return conversation_key(conversation, "cids"); }
 
+  // Cluster coordination (few, global keys).
+  std::string leader_lease() const { return prefix_ + ":leader"; }
+  std::string leader_epoch() const { return prefix_ + ":leader:epoch"; }
+  std::string node_alive(const std::string& node) const { return prefix_ + ":node:" + node + ":alive"; }
+  std::string state() const { return prefix_ + ":state"; }
+  // Pub/sub channels.
+  std::string to_leader_channel() const { return prefix_ + ":to-leader"; }
+  std::string node_channel(const std::string& node) const { return prefix_ + ":node:" + node; }
+  std::string all_nodes_channel() const { return prefix_ + ":nodes"; }
+
   const std::string& prefix() const { return prefix_; }
 
  private:

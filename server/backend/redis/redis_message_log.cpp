@@ -41,6 +41,14 @@ chat::AppendResult RedisMessageLog::append(v1::Message message) {
   return result;
 }
 
+void RedisMessageLog::write(std::vector<std::string> command, std::function<void(bool ok, const Reply&)> done) {
+  ++issued_;
+  connection_->command(std::move(command), [this, done = std::move(done)](std::error_code ec, const Reply& reply) {
+    done(!ec, reply);
+    on_written(!ec);
+  });
+}
+
 void RedisMessageLog::on_written(bool ok) {
   ++completed_;
   if (!ok) {

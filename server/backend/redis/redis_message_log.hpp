@@ -30,6 +30,10 @@ class RedisMessageLog final : public chat::MessageLog {
   // there); done(false) if Redis could not be read.
   void load(const std::string& conversation_id, std::function<void(bool ok)> done);
 
+  // Sends another write in the same ordered stream: flush() waits for it like
+  // for an append. `done` gets whether Redis accepted it and its reply.
+  void write(std::vector<std::string> command, std::function<void(bool ok, const Reply&)> done);
+
   // Appends that Redis refused or that were lost with the connection. Once
   // non-zero, memory and Redis may disagree: the owner must reload.
   std::uint64_t failed_writes() const { return failed_writes_; }

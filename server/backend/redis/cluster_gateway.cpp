@@ -1,0 +1,378 @@
+#include "backend/redis/cluster_gateway.hpp"
+
+#include "parley/v1/cluster.pb.h"
+#include "util/random.hpp"
+
+#include <iostream>
+#include <set>
+
+namespace parley::backend::redis {
+namespace {
+
+namespace cluster = parley::cluster::v1;
+
+constexpr std::uint16_t close_service_restart = 1012;
+constexpr std::uint16_t close_try_again_later = 1013;
+
+// KEYS[1] lease; ARGV[1] node, ARGV[2] ms. Extends the lease only if we hold it.
+constexpr const char* renew_script = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+)lua";
+
+// KEYS[1] epoch, KEYS[2] state; ARGV[1] our epoch, ARGV[2] image. A deposed
+// leader (older epoch) cannot overwrite its successor's state.
+constexpr const char* save_state_script = R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+)lua";
+
+void ignore_reply(std::error_code, const Reply&) {}
+
+}  // namespace
+
+// The leader's log: before each flush it also writes the Service's state (if
+// it changed) through the same ordered connection, so a frame released by the
+// Hub never describes state that a successor could not load.
+class StateSavingLog final : public chat::MessageLog {
+ public:
+  StateSavingLog(std::shared_ptr<RedisConnection> connection, const Keys& keys, std::int64_t epoch)
+      : connection_(connection), keys_(keys), epoch_(epoch), log(std::move(connection), keys) {}
+  chat::AppendResult append(v1::Message message) override { return log.append(std::move(message)); }
+  std::vector<v1::Message> read_after(const std::string& id, std::uint64_t after, std::size_t max) const override {
+    return log.read_after(id, after, max);
+  }
+  std::uint64_t last_seq(const std::string& id) const override { return log.last_seq(id); }
+  void flush(std::function<void(bool)> done) override {
+    if (service_) save();
+    log.flush(std::move(done));
+  }
+  void attach(const chat::Service& service) { service_ = &service; }
+  // Set when Redis refused the state: a newer leader exists.
+  bool deposed = false;
+
+ private:
+  void save() {
+    std::string image = service_->export_state().SerializeAsString();
+    if (image == last_saved_) return;
+    last_saved_ = image;
+    // Counted as a write of the log, so flush waits for it too.
+    log.write({"EVAL", save_state_script, "2", keys_.leader_epoch(), keys_.state(), std::to_string(epoch_),
+               std::move(image)},
+              [this](bool ok, const Reply& reply) {
+                if (ok && reply.integer == 0) deposed = true;
+              });
+  }
+  std::shared_ptr<RedisConnection> connection_;
+  Keys keys_;
+  std::int64_t epoch_;
+  const chat::Service* service_ = nullptr;
+  std::string last_saved_;
+
+ public:
+  RedisMessageLog log;
+};
+
+struct ClusterGateway::Leader {
+  Leader(std::shared_ptr<RedisConnection> connection, const Keys& keys, const chat::ServiceLimits& limits,
+         const chat::AccountDirectory& accounts, const chat::Clock& clock, std::int64_t leader_epoch)
+      : epoch(leader_epoch), store(std::move(connection), keys, leader_epoch), service(limits, accounts, store, clock),
+        hub(service, store) {
+    store.attach(service);
+  }
+  std::int64_t epoch;
+  StateSavingLog store;
+  RedisMessageLog& log = store.log;
+  chat::Service service;
+  chat::Hub hub;
+  std::map<std::pair<std::string, chat::SessionId>, chat::SessionId> global_by_remote;
+  std::unordered_map<chat::SessionId, std::pair<std::string, chat::SessionId>> remote_by_global;
+  chat::SessionId next_session = 1;
+};
+
+// A session on some node, as the leader's Service sees it: output goes out on
+// that node's channel.
+class RemoteOutlet final : public chat::Outlet {
+ public:
+  RemoteOutlet(std::shared_ptr<RedisConnection> connection, std::string channel, chat::SessionId session)
+      : connection_(std::move(connection)), channel_(std::move(channel)), session_(session) {}
+  void deliver(protocol::SharedBytes frame) override {
+    cluster::ToNode message;
+    message.set_session(session_);
+    message.set_frame(*frame);
+    connection_->command({"PUBLISH", channel_, message.SerializeAsString()}, ignore_reply);
+  }
+  void close(std::uint16_t code, std::string reason) override {
+    cluster::ToNode message;
+    message.set_session(session_);
+    message.set_close_code(code);
+    message.set_close_reason(std::move(reason));
+    connection_->command({"PUBLISH", channel_, message.SerializeAsString()}, ignore_reply);
+  }
+
+ private:
+  std::shared_ptr<RedisConnection> connection_;
+  std::string channel_;
+  chat::SessionId session_;
+};
+
+ClusterGateway::ClusterGateway(boost::asio::any_io_executor executor, ClusterOptions options,
+                               chat::ServiceLimits limits, chat::AccountDirectory accounts, const chat::Clock& clock)
+    : executor_(executor),
+      options_(std::move(options)),
+      keys_(options_.prefix),
+      limits_(limits),
+      accounts_(std::move(accounts)),
+      clock_(clock) {
+  if (options_.node_id.empty()) options_.node_id = util::random_token("n", 6);
+  commands_ = std::make_shared<RedisConnection>(executor_, options_.redis);
+  subscriber_ = std::make_shared<RedisConnection>(executor_, options_.redis);
+}
+
+ClusterGateway::~ClusterGateway() {
+  leader_.reset();
+  commands_->stop();
+  subscriber_->stop();
+}
+
+void ClusterGateway::start() {
+  // Whatever this node missed while a connection was down cannot be replayed
+  // from pub/sub: its clients reconnect and resume from the durable log.
+  auto lost = [this](const std::string& which) {
+    return [this, which](const std::string& reason) {
+      std::cerr << "parley: redis " << which << " connection: " << reason << "\n";
+      if (leader_) step_down("lost Redis");
+      close_local(close_service_restart, "storage unavailable; reconnect");
+    };
+  };
+  commands_->on_disconnected = lost("command");
+  subscriber_->on_disconnected = lost("subscriber");
+  subscriber_->subscribe(keys_.node_channel(options_.node_id), [this](const std::string&, const std::string& payload) {
+    on_node_message(payload);
+  });
+  subscriber_->subscribe(keys_.all_nodes_channel(), [this](const std::string&, const std::string& payload) {
+    on_node_message(payload);
+  });
+  subscriber_->subscribe(keys_.to_leader_channel(), [this](const std::string&, const std::string& payload) {
+    on_leader_message(payload);
+  });
+  commands_->on_connected = [this] { tick(); };
+  commands_->start();
+  subscriber_->start();
+}
+
+// ---------------------------------------------------------------- this node's sessions
+
+void ClusterGateway::attach(chat::SessionId session, std::shared_ptr<chat::Outlet> outlet) {
+  local_[session] = std::move(outlet);
+  cluster::ToLeader message;
+  message.set_node(options_.node_id);
+  message.set_session(session);
+  message.set_attach(true);
+  forward(message.SerializeAsString());
+}
+
+void ClusterGateway::handle(chat::SessionId session, const v1::ClientFrame& frame) {
+  auto it = local_.find(session);
+  if (it == local_.end()) return;
+  if (!commands_->connected() || !subscriber_->connected()) {
+    // Nothing can be accepted now; say so instead of dropping the frame.
+    if (frame.has_hello()) return it->second->close(close_try_again_later, "service unavailable; retry");
+    it->second->deliver(protocol::encode(protocol::make_error(
+        frame.request_id(), v1::ERROR_CODE_UNAVAILABLE, "storage unavailable; retry in a moment")));
+    return;
+  }
+  cluster::ToLeader message;
+  message.set_node(options_.node_id);
+  message.set_session(session);
+  message.set_frame(frame.SerializeAsString());
+  forward(message.SerializeAsString());
+}
+
+void ClusterGateway::detach(chat::SessionId session) {
+  if (local_.erase(session) == 0) return;
+  cluster::ToLeader message;
+  message.set_node(options_.node_id);
+  message.set_session(session);
+  message.set_detach(true);
+  forward(message.SerializeAsString());
+}
+
+void ClusterGateway::forward(const std::string& payload) {
+  commands_->command({"PUBLISH", keys_.to_leader_channel(), payload}, ignore_reply);
+}
+
+void ClusterGateway::on_node_message(const std::string& payload) {
+  cluster::ToNode message;
+  if (!message.ParseFromString(payload)) return;
+  if (message.all_sessions()) return close_local(message.close_code(), message.close_reason());
+  auto it = local_.find(message.session());
+  if (it == local_.end()) return;
+  if (!message.frame().empty()) it->second->deliver(std::make_shared<const std::string>(message.frame()));
+  if (message.close_code() != 0) it->second->close(static_cast<std::uint16_t>(message.close_code()), message.close_reason());
+}
+
+void ClusterGateway::close_local(std::uint16_t code, const std::string& reason) {
+  for (auto& [id, outlet] : local_) outlet->close(code, reason);
+}
+
+void ClusterGateway::close_all(std::uint16_t code, const std::string& reason) { close_local(code, reason); }
+
+chat::ServiceStats ClusterGateway::stats() const {
+  if (leader_) {
+    auto stats = leader_->hub.stats();
+    stats.sessions = local_.size();  // this node's connections
+    return stats;
+  }
+  chat::ServiceStats stats;
+  stats.sessions = local_.size();
+  return stats;
+}
+
+// ---------------------------------------------------------------- leader
+
+void ClusterGateway::on_leader_message(const std::string& payload) {
+  if (!leader_) return;
+  cluster::ToLeader message;
+  if (!message.ParseFromString(payload)) return;
+  auto& l = *leader_;
+  const auto key = std::make_pair(message.node(), chat::SessionId(message.session()));
+  auto known = l.global_by_remote.find(key);
+  if (message.has_attach() || (known == l.global_by_remote.end() && !message.has_detach())) {
+    if (known != l.global_by_remote.end()) return;
+    const auto global = l.next_session++;
+    l.global_by_remote[key] = global;
+    l.remote_by_global[global] = key;
+    l.hub.attach(global, std::make_shared<RemoteOutlet>(commands_, keys_.node_channel(message.node()), message.session()));
+    known = l.global_by_remote.find(key);
+  }
+  if (message.has_detach()) {
+    if (known == l.global_by_remote.end()) return;
+    const auto global = known->second;
+    l.global_by_remote.erase(known);
+    l.remote_by_global.erase(global);
+    return l.hub.detach(global);
+  }
+  if (!message.frame().empty()) {
+    v1::ClientFrame frame;
+    if (frame.ParseFromString(message.frame())) l.hub.handle(known->second, frame);
+  }
+}
+
+void ClusterGateway::advance() {
+  const auto now = clock_.now_ms();
+  if (leader_) {
+    leader_->hub.advance();
+    if (leader_->store.deposed) step_down("a newer leader exists");
+  }
+  if (now - last_tick_ms_ >= options_.lease.count() / 5) tick();
+}
+
+void ClusterGateway::tick() {
+  last_tick_ms_ = clock_.now_ms();
+  if (!commands_->connected()) return;
+  commands_->command({"SET", keys_.node_alive(options_.node_id), "1", "PX", std::to_string(options_.node_ttl.count())},
+                     ignore_reply);
+  if (leader_) {
+    commands_->command({"EVAL", renew_script, "1", keys_.leader_lease(), options_.node_id,
+                        std::to_string(options_.lease.count())},
+                       [this](std::error_code ec, const Reply& reply) {
+                         if (!ec && reply.integer == 1) return;
+                         if (leader_) step_down(ec ? "lease renewal failed" : "lease lost");
+                       });
+    check_nodes();
+    return;
+  }
+  try_acquire();
+}
+
+void ClusterGateway::try_acquire() {
+  if (acquiring_) return;
+  acquiring_ = true;
+  commands_->command({"SET", keys_.leader_lease(), options_.node_id, "NX", "PX", std::to_string(options_.lease.count())},
+                     [this](std::error_code ec, const Reply& reply) {
+                       if (ec || reply.is_nil()) {
+                         acquiring_ = false;
+                         return;
+                       }
+                       commands_->command({"INCR", keys_.leader_epoch()}, [this](std::error_code iec, const Reply& r) {
+                         if (iec) {
+                           acquiring_ = false;
+                           return;
+                         }
+                         become_leader(r.integer);
+                       });
+                     });
+}
+
+// Loads the state and the open conversations' logs, then takes over and asks
+// every node to have its clients reconnect, so all sessions attach afresh.
+void ClusterGateway::become_leader(std::int64_t epoch) {
+  commands_->command({"GET", keys_.state()}, [this, epoch](std::error_code ec, const Reply& reply) {
+    if (ec) {
+      acquiring_ = false;
+      return;
+    }
+    auto image = std::make_shared<parley::state::v1::StateImage>();
+    if (!reply.is_nil() && !image->ParseFromString(reply.str)) {
+      std::cerr << "parley: stored state is unreadable; starting empty\n";
+      image->Clear();
+    }
+    auto next = std::make_unique<Leader>(commands_, keys_, limits_, accounts_, clock_, epoch);
+    auto* l = next.get();
+    auto pending = std::make_shared<int>(1);
+    auto all_ok = std::make_shared<bool>(true);
+    auto finish = [this, image, pending, all_ok, owned = std::make_shared<std::unique_ptr<Leader>>(std::move(next))]() {
+      if (--*pending > 0) return;
+      acquiring_ = false;
+      if (!*all_ok || !(*owned)->service.import_state(*image)) {
+        std::cerr << "parley: could not load the cluster state; not leading\n";
+        return;
+      }
+      leader_ = std::move(*owned);
+      std::cerr << "parley: node " << options_.node_id << " leads (epoch " << leader_->epoch << ")\n";
+      cluster::ToNode everyone;
+      everyone.set_all_sessions(true);
+      everyone.set_close_code(close_service_restart);
+      everyone.set_close_reason("service moved; reconnect");
+      commands_->command({"PUBLISH", keys_.all_nodes_channel(), everyone.SerializeAsString()}, ignore_reply);
+    };
+    for (const auto& c : image->conversations()) {
+      if (c.info().state() == v1::CONVERSATION_STATE_CLOSED && c.has_rating()) continue;
+      ++*pending;
+      l->log.load(c.info().conversation_id(), [finish, all_ok](bool ok) {
+        *all_ok = *all_ok && ok;
+        finish();
+      });
+    }
+    finish();
+  });
+}
+
+void ClusterGateway::step_down(const std::string& why) {
+  std::cerr << "parley: node " << options_.node_id << " stops leading: " << why << "\n";
+  leader_.reset();
+}
+
+// Sessions of a node whose heartbeat expired are gone: detach them.
+void ClusterGateway::check_nodes() {
+  std::set<std::string> nodes;
+  for (const auto& [global, remote] : leader_->remote_by_global) nodes.insert(remote.first);
+  for (const auto& node : nodes) {
+    commands_->command({"EXISTS", keys_.node_alive(node)}, [this, node](std::error_code ec, const Reply& reply) {
+      if (ec || reply.integer != 0 || !leader_) return;
+      std::cerr << "parley: node " << node << " is gone; detaching its sessions\n";
+      std::vector<chat::SessionId> gone;
+      for (const auto& [global, remote] : leader_->remote_by_global)
+        if (remote.first == node) gone.push_back(global);
+      for (auto global : gone) {
+        leader_->global_by_remote.erase(leader_->remote_by_global.at(global));
+        leader_->remote_by_global.erase(global);
+        leader_->hub.detach(global);
+      }
+    });
+  }
+}
+
+}  // namespace parley::backend::redis

@@ -1,0 +1,77 @@
+#pragma once
+// The chat gateway when several nodes share one Redis (docs/architecture.md,
+// "Several nodes on one Redis"). Every node serves WebSockets and forwards its
+// sessions' events to the leader; one node at a time holds the leader lease
+// and runs the Hub and Service, with the message log in Redis. Runs on the
+// hub executor, like the single-node Hub.
+
+#include "backend/redis/keys.hpp"
+#include "backend/redis/redis_connection.hpp"
+#include "backend/redis/redis_message_log.hpp"
+#include "chat/accounts.hpp"
+#include "chat/clock.hpp"
+#include "chat/gateway.hpp"
+#include "chat/hub.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace parley::backend::redis {
+
+struct ClusterOptions {
+  ConnectionOptions redis;
+  std::string prefix = "parley";
+  std::string node_id;                        // empty: random
+  std::chrono::milliseconds lease{5000};      // leader lease; renewed every lease/5
+  std::chrono::milliseconds node_ttl{15000};  // a node silent this long is dead
+};
+
+class ClusterGateway final : public chat::Gateway {
+ public:
+  ClusterGateway(boost::asio::any_io_executor executor, ClusterOptions options, chat::ServiceLimits limits,
+                 chat::AccountDirectory accounts, const chat::Clock& clock);
+  ~ClusterGateway() override;
+
+  void start();
+  bool leader() const { return leader_ != nullptr; }
+  const std::string& node_id() const { return options_.node_id; }
+
+  void attach(chat::SessionId session, std::shared_ptr<chat::Outlet> outlet) override;
+  void handle(chat::SessionId session, const v1::ClientFrame& frame) override;
+  void detach(chat::SessionId session) override;
+  void advance() override;
+  void close_all(std::uint16_t code, const std::string& reason) override;
+  chat::ServiceStats stats() const override;
+
+ private:
+  struct Leader;
+  void forward(const std::string& payload);
+  void on_node_message(const std::string& payload);
+  void on_leader_message(const std::string& payload);
+  void tick();
+  void try_acquire();
+  void become_leader(std::int64_t epoch);
+  void step_down(const std::string& why);
+  void close_local(std::uint16_t code, const std::string& reason);
+  void check_nodes();
+
+  boost::asio::any_io_executor executor_;
+  ClusterOptions options_;
+  Keys keys_;
+  chat::ServiceLimits limits_;
+  chat::AccountDirectory accounts_;
+  const chat::Clock& clock_;
+  std::shared_ptr<RedisConnection> commands_;
+  std::shared_ptr<RedisConnection> subscriber_;
+  std::unordered_map<chat::SessionId, std::shared_ptr<chat::Outlet>> local_;
+  std::unique_ptr<Leader> leader_;
+  bool acquiring_ = false;
+  std::int64_t last_tick_ms_ = 0;
+};
+
+}  // namespace parley::backend::redis

@@ -1,0 +1,25 @@
+#pragma once
+// What the network layer hands connections to. On one node it is the Hub; with
+// Redis it is the cluster gateway, which forwards to the leader node's Hub.
+// Every call happens on the hub executor.
+
+#include "chat/service.hpp"
+
+#include <memory>
+#include <string>
+
+namespace parley::chat {
+
+class Gateway {
+ public:
+  virtual ~Gateway() = default;
+  virtual void attach(SessionId session, std::shared_ptr<Outlet> outlet) = 0;
+  virtual void handle(SessionId session, const v1::ClientFrame& frame) = 0;
+  virtual void detach(SessionId session) = 0;
+  // Time passes (called about ten times a second).
+  virtual void advance() = 0;
+  virtual void close_all(std::uint16_t code, const std::string& reason) = 0;
+  virtual ServiceStats stats() const = 0;
+};
+
+}  // namespace parley::chat
