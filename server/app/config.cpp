@@ -102,6 +102,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string static_dir = config.static_dir.string();
   std::string agents;
   std::string redis_url;
+  double node_ttl = 15, leader_lease = 5;
   double grace_seconds = 30;
   double hello_timeout = 10;
   double close_timeout = 5;
@@ -128,6 +129,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "share state with other nodes through this Redis (default: embedded, one node)")
       ("redis-prefix", po::value(&config.redis_prefix)->value_name("PREFIX")->default_value(config.redis_prefix),
        "prefix of every Redis key and channel")
+      ("node-ttl", po::value(&node_ttl)->value_name("SECONDS")->default_value(node_ttl),
+       "with --redis: a node silent this long is dead; its agents go offline and their chats are requeued")
+      ("leader-lease", po::value(&leader_lease)->value_name("SECONDS")->default_value(leader_lease),
+       "with --redis: how long the leader's lease lasts without renewal (failover time)")
       ("grace-period", po::value(&grace_seconds)->value_name("SECONDS")->default_value(grace_seconds),
        "how long a disconnected agent keeps their chats before they are requeued")
       ("hello-timeout", po::value(&hello_timeout)->value_name("SECONDS")->default_value(hello_timeout),
@@ -206,6 +211,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       throw ConfigError(std::string("--redis: ") + e.what());
     }
   }
+  if (!(node_ttl >= 1) || node_ttl > 3600) throw ConfigError("--node-ttl must be between 1 and 3600 seconds");
+  if (!(leader_lease >= 1) || leader_lease > 600) throw ConfigError("--leader-lease must be between 1 and 600 seconds");
+  config.node_ttl = std::chrono::milliseconds(static_cast<long>(node_ttl * 1000));
+  config.leader_lease = std::chrono::milliseconds(static_cast<long>(leader_lease * 1000));
   if (config.redis_prefix.empty() || config.redis_prefix.find_first_of("{} ") != std::string::npos)
     throw ConfigError("--redis-prefix must be non-empty, without spaces or braces");
   if (!agents.empty()) {

@@ -23,6 +23,8 @@ struct Config {
   chat::AccountDirectory accounts;
   std::optional<backend::redis::ConnectionOptions> redis;  // set: several nodes share this Redis
   std::string redis_prefix = "parley";
+  std::chrono::milliseconds node_ttl{15000};
+  std::chrono::milliseconds leader_lease{5000};
   chat::ServiceLimits service;
   net::ConnectionLimits connection;
 };

@@ -19,6 +19,8 @@ Server::Server(Config config)
     backend::redis::ClusterOptions options;
     options.redis = *config_.redis;
     options.prefix = config_.redis_prefix;
+    options.node_ttl = config_.node_ttl;
+    options.lease = config_.leader_lease;
     auto cluster = std::make_unique<backend::redis::ClusterGateway>(hub_.get_executor(), options, config_.service,
                                                                      config_.accounts, clock_);
     cluster->start();

@@ -31,6 +31,11 @@ void Hub::detach(SessionId session) {
   release();
 }
 
+void Hub::detach_lost(SessionId session) {
+  service_.detach(session, false);
+  release();
+}
+
 void Hub::advance() {
   service_.advance();
   release();

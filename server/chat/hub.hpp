@@ -22,6 +22,8 @@ class Hub final : public Gateway {
   void attach(SessionId session, std::shared_ptr<Outlet> outlet) override;
   void handle(SessionId session, const v1::ClientFrame& frame) override;
   void detach(SessionId session) override;
+  // The session's node died: no grace period (see Service::detach).
+  void detach_lost(SessionId session);
   void advance() override;
   void close_all(std::uint16_t code, const std::string& reason) override;
   ServiceStats stats() const override { return service_.stats(); }

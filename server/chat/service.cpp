@@ -102,7 +102,7 @@ void Service::attach(SessionId id, std::shared_ptr<Outlet> outlet) {
   s.attached_ms = clock_.now_ms();
 }
 
-void Service::detach(SessionId id) {
+void Service::detach(SessionId id, bool with_grace) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
   Session s = std::move(it->second);
@@ -119,9 +119,10 @@ void Service::detach(SessionId id) {
   if (agent.sessions.empty()) {
     // Keep the chats for a grace period: a reload or a network blip must not
     // cost the visitor their place with this agent.
-    agent.grace_deadline_ms = clock_.now_ms() + limits_.grace_period_ms;
+    agent.grace_deadline_ms = clock_.now_ms() + (with_grace ? limits_.grace_period_ms : 0);
   }
   settle();
+  if (!with_grace) advance();
 }
 
 void Service::advance() {

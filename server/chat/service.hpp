@@ -59,7 +59,9 @@ class Service {
 
   void attach(SessionId session, std::shared_ptr<Outlet> outlet);
   void handle(SessionId session, const v1::ClientFrame& frame);
-  void detach(SessionId session);
+  // with_grace = false: the connection's node died and its time to come back
+  // has already passed, so an agent left without sessions goes offline at once.
+  void detach(SessionId session, bool with_grace = true);
   // Ends grace periods that ran out by clock.now_ms() (the agent goes offline
   // and their chats return to the front of their queues) and closes
   // connections that never said Hello. Called on a timer by the server.

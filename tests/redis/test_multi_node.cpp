@@ -3,23 +3,27 @@
 #include "support/redis_server.hpp"
 
 #include <csignal>
+#include <thread>
 
 using namespace parley;
 using namespace parley::test;
 
 namespace {
 
-// Like a real client: if the cluster is still choosing its leader, the
-// connection is closed and we reconnect.
+// Like a real client: while the cluster chooses a leader or waits for Redis,
+// the connection is closed with "retry", and the client reconnects with a
+// short backoff (the widget does the same).
 Signed sign_in(unsigned short port, const v1::ClientFrame& hello) {
-  for (int attempt = 0;; ++attempt) {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  for (;;) {
     try {
       WsClient ws(port);
       ws.send(hello);
       auto welcome = ws.expect(F::kWelcome, 3s).welcome();
       return {std::move(ws), welcome};
     } catch (const std::exception&) {
-      if (attempt == 20) throw;
+      if (std::chrono::steady_clock::now() > deadline) throw;
+      std::this_thread::sleep_for(100ms);  // client backoff, not synchronisation
     }
   }
 }
@@ -121,4 +125,70 @@ TEST_CASE("kill -9 of the agent's node: the agent resumes on another node with t
   bool mine = false;
   for (const auto& m : snap.messages()) mine |= m.text() == "on it";
   CHECK(mine);
+}
+
+TEST_CASE("an agent whose node dies and who stays away: the chat is requeued after the node ttl") {
+  RedisServer redis;
+  auto args = server_args({"--redis", redis.url(), "--node-ttl", "2", "--leader-lease", "2"});
+  ServerProcess leader(args);
+  auto v = sign_in(leader.port(), visitor_hello());  // the first node leads once it answers
+  ServerProcess doomed(args);
+  std::string id;
+  {
+    auto alice = cluster_staff(doomed.port(), "alice");
+    id = start(v.ws, "help");
+    alice.ws.expect(F::kConversation);
+    doomed.signal(SIGKILL);
+    doomed.wait();
+  }
+  auto requeued = v.ws.expect(F::kQueueStatus, 15s).queue_status();
+  CHECK(requeued.conversation_id() == id);
+  CHECK(requeued.position() == 1);
+  auto bob = cluster_staff(leader.port(), "bob");
+  CHECK(bob.ws.expect(F::kConversation).conversation().info().conversation_id() == id);
+}
+
+TEST_CASE("Redis restarted mid-chat: both transcripts are complete and have no duplicates") {
+  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
+  auto args = server_args({"--redis", redis.url(), "--leader-lease", "2"});
+  ServerProcess a(args), b(args);
+  auto alice = cluster_staff(a.port(), "alice");
+  auto v = sign_in(b.port(), visitor_hello());
+  const auto token = v.welcome.resume_token();
+  const auto id = start(v.ws, "first");
+  alice.ws.expect(F::kConversation);
+  alice.ws.send(send_message(id, "a-1", "second"));
+  alice.ws.expect(F::kAck);
+  CHECK(expect_text(v.ws).text() == "second");
+
+  redis.kill_hard();
+  // Both nodes drop their clients: what they could not store they must not claim.
+  v.ws.expect_close(10s);
+  alice.ws.expect_close(10s);
+  redis.start();
+
+  auto alice2 = sign_in(a.port(), staff_hello("alice", secret_of("alice"), v1::ROLE_AGENT));
+  auto v2 = sign_in(b.port(), visitor_hello(token, {{id, 0}}));
+  auto visitor_view = v2.ws.expect(F::kConversation, 20s).conversation();
+  alice2.ws.send(send_message(id, "a-1", "second"));  // resent after the outage: stored once
+  CHECK(alice2.ws.expect(F::kAck).ack().duplicate());
+  alice2.ws.send(send_message(id, "a-3", "third"));
+  alice2.ws.expect(F::kAck);
+  CHECK(expect_text(v2.ws).text() == "third");
+  v2.ws.send(send_message(id, "m-4", "fourth"));
+  v2.ws.expect(F::kAck);
+
+  std::vector<std::string> texts;
+  for (const auto& m : visitor_view.messages())
+    if (!m.system()) texts.push_back(m.text());
+  CHECK(texts == std::vector<std::string>{"first", "second"});
+  auto check = sign_in(a.port(), visitor_hello(token, {{id, 0}}));
+  auto full = check.ws.expect(F::kConversation, 20s).conversation();
+  std::vector<std::string> all;
+  std::uint64_t seq = 0;
+  for (const auto& m : full.messages()) {
+    CHECK(m.seq() == ++seq);
+    if (!m.system()) all.push_back(m.text());
+  }
+  CHECK(all == std::vector<std::string>{"first", "second", "third", "fourth"});
 }

@@ -369,7 +369,7 @@ void ClusterGateway::check_nodes() {
       for (auto global : gone) {
         leader_->global_by_remote.erase(leader_->remote_by_global.at(global));
         leader_->remote_by_global.erase(global);
-        leader_->hub.detach(global);
+        leader_->hub.detach_lost(global);
       }
     });
   }
