@@ -11,7 +11,7 @@ packages=(
   libhiredis-dev protobuf-compiler libprotobuf-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(catch2 redis-server chromium)
+  packages+=(catch2 redis-server nginx-light chromium)
 fi
 # The browser client is built with the machine's Node.js (20 or newer); Debian's
 # nodejs is the fallback on a machine without one.
