@@ -41,6 +41,7 @@ struct Options {
   int messages = 20;
   double rate = 2.0;  // messages per second per visitor
   int threads = 2;
+  std::string redis;  // non-empty: run the server as a cluster node on this Redis
 };
 
 std::int64_t now_us() {
@@ -121,8 +122,10 @@ Options parse(int argc, char** argv) {
     else if (flag == "--messages") o.messages = std::stoi(value);
     else if (flag == "--rate") o.rate = std::stod(value);
     else if (flag == "--threads") o.threads = std::stoi(value);
+    else if (flag == "--redis") o.redis = value;
     else {
-      std::cerr << "usage: parley-bench [--server PATH] [--visitors N] [--agents N] [--messages N] [--rate PER_S] [--threads N]\n";
+      std::cerr << "usage: parley-bench [--server PATH] [--visitors N] [--agents N] [--messages N] [--rate PER_S]"
+                   " [--threads N] [--redis redis://HOST:PORT]\n";
       std::exit(2);
     }
   }
@@ -157,8 +160,15 @@ int main(int argc, char** argv) {
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);
-    execl(o.server.c_str(), o.server.c_str(), "--listen", "127.0.0.1:0", "--threads", std::to_string(o.threads).c_str(),
-          "--agents", agents_file.c_str(), "--messages-per-second", "1000", static_cast<char*>(nullptr));
+    const std::string threads = std::to_string(o.threads);
+    std::vector<const char*> args{o.server.c_str(), "--listen", "127.0.0.1:0", "--threads", threads.c_str(),
+                                  "--agents", agents_file.c_str(), "--messages-per-second", "1000"};
+    if (!o.redis.empty()) {
+      args.push_back("--redis");
+      args.push_back(o.redis.c_str());
+    }
+    args.push_back(nullptr);
+    execv(args[0], const_cast<char* const*>(args.data()));
     _exit(127);
   }
   close(out[1]);
@@ -210,6 +220,18 @@ int main(int argc, char** argv) {
       std::exit(1);
     }
   };
+
+  // A cluster node answers only once a leader is elected: probe until a Hello is welcomed.
+  for (bool welcomed = false; !welcomed;) {
+    auto probe = std::make_shared<Client>(io, [&](Client&, const v1::ServerFrame& f) { welcomed |= f.has_welcome(); });
+    probe->connect(endpoint, [probe] {
+      v1::ClientFrame hello;
+      hello.mutable_hello()->set_role(v1::ROLE_VISITOR);
+      probe->send(hello);
+    });
+    const auto until = Clock::now() + std::chrono::milliseconds(500);
+    while (!welcomed && Clock::now() < until) io.run_one_for(std::chrono::milliseconds(50));
+  }
 
   for (int i = 0; i < o.agents; ++i) {
     auto agent = std::make_shared<Client>(io, agent_handler);

@@ -7,12 +7,14 @@ namespace parley::chat {
 
 void QueueSet::push_back(const std::string& conversation_id, QueueKey key) {
   remove(conversation_id);
+  ++version_;
   queues_[key].push_back(conversation_id);
   where_[conversation_id] = key;
 }
 
 void QueueSet::push_front(const std::string& conversation_id, QueueKey key) {
   remove(conversation_id);
+  ++version_;
   queues_[key].push_front(conversation_id);
   where_[conversation_id] = key;
 }
@@ -20,6 +22,7 @@ void QueueSet::push_front(const std::string& conversation_id, QueueKey key) {
 bool QueueSet::remove(const std::string& conversation_id) {
   auto it = where_.find(conversation_id);
   if (it == where_.end()) return false;
+  ++version_;
   auto queue = queues_.find(it->second);
   auto& entries = queue->second;
   entries.erase(std::find(entries.begin(), entries.end(), conversation_id));

@@ -40,8 +40,11 @@ class QueueSet {
   // Queues with at least one entry, each listed front first.
   const std::map<QueueKey, std::deque<std::string>>& queues() const { return queues_; }
   std::size_t size(std::uint32_t tier) const;
+  // Changes on every push and remove: lets a store write the queues only when they changed.
+  std::uint64_t version() const { return version_; }
 
  private:
+  std::uint64_t version_ = 0;
   std::map<QueueKey, std::deque<std::string>> queues_;
   std::unordered_map<std::string, QueueKey> where_;
 };

@@ -132,7 +132,7 @@ void Service::advance() {
     s.attached_ms = now;  // close once, not on every tick
     s.outlet->close(close_policy_violation, "hello timeout");
   }
-  bool changed = false;
+  bool anything = false;
   if (staff_views_dirty_ && now - staff_views_published_ms_ >= staff_view_interval_ms) publish_staff_views();
   // A visitor who left while still waiting in line gives up their place, so no
   // agent is handed a chat nobody is in.
@@ -144,12 +144,13 @@ void Service::advance() {
     if (c.info.state() != v1::CONVERSATION_STATE_QUEUED) continue;
     close_conversation(c, v1::ROLE_UNSPECIFIED, v1::CLOSE_REASON_VISITOR_LEFT, {},
                        "The visitor left before an agent was free.");
-    changed = true;
+    anything = true;
   }
   for (auto& [id, agent] : agents_) {
     if (!agent.grace_deadline_ms || *agent.grace_deadline_ms > now) continue;
     agent.grace_deadline_ms.reset();
     agent.status = v1::AGENT_STATUS_OFFLINE;
+    changed(agent);
     // Oldest chat ends up at the very front.
     std::vector<Conversation*> chats;
     for (const auto& conversation_id : agent.open) chats.push_back(&conversations_.at(conversation_id));
@@ -160,9 +161,9 @@ void Service::advance() {
       release(*c, "agent disconnected");
       requeue_front(*c);
     }
-    changed = true;
+    anything = true;
   }
-  if (changed) settle();
+  if (anything) settle();
 }
 
 void Service::handle(SessionId id, const v1::ClientFrame& frame) {
@@ -262,6 +263,7 @@ void Service::on_hello(Session& s, const Frame& f) {
       visitor->resume_token = util::random_token("vt_", 24);
       visitor->name = blank(hello.display_name()) ? "Visitor" : hello.display_name();
       visitor_by_token_[visitor->resume_token] = id;
+      changed(*visitor);
     }
     s.authenticated = true;
     s.role = v1::ROLE_VISITOR;
@@ -307,6 +309,7 @@ void Service::on_hello(Session& s, const Frame& f) {
   agent.grace_deadline_ms.reset();
   // A fresh sign-in starts away: no chat is pushed before the agent says so.
   if (agent.status == v1::AGENT_STATUS_OFFLINE) agent.status = v1::AGENT_STATUS_AWAY;
+  changed(agent);
   agent.sessions.insert(s.id);
   s.authenticated = true;
   s.role = hello.role();
@@ -363,6 +366,7 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   if (m.email().size() > max_email_bytes) return invalid("email is too long");
   if (utf8_length(m.display_name()) > max_name_chars) return invalid("display_name is too long");
   if (!blank(m.display_name())) visitor.name = m.display_name();
+  changed(visitor);
 
   const auto now = clock_.now_ms();
   const std::string id = util::random_token("c_", 12);
@@ -384,6 +388,8 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   info.set_queued_ms(now);
   c.first_client_message_id = m.client_message_id();
   visitor.conversation_id = id;
+  changed(c);
+  changed(visitor);
 
   v1::Message first;
   first.set_conversation_id(id);
@@ -416,6 +422,7 @@ void Service::on_request_senior(Session& s, std::uint32_t req, const v1::Request
   if (utf8_length(m.reason()) > max_reason_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason is too long");
   c->info.set_senior_requested(true);
+  changed(*c);
   send_ack(s, req, m.conversation_id());
   v1::ServerFrame frame;
   auto* requested = frame.mutable_senior_requested();
@@ -444,6 +451,7 @@ void Service::on_rate(Session& s, std::uint32_t req, const v1::RateChat& m) {
   rating->set_score(m.score());
   rating->set_comment(m.comment());
   c->rating = *rating;
+  changed(*c);
   send_ack(s, req, m.conversation_id());
   if (auto it = agents_.find(c->last_agent_id); it != agents_.end()) send(it->second.sessions, protocol::encode(frame));
   to_supervisors(frame);
@@ -544,6 +552,7 @@ void Service::on_mark_read(Session& s, std::uint32_t req, const v1::MarkRead& m)
   auto& read = visitor ? c->visitor_read_seq : c->agent_read_seq;
   if (m.seq() <= read) return;
   read = m.seq();
+  changed(*c);
   v1::ServerFrame frame;
   auto* receipt = frame.mutable_read();
   receipt->set_conversation_id(m.conversation_id());
@@ -584,8 +593,10 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
 void Service::close_conversation(Conversation& c, v1::Role closed_by, v1::CloseReason reason,
                                  const std::string& comment, std::string notice) {
   const auto& id = c.info.conversation_id();
+  changed(c);
   queues_.remove(id);
   if (!c.info.agent_id().empty()) {
+    changed(agents_.at(c.info.agent_id()));
     agents_.at(c.info.agent_id()).open.erase(id);
     wait_estimator_.record_handle_time(static_cast<double>(clock_.now_ms() - c.assigned_ms) / 1000.0);
   }
@@ -624,6 +635,7 @@ void Service::on_set_status(Session& s, std::uint32_t req, const v1::SetAgentSta
     return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "close or transfer your open chats first");
   agent.status = status;
   if (m.capacity() != 0) agent.capacity = m.capacity();
+  changed(agent);
   send_ack(s, req, {});
 }
 
@@ -696,6 +708,7 @@ void Service::on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat&
   add_note(*c, s.participant_id, by, "escalation",
            "Escalated to tier 2: " + m.reason() + (m.note().empty() ? "" : "\n" + m.note()));
   release(*c, "escalated to tier 2");
+  changed(*c);
   c->info.set_tier(2);
   c->info.set_state(v1::CONVERSATION_STATE_QUEUED);
   c->info.set_queued_ms(clock_.now_ms());
@@ -749,6 +762,8 @@ bool Service::is_assigned_agent(const Session& s, const Conversation& c) const {
 }
 
 void Service::assign(Conversation& c, Agent& agent) {
+  changed(c);
+  changed(agent);
   const auto now = clock_.now_ms();
   const auto& id = c.info.conversation_id();
   queues_.remove(id);
@@ -781,6 +796,8 @@ void Service::assign(Conversation& c, Agent& agent) {
 void Service::release(Conversation& c, const std::string& reason) {
   auto it = agents_.find(c.info.agent_id());
   if (it == agents_.end()) return;
+  changed(c);
+  changed(it->second);
   it->second.open.erase(c.info.conversation_id());
   c.info.set_agent_id("");
   c.info.set_agent_name("");
@@ -791,6 +808,7 @@ void Service::release(Conversation& c, const std::string& reason) {
 }
 
 void Service::requeue_front(Conversation& c) {
+  changed(c);
   c.info.set_state(v1::CONVERSATION_STATE_QUEUED);
   c.requeued = true;
   queues_.push_front(c.info.conversation_id(), queue_for(c.info.tier(), c.info.category()));
@@ -812,6 +830,7 @@ v1::Message Service::append_system(Conversation& c, std::string text) {
 
 void Service::add_note(Conversation& c, const std::string& author_id, const std::string& author_name,
                        std::string kind, std::string text) {
+  changed(c);
   v1::Note& note = c.notes.emplace_back();
   note.set_conversation_id(c.info.conversation_id());
   note.set_author_id(author_id);
@@ -1036,43 +1055,73 @@ std::string Service::name_of(const Session& s) const {
   return agents_.at(s.participant_id).account->display_name;
 }
 
-parley::state::v1::StateImage Service::export_state() const {
-  parley::state::v1::StateImage image;
-  for (const auto& [id, c] : conversations_) {
-    auto* r = image.add_conversations();
-    *r->mutable_info() = c.info;
-    for (const auto& note : c.notes) *r->add_notes() = note;
-    r->set_first_client_message_id(c.first_client_message_id);
-    r->set_visitor_read_seq(c.visitor_read_seq);
-    r->set_agent_read_seq(c.agent_read_seq);
-    r->set_assigned_ms(c.assigned_ms);
-    r->set_requeued(c.requeued);
-    r->set_last_agent_id(c.last_agent_id);
-    if (c.rating) *r->mutable_rating() = *c.rating;
-  }
-  for (const auto& [id, v] : visitors_) {
-    auto* r = image.add_visitors();
-    r->set_id(v.id);
-    r->set_name(v.name);
-    r->set_resume_token(v.resume_token);
-    r->set_conversation_id(v.conversation_id);
-  }
-  for (const auto& [id, a] : agents_) {
-    auto* r = image.add_agents();
-    r->set_id(id);
-    r->set_status(a.status);
-    r->set_capacity(a.capacity);
-    for (const auto& open : a.open) r->add_open(open);
-    r->set_last_assigned_ms(a.last_assigned_ms);
-  }
+void Service::save_record(const Conversation& c, parley::state::v1::StateImage& image) const {
+  auto* r = image.add_conversations();
+  *r->mutable_info() = c.info;
+  for (const auto& note : c.notes) *r->add_notes() = note;
+  r->set_first_client_message_id(c.first_client_message_id);
+  r->set_visitor_read_seq(c.visitor_read_seq);
+  r->set_agent_read_seq(c.agent_read_seq);
+  r->set_assigned_ms(c.assigned_ms);
+  r->set_requeued(c.requeued);
+  r->set_last_agent_id(c.last_agent_id);
+  if (c.rating) *r->mutable_rating() = *c.rating;
+}
+
+void Service::save_record(const Visitor& v, parley::state::v1::StateImage& image) const {
+  auto* r = image.add_visitors();
+  r->set_id(v.id);
+  r->set_name(v.name);
+  r->set_resume_token(v.resume_token);
+  r->set_conversation_id(v.conversation_id);
+}
+
+void Service::save_record(const Agent& a, parley::state::v1::StateImage& image) const {
+  auto* r = image.add_agents();
+  r->set_id(a.account->id);
+  r->set_status(a.status);
+  r->set_capacity(a.capacity);
+  for (const auto& open : a.open) r->add_open(open);
+  r->set_last_assigned_ms(a.last_assigned_ms);
+}
+
+void Service::save_queues(parley::state::v1::StateImage& image) const {
+  image.set_queues_included(true);
   for (const auto& [key, entries] : queues_.queues()) {
     auto* r = image.add_queues();
     r->set_tier(key.tier);
     r->set_category(key.category);
     for (const auto& id : entries) r->add_conversation_ids(id);
   }
+}
+
+parley::state::v1::StateImage Service::export_state() const {
+  parley::state::v1::StateImage image;
+  for (const auto& [id, c] : conversations_) save_record(c, image);
+  for (const auto& [id, v] : visitors_) save_record(v, image);
+  for (const auto& [id, a] : agents_) save_record(a, image);
+  save_queues(image);
   image.set_average_handle_seconds(wait_estimator_.average_handle_seconds());
   return image;
+}
+
+parley::state::v1::StateImage Service::export_changes() {
+  parley::state::v1::StateImage delta;
+  for (const auto& id : changed_conversations_)
+    if (auto it = conversations_.find(id); it != conversations_.end()) save_record(it->second, delta);
+  for (const auto& id : changed_visitors_)
+    if (auto it = visitors_.find(id); it != visitors_.end()) save_record(it->second, delta);
+  for (const auto& id : changed_agents_)
+    if (auto it = agents_.find(id); it != agents_.end()) save_record(it->second, delta);
+  if (queues_.version() != exported_queue_version_) {
+    save_queues(delta);
+    exported_queue_version_ = queues_.version();
+  }
+  delta.set_average_handle_seconds(wait_estimator_.average_handle_seconds());
+  changed_conversations_.clear();
+  changed_visitors_.clear();
+  changed_agents_.clear();
+  return delta;
 }
 
 bool Service::import_state(const parley::state::v1::StateImage& image) {
@@ -1127,6 +1176,11 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
   }
   for (const auto& q : image.queues())
     for (const auto& id : q.conversation_ids()) queues_.push_back(id, queue_for(q.tier(), q.category()));
+  // What was just loaded is what the store holds; only later changes are news.
+  changed_conversations_.clear();
+  changed_visitors_.clear();
+  changed_agents_.clear();
+  exported_queue_version_ = queues_.version();
   // A chat whose agent no longer exists goes back to the front of its queue.
   for (auto& [id, c] : conversations_)
     if (c.info.state() == v1::CONVERSATION_STATE_ASSIGNED && !agents_.count(c.info.agent_id())) {

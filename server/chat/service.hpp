@@ -80,6 +80,9 @@ class Service {
   // chats get a fresh grace period to reconnect; visitors, a fresh visitor
   // timeout. Returns false (loading nothing) if the image is inconsistent.
   bool import_state(const parley::state::v1::StateImage& image);
+  // Only what changed since the last call (or import): the records of changed
+  // chats, visitors and agents, and the queues if any moved. Empty if nothing did.
+  parley::state::v1::StateImage export_changes();
 
  private:
   struct Session {
@@ -196,6 +199,16 @@ class Service {
   std::unordered_map<std::string, Conversation> conversations_;
   QueueSet queues_;
   WaitEstimator wait_estimator_;
+  void save_record(const Conversation& c, parley::state::v1::StateImage& image) const;
+  void save_record(const Visitor& v, parley::state::v1::StateImage& image) const;
+  void save_record(const Agent& a, parley::state::v1::StateImage& image) const;
+  void save_queues(parley::state::v1::StateImage& image) const;
+  // What changed since export_changes() last ran.
+  void changed(const Conversation& c) { changed_conversations_.insert(c.info.conversation_id()); }
+  void changed(const Visitor& v) { changed_visitors_.insert(v.id); }
+  void changed(const Agent& a) { changed_agents_.insert(a.account->id); }
+  std::set<std::string> changed_conversations_, changed_visitors_, changed_agents_;
+  std::uint64_t exported_queue_version_ = 0;
   std::string last_queue_view_[3];  // per tier: what staff were last shown
   bool staff_views_dirty_ = false;
   std::int64_t staff_views_published_ms_ = 0;

@@ -532,3 +532,24 @@ TEST_CASE("an inconsistent state image is refused whole") {
   CHECK_FALSE(fresh.import_state(image));
   CHECK(fresh.stats().queued_tier1 == 0);
 }
+
+TEST_CASE("export_changes lists only what changed since the last call") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  auto first = h.service.export_changes();
+  CHECK(first.conversations_size() == 1);
+  CHECK(first.queues_included());
+  CHECK(h.service.export_changes().conversations_size() == 0);  // nothing new
+  alice.send(send_message(id, "a-1", "messages live in the log, not the state"));
+  auto after_message = h.service.export_changes();
+  CHECK(after_message.conversations_size() == 0);
+  CHECK_FALSE(after_message.queues_included());
+  alice.send(close_chat(id));
+  auto after_close = h.service.export_changes();
+  REQUIRE(after_close.conversations_size() == 1);
+  CHECK(after_close.conversations(0).info().state() == v1::CONVERSATION_STATE_CLOSED);
+  REQUIRE(after_close.agents_size() == 1);
+  CHECK(after_close.agents(0).open_size() == 0);
+}

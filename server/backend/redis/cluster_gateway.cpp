@@ -20,11 +20,18 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 )lua";
 
-// KEYS[1] epoch, KEYS[2] state; ARGV[1] our epoch, ARGV[2] image. A deposed
-// leader (older epoch) cannot overwrite its successor's state.
+// KEYS: epoch, conversations, visitors, agents (hashes), queues. ARGV: our
+// epoch; then for each hash a count and that many (id, record) pairs; then the
+// queues image or "" if unchanged. A deposed leader (older epoch) cannot
+// overwrite its successor's state.
 constexpr const char* save_state_script = R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[2])
+local i = 2
+for k = 2, 4 do
+  local n = tonumber(ARGV[i]); i = i + 1
+  for j = 1, n do redis.call('HSET', KEYS[k], ARGV[i], ARGV[i + 1]); i = i + 2 end
+end
+if ARGV[i] ~= '' then redis.call('SET', KEYS[5], ARGV[i]) end
 return 1
 )lua";
 
@@ -48,27 +55,53 @@ class StateSavingLog final : public chat::MessageLog {
     if (service_) save();
     log.flush(std::move(done));
   }
-  void attach(const chat::Service& service) { service_ = &service; }
+  void attach(chat::Service& service) { service_ = &service; }
   // Set when Redis refused the state: a newer leader exists.
   bool deposed = false;
 
  private:
+  // Writes only the records that changed in this event. Counted as a write of
+  // the log, so flush waits for it too.
   void save() {
-    std::string image = service_->export_state().SerializeAsString();
-    if (image == last_saved_) return;
-    last_saved_ = image;
-    // Counted as a write of the log, so flush waits for it too.
-    log.write({"EVAL", save_state_script, "2", keys_.leader_epoch(), keys_.state(), std::to_string(epoch_),
-               std::move(image)},
-              [this](bool ok, const Reply& reply) {
-                if (ok && reply.integer == 0) deposed = true;
-              });
+    const auto delta = service_->export_changes();
+    if (delta.conversations_size() == 0 && delta.visitors_size() == 0 && delta.agents_size() == 0 &&
+        !delta.queues_included())
+      return;
+    std::vector<std::string> command{"EVAL", save_state_script, "5", keys_.leader_epoch(), keys_.state_conversations(),
+                                     keys_.state_visitors(), keys_.state_agents(), keys_.state_queues(),
+                                     std::to_string(epoch_)};
+    command.push_back(std::to_string(delta.conversations_size()));
+    for (const auto& r : delta.conversations()) {
+      command.push_back(r.info().conversation_id());
+      command.push_back(r.SerializeAsString());
+    }
+    command.push_back(std::to_string(delta.visitors_size()));
+    for (const auto& r : delta.visitors()) {
+      command.push_back(r.id());
+      command.push_back(r.SerializeAsString());
+    }
+    command.push_back(std::to_string(delta.agents_size()));
+    for (const auto& r : delta.agents()) {
+      command.push_back(r.id());
+      command.push_back(r.SerializeAsString());
+    }
+    if (delta.queues_included()) {
+      parley::state::v1::StateImage queues;
+      *queues.mutable_queues() = delta.queues();
+      queues.set_queues_included(true);
+      queues.set_average_handle_seconds(delta.average_handle_seconds());
+      command.push_back(queues.SerializeAsString());
+    } else {
+      command.emplace_back();
+    }
+    log.write(std::move(command), [this](bool ok, const Reply& reply) {
+      if (ok && reply.integer == 0) deposed = true;
+    });
   }
   std::shared_ptr<RedisConnection> connection_;
   Keys keys_;
   std::int64_t epoch_;
-  const chat::Service* service_ = nullptr;
-  std::string last_saved_;
+  chat::Service* service_ = nullptr;
 
  public:
   RedisMessageLog log;
@@ -309,15 +342,29 @@ void ClusterGateway::try_acquire() {
 // Loads the state and the open conversations' logs, then takes over and asks
 // every node to have its clients reconnect, so all sessions attach afresh.
 void ClusterGateway::become_leader(std::int64_t epoch) {
-  commands_->command({"GET", keys_.state()}, [this, epoch](std::error_code ec, const Reply& reply) {
-    if (ec) {
+  // One MULTI-free read of the four state keys: they only change under the
+  // lease we now hold, so they cannot move while we read.
+  auto image = std::make_shared<parley::state::v1::StateImage>();
+  auto failed = std::make_shared<bool>(false);
+  auto hash_into = [this, image, failed](const std::string& key, auto add) {
+    commands_->command({"HGETALL", key}, [image, failed, add](std::error_code ec, const Reply& reply) {
+      if (ec) return void(*failed = true);
+      for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2)
+        if (!add(*image, reply.elements[i + 1].str)) *failed = true;
+    });
+  };
+  hash_into(keys_.state_conversations(), [](auto& img, const std::string& bytes) { return img.add_conversations()->ParseFromString(bytes); });
+  hash_into(keys_.state_visitors(), [](auto& img, const std::string& bytes) { return img.add_visitors()->ParseFromString(bytes); });
+  hash_into(keys_.state_agents(), [](auto& img, const std::string& bytes) { return img.add_agents()->ParseFromString(bytes); });
+  commands_->command({"GET", keys_.state_queues()}, [this, epoch, image, failed](std::error_code ec, const Reply& reply) {
+    if (ec || *failed) {
       acquiring_ = false;
       return;
     }
-    auto image = std::make_shared<parley::state::v1::StateImage>();
-    if (!reply.is_nil() && !image->ParseFromString(reply.str)) {
-      std::cerr << "parley: stored state is unreadable; starting empty\n";
-      image->Clear();
+    parley::state::v1::StateImage queues;
+    if (!reply.is_nil() && queues.ParseFromString(reply.str)) {
+      *image->mutable_queues() = queues.queues();
+      image->set_average_handle_seconds(queues.average_handle_seconds());
     }
     auto next = std::make_unique<Leader>(commands_, keys_, limits_, accounts_, clock_, epoch);
     auto* l = next.get();

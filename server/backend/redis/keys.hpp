@@ -20,7 +20,11 @@ class Keys {
   std::string leader_lease() const { return prefix_ + ":leader"; }
   std::string leader_epoch() const { return prefix_ + ":leader:epoch"; }
   std::string node_alive(const std::string& node) const { return prefix_ + ":node:" + node + ":alive"; }
-  std::string state() const { return prefix_ + ":state"; }
+  // The leader's state, record by record (parley.state.v1 records).
+  std::string state_conversations() const { return prefix_ + ":state:conversations"; }
+  std::string state_visitors() const { return prefix_ + ":state:visitors"; }
+  std::string state_agents() const { return prefix_ + ":state:agents"; }
+  std::string state_queues() const { return prefix_ + ":state:queues"; }  // a StateImage with only queues
   // Pub/sub channels.
   std::string to_leader_channel() const { return prefix_ + ":to-leader"; }
   std::string node_channel(const std::string& node) const { return prefix_ + ":node:" + node; }
