@@ -4,6 +4,7 @@
 #include "backend/memory/memory_message_log.hpp"
 #include "backend/redis/redis_message_log.hpp"
 #include "support/redis_server.hpp"
+#include "support/run_until.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -12,17 +13,10 @@
 
 using namespace parley;
 using namespace std::chrono_literals;
+using parley::test::run_until;
 namespace redis = parley::backend::redis;
 
 namespace {
-
-template <class Done>
-bool run_until(boost::asio::io_context& io, Done&& done, std::chrono::milliseconds timeout = 5s) {
-  io.restart();
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done() && std::chrono::steady_clock::now() < deadline) io.run_one_until(deadline);
-  return done();
-}
 
 v1::Message message(const std::string& conversation, const std::string& sender, const std::string& client_id,
                     const std::string& text) {

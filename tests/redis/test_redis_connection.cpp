@@ -1,6 +1,7 @@
 // The hiredis-to-Asio adapter and RedisConnection against a real redis-server.
 #include "backend/redis/redis_connection.hpp"
 #include "support/redis_server.hpp"
+#include "support/run_until.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -11,17 +12,9 @@
 using namespace parley;
 using namespace parley::backend::redis;
 using namespace std::chrono_literals;
+using parley::test::run_until;
 
 namespace {
-
-// Runs the io_context until `done()` or the timeout; returns done().
-template <class Done>
-bool run_until(boost::asio::io_context& io, Done&& done, std::chrono::milliseconds timeout = 5s) {
-  io.restart();
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done() && std::chrono::steady_clock::now() < deadline) io.run_one_until(deadline);
-  return done();
-}
 
 struct Fixture {
   test::RedisServer redis;
