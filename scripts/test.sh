@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds server and client with warnings as errors,
-# runs every test: C++ unit and integration (ctest), client unit (Vitest), end to end (Chromium).
+# runs every test: C++ unit, integration, Redis and cluster (ctest), client unit (Vitest), end to end
+# (Chromium), then the C++ suites again under ASan/UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --test
@@ -10,3 +11,5 @@ scripts/build-client.sh
 # Browser client: unit tests of its state machines, then end to end in Chromium
 # against the real server.
 (cd client-js && npm run --silent test && npm run --silent e2e)
+# The C++ suites once more, under AddressSanitizer and UBSan.
+scripts/test-sanitizers.sh
