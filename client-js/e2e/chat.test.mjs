@@ -100,6 +100,25 @@ describe("widget and console", () => {
     for (const p of [tier2, agent, visitor]) await p.context().close();
   });
 
+  test("an agent transfers a chat to a colleague with an internal note", async () => {
+    const alice = await signInAgent(browser, server, "alice");
+    const visitor = await openWidget(browser, server);
+    await startChat(visitor, { message: "Refund for a cancelled order", category: "5", name: "Transfer Tom" });
+    await visitor.locator("#parley-widget .status", { hasText: "chatting with Alice" }).waitFor();
+    const bob = await signInAgent(browser, server, "bob");
+    await selectChat(alice, "Transfer Tom");
+    await alice.locator(".roster-item", { hasText: "Bob" }).locator(".dot.online").waitFor();
+    await alice.getByLabel("Transfer to").selectOption({ label: "Bob" });
+    await alice.getByRole("button", { name: "Transfer" }).click();
+    await alice.getByLabel("Note for the next agent").fill("Order #4411, refund approved by finance");
+    await alice.locator(".transfer-dialog button[type=submit]").click();
+    await selectChat(bob, "Transfer Tom");
+    await bob.locator(".notes .note", { hasText: "refund approved by finance" }).waitFor();
+    await visitor.locator("#parley-widget .status", { hasText: "chatting with Bob" }).waitFor();
+    assert.equal(await visitor.locator("#parley-widget", { hasText: "finance" }).count(), 0, "the note stays internal");
+    await agentCloseChat(bob);
+  });
+
   test("the widget speaks zh-CN", async () => {
     const visitor = await openWidget(browser, server, { locale: "zh-CN" });
     assert.equal(await visitor.locator("#parley-widget .launcher").getAttribute("aria-label"), "联系客服");

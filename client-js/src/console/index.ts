@@ -205,7 +205,7 @@ class Console {
     const actions = h("div", { class: "actions" },
       canned,
       others.length ? target : null,
-      others.length ? h("button", { type: "button", onclick: () => s.transfer(id, target.value, prompt("Note for the next agent (internal)") ?? "") }, "Transfer") : null,
+      others.length ? h("button", { type: "button", onclick: () => this.transfer(s, id, target.value, target.selectedOptions[0]?.textContent ?? "") }, "Transfer") : null,
       info.tier < 2 ? h("button", { type: "button", class: "escalate", onclick: () => this.escalate(s, id) }, "Escalate to tier 2") : null,
       h("button", { type: "button", onclick: () => s.close(id) }, "Close chat"));
     return h("section", { class: "chat" }, context, transcript, typing,
@@ -213,26 +213,16 @@ class Console {
   }
 
   private escalate(s: AgentSession, id: string): void {
-    const dialog = h("dialog", { class: "escalate-dialog" });
-    const reason = h("input", { name: "reason", required: true, maxlength: 500, "aria-label": "Reason" });
-    const note = h("textarea", { name: "note", maxlength: 2000, "aria-label": "Internal note for tier 2" });
-    const form = h("form", { method: "dialog" },
-      h("h3", {}, "Escalate to tier 2"),
-      h("label", {}, "Reason ", reason), h("br", {}),
-      h("label", {}, "Internal note (never shown to the visitor)", h("br", {}), note), h("br", {}),
-      h("button", { type: "submit", class: "primary" }, "Escalate"), " ",
-      h("button", { type: "button", onclick: () => dialog.close() }, "Cancel"));
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      if (!reason.value.trim()) return reason.focus();
-      s.escalate(id, reason.value, note.value);
-      dialog.close();
-      dialog.remove();
-    });
-    dialog.append(form);
-    document.body.append(dialog);
-    dialog.showModal();
-    reason.focus();
+    askInDialog("escalate-dialog", "Escalate to tier 2", "Escalate",
+      { label: "Reason", required: true, max: 500 },
+      { label: "Internal note for tier 2", hint: "Internal note (never shown to the visitor)", max: 2000 },
+      (reason, note) => s.escalate(id, reason, note));
+  }
+
+  private transfer(s: AgentSession, id: string, toAgentId: string, toName: string): void {
+    askInDialog("transfer-dialog", `Transfer to ${toName}`, "Transfer", null,
+      { label: "Note for the next agent", hint: "Note for the next agent (internal)", max: 2000 },
+      (_, note) => s.transfer(id, toAgentId, note));
   }
 
   private renderNotes(s: AgentSession): HTMLElement {
@@ -251,6 +241,33 @@ class Console {
     this.session = null;
     this.renderSignIn("");
   }
+}
+
+interface Field { label: string; hint?: string; required?: boolean; max: number }
+
+// A modal form with an optional one-line field and a note; `done` gets both values.
+function askInDialog(cls: string, title: string, action: string, line: Field | null, note: Field,
+                     done: (line: string, note: string) => void): void {
+  const dialog = h("dialog", { class: cls });
+  const input = line ? h("input", { name: "line", required: !!line.required, maxlength: line.max, "aria-label": line.label }) : null;
+  const text = h("textarea", { name: "note", maxlength: note.max, "aria-label": note.label });
+  const form = h("form", { method: "dialog" },
+    h("h3", {}, title),
+    line && input ? h("label", {}, `${line.label} `, input) : null, line ? h("br", {}) : null,
+    h("label", {}, note.hint ?? note.label, h("br", {}), text), h("br", {}),
+    h("button", { type: "submit", class: "primary" }, action), " ",
+    h("button", { type: "button", onclick: () => { dialog.close(); dialog.remove(); } }, "Cancel"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (input && line?.required && !input.value.trim()) return input.focus();
+    done(input?.value ?? "", text.value);
+    dialog.close();
+    dialog.remove();
+  });
+  dialog.append(form);
+  document.body.append(dialog);
+  dialog.showModal();
+  (input ?? text).focus();
 }
 
 // A short two-tone chime for a new chat (no audio file to load).
