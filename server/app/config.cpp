@@ -123,6 +123,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "network threads, one io_context each (1..64)")
       ("static-dir", po::value(&static_dir)->value_name("DIR")->default_value(static_dir),
        "files served at / (the widget demo page and /console)")
+      ("allowed-origin", po::value(&config.allowed_origins)->value_name("ORIGIN")->composing(),
+       "a site that may embed the widget, e.g. https://www.example.com (repeatable; '*' allows any). "
+       "This server's own pages are always allowed")
       ("agents", po::value(&agents)->value_name("FILE"),
        "JSON file of staff accounts (id, name, secret, role, capacity, auto_assign, categories)")
       ("redis", po::value(&redis_url)->value_name("redis://HOST[:PORT][/DB]"),
@@ -204,6 +207,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.connection.outbox_frames = outbox_frames;
   config.connection.outbox_bytes = outbox_kib * 1024;
   config.static_dir = static_dir;
+  for (const auto& origin : config.allowed_origins)
+    if (origin != "*" && (origin.find("://") == std::string::npos || origin.back() == '/'))
+      throw ConfigError("--allowed-origin must look like https://www.example.com, got \"" + origin + "\"");
   if (!redis_url.empty()) {
     try {
       config.redis = backend::redis::parse_redis_url(redis_url);

@@ -31,7 +31,8 @@ Server::Server(Config config)
     gateway_ = std::make_unique<chat::Hub>(*domain_, *log_);
   }
   service_ = gateway_.get();
-  context_.reset(new net::ServerContext{hub_.get_executor(), *service_, config_.connection, config_.static_dir});
+  context_.reset(new net::ServerContext{hub_.get_executor(), *service_, config_.connection, config_.static_dir,
+                                        config_.allowed_origins});
   const net::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address), config_.listen_port);
   listener_ = std::make_shared<net::Listener>(*shards_.front(), executors, endpoint, *context_);
 }

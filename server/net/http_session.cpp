@@ -65,6 +65,9 @@ void HttpSession::on_read(error_code ec, std::size_t) {
 
   if (websocket::is_upgrade(req)) {
     if (path != "/ws") return write(error_response(req, http::status::not_found, "not_found", "WebSocket endpoint is /ws"));
+    if (!origin_allowed(req[http::field::origin], req[http::field::host], context_.allowed_origins))
+      return write(error_response(req, http::status::forbidden, "origin_not_allowed",
+                                  "this page's origin may not open a chat here; see --allowed-origin"));
     std::make_shared<WebSocketSession>(stream_.release_socket(), context_)->run(std::move(req));
     return;
   }

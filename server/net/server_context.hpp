@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace parley::net {
 namespace v1 = parley::v1;
@@ -29,6 +31,8 @@ struct ServerContext {
   chat::Gateway& service;
   ConnectionLimits limits;
   std::filesystem::path static_dir;
+  // Web pages (Origin header) that may open a WebSocket besides this server's own.
+  std::vector<std::string> allowed_origins;
   std::atomic<chat::SessionId> next_session_id{1};
 };
 

@@ -41,4 +41,13 @@ std::string_view mime_type(const std::filesystem::path& file) {
   return "application/octet-stream";
 }
 
+bool origin_allowed(std::string_view origin, std::string_view host, const std::vector<std::string>& allowed) {
+  if (origin.empty()) return true;
+  for (const auto& a : allowed)
+    if (a == "*" || origin == a) return true;
+  // Same origin: "scheme://HOST" where HOST is exactly the Host header.
+  const auto scheme_end = origin.find("://");
+  return scheme_end != std::string_view::npos && !host.empty() && origin.substr(scheme_end + 3) == host;
+}
+
 }  // namespace parley::net

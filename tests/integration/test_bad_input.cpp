@@ -147,3 +147,14 @@ TEST_CASE("SIGTERM tells every client to reconnect and exits cleanly") {
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+TEST_CASE("WebSocket upgrades from other sites are refused unless allowed") {
+  ServerProcess server(server_args({"--allowed-origin", "https://www.exchange.example"}));
+  const std::string self = "http://127.0.0.1:" + std::to_string(server.port());
+  CHECK_NOTHROW(WsClient(server.port(), "/ws", self));                           // the server's own pages
+  CHECK_NOTHROW(WsClient(server.port(), "/ws", "https://www.exchange.example"));  // an allowed site
+  CHECK_NOTHROW(WsClient(server.port(), "/ws"));                                  // not a browser
+  CHECK_THROWS(WsClient(server.port(), "/ws", "https://evil.example"));
+  CHECK_THROWS(WsClient(server.port(), "/ws", "https://www.exchange.example.evil.example"));
+  CHECK(server.running());
+}

@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include <stdexcept>
@@ -31,13 +32,17 @@ struct WsClient::Impl {
   }
 };
 
-WsClient::WsClient(unsigned short port, const std::string& target) : impl_(std::make_unique<Impl>()) {
+WsClient::WsClient(unsigned short port, const std::string& target, const std::string& origin)
+    : impl_(std::make_unique<Impl>()) {
   auto& ws = impl_->ws;
   beast::get_lowest_layer(ws).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   // Without this, Nagle plus delayed ACKs add 40 ms to many round trips.
   beast::get_lowest_layer(ws).socket().set_option(asio::ip::tcp::no_delay(true));
   ws.binary(true);
   ws.read_message_max(64 * 1024 * 1024);
+  if (!origin.empty())
+    ws.set_option(websocket::stream_base::decorator(
+        [origin](websocket::request_type& req) { req.set(beast::http::field::origin, origin); }));
   ws.handshake("127.0.0.1:" + std::to_string(port), target);
 }
 

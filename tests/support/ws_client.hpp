@@ -24,7 +24,8 @@ struct CloseInfo {
 
 class WsClient {
  public:
-  explicit WsClient(unsigned short port, const std::string& target = "/ws");
+  // `origin`: the Origin header a browser would send (none by default).
+  explicit WsClient(unsigned short port, const std::string& target = "/ws", const std::string& origin = {});
   ~WsClient();
   WsClient(WsClient&&) noexcept;
 

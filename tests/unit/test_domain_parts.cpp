@@ -153,6 +153,12 @@ TEST_CASE("static files never leave the root") {
   CHECK_FALSE(net::resolve_static(root, "relative"));
   CHECK_FALSE(net::resolve_static("", "/"));
   CHECK(net::mime_type("a.js") == "text/javascript; charset=utf-8");
+  CHECK(net::origin_allowed("", "x:1", {}));
+  CHECK(net::origin_allowed("http://chat.example:8080", "chat.example:8080", {}));
+  CHECK_FALSE(net::origin_allowed("http://evil.example", "chat.example:8080", {}));
+  CHECK(net::origin_allowed("https://shop.example", "chat.example", {"https://shop.example"}));
+  CHECK_FALSE(net::origin_allowed("https://shop.example.evil", "chat.example", {"https://shop.example"}));
+  CHECK(net::origin_allowed("https://any.example", "chat.example", {"*"}));
   fs::remove_all(root);
 }
 
