@@ -28,9 +28,6 @@ class Hub final : public Gateway {
   void close_all(std::uint16_t code, const std::string& reason) override;
   ServiceStats stats() const override { return service_.stats(); }
 
-  // Frames produced but not yet released (tests and metrics).
-  std::size_t held() const { return held_.size(); }
-
  private:
   friend class HeldOutlet;
   struct Output {

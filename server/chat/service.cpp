@@ -278,15 +278,8 @@ void Service::on_hello(Session& s, const Frame& f) {
     if (!visitor->conversation_id.empty()) {
       const Conversation& c = conversations_.at(visitor->conversation_id);
       send(s.id, snapshot(c, after(c.info.conversation_id()), false, false));
-      if (auto position = queues_.position(c.info.conversation_id())) {
-        v1::ServerFrame status;
-        auto* q = status.mutable_queue_status();
-        q->set_conversation_id(c.info.conversation_id());
-        q->set_position(*position);
-        q->set_estimated_wait_seconds(c.last_queue_status.second);
-        q->set_tier(c.info.tier());
-        send(s.id, status);
-      }
+      if (auto position = queues_.position(c.info.conversation_id()))
+        send(s.id, queue_status(c, *position, c.last_queue_status.second));
     }
     return;
   }
@@ -523,8 +516,7 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
   if (result.duplicate) return;
   v1::ServerFrame frame;
   *frame.mutable_message() = result.stored;
-  to_visitor(*c, frame, s.id);
-  to_agent(*c, frame, s.id);
+  to_both(*c, frame, s.id);
 }
 
 void Service::on_typing(Session& s, const v1::Typing& m) {
@@ -609,10 +601,8 @@ void Service::close_conversation(Conversation& c, v1::Role closed_by, v1::CloseR
   closed->set_reason(reason);
   closed->set_closed_by(closed_by);
   closed->set_comment(comment);
-  for (const auto* frame : {&message_frame, &closed_frame}) {
-    to_visitor(c, *frame);
-    to_agent(c, *frame);
-  }
+  to_both(c, message_frame);
+  to_both(c, closed_frame);
   v1::ServerFrame prompt;
   prompt.mutable_rating_prompt()->set_conversation_id(id);
   prompt.mutable_rating_prompt()->set_min_score(1);
@@ -906,15 +896,20 @@ void Service::publish_queue_status() {
       const std::pair status{position, wait_estimator_.estimate_seconds(position, serving)};
       if (status == c.last_queue_status) continue;
       c.last_queue_status = status;
-      v1::ServerFrame frame;
-      auto* q = frame.mutable_queue_status();
-      q->set_conversation_id(id);
-      q->set_position(status.first);
-      q->set_estimated_wait_seconds(status.second);
-      q->set_tier(key.tier);
-      to_visitor(c, frame);
+      to_visitor(c, queue_status(c, status.first, status.second));
     }
   }
+}
+
+v1::ServerFrame Service::queue_status(const Conversation& c, std::uint32_t position,
+                                     std::uint32_t estimated_wait_seconds) const {
+  v1::ServerFrame frame;
+  auto* q = frame.mutable_queue_status();
+  q->set_conversation_id(c.info.conversation_id());
+  q->set_position(position);
+  q->set_estimated_wait_seconds(estimated_wait_seconds);
+  q->set_tier(c.info.tier());
+  return frame;
 }
 
 void Service::publish_staff_views() {
@@ -1028,13 +1023,26 @@ void Service::send_ack(const Session& s, std::uint32_t req, const std::string& c
 }
 
 void Service::to_visitor(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
-  auto it = visitors_.find(c.info.visitor_id());
-  if (it != visitors_.end()) send(it->second.sessions, protocol::encode(frame), except);
+  to_visitor(c, protocol::encode(frame), except);
+}
+
+void Service::to_visitor(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except) {
+  if (auto it = visitors_.find(c.info.visitor_id()); it != visitors_.end()) send(it->second.sessions, bytes, except);
 }
 
 void Service::to_agent(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
-  auto it = agents_.find(c.info.agent_id());
-  if (it != agents_.end()) send(it->second.sessions, protocol::encode(frame), except);
+  to_agent(c, protocol::encode(frame), except);
+}
+
+void Service::to_agent(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except) {
+  if (auto it = agents_.find(c.info.agent_id()); it != agents_.end()) send(it->second.sessions, bytes, except);
+}
+
+// Encoded once for both sides of the chat.
+void Service::to_both(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
+  const auto bytes = protocol::encode(frame);
+  to_visitor(c, bytes, except);
+  to_agent(c, bytes, except);
 }
 
 void Service::to_supervisors(const v1::ServerFrame& frame) {

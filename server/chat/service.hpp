@@ -171,6 +171,7 @@ class Service {
   void publish_queue_status();
   void publish_staff_views();
   v1::ServerFrame queue_snapshot(std::uint32_t tier) const;
+  v1::ServerFrame queue_status(const Conversation& c, std::uint32_t position, std::uint32_t estimated_wait_seconds) const;
   v1::ServerFrame roster() const;
 
   v1::ServerFrame snapshot(const Conversation& c, std::uint64_t after_seq, bool for_staff,
@@ -182,7 +183,10 @@ class Service {
   void send_ack(const Session& s, std::uint32_t req, const std::string& conversation_id,
                 const v1::Message* message = nullptr, bool duplicate = false);
   void to_visitor(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
+  void to_visitor(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except = no_session);
   void to_agent(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
+  void to_agent(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except = no_session);
+  void to_both(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
   void to_supervisors(const v1::ServerFrame& frame);
   void to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame);
   std::string name_of(const Session& s) const;

@@ -45,7 +45,7 @@ void ignore_reply(std::error_code, const Reply&) {}
 class StateSavingLog final : public chat::MessageLog {
  public:
   StateSavingLog(std::shared_ptr<RedisConnection> connection, const Keys& keys, std::int64_t epoch)
-      : connection_(connection), keys_(keys), epoch_(epoch), log(std::move(connection), keys) {}
+      : keys_(keys), epoch_(epoch), log(std::move(connection), keys) {}
   chat::AppendResult append(v1::Message message) override { return log.append(std::move(message)); }
   std::vector<v1::Message> read_after(const std::string& id, std::uint64_t after, std::size_t max) const override {
     return log.read_after(id, after, max);
@@ -98,7 +98,6 @@ class StateSavingLog final : public chat::MessageLog {
       if (ok && reply.integer == 0) deposed = true;
     });
   }
-  std::shared_ptr<RedisConnection> connection_;
   Keys keys_;
   std::int64_t epoch_;
   chat::Service* service_ = nullptr;

@@ -30,8 +30,6 @@ class Keys {
   std::string node_channel(const std::string& node) const { return prefix_ + ":node:" + node; }
   std::string all_nodes_channel() const { return prefix_ + ":nodes"; }
 
-  const std::string& prefix() const { return prefix_; }
-
  private:
   std::string conversation_key(const std::string& conversation, const char* what) const {
     return prefix_ + ":conv:{" + conversation + "}:" + what;

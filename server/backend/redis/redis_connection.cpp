@@ -86,7 +86,6 @@ ConnectionOptions parse_redis_url(const std::string& url) {
 }
 
 struct RedisConnection::Pending {
-  std::weak_ptr<RedisConnection> connection;
   Callback callback;
 };
 
@@ -176,7 +175,7 @@ void RedisConnection::select_database_then_ready() {
   const bool select = options_.database != 0;
   const char* argv[] = {select ? "SELECT" : "PING", db.c_str()};
   const size_t lens[] = {select ? 6u : 4u, db.size()};
-  auto* pending = new Pending{weak_from_this(), [weak = weak_from_this()](std::error_code ec, const Reply&) {
+  auto* pending = new Pending{[weak = weak_from_this()](std::error_code ec, const Reply&) {
                                 auto self = weak.lock();
                                 if (!self || ec) return;  // a failed SELECT: the timer drops and retries
                                 self->connect_timer_.cancel();
@@ -245,7 +244,7 @@ void RedisConnection::command(std::vector<std::string> args, Callback callback) 
     argv.push_back(a.data());
     lens.push_back(a.size());
   }
-  auto* pending = new Pending{weak_from_this(), std::move(callback)};
+  auto* pending = new Pending{std::move(callback)};
   if (redisAsyncCommandArgv(context_, &RedisConnection::on_reply, pending, static_cast<int>(argv.size()), argv.data(),
                             lens.data()) != REDIS_OK) {
     auto cb = std::move(pending->callback);

@@ -51,16 +51,13 @@ void RedisMessageLog::write(std::vector<std::string> command, std::function<void
 
 void RedisMessageLog::on_written(bool ok) {
   ++completed_;
-  if (!ok) {
-    ++failed_writes_;
-    healthy_since_last_flush_ = false;
-  }
+  if (!ok) ++failed_writes_;
+  // A failure is sticky: from then on memory and Redis may disagree.
   while (!waiters_.empty() && waiters_.front().after_write <= completed_) {
     auto waiter = std::move(waiters_.front());
     waiters_.pop_front();
-    waiter.done(healthy_since_last_flush_);
+    waiter.done(failed_writes_ == 0);
   }
-  if (waiters_.empty()) healthy_since_last_flush_ = failed_writes_ == 0;
 }
 
 void RedisMessageLog::flush(std::function<void(bool durable)> done) {

@@ -47,7 +47,6 @@ class RedisMessageLog final : public chat::MessageLog {
   std::uint64_t issued_ = 0;     // writes sent
   std::uint64_t completed_ = 0;  // writes answered (ok or not)
   std::uint64_t failed_writes_ = 0;
-  bool healthy_since_last_flush_ = true;
   struct Waiter {
     std::uint64_t after_write;
     std::function<void(bool)> done;
