@@ -4,10 +4,13 @@
 // chats (all assigned), then every visitor sends M messages paced at R per second.
 // Reports delivery latency visitor -> agent (p50/p99/max), throughput, and the
 // server's resident memory per connection (from /proc). See docs/performance.md.
+#include "auth/accounts_file.hpp"
+#include "auth/password.hpp"
 #include "parley/v1/protocol.pb.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include <algorithm>
@@ -33,6 +36,30 @@ namespace v1 = parley::v1;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// POST /api/login, as the console does; the session token, or exits.
+std::string sign_in(const asio::ip::tcp::endpoint& endpoint, const std::string& id, const std::string& password) {
+  namespace http = beast::http;
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(endpoint);
+  http::request<http::string_body> req{http::verb::post, "/api/login", 11};
+  req.set(http::field::host, "127.0.0.1:" + std::to_string(endpoint.port()));
+  req.set(http::field::content_type, "application/json");
+  req.body() = R"({"agent_id":")" + id + R"(","password":")" + password + R"("})";
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  const auto& body = res.body();
+  const auto at = body.find("\"token\":\"");
+  if (res.result() != http::status::ok || at == std::string::npos) {
+    std::cerr << "parley-bench: sign-in of " << id << " failed: " << body << "\n";
+    std::exit(1);
+  }
+  return body.substr(at + 9, body.find('"', at + 9) - at - 9);
+}
 
 struct Options {
   std::string server = "build/server/parley-server";
@@ -146,11 +173,17 @@ int main(int argc, char** argv) {
   const std::string dir = mkdtemp(dir_pattern);
   const std::string agents_file = dir + "/agents.json";
   {
-    std::ofstream out(agents_file);
-    out << "{\"agents\":[";
-    for (int i = 0; i < o.agents; ++i)
-      out << (i ? "," : "") << "{\"id\":\"a" << i << "\",\"secret\":\"bench-secret\",\"role\":\"agent\",\"capacity\":" << capacity << "}";
-    out << "]}";
+    parley::chat::AccountDirectory accounts;
+    const auto hash = parley::auth::hash_password("bench-password", parley::auth::HashCost::minimal);
+    for (int i = 0; i < o.agents; ++i) {
+      parley::chat::AgentAccount a;
+      a.id = "a" + std::to_string(i);
+      a.role = v1::ROLE_AGENT;
+      a.max_capacity = static_cast<std::uint32_t>(capacity);
+      a.password_hash = hash;
+      accounts.emplace(a.id, a);
+    }
+    parley::auth::save_accounts(agents_file, accounts);
   }
   // The server, with limits raised for a load test.
   int out[2];
@@ -162,7 +195,8 @@ int main(int argc, char** argv) {
     close(out[1]);
     const std::string threads = std::to_string(o.threads);
     std::vector<const char*> args{o.server.c_str(), "--listen", "127.0.0.1:0", "--threads", threads.c_str(),
-                                  "--agents", agents_file.c_str(), "--messages-per-second", "1000"};
+                                  "--agents", agents_file.c_str(), "--messages-per-second", "1000",
+                                  "--login-attempts-per-minute", "10000"};
     if (!o.redis.empty()) {
       args.push_back("--redis");
       args.push_back(o.redis.c_str());
@@ -236,11 +270,12 @@ int main(int argc, char** argv) {
   for (int i = 0; i < o.agents; ++i) {
     auto agent = std::make_shared<Client>(io, agent_handler);
     agents.push_back(agent);
-    agent->connect(endpoint, [agent, i] {
+    const auto token = sign_in(endpoint, "a" + std::to_string(i), "bench-password");
+    agent->connect(endpoint, [agent, i, token] {
       v1::ClientFrame hello;
       hello.mutable_hello()->set_role(v1::ROLE_AGENT);
       hello.mutable_hello()->set_agent_id("a" + std::to_string(i));
-      hello.mutable_hello()->set_secret("bench-secret");
+      hello.mutable_hello()->set_session_token(token);
       agent->send(hello);
     });
   }

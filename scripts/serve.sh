@@ -2,7 +2,7 @@
 # Installs what the server needs (Debian 12 packages), builds it, and runs it on
 # the embedded backend at http://localhost:8080 (loopback only; set
 # PARLEY_LISTEN=0.0.0.0:8080 to open it to the network, after changing the
-# sample secrets). Extra arguments go to parley-server (see --help).
+# sample passwords). Extra arguments go to parley-server (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh

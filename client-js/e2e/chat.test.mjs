@@ -70,7 +70,7 @@ describe("widget and console", () => {
   });
 
   test("escalation reaches the tier-2 console with the notes", async () => {
-    const tier2 = await signInAgent(browser, server, "tina", { role: "3", online: false });
+    const tier2 = await signInAgent(browser, server, "tina", { online: false });
     const agent = await signInAgent(browser, server, "carol");
     const visitor = await openWidget(browser, server);
     await startChat(visitor, { message: "Trade executed at the wrong price", category: "4", transactionId: "T-99812", name: "Escalated Ed" });
@@ -151,6 +151,32 @@ describe("widget and console", () => {
     await agentCloseChat(agent);
     await agent.context().close();
     await visitor.context().close();
+  });
+
+  test("console sign-in: a wrong password is explained; signing out ends the sign-in on every tab", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console`);
+    await page.getByLabel("Agent ID").fill("alice");
+    await page.getByLabel("Password").fill("not-her-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "Wrong agent ID or password." }).waitFor();
+    await page.getByLabel("Password").fill("alice-secret");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator(".topbar .capacity").waitFor();
+    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("parley.console.v1")).sessionToken);
+    assert.match(token, /^pst_[0-9a-f]{64}$/);
+    assert.equal(await page.evaluate(() => JSON.stringify(sessionStorage).includes("alice-secret")), false);
+
+    // A second tab with the same sign-in (sessionStorage is copied to a tab opened from this one).
+    const [second] = await Promise.all([context.waitForEvent("page"), page.evaluate(() => window.open("/console"))]);
+    await second.locator(".topbar .capacity").waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    // The server closed the other tab's connection (4001): it is back at the sign-in form too.
+    await second.getByRole("button", { name: "Sign in" }).waitFor();
+    await second.getByRole("alert").filter({ hasText: "signed out" }).waitFor();
+    await context.close();
   });
 });
 

@@ -71,16 +71,15 @@ export async function closeAll(server) {
   }
 }
 
-export const secrets = { alice: "alice-secret", bob: "bob-secret-1", carol: "carol-secret", tina: "tina-secret", sam: "sam-secret-1" };
+export const passwords = { alice: "alice-secret", bob: "bob-secret-1", carol: "carol-secret", tina: "tina-secret", sam: "sam-secret-1" };
 
-/** Opens the console and signs in; roleLabel is the option text. */
-export async function signInAgent(browser, server, id, { role = "2", online = true } = {}) {
+/** Opens the console and signs in (the account decides the role). */
+export async function signInAgent(browser, server, id, { online = true } = {}) {
   const context = await newContext(browser, {});
   const page = await context.newPage();
   await page.goto(`${server.url}/console`);
   await page.getByLabel("Agent ID").fill(id);
-  await page.getByLabel("Secret").fill(secrets[id]);
-  await page.getByLabel("Role").selectOption(role);
+  await page.getByLabel("Password").fill(passwords[id]);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.locator(".topbar .capacity").waitFor();
   if (online) {

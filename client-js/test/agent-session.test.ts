@@ -7,7 +7,7 @@ function harness() {
   const sent: ClientFrameInit[] = [];
   const newChats: string[] = [];
   const session = new AgentSession({ send: (f) => { sent.push(f); return sent.length; }, ready: true },
-    { agentId: "alice", secret: "s", role: Role.AGENT });
+    { agentId: "alice", sessionToken: "pst_t", role: Role.AGENT });
   session.onNewChat = (id) => newChats.push(id);
   const server = (init: Parameters<typeof create<typeof ServerFrameSchema>>[1]) => session.handle(create(ServerFrameSchema, init));
   server({ frame: { case: "welcome", value: { participantId: "alice", displayName: "Alice", role: Role.AGENT, limits: { maxOpenChats: 3 } } } });

@@ -1,5 +1,8 @@
 #include "app/config.hpp"
 
+#include "auth/accounts_file.hpp"
+#include "auth/password.hpp"
+
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
@@ -14,86 +17,12 @@ namespace json = boost::json;
 
 namespace {
 
-v1::Role parse_role(const std::string& name, const std::string& where) {
-  if (name == "agent") return v1::ROLE_AGENT;
-  if (name == "tier2") return v1::ROLE_TIER2;
-  if (name == "supervisor") return v1::ROLE_SUPERVISOR;
-  throw ConfigError(where + ".role: expected agent, tier2 or supervisor, got \"" + name + "\"");
-}
-
-v1::Category parse_category(const std::string& name, const std::string& where) {
-  static const std::pair<const char*, v1::Category> names[] = {
-      {"account", v1::CATEGORY_ACCOUNT},     {"deposit", v1::CATEGORY_DEPOSIT}, {"withdrawal", v1::CATEGORY_WITHDRAWAL},
-      {"trading", v1::CATEGORY_TRADING},     {"refund", v1::CATEGORY_REFUND},   {"other", v1::CATEGORY_OTHER}};
-  for (const auto& [text, category] : names)
-    if (name == text) return category;
-  throw ConfigError(where + ": unknown category \"" + name + "\"");
-}
-
-std::string string_field(const json::object& object, const char* key, const std::string& where, bool required) {
-  auto it = object.find(key);
-  if (it == object.end()) {
-    if (required) throw ConfigError(where + "." + key + ": missing");
-    return {};
-  }
-  if (!it->value().is_string()) throw ConfigError(where + "." + key + ": expected a string");
-  return std::string(it->value().as_string());
-}
-
 std::chrono::seconds whole_seconds(double value, const char* flag) {
   if (!(value > 0) || value > 86400) throw ConfigError(std::string("--") + flag + " must be between 0 and 86400 seconds");
   return std::chrono::seconds(static_cast<long>(std::ceil(value)));
 }
 
 }  // namespace
-
-chat::AccountDirectory load_accounts(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw ConfigError("agents file " + file.string() + ": cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  boost::system::error_code ec;
-  json::value root = json::parse(text.str(), ec);
-  const std::string name = "agents file " + file.string();
-  if (ec) throw ConfigError(name + ": not valid JSON (" + ec.message() + ")");
-  if (!root.is_object() || !root.as_object().contains("agents") || !root.at("agents").is_array())
-    throw ConfigError(name + ": expected an object with an \"agents\" array");
-
-  chat::AccountDirectory accounts;
-  std::size_t index = 0;
-  for (const auto& entry : root.at("agents").as_array()) {
-    const std::string where = name + ": agents[" + std::to_string(index++) + "]";
-    if (!entry.is_object()) throw ConfigError(where + ": expected an object");
-    const auto& object = entry.as_object();
-    chat::AgentAccount account;
-    account.id = string_field(object, "id", where, true);
-    if (account.id.empty() || account.id.size() > 64) throw ConfigError(where + ".id: must be 1 to 64 characters");
-    account.display_name = string_field(object, "name", where, false);
-    if (account.display_name.empty()) account.display_name = account.id;
-    account.secret = string_field(object, "secret", where, true);
-    if (account.secret.size() < 8) throw ConfigError(where + ".secret: must be at least 8 characters");
-    account.role = parse_role(string_field(object, "role", where, true), where);
-    if (auto it = object.find("capacity"); it != object.end()) {
-      if (!it->value().is_int64() || it->value().as_int64() < 1 || it->value().as_int64() > 50)
-        throw ConfigError(where + ".capacity: expected a whole number from 1 to 50");
-      account.max_capacity = static_cast<std::uint32_t>(it->value().as_int64());
-    }
-    if (auto it = object.find("auto_assign"); it != object.end()) {
-      if (!it->value().is_bool()) throw ConfigError(where + ".auto_assign: expected true or false");
-      account.auto_assign = it->value().as_bool();
-    }
-    if (auto it = object.find("categories"); it != object.end()) {
-      if (!it->value().is_array()) throw ConfigError(where + ".categories: expected an array of names");
-      for (const auto& category : it->value().as_array()) {
-        if (!category.is_string()) throw ConfigError(where + ".categories: expected an array of names");
-        account.categories.insert(parse_category(std::string(category.as_string()), where + ".categories"));
-      }
-    }
-    if (accounts.count(account.id)) throw ConfigError(where + ".id: duplicate id \"" + account.id + "\"");
-    accounts.emplace(account.id, std::move(account));
-  }
-  return accounts;
-}
 
 ParsedArgs parse_args(const std::vector<std::string>& args) {
   Config config;
@@ -107,6 +36,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double hello_timeout = 10;
   double close_timeout = 5;
   double visitor_timeout = 120;
+  double session_hours = 12;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
   std::uint32_t max_chars = config.service.max_message_chars;
@@ -127,7 +57,15 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "a site that may embed the widget, e.g. https://www.example.com (repeatable; '*' allows any). "
        "This server's own pages are always allowed")
       ("agents", po::value(&agents)->value_name("FILE"),
-       "JSON file of staff accounts (id, name, secret, role, capacity, auto_assign, categories)")
+       "staff accounts file, managed with parley-admin; re-read when it changes")
+      ("staff-session-hours", po::value(&session_hours)->value_name("HOURS")->default_value(session_hours),
+       "how long a staff sign-in lasts")
+      ("login-attempts-per-minute", po::value(&config.login.attempts_per_ip_per_minute)->value_name("N")
+           ->default_value(config.login.attempts_per_ip_per_minute),
+       "sign-in attempts allowed per client address per minute")
+      ("login-failures-before-lock", po::value(&config.login.failures_before_lock)->value_name("N")
+           ->default_value(config.login.failures_before_lock),
+       "consecutive failed sign-ins that lock an account (30 s, doubling up to 15 min)")
       ("redis", po::value(&redis_url)->value_name("redis://HOST[:PORT][/DB]"),
        "share state with other nodes through this Redis (default: embedded, one node)")
       ("redis-prefix", po::value(&config.redis_prefix)->value_name("PREFIX")->default_value(config.redis_prefix),
@@ -223,9 +161,19 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.leader_lease = std::chrono::milliseconds(static_cast<long>(leader_lease * 1000));
   if (config.redis_prefix.empty() || config.redis_prefix.find_first_of("{} ") != std::string::npos)
     throw ConfigError("--redis-prefix must be non-empty, without spaces or braces");
+  if (!(session_hours > 0) || session_hours > 24 * 30) throw ConfigError("--staff-session-hours must be between 0 and 720");
+  config.staff_session_ttl = std::chrono::milliseconds(static_cast<std::int64_t>(session_hours * 3600 * 1000));
+  if (!(config.login.attempts_per_ip_per_minute >= 1) || config.login.attempts_per_ip_per_minute > 10000)
+    throw ConfigError("--login-attempts-per-minute must be between 1 and 10000");
+  if (config.login.failures_before_lock < 1 || config.login.failures_before_lock > 1000)
+    throw ConfigError("--login-failures-before-lock must be between 1 and 1000");
   if (!agents.empty()) {
     config.agents_file = agents;
-    config.accounts = load_accounts(agents);
+    try {
+      config.accounts = auth::load_accounts(agents);
+    } catch (const auth::AccountsFileError& e) {
+      throw ConfigError(e.what());
+    }
   }
   return {std::move(config), {}};
 }

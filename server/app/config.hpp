@@ -1,6 +1,7 @@
 #pragma once
 // Command-line flags and the agents file, validated once at start-up.
 
+#include "auth/login_throttle.hpp"
 #include "backend/redis/redis_connection.hpp"
 #include "chat/accounts.hpp"
 #include "chat/service.hpp"
@@ -26,6 +27,8 @@ struct Config {
   std::string redis_prefix = "parley";
   std::chrono::milliseconds node_ttl{15000};
   std::chrono::milliseconds leader_lease{5000};
+  auth::LoginLimits login;
+  std::chrono::milliseconds staff_session_ttl{12 * 3600 * 1000};
   chat::ServiceLimits service;
   net::ConnectionLimits connection;
 };
@@ -43,8 +46,5 @@ struct ParsedArgs {
 
 // Throws ConfigError.
 ParsedArgs parse_args(const std::vector<std::string>& args);
-
-// Parses the agents file (JSON). Throws ConfigError naming file and field.
-chat::AccountDirectory load_accounts(const std::filesystem::path& file);
 
 }  // namespace parley::app

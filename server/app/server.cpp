@@ -1,5 +1,9 @@
 #include "app/server.hpp"
 
+#include "auth/password.hpp"
+#include "backend/memory/memory_staff_sessions.hpp"
+#include "backend/redis/redis_staff_sessions.hpp"
+
 #include <iostream>
 
 namespace parley::app {
@@ -7,6 +11,7 @@ namespace asio = net::asio;
 
 Server::Server(Config config)
     : config_(std::move(config)),
+      accounts_(config_.agents_file, config_.accounts),
       tick_(hub_),
       signals_(hub_, SIGINT, SIGTERM) {
   std::vector<asio::any_io_executor> executors;
@@ -24,14 +29,23 @@ Server::Server(Config config)
     auto cluster = std::make_unique<backend::redis::ClusterGateway>(hub_.get_executor(), options, config_.service,
                                                                      config_.accounts, clock_);
     cluster->start();
+    staff_sessions_ = std::make_unique<backend::redis::RedisStaffSessions>(
+        cluster->command_connection(), backend::redis::Keys(config_.redis_prefix), clock_);
     gateway_ = std::move(cluster);
   } else {
     log_ = std::make_unique<backend::MemoryMessageLog>();
     domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *log_, clock_);
     gateway_ = std::make_unique<chat::Hub>(*domain_, *log_);
+    staff_sessions_ = std::make_unique<backend::MemoryStaffSessions>(clock_);
   }
+  for (const auto& [id, account] : config_.accounts)
+    if (auth::is_weak_hash(account.password_hash))
+      std::cerr << "parley: warning: the password hash of \"" << id
+                << "\" is weaker than recommended; reset it with parley-admin\n";
+  staff_auth_ = std::make_unique<auth::StaffAuthenticator>(accounts_, *staff_sessions_, config_.login,
+                                                           config_.staff_session_ttl.count(), clock_);
   service_ = gateway_.get();
-  context_.reset(new net::ServerContext{hub_.get_executor(), *service_, config_.connection, config_.static_dir,
+  context_.reset(new net::ServerContext{hub_.get_executor(), *service_, *staff_auth_, config_.connection, config_.static_dir,
                                         config_.allowed_origins});
   const net::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address), config_.listen_port);
   listener_ = std::make_shared<net::Listener>(*shards_.front(), executors, endpoint, *context_);
@@ -41,6 +55,9 @@ Server::~Server() {
   stop();
   for (auto& thread : threads_)
     if (thread.joinable()) thread.join();
+  // Password checks still running post their answers to the shards: let them
+  // finish while the shards exist.
+  staff_auth_.reset();
   // Sessions still queued in the shards are destroyed with them and post their
   // detach to the hub: the shards must go while the hub and context still exist.
   listener_.reset();
@@ -56,6 +73,9 @@ void Server::schedule_tick() {
   tick_.async_wait([this](net::error_code ec) {
     if (ec) return;
     service_->advance();
+    // parley-admin edits the agents file; look for a new version every second.
+    if (++ticks_ % 10 == 0)
+      if (auto accounts = accounts_.reload_if_changed()) service_->update_accounts(*accounts);
     schedule_tick();
   });
 }

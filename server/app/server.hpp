@@ -3,6 +3,8 @@
 // that runs the chat::Service. Stops on SIGINT/SIGTERM.
 
 #include "app/config.hpp"
+#include "auth/account_store.hpp"
+#include "auth/staff_authenticator.hpp"
 #include "backend/memory/memory_message_log.hpp"
 #include "backend/redis/cluster_gateway.hpp"
 #include "chat/clock.hpp"
@@ -40,6 +42,10 @@ class Server {
   std::unique_ptr<chat::Service> domain_;
   std::unique_ptr<chat::Gateway> gateway_;
   chat::Gateway* service_ = nullptr;
+  auth::AccountStore accounts_;
+  std::unique_ptr<auth::StaffSessionStore> staff_sessions_;
+  std::unique_ptr<auth::StaffAuthenticator> staff_auth_;
+  unsigned ticks_ = 0;
   std::vector<std::unique_ptr<net::asio::io_context>> shards_;
   // Keeps idle shards running until stop().
   std::vector<net::asio::executor_work_guard<net::asio::io_context::executor_type>> shard_guards_;

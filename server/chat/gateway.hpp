@@ -19,6 +19,9 @@ class Gateway {
   // Time passes (called about ten times a second).
   virtual void advance() = 0;
   virtual void close_all(std::uint16_t code, const std::string& reason) = 0;
+  // See Service::update_accounts and Service::sign_out.
+  virtual void update_accounts(const AccountDirectory& accounts) = 0;
+  virtual void sign_out(const std::string& agent_id, const std::string& token_id) = 0;
   virtual ServiceStats stats() const = 0;
 };
 

@@ -46,6 +46,16 @@ void Hub::close_all(std::uint16_t code, const std::string& reason) {
   release();
 }
 
+void Hub::update_accounts(const AccountDirectory& accounts) {
+  service_.update_accounts(accounts);
+  release();
+}
+
+void Hub::sign_out(const std::string& agent_id, const std::string& token_id) {
+  service_.sign_out(agent_id, token_id);
+  release();
+}
+
 // Batches are released in the order their flushes complete, which is the
 // order they were written: a store completes flushes in order.
 void Hub::release() {

@@ -24,6 +24,9 @@ constexpr std::size_t max_note_chars = 2000;
 constexpr std::size_t max_rating_comment_chars = 1000;
 
 constexpr std::uint16_t close_policy_violation = 1008;
+// Application close code: sign in again (logout, disabled account, new password,
+// expired session). Clients must not reconnect with the same token.
+constexpr std::uint16_t close_signed_out = 4001;
 
 // History pages: small enough that a page never fills a session's outbox.
 constexpr std::size_t page_max_messages = 200;
@@ -51,6 +54,7 @@ std::string_view role_name(v1::Role role) {
     case v1::ROLE_AGENT: return "agent";
     case v1::ROLE_TIER2: return "tier-2 agent";
     case v1::ROLE_SUPERVISOR: return "supervisor";
+    case v1::ROLE_ADMIN: return "admin";
     default: return "unauthenticated client";
   }
 }
@@ -60,7 +64,7 @@ bool role_may_send(v1::ClientFrame::FrameCase frame, v1::Role role) {
   using F = v1::ClientFrame;
   const bool visitor = role == v1::ROLE_VISITOR;
   const bool chat_agent = takes_chats(role);
-  const bool supervisor = role == v1::ROLE_SUPERVISOR;
+  const bool supervisor = oversees(role);
   switch (frame) {
     case F::kFetchHistory: return visitor || chat_agent || supervisor;
     case F::kStartChat:
@@ -82,14 +86,52 @@ bool role_may_send(v1::ClientFrame::FrameCase frame, v1::Role role) {
 
 }  // namespace
 
-Service::Service(ServiceLimits limits, AccountDirectory accounts, MessageLog& log,
+Service::Service(ServiceLimits limits, const AccountDirectory& accounts, MessageLog& log,
                  const Clock& clock)
-    : limits_(limits), accounts_(std::move(accounts)), log_(log), clock_(clock) {
-  for (const auto& [id, account] : accounts_) {
+    : limits_(limits), log_(log), clock_(clock) {
+  update_accounts(accounts);
+}
+
+// Accounts are updated in place: agents point at their entries. A removed
+// account stays, disabled, so its history still names someone.
+void Service::update_accounts(const AccountDirectory& accounts) {
+  for (auto& [id, account] : accounts_)
+    if (!accounts.count(id)) account.disabled = true;
+  for (const auto& [id, account] : accounts) {
+    auto& entry = accounts_[id];
+    entry = account;
     Agent& agent = agents_[id];
-    agent.account = &account;
-    agent.capacity = account.max_capacity;
+    agent.capacity = agent.account ? std::min(agent.capacity, account.max_capacity) : account.max_capacity;
+    agent.account = &entry;
   }
+  std::vector<std::pair<SessionId, const char*>> ended;
+  for (const auto& [id, s] : sessions_) {
+    if (!s.authenticated || s.role == v1::ROLE_VISITOR) continue;
+    const AgentAccount& account = accounts_.at(s.participant_id);
+    if (account.disabled) ended.emplace_back(id, "this account was disabled");
+    else if (account.credential_stamp != s.credential_stamp) ended.emplace_back(id, "the password was changed; sign in again");
+    else if (account.role != s.role) ended.emplace_back(id, "this account's role changed; sign in again");
+  }
+  for (const auto& [id, reason] : ended) end_staff_session(id, reason);
+  settle();  // names and roles on the roster may have changed
+}
+
+void Service::sign_out(const std::string& agent_id, const std::string& token_id) {
+  std::vector<SessionId> ended;
+  for (const auto& [id, s] : sessions_)
+    if (s.authenticated && s.role != v1::ROLE_VISITOR && s.participant_id == agent_id &&
+        (token_id.empty() || s.token_id == token_id))
+      ended.push_back(id);
+  for (auto id : ended) end_staff_session(id, "signed out");
+}
+
+// The agent chose to leave or lost the right to stay: no grace period, their
+// chats go back to the front of the queue now.
+void Service::end_staff_session(SessionId id, const char* reason) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  it->second.outlet->close(close_signed_out, reason);
+  detach(id, false);
 }
 
 // ---------------------------------------------------------------- connections
@@ -132,6 +174,10 @@ void Service::advance() {
     s.attached_ms = now;  // close once, not on every tick
     s.outlet->close(close_policy_violation, "hello timeout");
   }
+  std::vector<SessionId> expired;
+  for (const auto& [id, s] : sessions_)
+    if (s.authenticated && s.expires_at_ms != 0 && s.expires_at_ms <= now) expired.push_back(id);
+  for (auto id : expired) end_staff_session(id, "the session has expired; sign in again");
   bool anything = false;
   if (staff_views_dirty_ && now - staff_views_published_ms_ >= staff_view_interval_ms) publish_staff_views();
   // A visitor who left while still waiting in line gives up their place, so no
@@ -288,16 +334,25 @@ void Service::on_hello(Session& s, const Frame& f) {
     send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "hello.role must be set");
     return;
   }
-  auto account = accounts_.find(hello.agent_id());
-  const bool valid = account != accounts_.end() &&
-                     util::secure_equals(hello.secret(), account->second.secret) &&
-                     account->second.role == hello.role();
-  if (!valid) {
-    send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "bad agent credentials");
+  // The network layer looked the session token up and vouches for it in
+  // `verified`; here it is checked against the account as it is now.
+  const auto& verified = hello.verified();
+  auto account = accounts_.find(verified.agent_id());
+  const char* refusal = nullptr;
+  if (verified.agent_id().empty()) refusal = "sign in first: POST /api/login, then send its session_token";
+  else if (account == accounts_.end() || account->second.disabled) refusal = "this account is disabled";
+  else if (!util::secure_equals(verified.credential_stamp(), account->second.credential_stamp))
+    refusal = "the password was changed since this session began; sign in again";
+  else if (verified.expires_at_ms() <= clock_.now_ms()) refusal = "the session has expired; sign in again";
+  else if (!hello.agent_id().empty() && hello.agent_id() != verified.agent_id())
+    refusal = "the session token belongs to another account";
+  else if (hello.role() != account->second.role) refusal = "hello.role does not match the account's role";
+  if (refusal) {
+    send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, refusal);
     s.outlet->close(close_policy_violation, "authentication failed");
     return;
   }
-  Agent& agent = agents_.at(hello.agent_id());
+  Agent& agent = agents_.at(verified.agent_id());
   const bool resumed = agent.grace_deadline_ms.has_value() || !agent.sessions.empty();
   agent.grace_deadline_ms.reset();
   // A fresh sign-in starts away: no chat is pushed before the agent says so.
@@ -307,6 +362,9 @@ void Service::on_hello(Session& s, const Frame& f) {
   s.authenticated = true;
   s.role = hello.role();
   s.participant_id = agent.account->id;
+  s.token_id = verified.token_id();
+  s.credential_stamp = account->second.credential_stamp;
+  s.expires_at_ms = verified.expires_at_ms();
   welcome->set_participant_id(agent.account->id);
   welcome->set_role(hello.role());
   welcome->set_display_name(agent.account->display_name);
@@ -317,9 +375,8 @@ void Service::on_hello(Session& s, const Frame& f) {
     const Conversation& c = conversations_.at(conversation_id);
     send(s.id, snapshot(c, after(conversation_id), true, true));
   }
-  if (hello.role() == v1::ROLE_SUPERVISOR || hello.role() == v1::ROLE_AGENT)
-    send(s.id, queue_snapshot(1));
-  if (hello.role() == v1::ROLE_SUPERVISOR || hello.role() == v1::ROLE_TIER2)
+  if (oversees(s.role) || s.role == v1::ROLE_AGENT) send(s.id, queue_snapshot(1));
+  if (oversees(s.role) || s.role == v1::ROLE_TIER2)
     send(s.id, queue_snapshot(2));
   send(s.id, roster());
 }
@@ -573,7 +630,7 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
                           : m.reason();
   close_conversation(*c, s.role, reason, m.comment(),
                      s.role == v1::ROLE_VISITOR ? "The visitor ended the chat." : "The chat was closed.");
-  if (s.role == v1::ROLE_SUPERVISOR) {
+  if (oversees(s.role)) {
     v1::ServerFrame closed_frame;
     closed_frame.mutable_closed()->set_conversation_id(m.conversation_id());
     closed_frame.mutable_closed()->set_reason(reason);
@@ -734,7 +791,7 @@ Service::Conversation* Service::member_conversation(Session& s, std::uint32_t re
   bool member = false;
   if (found) {
     if (s.role == v1::ROLE_VISITOR) member = it->second.info.visitor_id() == s.participant_id;
-    else if (s.role == v1::ROLE_SUPERVISOR) member = true;
+    else if (oversees(s.role)) member = true;
     else member = is_assigned_agent(s, it->second);
   }
   if (member) return &it->second;
@@ -959,6 +1016,7 @@ v1::ServerFrame Service::roster() const {
   for (const auto& [id, agent] : agents_) sorted.push_back(&agent);
   std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->account->id < b->account->id; });
   for (const Agent* agent : sorted) {
+    if (agent->account->disabled) continue;
     auto* p = frame.mutable_roster()->add_agents();
     p->set_agent_id(agent->account->id);
     p->set_name(agent->account->display_name);
@@ -1048,14 +1106,14 @@ void Service::to_both(const Conversation& c, const v1::ServerFrame& frame, Sessi
 void Service::to_supervisors(const v1::ServerFrame& frame) {
   auto bytes = protocol::encode(frame);
   for (const auto& [id, agent] : agents_)
-    if (agent.account->role == v1::ROLE_SUPERVISOR) send(agent.sessions, bytes);
+    if (oversees(agent.account->role)) send(agent.sessions, bytes);
 }
 
 void Service::to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame) {
   const auto role = tier >= 2 ? v1::ROLE_TIER2 : v1::ROLE_AGENT;
   auto bytes = protocol::encode(frame);
   for (const auto& [id, agent] : agents_)
-    if (agent.account->role == role || agent.account->role == v1::ROLE_SUPERVISOR) send(agent.sessions, bytes);
+    if (agent.account->role == role || oversees(agent.account->role)) send(agent.sessions, bytes);
 }
 
 std::string Service::name_of(const Session& s) const {

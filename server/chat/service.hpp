@@ -55,7 +55,7 @@ struct ServiceStats {
 
 class Service {
  public:
-  Service(ServiceLimits limits, AccountDirectory accounts, MessageLog& log, const Clock& clock);
+  Service(ServiceLimits limits, const AccountDirectory& accounts, MessageLog& log, const Clock& clock);
 
   void attach(SessionId session, std::shared_ptr<Outlet> outlet);
   void handle(SessionId session, const v1::ClientFrame& frame);
@@ -66,6 +66,13 @@ class Service {
   // and their chats return to the front of their queues) and closes
   // connections that never said Hello. Called on a timer by the server.
   void advance();
+
+  // The agents file changed: connections of disabled accounts, of accounts
+  // whose password or role changed, are closed (4001) and their chats requeued.
+  void update_accounts(const AccountDirectory& accounts);
+  // Logout: closes the agent's connections made with that sign-in (all of the
+  // agent's connections if token_id is empty).
+  void sign_out(const std::string& agent_id, const std::string& token_id);
 
   // Asks every connection to close (e.g. 1001 on shutdown); they detach as they go.
   void close_all(std::uint16_t code, const std::string& reason);
@@ -85,6 +92,7 @@ class Service {
   parley::state::v1::StateImage export_changes();
 
  private:
+  void end_staff_session(SessionId id, const char* reason);
   struct Session {
     SessionId id = 0;
     std::shared_ptr<Outlet> outlet;
@@ -92,6 +100,10 @@ class Service {
     bool authenticated = false;
     v1::Role role = v1::ROLE_UNSPECIFIED;
     std::string participant_id;
+    // Staff: the sign-in this connection belongs to.
+    std::string token_id;
+    std::string credential_stamp;
+    std::int64_t expires_at_ms = 0;
   };
   struct Visitor {
     std::string id;

@@ -8,7 +8,6 @@
 #include <iostream>
 
 namespace parley::net {
-namespace {
 
 constexpr std::size_t max_request_body = 16 * 1024;
 
@@ -28,8 +27,6 @@ http::response<http::string_body> error_response(const http::request<http::strin
                                                  std::string_view code, std::string_view message) {
   return json_response(req, status, {{"error", code}, {"message", message}});
 }
-
-}  // namespace
 
 HttpSession::HttpSession(tcp::socket&& socket, ServerContext& context)
     : stream_(std::move(socket)), context_(context) {}
@@ -71,6 +68,7 @@ void HttpSession::on_read(error_code ec, std::size_t) {
     std::make_shared<WebSocketSession>(stream_.release_socket(), context_)->run(std::move(req));
     return;
   }
+  if (path.starts_with("/api/")) return handle_api(std::move(req), path);
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "only GET and HEAD"));
   if (path == "/healthz") return reply_health(std::move(req));
@@ -98,6 +96,10 @@ void HttpSession::on_read(error_code ec, std::size_t) {
   res.content_length(size);
   res.keep_alive(req.keep_alive());
   write(std::move(res));
+}
+
+void HttpSession::reply_from_shard(std::function<void()> reply) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), reply = std::move(reply)] { reply(); });
 }
 
 // The counters live on the hub thread: ask there, answer back on this shard.
@@ -135,4 +137,9 @@ void HttpSession::on_write(bool keep_alive, error_code ec, std::size_t) {
   do_read();
 }
 
+}  // namespace parley::net
+
+namespace parley::net {
+// net/staff_api.cpp writes JSON responses too.
+template void HttpSession::write(http::response<http::string_body>&&);
 }  // namespace parley::net

@@ -1,14 +1,22 @@
 #pragma once
-// One plain HTTP connection: /healthz, static files, and the /ws upgrade,
+// One plain HTTP connection: /healthz, the staff API, static files, and the /ws upgrade,
 // after which the socket moves to a WebSocketSession. Runs on its shard.
 
 #include "net/beast.hpp"
 #include "net/server_context.hpp"
 
+#include <boost/json/object.hpp>
+
+#include <functional>
 #include <memory>
 #include <optional>
 
 namespace parley::net {
+
+http::response<http::string_body> json_response(const http::request<http::string_body>& req, http::status status,
+                                                const boost::json::object& body);
+http::response<http::string_body> error_response(const http::request<http::string_body>& req, http::status status,
+                                                 std::string_view code, std::string_view message);
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
@@ -19,9 +27,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read();
   void on_read(error_code ec, std::size_t bytes);
   void reply_health(http::request<http::string_body> req);
+  // POST /api/login and /api/logout (net/staff_api.cpp).
+  void handle_api(http::request<http::string_body> req, std::string_view path);
+  void reply_from_shard(std::function<void()> reply);
   template <class Response>
   void write(Response&& response);
   void on_write(bool keep_alive, error_code ec, std::size_t bytes);
+  std::string client_address(const http::request<http::string_body>& req) const;
 
   beast::tcp_stream stream_;
   ServerContext& context_;

@@ -66,14 +66,15 @@ void WebSocketSession::do_read() {
 
 void WebSocketSession::on_read(error_code ec, std::size_t) {
   if (ec) return fail(ec, "read");
-  handle_message();
+  const bool go_on = handle_message();
   buffer_.consume(buffer_.size());
-  if (!closing_) do_read();
+  if (go_on && !closing_) do_read();
 }
 
-void WebSocketSession::handle_message() {
+bool WebSocketSession::handle_message() {
   auto error = [this](v1::ErrorCode code, std::string message) {
     send_now(protocol::encode(protocol::make_error(0, code, std::move(message))));
+    return true;
   };
   if (!ws_.got_binary()) return error(v1::ERROR_CODE_MALFORMED_FRAME, "send binary protobuf frames, not text");
   if (!limiter_.try_take(steady_ms()))
@@ -82,7 +83,43 @@ void WebSocketSession::handle_message() {
   auto decoded = protocol::decode_client_frame(
       std::string_view(static_cast<const char*>(data.data()), data.size()));
   if (!decoded.frame) return error(decoded.error, decoded.detail);
-  asio::post(context_.hub, [&service = context_.service, id = id_, frame = std::move(*decoded.frame)] {
+  if (decoded.frame->has_hello()) {
+    check_hello(std::move(*decoded.frame));
+    return false;
+  }
+  to_service(std::move(*decoded.frame));
+  return true;
+}
+
+// Tokens are checked here, so the service only ever sees what the server
+// itself vouches for (Hello.verified); the token goes no further.
+void WebSocketSession::check_hello(v1::ClientFrame frame) {
+  auto& hello = *frame.mutable_hello();
+  if (hello.has_verified()) {
+    send_now(protocol::encode(protocol::make_error(frame.request_id(), v1::ERROR_CODE_FORBIDDEN,
+                                                   "hello.verified is set by the server, never by a client")));
+    return begin_close(static_cast<std::uint16_t>(websocket::close_code::policy_error), "forged identity");
+  }
+  auto resume = [self = shared_from_this()](v1::ClientFrame checked) {
+    asio::post(self->ws_.get_executor(), [self, checked = std::move(checked)]() mutable {
+      self->to_service(std::move(checked));
+      if (!self->closing_) self->do_read();
+    });
+  };
+  if (hello.role() == v1::ROLE_VISITOR || hello.session_token().empty()) {
+    hello.clear_session_token();
+    return resume(std::move(frame));
+  }
+  const std::string token = hello.session_token();
+  hello.clear_session_token();
+  context_.staff_auth.verify(token, [frame = std::move(frame), resume](std::optional<v1::VerifiedIdentity> who) mutable {
+    if (who) *frame.mutable_hello()->mutable_verified() = std::move(*who);
+    resume(std::move(frame));
+  });
+}
+
+void WebSocketSession::to_service(v1::ClientFrame frame) {
+  asio::post(context_.hub, [&service = context_.service, id = id_, frame = std::move(frame)] {
     service.handle(id, frame);
   });
 }

@@ -30,7 +30,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void on_accept(error_code ec);
   void do_read();
   void on_read(error_code ec, std::size_t bytes);
-  void handle_message();
+  // False while the frame waits for something (a token check): reading pauses
+  // so that frames reach the service in the order they were sent.
+  bool handle_message();
+  void check_hello(v1::ClientFrame frame);
+  void to_service(v1::ClientFrame frame);
   void send_now(protocol::SharedBytes frame);
   void do_write();
   void on_write(error_code ec, std::size_t bytes);

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 namespace parley::test {
 
 using F = v1::ServerFrame;
@@ -30,17 +32,38 @@ inline Signed visitor(unsigned short port, const std::string& token = {},
   return {std::move(ws), welcome};
 }
 
-inline std::string secret_of(const std::string& id) {
-  static const std::map<std::string, std::string> secrets{{"alice", "alice-secret"}, {"bob", "bob-secret-1"},
-                                                          {"carol", "carol-secret"}, {"tina", "tina-secret"},
-                                                          {"sam", "sam-secret-1"}};
-  return secrets.at(id);
+inline std::string password_of(const std::string& id) {
+  static const std::map<std::string, std::string> passwords{
+      {"alice", "alice-secret"}, {"bob", "bob-secret-1"}, {"carol", "carol-secret"},
+      {"tina", "tina-secret"},   {"sam", "sam-secret-1"}, {"dora", "dora-secret"}};
+  return passwords.at(id);
+}
+
+inline HttpResult post_login(unsigned short port, const std::string& id, const std::string& password,
+                             std::vector<std::pair<std::string, std::string>> headers = {}) {
+  headers.emplace_back("Content-Type", "application/json");
+  return http_request(port, "POST", "/api/login",
+                      R"({"agent_id":")" + id + R"(","password":")" + password + R"("})", headers);
+}
+
+// Signs in over HTTP as the console does; returns the session token. A node
+// whose Redis connection is still coming up answers 503: retried like a client would.
+inline std::string login(unsigned short port, const std::string& id) {
+  auto res = post_login(port, id, password_of(id));
+  for (int attempt = 0; res.status == 503 && attempt < 50; ++attempt) {
+    std::this_thread::sleep_for(100ms);  // client backoff, not synchronisation
+    res = post_login(port, id, password_of(id));
+  }
+  REQUIRE(res.status == 200);
+  const auto at = res.body.find("\"token\":\"");
+  REQUIRE(at != std::string::npos);
+  return res.body.substr(at + 9, res.body.find('"', at + 9) - at - 9);
 }
 
 inline Signed staff(unsigned short port, const std::string& id, v1::Role role = v1::ROLE_AGENT, bool online = true,
                     std::vector<std::pair<std::string, std::uint64_t>> cursors = {}) {
   WsClient ws(port);
-  ws.send(staff_hello(id, secret_of(id), role, std::move(cursors)));
+  ws.send(staff_hello(id, login(port, id), role, std::move(cursors)));
   auto welcome = ws.expect(F::kWelcome).welcome();
   if (online) {
     ws.send(set_status(v1::AGENT_STATUS_ONLINE));

@@ -29,7 +29,7 @@ Signed sign_in(unsigned short port, const v1::ClientFrame& hello) {
 }
 
 Signed cluster_staff(unsigned short port, const std::string& id, v1::Role role = v1::ROLE_AGENT) {
-  auto s = sign_in(port, staff_hello(id, secret_of(id), role));
+  auto s = sign_in(port, staff_hello(id, login(port, id), role));
   s.ws.send(set_status(v1::AGENT_STATUS_ONLINE));
   REQUIRE(s.ws.expect(F::kAck).ack().request_id() == 3);
   return s;
@@ -119,7 +119,7 @@ TEST_CASE("kill -9 of the agent's node: the agent resumes on another node with t
     a->wait();
   }
   // Alice comes back through node B (node A may have been the leader: then B takes over).
-  auto alice = sign_in(b.port(), staff_hello("alice", secret_of("alice"), v1::ROLE_AGENT, {{id, 0}}));
+  auto alice = sign_in(b.port(), staff_hello("alice", login(b.port(), "alice"), v1::ROLE_AGENT, {{id, 0}}));
   auto snap = alice.ws.expect(F::kConversation, 20s).conversation();
   CHECK(snap.info().conversation_id() == id);
   bool mine = false;
@@ -167,7 +167,7 @@ TEST_CASE("Redis restarted mid-chat: both transcripts are complete and have no d
   alice.ws.expect_close(10s);
   redis.start();
 
-  auto alice2 = sign_in(a.port(), staff_hello("alice", secret_of("alice"), v1::ROLE_AGENT));
+  auto alice2 = sign_in(a.port(), staff_hello("alice", login(a.port(), "alice"), v1::ROLE_AGENT));
   auto v2 = sign_in(b.port(), visitor_hello(token, {{id, 0}}));
   auto visitor_view = v2.ws.expect(F::kConversation, 20s).conversation();
   alice2.ws.send(send_message(id, "a-1", "second"));  // resent after the outage: stored once
@@ -191,4 +191,25 @@ TEST_CASE("Redis restarted mid-chat: both transcripts are complete and have no d
     if (!m.system()) all.push_back(m.text());
   }
   CHECK(all == std::vector<std::string>{"first", "second", "third", "fourth"});
+}
+
+TEST_CASE("a staff sign-in made on one node works on every node, and logging out on another closes it") {
+  RedisServer redis;
+  ServerProcess a(node_args(redis)), b(node_args(redis));
+  const auto token = login(a.port(), "alice");
+  auto alice = sign_in(b.port(), staff_hello("alice", token, v1::ROLE_AGENT));
+  CHECK(alice.welcome.participant_id() == "alice");
+  // The store keeps a hash of the token, never the token, and lets it expire.
+  auto keys = redis.command({"KEYS", "parley:staff-session:*"});
+  REQUIRE(keys.size() == 1);
+  CHECK(keys[0].find(token.substr(4)) == std::string::npos);
+  CHECK(std::stoll(redis.command({"PTTL", keys[0]}).at(0)) > 11 * 3600 * 1000LL);
+
+  auto out = http_request(a.port(), "POST", "/api/logout", "", {{"Authorization", "Bearer " + token}});
+  CHECK(out.status == 200);
+  CHECK(alice.ws.expect_close().code == 4001);  // her socket is on node B
+  CHECK(redis.command({"KEYS", "parley:staff-session:*"}).empty());
+  WsClient again(b.port());
+  again.send(staff_hello("alice", token, v1::ROLE_AGENT));
+  CHECK(again.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);
 }

@@ -88,7 +88,8 @@ TEST_CASE("a chat through nginx in front of two nodes (deploy/nginx/parley.conf.
   ServerProcess a(args), b(args);
   Nginx nginx(free_port(), {a.port(), b.port()});
 
-  auto alice = through(nginx.port(), staff_hello("alice", secret_of("alice"), v1::ROLE_AGENT));
+  connect_retrying(nginx.port());  // nginx is up
+  auto alice = through(nginx.port(), staff_hello("alice", login(nginx.port(), "alice"), v1::ROLE_AGENT));
   alice.ws.send(set_status(v1::AGENT_STATUS_ONLINE));
   alice.ws.expect(F::kAck);
   auto v = through(nginx.port(), visitor_hello());

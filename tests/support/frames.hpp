@@ -28,18 +28,40 @@ inline v1::ClientFrame visitor_hello(std::string resume_token = {},
   return f;
 }
 
-inline v1::ClientFrame staff_hello(std::string id, std::string secret, v1::Role role,
-                                   std::vector<std::pair<std::string, std::uint64_t>> cursors = {}) {
-  v1::ClientFrame f;
-  auto* h = f.mutable_hello();
-  h->set_role(role);
-  h->set_agent_id(std::move(id));
-  h->set_secret(std::move(secret));
+inline void add_cursors(v1::Hello* h, const std::vector<std::pair<std::string, std::uint64_t>>& cursors) {
   for (auto& [conversation, seq] : cursors) {
     auto* c = h->add_cursors();
     c->set_conversation_id(conversation);
     c->set_last_seq(seq);
   }
+}
+
+// A staff Hello as a client sends it, with the token from POST /api/login.
+inline v1::ClientFrame staff_hello(std::string id, std::string session_token, v1::Role role,
+                                   std::vector<std::pair<std::string, std::uint64_t>> cursors = {}) {
+  v1::ClientFrame f;
+  auto* h = f.mutable_hello();
+  h->set_role(role);
+  h->set_agent_id(std::move(id));
+  h->set_session_token(std::move(session_token));
+  add_cursors(h, cursors);
+  return f;
+}
+
+// A staff Hello as the service receives it once the network layer checked the token.
+inline v1::ClientFrame verified_staff_hello(const std::string& id, const std::string& credential_stamp, v1::Role role,
+                                            std::int64_t expires_at_ms, const std::string& token_id = "t1",
+                                            std::vector<std::pair<std::string, std::uint64_t>> cursors = {}) {
+  v1::ClientFrame f;
+  auto* h = f.mutable_hello();
+  h->set_role(role);
+  h->set_agent_id(id);
+  auto* v = h->mutable_verified();
+  v->set_agent_id(id);
+  v->set_credential_stamp(credential_stamp);
+  v->set_token_id(token_id);
+  v->set_expires_at_ms(expires_at_ms);
+  add_cursors(h, cursors);
   return f;
 }
 

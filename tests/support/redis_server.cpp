@@ -1,5 +1,7 @@
 #include "support/redis_server.hpp"
 
+#include <hiredis/hiredis.h>
+
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -110,6 +112,37 @@ void RedisServer::wait_exit() {
   if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
   if (drain_.joinable()) drain_.join();
+}
+
+std::vector<std::string> RedisServer::command(const std::vector<std::string>& args) const {
+  redisContext* context = redisConnect("127.0.0.1", port_);
+  if (!context || context->err) {
+    if (context) redisFree(context);
+    throw std::runtime_error("cannot connect to the test redis-server");
+  }
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const auto& arg : args) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  auto* reply = static_cast<redisReply*>(
+      redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+  std::vector<std::string> result;
+  std::string error;
+  auto add = [&](const redisReply* r) {
+    if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) result.emplace_back(r->str, r->len);
+    else if (r->type == REDIS_REPLY_INTEGER) result.push_back(std::to_string(r->integer));
+    else if (r->type == REDIS_REPLY_ERROR) error.assign(r->str, r->len);
+  };
+  if (!reply) error = "no reply";
+  else if (reply->type == REDIS_REPLY_ARRAY)
+    for (size_t i = 0; i < reply->elements; ++i) add(reply->element[i]);
+  else add(reply);
+  if (reply) freeReplyObject(reply);
+  redisFree(context);
+  if (!error.empty()) throw std::runtime_error("redis: " + error);
+  return result;
 }
 
 }  // namespace parley::test

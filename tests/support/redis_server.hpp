@@ -25,6 +25,9 @@ class RedisServer {
   void pause();      // SIGSTOP: the socket stays open, nothing answers
   void resume();     // SIGCONT
   void start();      // (re)start on the same port and directory
+  // One command over a fresh connection: a string or integer reply as one
+  // element, an array's elements, nothing for nil. Throws on an error reply.
+  std::vector<std::string> command(const std::vector<std::string>& args) const;
 
  private:
   void wait_exit();

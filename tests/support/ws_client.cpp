@@ -134,18 +134,26 @@ void WsClient::close() {
   impl_->ws.close(websocket::close_code::normal, ec);
 }
 
-HttpResult http_get(unsigned short port, const std::string& target) {
+HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
+                        const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
   namespace http = beast::http;
   asio::io_context io;
   beast::tcp_stream stream(io);
   stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1");
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  for (const auto& [name, value] : headers) req.set(name, value);
+  req.body() = body;
+  req.prepare_payload();
   http::write(stream, req);
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
   http::read(stream, buffer, res);
-  return {static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body()};
+  HttpResult result{static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body(), {}};
+  for (const auto& field : res) result.headers[std::string(field.name_string())] = std::string(field.value());
+  return result;
 }
+
+HttpResult http_get(unsigned short port, const std::string& target) { return http_request(port, "GET", target); }
 
 }  // namespace parley::test

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
+#include <vector>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,9 +59,13 @@ struct HttpResult {
   int status = 0;
   std::string content_type;
   std::string body;
+  std::map<std::string, std::string> headers;
 };
 
-// One plain HTTP/1.1 GET over loopback.
+// One plain HTTP/1.1 request over loopback (Host is 127.0.0.1:port).
+HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
+                        const std::string& body = {},
+                        const std::vector<std::pair<std::string, std::string>>& headers = {});
 HttpResult http_get(unsigned short port, const std::string& target);
 
 }  // namespace parley::test

@@ -59,7 +59,7 @@ inline chat::AccountDirectory test_accounts() {
     chat::AgentAccount a;
     a.id = id;
     a.display_name = std::move(name);
-    a.secret = id + "-secret";
+    a.credential_stamp = id + "-stamp";
     a.role = role;
     a.max_capacity = capacity;
     a.auto_assign = auto_assign;
@@ -78,6 +78,7 @@ struct Harness {
   backend::MemoryMessageLog log;
   chat::Service service;
   chat::SessionId next_id = 1;
+  std::int64_t session_ms = 30LL * 24 * 3600 * 1000;  // staff sign-ins outlive every test
 
   explicit Harness(chat::ServiceLimits limits = {}, chat::AccountDirectory accounts = test_accounts())
       : service(limits, std::move(accounts), log, clock) {}
@@ -96,7 +97,7 @@ struct Harness {
   // Signed in and, unless told otherwise, online.
   Client agent(const std::string& id, v1::Role role = v1::ROLE_AGENT, bool online = true) {
     Client c = connect();
-    c.send(staff_hello(id, id + "-secret", role));
+    c.send(verified_staff_hello(id, id + "-stamp", role, clock.now_ms() + session_ms));
     REQUIRE(c.has(v1::ServerFrame::kWelcome));
     if (online) c.send(set_status(v1::AGENT_STATUS_ONLINE));
     return c;

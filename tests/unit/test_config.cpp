@@ -1,4 +1,6 @@
 #include "app/config.hpp"
+#include "auth/accounts_file.hpp"
+#include "auth/password.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -41,29 +43,68 @@ TEST_CASE("flags are parsed and validated with one-line errors") {
 }
 
 TEST_CASE("the agents file is checked field by field") {
-  auto good = write_temp("good.json", R"({"agents":[{"id":"a","name":"Ann","secret":"12345678","role":"tier2",
-      "capacity":4,"auto_assign":false,"categories":["deposit","refund"]}]})");
-  auto accounts = app::load_accounts(good);
+  const auto hash = auth::hash_password("correct horse", auth::HashCost::minimal);
+  auto accounts = auth::parse_accounts(R"({"agents":[{"id":"a","name":"Ann","password_hash":")" + hash +
+                                           R"(","role":"tier2","capacity":4,"auto_assign":false,"disabled":true,
+                                           "categories":["deposit","refund"]}]})",
+                                       "test");
   REQUIRE(accounts.count("a"));
   CHECK(accounts.at("a").role == v1::ROLE_TIER2);
   CHECK(accounts.at("a").max_capacity == 4);
   CHECK_FALSE(accounts.at("a").auto_assign);
+  CHECK(accounts.at("a").disabled);
   CHECK(accounts.at("a").categories.size() == 2);
+  CHECK(accounts.at("a").credential_stamp == auth::credential_stamp(hash));
 
   auto error_of = [](const std::string& text) {
     try {
-      app::load_accounts(write_temp("bad.json", text));
-    } catch (const app::ConfigError& e) {
+      auth::parse_accounts(text, "agents file x.json");
+    } catch (const auth::AccountsFileError& e) {
       return std::string(e.what());
     }
     return std::string("no error");
   };
+  const std::string h = R"("password_hash":")" + hash + R"(")";
   CHECK(error_of("{").find("not valid JSON") != std::string::npos);
   CHECK(error_of(R"({"agents":{}})").find("\"agents\" array") != std::string::npos);
-  CHECK(error_of(R"({"agents":[{"id":"a","secret":"12345678","role":"boss"}]})").find("agents[0].role") != std::string::npos);
-  CHECK(error_of(R"({"agents":[{"id":"a","secret":"short","role":"agent"}]})").find("secret") != std::string::npos);
-  CHECK(error_of(R"({"agents":[{"id":"a","secret":"12345678","role":"agent","capacity":0}]})").find("capacity") != std::string::npos);
-  CHECK(error_of(R"({"agents":[{"id":"a","secret":"12345678","role":"agent","categories":["crypto"]}]})").find("crypto") != std::string::npos);
-  CHECK(error_of(R"({"agents":[{"id":"a","secret":"12345678","role":"agent"},{"id":"a","secret":"12345678","role":"agent"}]})")
+  CHECK(error_of(R"({"agents":[{"id":"a",)" + h + R"(,"role":"boss"}]})").find("agents[0].role") != std::string::npos);
+  CHECK(error_of(R"({"agents":[{"id":"a","secret":"12345678","role":"agent"}]})").find("parley-admin reset a") !=
+        std::string::npos);
+  CHECK(error_of(R"({"agents":[{"id":"a","password_hash":"plain","role":"agent"}]})").find("argon2id") != std::string::npos);
+  CHECK(error_of(R"({"agents":[{"id":"a",)" + h + R"(,"role":"agent","capacity":0}]})").find("capacity") != std::string::npos);
+  CHECK(error_of(R"({"agents":[{"id":"a",)" + h + R"(,"role":"agent","categories":["crypto"]}]})").find("crypto") !=
+        std::string::npos);
+  CHECK(error_of(R"({"agents":[{"id":"a",)" + h + R"(,"role":"agent"},{"id":"a",)" + h + R"(,"role":"agent"}]})")
             .find("duplicate") != std::string::npos);
+}
+
+TEST_CASE("saving the agents file and reading it back gives the same accounts") {
+  chat::AccountDirectory accounts;
+  chat::AgentAccount a;
+  a.id = "mei";
+  a.display_name = "Mei \"M\" Lin";
+  a.role = v1::ROLE_AGENT;
+  a.max_capacity = 7;
+  a.auto_assign = false;
+  a.categories = {v1::CATEGORY_WITHDRAWAL};
+  a.password_hash = auth::hash_password("secret password", auth::HashCost::minimal);
+  accounts.emplace(a.id, a);
+  chat::AgentAccount root = a;
+  root.id = "root";
+  root.role = v1::ROLE_ADMIN;
+  root.disabled = true;
+  root.categories.clear();
+  accounts.emplace(root.id, root);
+  auto file = write_temp("saved.json", "");
+  auth::save_accounts(file, accounts);
+  CHECK((fs::status(file).permissions() & fs::perms::group_read) == fs::perms::none);
+  auto loaded = auth::load_accounts(file);
+  REQUIRE(loaded.size() == 2);
+  CHECK(loaded.at("mei").display_name == a.display_name);
+  CHECK(loaded.at("mei").max_capacity == 7);
+  CHECK_FALSE(loaded.at("mei").auto_assign);
+  CHECK(loaded.at("mei").categories == a.categories);
+  CHECK(loaded.at("root").role == v1::ROLE_ADMIN);
+  CHECK(loaded.at("root").disabled);
+  CHECK(auth::verify_password(loaded.at("mei").password_hash, "secret password"));
 }

@@ -3,6 +3,7 @@
 using namespace parley;
 using namespace parley::test;
 using F = v1::ServerFrame;
+constexpr std::int64_t never = std::int64_t{1} << 60;  // a sign-in that outlives the test
 
 TEST_CASE("a new chat waits in its category queue and is told its position") {
   Harness h;
@@ -319,16 +320,85 @@ TEST_CASE("roles and membership are enforced on every frame") {
   CHECK(v.error().code() == v1::ERROR_CODE_ALREADY_DONE);
 }
 
-TEST_CASE("bad credentials and frames before Hello close the connection") {
+TEST_CASE("a staff Hello needs a sign-in the server vouched for, matching the account as it is now") {
   Harness h;
-  auto c = h.connect();
-  c.send(staff_hello("alice", "wrong", v1::ROLE_AGENT));
-  CHECK(c.error().code() == v1::ERROR_CODE_AUTH_FAILED);
-  REQUIRE(c.outlet->closed);
-  CHECK(c.outlet->closed->first == 1008);
-  auto d = h.connect();
-  d.send(staff_hello("alice", "alice-secret", v1::ROLE_SUPERVISOR));  // wrong role for the account
-  CHECK(d.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  const auto later = h.clock.now_ms() + 60'000;
+  auto refused = [&](const v1::ClientFrame& hello) {
+    auto c = h.connect();
+    c.send(hello);
+    const bool auth_failed = c.error().code() == v1::ERROR_CODE_AUTH_FAILED;
+    return auth_failed && c.outlet->closed && c.outlet->closed->first == 1008;
+  };
+  CHECK(refused(staff_hello("alice", "pst_whatever", v1::ROLE_AGENT)));  // a token alone proves nothing here
+  CHECK(refused(verified_staff_hello("alice", "old-stamp", v1::ROLE_AGENT, later)));  // password changed since
+  CHECK(refused(verified_staff_hello("alice", "alice-stamp", v1::ROLE_AGENT, h.clock.now_ms())));  // expired
+  CHECK(refused(verified_staff_hello("alice", "alice-stamp", v1::ROLE_SUPERVISOR, later)));  // not her role
+  CHECK(refused(verified_staff_hello("nobody", "nobody-stamp", v1::ROLE_AGENT, later)));
+  auto other = verified_staff_hello("alice", "alice-stamp", v1::ROLE_AGENT, later);
+  other.mutable_hello()->set_agent_id("bob");  // says bob, token is alice's
+  CHECK(refused(other));
+  auto ok = h.connect();
+  ok.send(verified_staff_hello("alice", "alice-stamp", v1::ROLE_AGENT, later));
+  CHECK(ok.take(F::kWelcome).welcome().participant_id() == "alice");
+}
+
+TEST_CASE("sign-out, a disabled account, a new password and an expired sign-in end staff sessions at once") {
+  Harness h;
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  auto alice = h.agent("alice");
+  REQUIRE(alice.has(F::kConversation));
+  auto other_tab = h.connect();
+  other_tab.send(verified_staff_hello("alice", "alice-stamp", v1::ROLE_AGENT, h.clock.now_ms() + 3'600'000, "t2"));
+  REQUIRE(other_tab.has(F::kWelcome));
+
+  // Logging out one sign-in closes that tab only; her chat stays.
+  h.service.sign_out("alice", "t2");
+  REQUIRE(other_tab.outlet->closed);
+  CHECK(other_tab.outlet->closed->first == 4001);
+  CHECK_FALSE(alice.outlet->closed);
+
+  SECTION("disabled: her chat goes back to the queue without a grace period") {
+    auto accounts = test_accounts();
+    accounts.at("alice").disabled = true;
+    h.service.update_accounts(accounts);
+    REQUIRE(alice.outlet->closed);
+    CHECK(alice.outlet->closed->first == 4001);
+    auto bob = h.agent("bob");
+    CHECK(bob.take(F::kConversation).conversation().info().conversation_id() == id);
+    auto again = h.connect();
+    again.send(verified_staff_hello("alice", "alice-stamp", v1::ROLE_AGENT, h.clock.now_ms() + 60'000));
+    CHECK(again.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  }
+  SECTION("a new password") {
+    auto accounts = test_accounts();
+    accounts.at("alice").credential_stamp = "alice-stamp-2";
+    h.service.update_accounts(accounts);
+    REQUIRE(alice.outlet->closed);
+    CHECK(alice.outlet->closed->second.find("password") != std::string::npos);
+  }
+  SECTION("removed from the file: treated as disabled") {
+    auto accounts = test_accounts();
+    accounts.erase("alice");
+    h.service.update_accounts(accounts);
+    CHECK(alice.outlet->closed);
+  }
+  SECTION("the sign-in expires") {
+    h.clock.advance(h.session_ms);
+    h.service.advance();
+    REQUIRE(alice.outlet->closed);
+    CHECK(alice.outlet->closed->second.find("expired") != std::string::npos);
+  }
+  SECTION("an unrelated change leaves her be") {
+    auto accounts = test_accounts();
+    accounts.at("bob").display_name = "Robert";
+    h.service.update_accounts(accounts);
+    CHECK_FALSE(alice.outlet->closed);
+  }
+}
+
+TEST_CASE("frames before Hello close the connection") {
+  Harness h;
   auto e = h.connect();
   e.send(send_message("c_x", "m", "hi"));
   CHECK(e.error().code() == v1::ERROR_CODE_NOT_AUTHENTICATED);
@@ -506,7 +576,7 @@ TEST_CASE("a successor service continues from an exported state") {
   CHECK(saw_reply);
   // Alice reconnects within her grace period and still has both chats.
   auto alice2 = connect();
-  alice2.send(staff_hello("alice", "alice-secret", v1::ROLE_AGENT));
+  alice2.send(verified_staff_hello("alice", "alice-stamp", v1::ROLE_AGENT, never));
   CHECK(alice2.take(F::kWelcome).welcome().resumed());
   std::set<std::string> hers;
   while (alice2.has(F::kConversation)) hers.insert(alice2.take(F::kConversation).conversation().info().conversation_id());
@@ -514,7 +584,7 @@ TEST_CASE("a successor service continues from an exported state") {
   CHECK(hers.count(waiting_id) == 1);
   // The escalation still waits for tier 2 with its note.
   auto tina2 = connect();
-  tina2.send(staff_hello("tina", "tina-secret", v1::ROLE_TIER2));
+  tina2.send(verified_staff_hello("tina", "tina-stamp", v1::ROLE_TIER2, never));
   tina2.send(set_status(v1::AGENT_STATUS_ONLINE));
   auto senior = tina2.take(F::kConversation).conversation();
   CHECK(senior.info().conversation_id() == escalated_id);

@@ -1,7 +1,7 @@
 // The agent console: sign in, set status, pick or receive chats, reply, note,
 // transfer, escalate and close. Served at /console.
 import { Connection, type ConnectionState } from "../core/connection";
-import { AgentSession, type Chat } from "../core/agent-session";
+import { AgentSession, type Chat, type Credentials } from "../core/agent-session";
 import { formatTime, h } from "../core/dom";
 import { AgentStatus, Category, Role } from "../core/protocol";
 
@@ -9,10 +9,34 @@ const categoryNames: Record<number, string> = {
   [Category.ACCOUNT]: "Account", [Category.DEPOSIT]: "Deposit", [Category.WITHDRAWAL]: "Withdrawal",
   [Category.TRADING]: "Trading", [Category.REFUND]: "Refund", [Category.OTHER]: "Other",
 };
-const roleNames: Record<number, string> = { [Role.AGENT]: "Agent", [Role.TIER2]: "Tier 2", [Role.SUPERVISOR]: "Supervisor" };
+const roleNames: Record<number, string> = { [Role.AGENT]: "Agent", [Role.TIER2]: "Tier 2", [Role.SUPERVISOR]: "Supervisor", [Role.ADMIN]: "Admin" };
+const rolesByName: Record<string, Role> = { agent: Role.AGENT, tier2: Role.TIER2, supervisor: Role.SUPERVISOR, admin: Role.ADMIN };
+/** Supervisors and admins watch queues and the team; they take no chats. */
+const oversees = (role: Role) => role === Role.SUPERVISOR || role === Role.ADMIN;
 const statusNames: Record<number, string> = { [AgentStatus.ONLINE]: "online", [AgentStatus.AWAY]: "away", [AgentStatus.OFFLINE]: "offline" };
 
 interface Canned { title: string; text: string }
+
+/** POST /api/login; resolves with what the Hello needs, rejects with a message to show. */
+async function logIn(agentId: string, password: string): Promise<Credentials> {
+  let response: Response;
+  try {
+    response = await fetch("/api/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ agent_id: agentId, password }),
+    });
+  } catch {
+    throw new Error("The server cannot be reached. Check your connection and try again.");
+  }
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (response.ok && typeof body.token === "string")
+    return { agentId: String(body.agent_id), sessionToken: body.token, role: rolesByName[String(body.role)] ?? Role.AGENT };
+  if (response.status === 401) throw new Error("Wrong agent ID or password.");
+  if (response.status === 429)
+    throw new Error(`Too many sign-in attempts. Try again in ${response.headers.get("Retry-After") ?? "a few"} seconds.`);
+  throw new Error("Sign-in is not possible right now. Try again shortly.");
+}
 
 class Console {
   private readonly app = document.getElementById("app")!;
@@ -36,24 +60,32 @@ class Console {
 
   private renderSignIn(error: string): void {
     const id = h("input", { name: "agent", autocomplete: "username", required: true });
-    const secret = h("input", { name: "secret", type: "password", autocomplete: "current-password", required: true });
-    const role = h("select", { name: "role" },
-      h("option", { value: Role.AGENT }, "Agent (tier 1)"), h("option", { value: Role.TIER2 }, "Tier 2 senior support"),
-      h("option", { value: Role.SUPERVISOR }, "Supervisor"));
+    const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
+    const problem = h("p", { class: "error", role: "alert", hidden: !error }, error);
+    const submit = h("button", { class: "primary", type: "submit" }, "Sign in");
     const form = h("form", { class: "signin" },
       h("h2", {}, "Parley Console"),
-      h("label", {}, "Agent ID", id), h("label", {}, "Secret", secret), h("label", {}, "Role", role),
-      error ? h("p", { class: "error", role: "alert" }, error) : null,
-      h("button", { class: "primary", type: "submit" }, "Sign in"));
+      h("label", {}, "Agent ID", id), h("label", {}, "Password", password),
+      problem, submit);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      this.signIn({ agentId: id.value.trim(), secret: secret.value, role: Number(role.value) as Role });
+      submit.disabled = true;
+      logIn(id.value.trim(), password.value)
+        .then((credentials) => this.signIn(credentials))
+        .catch((err: Error) => {
+          submit.disabled = false;
+          problem.textContent = err.message;
+          problem.hidden = false;
+          password.select();
+        });
     });
     this.app.replaceChildren(form);
     id.focus();
   }
 
-  private signIn(credentials: { agentId: string; secret: string; role: Role }): void {
+  private signIn(credentials: Credentials): void {
+    // Kept for reloads of this tab (and tabs opened from it) until sign-out.
+    sessionStorage.setItem("parley.console.v1", JSON.stringify(credentials));
     const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/ws`;
     const session = new AgentSession(
       { send: (f) => this.connection!.send(f), get ready() { return true; } },
@@ -69,10 +101,7 @@ class Console {
     this.connection = new Connection({
       url,
       hello: () => session.hello(),
-      onFrame: (frame) => {
-        if (frame.frame.case === "welcome") sessionStorage.setItem("parley.console.v1", JSON.stringify(credentials));
-        session.handle(frame);
-      },
+      onFrame: (frame) => session.handle(frame),
       onState: (state, detail) => {
         this.connectionState = state;
         if (state === "stopped" && detail) {
@@ -105,7 +134,7 @@ class Console {
       h("span", {}, roleNames[s.role] ?? ""),
       h("span", { class: "capacity" }, `${s.openChats()}/${s.capacity} chats`),
       h("span", { class: "spacer" }),
-      s.role === Role.SUPERVISOR ? null : status,
+      oversees(s.role) ? null : status,
       h("button", { type: "button", onclick: () => this.signOut() }, "Sign out"));
     const banner = this.connectionState === "reconnecting" ? h("div", { class: "banner", role: "alert" }, "Connection lost. Reconnecting…") : null;
     this.app.replaceChildren(top, ...(banner ? [banner] : []), h("div", { class: "layout" }, this.renderSide(s), this.renderChats(s), this.renderNotes(s)));
@@ -134,7 +163,7 @@ class Console {
           h("div", {}, `#${e.position} ${info.visitorName} · ${categoryNames[info.category] ?? "?"}`),
           h("div", { class: "meta" }, `waiting ${waited} min${info.transactionId ? ` · tx ${info.transactionId}` : ""}`),
           ...e.notes.map((n) => h("div", { class: "note" }, h("span", { class: "meta" }, `${n.authorName} · ${n.kind}`), n.text)),
-          s.role === Role.SUPERVISOR ? null : h("button", { type: "button", onclick: () => s.accept(info.conversationId) }, "Accept"),
+          oversees(s.role) ? null : h("button", { type: "button", onclick: () => s.accept(info.conversationId) }, "Accept"),
           tier === 2 && s.role === Role.TIER2 && !preview
             ? h("button", { type: "button", onclick: () => s.preview(info.conversationId) }, "Preview transcript") : null,
           preview ? h("ul", { class: "transcript preview", "aria-label": "Transcript preview" }, ...preview.entries().map((m) =>
@@ -150,7 +179,7 @@ class Console {
 
   private renderChats(s: AgentSession): HTMLElement {
     const chats = [...s.chats.values()];
-    if (chats.length === 0) return h("main", { class: "panel" }, h("p", { class: "empty" }, s.role === Role.SUPERVISOR ? "Supervisors see queues, the team and alerts." : "No chats yet. Set yourself online to receive chats."));
+    if (chats.length === 0) return h("main", { class: "panel" }, h("p", { class: "empty" }, oversees(s.role) ? "Supervisors see queues, the team and alerts." : "No chats yet. Set yourself online to receive chats."));
     if (!s.chats.has(this.selected)) this.selected = chats[0]!.info.conversationId;
     const tabs = h("div", { class: "tabs", role: "tablist" }, ...chats.map((c) => h("button", {
       class: c.active ? "tab" : "tab ended", role: "tab", type: "button", "aria-selected": String(c.info.conversationId === this.selected),
@@ -236,6 +265,12 @@ class Console {
   }
 
   private signOut(): void {
+    const saved = sessionStorage.getItem("parley.console.v1");
+    // Ending the sign-in on the server also closes this agent's other tabs made with it.
+    if (saved) {
+      const { sessionToken } = JSON.parse(saved) as Credentials;
+      fetch("/api/logout", { method: "POST", headers: { Authorization: `Bearer ${sessionToken}` } }).catch(() => {});
+    }
     sessionStorage.removeItem("parley.console.v1");
     this.connection?.stop();
     this.session = null;

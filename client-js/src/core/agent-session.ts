@@ -26,9 +26,10 @@ export interface Chat {
   rating: { score: number; comment: string } | null;
 }
 
+/** What POST /api/login returned: the password itself is never kept. */
 export interface Credentials {
   agentId: string;
-  secret: string;
+  sessionToken: string;
   role: Role;
 }
 
@@ -63,7 +64,7 @@ export class AgentSession {
     return {
       frame: {
         case: "hello",
-        value: { role: this.credentials.role, agentId: this.credentials.agentId, secret: this.credentials.secret, cursors, clientVersion: "console/0.1" },
+        value: { role: this.credentials.role, agentId: this.credentials.agentId, sessionToken: this.credentials.sessionToken, cursors, clientVersion: "console/0.1" },
       },
     };
   }

@@ -87,8 +87,9 @@ export class Connection {
       this.socket = null;
       this.welcomed = false;
       if (this.stopped) return;
-      // 1008: the server refused us (bad credentials); retrying will not help.
-      if (event.code === 1008) {
+      // 1008: the server refused us (bad credentials); 4001: signed out (logout,
+      // disabled account, new password, expired sign-in). Retrying will not help.
+      if (event.code === 1008 || event.code === 4001) {
         this.stopped = true;
         this.setState("stopped", event.reason);
         return;

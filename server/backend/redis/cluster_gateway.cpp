@@ -251,6 +251,21 @@ void ClusterGateway::close_local(std::uint16_t code, const std::string& reason) 
 
 void ClusterGateway::close_all(std::uint16_t code, const std::string& reason) { close_local(code, reason); }
 
+// Every node reads the same agents file; the leader acts on it. A node that
+// becomes leader later starts from its own latest copy.
+void ClusterGateway::update_accounts(const chat::AccountDirectory& accounts) {
+  accounts_ = accounts;
+  if (leader_) leader_->hub.update_accounts(accounts);
+}
+
+void ClusterGateway::sign_out(const std::string& agent_id, const std::string& token_id) {
+  cluster::ToLeader message;
+  message.set_node(options_.node_id);
+  message.mutable_sign_out()->set_agent_id(agent_id);
+  message.mutable_sign_out()->set_token_id(token_id);
+  forward(message.SerializeAsString());
+}
+
 chat::ServiceStats ClusterGateway::stats() const {
   if (leader_) {
     auto stats = leader_->hub.stats();
@@ -269,6 +284,7 @@ void ClusterGateway::on_leader_message(const std::string& payload) {
   cluster::ToLeader message;
   if (!message.ParseFromString(payload)) return;
   auto& l = *leader_;
+  if (message.has_sign_out()) return l.hub.sign_out(message.sign_out().agent_id(), message.sign_out().token_id());
   const auto key = std::make_pair(message.node(), chat::SessionId(message.session()));
   auto known = l.global_by_remote.find(key);
   if (message.has_attach() || (known == l.global_by_remote.end() && !message.has_detach())) {

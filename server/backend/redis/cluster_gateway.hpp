@@ -46,6 +46,10 @@ class ClusterGateway final : public chat::Gateway {
   void detach(chat::SessionId session) override;
   void advance() override;
   void close_all(std::uint16_t code, const std::string& reason) override;
+  void update_accounts(const chat::AccountDirectory& accounts) override;
+  // For other small stores of this node (staff sign-ins); runs on the hub executor.
+  std::shared_ptr<RedisConnection> command_connection() const { return commands_; }
+  void sign_out(const std::string& agent_id, const std::string& token_id) override;
   chat::ServiceStats stats() const override;
 
  private:

@@ -25,6 +25,8 @@ class Keys {
   std::string state_visitors() const { return prefix_ + ":state:visitors"; }
   std::string state_agents() const { return prefix_ + ":state:agents"; }
   std::string state_queues() const { return prefix_ + ":state:queues"; }  // a StateImage with only queues
+  // String "<agent>\t<stamp>\t<expiry ms>" per staff sign-in, expiring with it.
+  std::string staff_session(const std::string& token_key) const { return prefix_ + ":staff-session:" + token_key; }
   // Pub/sub channels.
   std::string to_leader_channel() const { return prefix_ + ":to-leader"; }
   std::string node_channel(const std::string& node) const { return prefix_ + ":node:" + node; }

@@ -1,0 +1,182 @@
+// Staff sign-in over HTTP, the session token in the Hello, and sign-ins ending:
+// logout, and parley-admin disabling an account or resetting its password
+// while the server runs.
+
+#include "helpers.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace parley;
+using namespace parley::test;
+
+namespace {
+
+std::string json_field(const std::string& body, const std::string& key) {
+  const auto at = body.find("\"" + key + "\":\"");
+  if (at == std::string::npos) return {};
+  const auto start = at + key.size() + 4;
+  return body.substr(start, body.find('"', start) - start);
+}
+
+HttpResult logout(unsigned short port, const std::string& token) {
+  return http_request(port, "POST", "/api/logout", "", {{"Authorization", "Bearer " + token}});
+}
+
+int admin(const std::string& file, const std::string& args, const std::string& password = {}) {
+  const std::string command = (password.empty() ? "" : "echo '" + password + "' | ") + PARLEY_ADMIN_PATH +
+                              " --file '" + file + "' --hash-cost minimal " +
+                              (password.empty() ? "" : "--password-stdin ") + args + " > /dev/null";
+  return std::system(command.c_str());
+}
+
+// A copy of the test accounts the test may change.
+std::string own_agents_file() {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("parley-agents-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".json");
+  std::filesystem::copy_file(test_data("agents.json"), path, std::filesystem::copy_options::overwrite_existing);
+  return path.string();
+}
+
+bool on_roster(const v1::Roster& roster, const std::string& id) {
+  for (const auto& agent : roster.agents())
+    if (agent.agent_id() == id) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("staff sign in over HTTP and use the token in their Hello") {
+  ServerProcess server(server_args());
+  const auto port = server.port();
+
+  auto ok = post_login(port, "alice", "alice-secret");
+  REQUIRE(ok.status == 200);
+  CHECK(ok.content_type == "application/json");
+  CHECK(ok.headers["Cache-Control"] == "no-store");
+  CHECK(json_field(ok.body, "role") == "agent");
+  const auto token = json_field(ok.body, "token");
+  REQUIRE(token.rfind("pst_", 0) == 0);
+
+  WsClient ws(port);
+  ws.send(staff_hello("alice", token, v1::ROLE_AGENT));
+  CHECK(ws.expect(F::kWelcome).welcome().participant_id() == "alice");
+
+  SECTION("bad requests get a JSON error with a status") {
+    auto wrong = post_login(port, "alice", "alice-secreT");
+    CHECK(wrong.status == 401);
+    CHECK(json_field(wrong.body, "error") == "bad_credentials");
+    CHECK(post_login(port, "nobody", "whatever-123").body == wrong.body);  // nothing tells the two apart
+    CHECK(http_request(port, "POST", "/api/login", "{\"agent_id\":1}", {{"Content-Type", "application/json"}}).status ==
+          400);
+    CHECK(http_request(port, "POST", "/api/login", "{not json", {{"Content-Type", "application/json"}}).status == 400);
+    CHECK(http_request(port, "POST", "/api/login", "agent_id=alice&password=alice-secret",
+                       {{"Content-Type", "application/x-www-form-urlencoded"}})
+              .status == 415);
+    CHECK(http_request(port, "GET", "/api/login").status == 405);
+    CHECK(http_request(port, "POST", "/api/nothing").status == 404);
+  }
+
+  SECTION("sign-in is not callable from another site") {
+    auto cross = post_login(port, "alice", "alice-secret", {{"Origin", "https://evil.example"}});
+    CHECK(cross.status == 403);
+    CHECK(json_field(cross.body, "error") == "cross_site");
+    CHECK(post_login(port, "alice", "alice-secret", {{"Sec-Fetch-Site", "cross-site"}}).status == 403);
+    CHECK(post_login(port, "alice", "alice-secret", {{"Origin", "http://127.0.0.1:" + std::to_string(port)}}).status ==
+          200);
+  }
+
+  SECTION("a token is checked against the account it names, and cannot be forged into the Hello") {
+    WsClient as_bob(port);
+    as_bob.send(staff_hello("bob", token, v1::ROLE_AGENT));
+    CHECK(as_bob.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);
+    CHECK(as_bob.expect_close().code == 1008);
+
+    WsClient forger(port);
+    auto forged = staff_hello("bob", "", v1::ROLE_AGENT);
+    forged.mutable_hello()->mutable_verified()->set_agent_id("bob");
+    forger.send(forged);
+    CHECK(forger.expect_error().code() == v1::ERROR_CODE_FORBIDDEN);
+    CHECK(forger.expect_close().code == 1008);
+
+    WsClient visitor_token(port);
+    auto v = visitor(port);
+    visitor_token.send(staff_hello("alice", v.welcome.resume_token(), v1::ROLE_AGENT));  // a visitor's token
+    CHECK(visitor_token.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  }
+
+  SECTION("logout closes that sign-in's connections at once and the token stops working") {
+    auto other = staff(port, "alice");  // a second sign-in (another browser) stays
+    auto out = logout(port, token);
+    CHECK(out.status == 200);
+    auto closed = ws.expect_close();
+    CHECK(closed.code == 4001);
+    CHECK(closed.reason == "signed out");
+    other.ws.sync();  // still served
+    WsClient again(port);
+    again.send(staff_hello("alice", token, v1::ROLE_AGENT));
+    CHECK(again.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);
+    CHECK(logout(port, token).status == 401);
+    CHECK(logout(port, "").status == 401);
+  }
+}
+
+TEST_CASE("repeated wrong passwords lock the account; each address has a budget") {
+  ServerProcess server(server_args({"--login-attempts-per-minute", "8", "--login-failures-before-lock", "3"}));
+  const auto port = server.port();
+  for (int i = 0; i < 3; ++i) CHECK(post_login(port, "bob", "wrong-password").status == 401);
+  auto locked = post_login(port, "bob", "bob-secret-1", {{"X-Real-IP", "192.0.2.7"}});
+  CHECK(locked.status == 429);
+  CHECK(locked.headers["Retry-After"] == "30");
+  CHECK(json_field(locked.body, "error") == "too_many_attempts");
+  // Other accounts are not locked; the address still has budget left (4 of 8 used).
+  CHECK(post_login(port, "carol", "carol-secret").status == 200);
+  for (int i = 0; i < 3; ++i) CHECK(post_login(port, "nobody", "x-" + std::to_string(i)).status == 401);
+  CHECK(post_login(port, "carol", "carol-secret").status == 429);  // this address spent its 8
+  // Behind a proxy on this machine, X-Real-IP names the client: another address has its own budget.
+  CHECK(post_login(port, "carol", "carol-secret", {{"X-Real-IP", "192.0.2.8"}}).status == 200);
+}
+
+TEST_CASE("parley-admin changes take effect on a running server within seconds") {
+  const auto file = own_agents_file();
+  ServerProcess server({"--agents", file});
+  const auto port = server.port();
+  auto alice = staff(port, "alice");
+  auto v = visitor(port);
+  const auto id = start(v.ws);
+  alice.ws.expect(F::kConversation);
+
+  SECTION("disable: her connections close, her chat is requeued, she cannot sign in; enable: she can") {
+    REQUIRE(admin(file, "disable alice") == 0);
+    auto closed = alice.ws.expect_close(10s);
+    CHECK(closed.code == 4001);
+    CHECK(closed.reason == "this account was disabled");
+    CHECK(post_login(port, "alice", "alice-secret").status == 401);
+    auto bob = staff(port, "bob");
+    CHECK(bob.ws.expect(F::kConversation).conversation().info().conversation_id() == id);
+    CHECK_FALSE(on_roster(bob.ws.expect(F::kRoster).roster(), "alice"));
+    REQUIRE(admin(file, "enable alice") == 0);
+    // Staff see her on the roster again once the server has re-read the file.
+    while (!on_roster(bob.ws.expect(F::kRoster, 10s).roster(), "alice")) {
+    }
+    CHECK(post_login(port, "alice", "alice-secret").status == 200);
+  }
+
+  SECTION("reset: sessions from before end, the old password stops working, the new one works") {
+    REQUIRE(admin(file, "reset alice", "a-new-password-1") == 0);
+    auto closed = alice.ws.expect_close(10s);
+    CHECK(closed.code == 4001);
+    CHECK(closed.reason.find("password") != std::string::npos);
+    CHECK(post_login(port, "alice", "alice-secret").status == 401);
+    CHECK(post_login(port, "alice", "a-new-password-1").status == 200);
+  }
+
+  SECTION("a broken file is refused and the accounts in force stay") {
+    std::ofstream(file) << "{ not json";
+    REQUIRE(admin(file, "list") != 0);
+    alice.ws.sync();
+    CHECK(post_login(port, "bob", "bob-secret-1").status == 200);
+  }
+  std::filesystem::remove(file);
+}

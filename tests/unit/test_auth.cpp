@@ -1,0 +1,176 @@
+// Passwords, sign-in tokens, throttles and the sign-in flow, without a network.
+
+#include "auth/password.hpp"
+#include "auth/staff_authenticator.hpp"
+#include "backend/memory/memory_staff_sessions.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <future>
+
+using namespace parley;
+using Outcome = auth::LoginResult::Outcome;
+
+TEST_CASE("argon2id hashes verify only the right password, and a reset changes the stamp") {
+  const auto hash = auth::hash_password("correct horse", auth::HashCost::minimal);
+  CHECK(hash.rfind("$argon2id$", 0) == 0);
+  CHECK(auth::verify_password(hash, "correct horse"));
+  CHECK_FALSE(auth::verify_password(hash, "correct horsE"));
+  CHECK_FALSE(auth::verify_password(hash, ""));
+  CHECK_FALSE(auth::verify_password("not a hash", "correct horse"));
+  CHECK_FALSE(auth::verify_password("", ""));
+  CHECK(auth::is_weak_hash(hash));
+  const auto again = auth::hash_password("correct horse", auth::HashCost::minimal);
+  CHECK(again != hash);  // salted
+  CHECK(auth::credential_stamp(again) != auth::credential_stamp(hash));
+  CHECK(auth::credential_stamp(hash) == auth::credential_stamp(hash));
+  CHECK(auth::generate_password().size() == 16);
+  CHECK(auth::generate_password() != auth::generate_password());
+}
+
+TEST_CASE("session tokens are random, stored by hash, and malformed ones have no key") {
+  auto a = auth::issue_session_token();
+  auto b = auth::issue_session_token();
+  CHECK(a.token != b.token);
+  CHECK(a.token.rfind("pst_", 0) == 0);
+  CHECK(auth::session_key(a.token) == a.key);
+  CHECK(a.key.find(a.token.substr(4)) == std::string::npos);
+  CHECK(a.token_id == a.key.substr(0, 16));
+  CHECK(auth::session_key("").empty());
+  CHECK(auth::session_key("pst_1234").empty());
+  CHECK(auth::session_key(a.token + "0").empty());
+  auto upper = a.token;
+  upper.back() = 'G';
+  CHECK(auth::session_key(upper).empty());
+
+  auth::StaffSession s{"alice", "stamp", 1234};
+  auto decoded = auth::decode_staff_session(auth::encode_staff_session(s));
+  REQUIRE(decoded);
+  CHECK(decoded->agent_id == "alice");
+  CHECK(decoded->expires_at_ms == 1234);
+  CHECK_FALSE(auth::decode_staff_session("alice\tstamp"));
+  CHECK_FALSE(auth::decode_staff_session("alice\tstamp\t12x"));
+}
+
+TEST_CASE("the login throttle limits each address and locks an account after failures") {
+  auth::LoginLimits limits;
+  limits.attempts_per_ip_per_minute = 3;
+  limits.failures_before_lock = 2;
+  limits.first_lock_ms = 10'000;
+  limits.longest_lock_ms = 25'000;
+  auth::LoginThrottle throttle(limits);
+  std::int64_t now = 0;
+  CHECK(throttle.admit("1.1.1.1", "a", now) == 0);
+  CHECK(throttle.admit("1.1.1.1", "b", now) == 0);
+  CHECK(throttle.admit("1.1.1.1", "c", now) == 0);
+  CHECK(throttle.admit("1.1.1.1", "d", now) > 0);   // the address spent its budget
+  CHECK(throttle.admit("2.2.2.2", "d", now) == 0);  // another address has its own
+  now += 20'000;                                    // a third of a minute refills one attempt
+  CHECK(throttle.admit("1.1.1.1", "d", now) == 0);
+
+  throttle.record("alice", false, now);
+  CHECK(throttle.admit("3.3.3.3", "alice", now) == 0);
+  throttle.record("alice", false, now);  // second failure: locked 10 s, from any address
+  CHECK(throttle.admit("4.4.4.4", "alice", now) == 10);
+  now += 10'000;
+  CHECK(throttle.admit("4.4.4.4", "alice", now) == 0);
+  throttle.record("alice", false, now);  // third: 20 s
+  CHECK(throttle.admit("5.5.5.5", "alice", now) == 20);
+  now += 20'000;
+  throttle.record("alice", false, now);  // fourth would be 40 s: capped at 25 s
+  CHECK(throttle.admit("6.6.6.6", "alice", now) == 25);
+  now += 25'000;
+  throttle.record("alice", true, now);  // success clears the count
+  throttle.record("alice", false, now);
+  CHECK(throttle.admit("7.7.7.7", "alice", now) == 0);
+}
+
+TEST_CASE("memory staff sessions expire and can be removed") {
+  chat::ManualClock clock;
+  backend::MemoryStaffSessions store(clock);
+  bool stored = false;
+  store.put("k", {"alice", "s", clock.now_ms() + 1000}, [&](bool ok) { stored = ok; });
+  CHECK(stored);
+  std::optional<auth::StaffSession> found;
+  store.get("k", [&](auto s) { found = s; });
+  CHECK(found);
+  clock.advance(1000);
+  store.get("k", [&](auto s) { found = s; });
+  CHECK_FALSE(found);
+  store.put("k2", {"bob", "s", clock.now_ms() + 1000}, [](bool) {});
+  bool removed = false;
+  store.remove("k2", [&](bool r) { removed = r; });
+  CHECK(removed);
+  store.get("k2", [&](auto s) { found = s; });
+  CHECK_FALSE(found);
+}
+
+namespace {
+struct SignIn {
+  chat::ManualClock clock;
+  backend::MemoryStaffSessions store{clock};
+  auth::AccountStore accounts{std::nullopt, directory()};
+  auth::LoginLimits limits{20, 3, 30'000, 60'000};
+  auth::StaffAuthenticator staff{accounts, store, limits, 3'600'000, clock};
+
+  static chat::AccountDirectory directory() {
+    chat::AccountDirectory d;
+    for (std::string id : {"alice", "gone"}) {
+      chat::AgentAccount a;
+      a.id = id;
+      a.role = v1::ROLE_AGENT;
+      a.password_hash = auth::hash_password(id + " password", auth::HashCost::minimal);
+      a.credential_stamp = auth::credential_stamp(a.password_hash);
+      a.disabled = id == "gone";
+      d.emplace(id, a);
+    }
+    return d;
+  }
+  auth::LoginResult login(const std::string& id, const std::string& password, const std::string& ip = "10.0.0.1") {
+    std::promise<auth::LoginResult> result;
+    staff.login(ip, id, password, [&](auth::LoginResult r) { result.set_value(std::move(r)); });
+    return result.get_future().get();
+  }
+  std::optional<v1::VerifiedIdentity> verify(const std::string& token) {
+    std::promise<std::optional<v1::VerifiedIdentity>> result;
+    staff.verify(token, [&](auto identity) { result.set_value(std::move(identity)); });
+    return result.get_future().get();
+  }
+};
+}  // namespace
+
+TEST_CASE("signing in issues a token the WebSocket Hello can be checked against") {
+  SignIn s;
+  auto ok = s.login("alice", "alice password");
+  REQUIRE(ok.outcome == Outcome::signed_in);
+  CHECK(ok.expires_at_ms == s.clock.now_ms() + 3'600'000);
+  auto identity = s.verify(ok.token);
+  REQUIRE(identity);
+  CHECK(identity->agent_id() == "alice");
+  CHECK(identity->credential_stamp() == s.accounts.snapshot()->at("alice").credential_stamp);
+  CHECK(identity->token_id() == auth::token_id_of_key(auth::session_key(ok.token)));
+  CHECK_FALSE(s.verify("pst_" + std::string(64, '0')));
+  CHECK_FALSE(s.verify("alice password"));
+
+  std::promise<std::optional<auth::SignedOut>> out;
+  s.staff.logout(ok.token, [&](auto signed_out) { out.set_value(signed_out); });
+  auto signed_out = out.get_future().get();
+  REQUIRE(signed_out);
+  CHECK(signed_out->agent_id == "alice");
+  CHECK_FALSE(s.verify(ok.token));
+}
+
+TEST_CASE("wrong passwords, unknown and disabled accounts all get the same answer, and repeated failures lock") {
+  SignIn s;
+  CHECK(s.login("alice", "wrong").outcome == Outcome::bad_credentials);
+  CHECK(s.login("nobody", "anything").outcome == Outcome::bad_credentials);
+  CHECK(s.login("gone", "gone password").outcome == Outcome::bad_credentials);
+  CHECK(s.login("alice", "wrong again").outcome == Outcome::bad_credentials);
+  CHECK(s.login("alice", "wrong a third time").outcome == Outcome::bad_credentials);
+  // Locked now, even with the right password, from another address.
+  auto locked = s.login("alice", "alice password", "10.9.9.9");
+  CHECK(locked.outcome == Outcome::throttled);
+  CHECK(locked.retry_after_s == 30);
+  s.clock.advance(30'000);
+  CHECK(s.login("alice", "alice password").outcome == Outcome::signed_in);
+}
