@@ -196,7 +196,8 @@ int main(int argc, char** argv) {
     const std::string threads = std::to_string(o.threads);
     std::vector<const char*> args{o.server.c_str(), "--listen", "127.0.0.1:0", "--threads", threads.c_str(),
                                   "--agents", agents_file.c_str(), "--messages-per-second", "1000",
-                                  "--login-attempts-per-minute", "10000"};
+                                  "--login-attempts-per-minute", "10000", "--max-connections-per-ip", "1000000",
+                                  "--new-chats-per-ip-per-minute", "1000000"};
     if (!o.redis.empty()) {
       args.push_back("--redis");
       args.push_back(o.redis.c_str());

@@ -37,6 +37,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double close_timeout = 5;
   double visitor_timeout = 120;
   double session_hours = 12;
+  double idle_timeout = 60;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
   std::uint32_t max_chars = config.service.max_message_chars;
@@ -80,6 +81,14 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "a connection that has not authenticated by then is closed")
       ("visitor-timeout", po::value(&visitor_timeout)->value_name("SECONDS")->default_value(visitor_timeout),
        "a waiting chat whose visitor has been disconnected this long leaves the queue")
+      ("idle-timeout", po::value(&idle_timeout)->value_name("SECONDS")->default_value(idle_timeout),
+       "a WebSocket silent this long is closed; the server pings it at half this time")
+      ("max-connections-per-ip", po::value(&config.connection.max_connections_per_address)->value_name("N")
+           ->default_value(config.connection.max_connections_per_address),
+       "open WebSockets per client address (IPv6: per /64); more are refused with 429")
+      ("new-chats-per-ip-per-minute", po::value(&config.service.new_chats_per_address_per_minute)->value_name("N")
+           ->default_value(config.service.new_chats_per_address_per_minute),
+       "chats a client address may start per minute, across all nodes (RATE_LIMITED beyond)")
       ("close-timeout", po::value(&close_timeout)->value_name("SECONDS")->default_value(close_timeout),
        "how long a closing connection may take to accept its close frame before it is cut")
       ("max-frame-bytes", po::value(&max_frame)->value_name("BYTES")->default_value(max_frame),
@@ -126,6 +135,12 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.service.grace_period_ms = static_cast<std::int64_t>(grace_seconds * 1000);
   config.service.hello_timeout_ms = whole_seconds(hello_timeout, "hello-timeout").count() * 1000;
   config.connection.close_timeout = whole_seconds(close_timeout, "close-timeout");
+  config.connection.idle_timeout = whole_seconds(idle_timeout, "idle-timeout");
+  if (config.connection.idle_timeout.count() < 2) throw ConfigError("--idle-timeout must be at least 2 seconds");
+  if (config.connection.max_connections_per_address < 1)
+    throw ConfigError("--max-connections-per-ip must be at least 1");
+  if (!(config.service.new_chats_per_address_per_minute >= 1) || config.service.new_chats_per_address_per_minute > 1e6)
+    throw ConfigError("--new-chats-per-ip-per-minute must be between 1 and 1000000");
   config.service.visitor_timeout_ms = whole_seconds(visitor_timeout, "visitor-timeout").count() * 1000;
   if (max_frame < 1024 || max_frame > 16 * 1024 * 1024) throw ConfigError("--max-frame-bytes must be between 1024 and 16777216");
   if (max_chars < 1 || max_chars > max_frame / 4) throw ConfigError("--max-message-chars must be between 1 and max-frame-bytes/4");

@@ -4,6 +4,8 @@
 // failures (the lock doubles with every further failure). Both are per node.
 // Thread-safe.
 
+#include "util/token_bucket.hpp"
+
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -20,7 +22,8 @@ struct LoginLimits {
 
 class LoginThrottle {
  public:
-  explicit LoginThrottle(LoginLimits limits) : limits_(limits) {}
+  explicit LoginThrottle(LoginLimits limits)
+      : limits_(limits), addresses_(limits.attempts_per_ip_per_minute / 60.0, limits.attempts_per_ip_per_minute) {}
 
   // 0 when the attempt may go ahead (and is counted against the address),
   // else how many seconds to wait.
@@ -28,19 +31,15 @@ class LoginThrottle {
   void record(const std::string& account, bool succeeded, std::int64_t now_ms);
 
  private:
-  struct Address {
-    double tokens = 0;
-    std::int64_t refilled_ms = 0;
-  };
   struct Account {
     std::uint32_t failures = 0;
     std::int64_t locked_until_ms = 0;
   };
-  void sweep(std::int64_t now_ms);
+  void sweep_accounts(std::int64_t now_ms);
 
   LoginLimits limits_;
   std::mutex mutex_;
-  std::map<std::string, Address> addresses_;
+  util::KeyedTokenBuckets addresses_;
   std::map<std::string, Account> accounts_;
 };
 

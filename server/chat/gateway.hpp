@@ -13,7 +13,8 @@ namespace parley::chat {
 class Gateway {
  public:
   virtual ~Gateway() = default;
-  virtual void attach(SessionId session, std::shared_ptr<Outlet> outlet) = 0;
+  // `address`: the client's network address (an IPv6 /64), for per-address limits.
+  virtual void attach(SessionId session, std::shared_ptr<Outlet> outlet, const std::string& address) = 0;
   virtual void handle(SessionId session, const v1::ClientFrame& frame) = 0;
   virtual void detach(SessionId session) = 0;
   // Time passes (called about ten times a second).

@@ -16,8 +16,8 @@ class HeldOutlet final : public Outlet {
   std::shared_ptr<Outlet> real_;
 };
 
-void Hub::attach(SessionId session, std::shared_ptr<Outlet> outlet) {
-  service_.attach(session, std::make_shared<HeldOutlet>(*this, std::move(outlet)));
+void Hub::attach(SessionId session, std::shared_ptr<Outlet> outlet, const std::string& address) {
+  service_.attach(session, std::make_shared<HeldOutlet>(*this, std::move(outlet)), address);
   release();
 }
 

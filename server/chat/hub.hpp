@@ -19,7 +19,7 @@ class Hub final : public Gateway {
  public:
   Hub(Service& service, MessageLog& log) : service_(service), log_(log) {}
 
-  void attach(SessionId session, std::shared_ptr<Outlet> outlet) override;
+  void attach(SessionId session, std::shared_ptr<Outlet> outlet, const std::string& address) override;
   void handle(SessionId session, const v1::ClientFrame& frame) override;
   void detach(SessionId session) override;
   // The session's node died: no grace period (see Service::detach).

@@ -88,7 +88,10 @@ bool role_may_send(v1::ClientFrame::FrameCase frame, v1::Role role) {
 
 Service::Service(ServiceLimits limits, const AccountDirectory& accounts, MessageLog& log,
                  const Clock& clock)
-    : limits_(limits), log_(log), clock_(clock) {
+    : limits_(limits),
+      new_chats_by_address_(limits.new_chats_per_address_per_minute / 60.0, limits.new_chats_per_address_per_minute),
+      log_(log),
+      clock_(clock) {
   update_accounts(accounts);
 }
 
@@ -136,12 +139,13 @@ void Service::end_staff_session(SessionId id, const char* reason) {
 
 // ---------------------------------------------------------------- connections
 
-void Service::attach(SessionId id, std::shared_ptr<Outlet> outlet) {
+void Service::attach(SessionId id, std::shared_ptr<Outlet> outlet, const std::string& address) {
   assert(id != no_session);
   Session& s = sessions_[id];
   s.id = id;
   s.outlet = std::move(outlet);
   s.attached_ms = clock_.now_ms();
+  s.address = address;
 }
 
 void Service::detach(SessionId id, bool with_grace) {
@@ -415,6 +419,13 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   if (m.time_zone().size() > max_time_zone_bytes) return invalid("time_zone is too long");
   if (m.email().size() > max_email_bytes) return invalid("email is too long");
   if (utf8_length(m.display_name()) > max_name_chars) return invalid("display_name is too long");
+  // Checked last, so only a chat that would really open spends the budget.
+  if (!s.address.empty() && !new_chats_by_address_.try_take(s.address, clock_.now_ms())) {
+    const auto wait_s = (new_chats_by_address_.wait_ms(s.address, clock_.now_ms()) + 999) / 1000;
+    send_error(s, req, v1::ERROR_CODE_RATE_LIMITED,
+               "too many new chats from your network; try again in " + std::to_string(wait_s) + " s");
+    return;
+  }
   if (!blank(m.display_name())) visitor.name = m.display_name();
   changed(visitor);
 

@@ -5,6 +5,7 @@
 // service talks to connections through Outlet and to storage through MessageLog.
 
 #include "chat/accounts.hpp"
+#include "util/token_bucket.hpp"
 #include "chat/clock.hpp"
 #include "chat/message_log.hpp"
 #include "chat/queues.hpp"
@@ -42,6 +43,7 @@ struct ServiceLimits {
   std::int64_t grace_period_ms = 30'000;
   std::int64_t hello_timeout_ms = 10'000;  // unauthenticated connections are closed after this
   std::int64_t visitor_timeout_ms = 120'000;  // a queued chat whose visitor is gone this long is closed
+  double new_chats_per_address_per_minute = 10;  // bursts of as many; across every node
 };
 
 struct ServiceStats {
@@ -57,7 +59,8 @@ class Service {
  public:
   Service(ServiceLimits limits, const AccountDirectory& accounts, MessageLog& log, const Clock& clock);
 
-  void attach(SessionId session, std::shared_ptr<Outlet> outlet);
+  // `address` is empty when unknown: then no per-address limit applies.
+  void attach(SessionId session, std::shared_ptr<Outlet> outlet, const std::string& address = {});
   void handle(SessionId session, const v1::ClientFrame& frame);
   // with_grace = false: the connection's node died and its time to come back
   // has already passed, so an agent left without sessions goes offline at once.
@@ -97,6 +100,7 @@ class Service {
     SessionId id = 0;
     std::shared_ptr<Outlet> outlet;
     std::int64_t attached_ms = 0;
+    std::string address;
     bool authenticated = false;
     v1::Role role = v1::ROLE_UNSPECIFIED;
     std::string participant_id;
@@ -205,6 +209,7 @@ class Service {
 
   ServiceLimits limits_;
   AccountDirectory accounts_;
+  util::KeyedTokenBuckets new_chats_by_address_;
   MessageLog& log_;
   const Clock& clock_;
 

@@ -65,10 +65,14 @@ void HttpSession::on_read(error_code ec, std::size_t) {
     if (!origin_allowed(req[http::field::origin], req[http::field::host], context_.allowed_origins))
       return write(error_response(req, http::status::forbidden, "origin_not_allowed",
                                   "this page's origin may not open a chat here; see --allowed-origin"));
-    std::make_shared<WebSocketSession>(stream_.release_socket(), context_)->run(std::move(req));
+    auto address = client_address(req);
+    if (!context_.connections.try_open(address))
+      return write(error_response(req, http::status::too_many_requests, "too_many_connections",
+                                  "too many open connections from your network"));
+    std::make_shared<WebSocketSession>(stream_.release_socket(), context_, std::move(address))->run(std::move(req));
     return;
   }
-  if (path.starts_with("/api/")) return handle_api(std::move(req), path);
+  if (path.starts_with("/api/")) return handle_api(std::move(req), std::string(path));
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "only GET and HEAD"));
   if (path == "/healthz") return reply_health(std::move(req));
@@ -96,6 +100,29 @@ void HttpSession::on_read(error_code ec, std::size_t) {
   res.content_length(size);
   res.keep_alive(req.keep_alive());
   write(std::move(res));
+}
+
+// An IPv4 address, or the /64 network of an IPv6 address (one subscriber's
+// usual allocation), so per-address limits cannot be dodged within a /64.
+std::string address_key(const asio::ip::address& address) {
+  if (address.is_v4()) return address.to_string();
+  if (address.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  auto bytes = address.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+std::string HttpSession::client_address(const http::request<http::string_body>& req) const {
+  error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  if (ec) return "unknown";
+  // Only a proxy on this machine (deploy/nginx) is trusted to name the client.
+  const std::string_view real_ip = req["X-Real-IP"];
+  if (peer.address().is_loopback() && !real_ip.empty()) {
+    auto named = asio::ip::make_address(real_ip, ec);
+    if (!ec) return address_key(named);
+  }
+  return address_key(peer.address());
 }
 
 void HttpSession::reply_from_shard(std::function<void()> reply) {

@@ -18,6 +18,9 @@ http::response<http::string_body> json_response(const http::request<http::string
 http::response<http::string_body> error_response(const http::request<http::string_body>& req, http::status status,
                                                  std::string_view code, std::string_view message);
 
+// The key per-address limits count under: an IPv4 address or an IPv6 /64.
+std::string address_key(const asio::ip::address& address);
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket&& socket, ServerContext& context);
@@ -28,7 +31,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(error_code ec, std::size_t bytes);
   void reply_health(http::request<http::string_body> req);
   // POST /api/login and /api/logout (net/staff_api.cpp).
-  void handle_api(http::request<http::string_body> req, std::string_view path);
+  void handle_api(http::request<http::string_body> req, const std::string& path);
   void reply_from_shard(std::function<void()> reply);
   template <class Response>
   void write(Response&& response);

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,32 @@ struct ConnectionLimits {
   std::size_t outbox_bytes = 1024 * 1024;
   std::chrono::seconds http_timeout{30};
   std::chrono::seconds close_timeout{5};
+  std::chrono::seconds handshake_timeout{10};  // WebSocket upgrade and close handshakes
+  std::chrono::seconds idle_timeout{60};       // silent this long: closed; pinged at half of it
+  std::uint32_t max_connections_per_address = 100;
+};
+
+// Open WebSocket connections per client address, across every shard.
+class ConnectionsPerAddress {
+ public:
+  explicit ConnectionsPerAddress(std::uint32_t limit) : limit_(limit) {}
+  bool try_open(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    auto& count = open_[address];
+    if (count >= limit_) return false;
+    ++count;
+    return true;
+  }
+  void close(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    auto it = open_.find(address);
+    if (it != open_.end() && --it->second == 0) open_.erase(it);
+  }
+
+ private:
+  std::uint32_t limit_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::uint32_t> open_;
 };
 
 struct ServerContext {
@@ -36,6 +64,7 @@ struct ServerContext {
   // Web pages (Origin header) that may open a WebSocket besides this server's own.
   std::vector<std::string> allowed_origins;
   std::atomic<chat::SessionId> next_session_id{1};
+  ConnectionsPerAddress connections{limits.max_connections_per_address};
 };
 
 }  // namespace parley::net

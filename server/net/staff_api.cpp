@@ -43,17 +43,7 @@ std::string string_member(const json::value& body, const char* key) {
 
 }  // namespace
 
-std::string HttpSession::client_address(const Request& req) const {
-  error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
-  if (ec) return "unknown";
-  // Only a proxy on this machine (deploy/nginx) is trusted to name the client.
-  const auto real_ip = req["X-Real-IP"];
-  if (peer.address().is_loopback() && !real_ip.empty() && real_ip.size() <= 64) return std::string(real_ip);
-  return peer.address().to_string();
-}
-
-void HttpSession::handle_api(Request req, std::string_view path) {
+void HttpSession::handle_api(Request req, const std::string& path) {
   if (path != "/api/login" && path != "/api/logout")
     return write(error_response(req, http::status::not_found, "not_found", "no such API"));
   if (req.method() != http::verb::post)
@@ -91,7 +81,8 @@ void HttpSession::handle_api(Request req, std::string_view path) {
   if (agent_id.empty() || password.empty() || agent_id.size() > 64)
     return write(error_response(req, http::status::bad_request, "invalid_request",
                                 "send {\"agent_id\": ..., \"password\": ...} as application/json"));
-  auth.login(client_address(req), agent_id, password,
+  const auto address = client_address(req);  // before req moves into the callback
+  auth.login(address, agent_id, password,
              [self = shared_from_this(), req = std::move(req)](auth::LoginResult result) mutable {
                self->reply_from_shard([self, req = std::move(req), result = std::move(result)] {
                  using O = auth::LoginResult::Outcome;

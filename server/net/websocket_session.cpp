@@ -28,14 +28,16 @@ std::int64_t steady_ms() {
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(tcp::socket&& socket, ServerContext& context)
+WebSocketSession::WebSocketSession(tcp::socket&& socket, ServerContext& context, std::string address)
     : ws_(std::move(socket)),
       context_(context),
+      address_(std::move(address)),
       outbox_(context.limits.outbox_frames, context.limits.outbox_bytes),
       limiter_(context.limits.messages_per_second, context.limits.message_burst),
       close_timer_(ws_.get_executor()) {}
 
 WebSocketSession::~WebSocketSession() {
+  context_.connections.close(address_);
   if (!attached_) return;
   asio::post(context_.hub, [&service = context_.service, id = id_] { service.detach(id); });
 }
@@ -43,7 +45,11 @@ WebSocketSession::~WebSocketSession() {
 void WebSocketSession::run(http::request<http::string_body> request) {
   // Limits are set where the stream is created, before any frame is read.
   beast::get_lowest_layer(ws_).expires_never();
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  websocket::stream_base::timeout timeouts;
+  timeouts.handshake_timeout = context_.limits.handshake_timeout;
+  timeouts.idle_timeout = context_.limits.idle_timeout;
+  timeouts.keep_alive_pings = true;  // a ping at half the idle time; a live peer's pong keeps it open
+  ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "parley"); }));
   ws_.read_message_max(context_.limits.max_frame_bytes);
@@ -56,7 +62,9 @@ void WebSocketSession::on_accept(error_code ec) {
   id_ = context_.next_session_id.fetch_add(1);
   attached_ = true;
   auto outlet = std::make_shared<SessionOutlet>(weak_from_this());
-  asio::post(context_.hub, [&service = context_.service, id = id_, outlet] { service.attach(id, outlet); });
+  asio::post(context_.hub, [&service = context_.service, id = id_, outlet, address = address_] {
+    service.attach(id, outlet, address);
+  });
   do_read();
 }
 

@@ -6,7 +6,7 @@
 
 #include "net/beast.hpp"
 #include "net/outbox.hpp"
-#include "net/rate_limiter.hpp"
+#include "util/token_bucket.hpp"
 #include "net/server_context.hpp"
 
 #include <memory>
@@ -16,7 +16,8 @@ namespace parley::net {
 
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(tcp::socket&& socket, ServerContext& context);
+  // `address` holds one of context.connections, released when the session ends.
+  WebSocketSession(tcp::socket&& socket, ServerContext& context, std::string address);
   ~WebSocketSession();
 
   // Accepts the upgrade request that the HTTP session already read.
@@ -44,9 +45,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   websocket::stream<beast::tcp_stream> ws_;
   ServerContext& context_;
+  std::string address_;
   beast::flat_buffer buffer_;
   Outbox outbox_;
-  RateLimiter limiter_;
+  util::TokenBucket limiter_;
   chat::SessionId id_ = 0;
   bool attached_ = false;
   bool writing_ = false;

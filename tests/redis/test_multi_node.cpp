@@ -39,7 +39,7 @@ std::vector<std::string> node_args(const RedisServer& redis) { return server_arg
 
 }  // namespace
 
-TEST_CASE("a visitor on node A chats with an agent on node B; tier 2 on node C takes the escalation") {
+TEST_CASE("a visitor on node A chats with an agent on node B, and tier 2 on node C takes the escalation") {
   RedisServer redis;
   ServerProcess a(node_args(redis)), b(node_args(redis)), c(node_args(redis));
   auto alice = cluster_staff(b.port(), "alice");

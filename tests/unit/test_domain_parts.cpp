@@ -4,7 +4,7 @@
 #include "chat/queues.hpp"
 #include "chat/routing.hpp"
 #include "net/outbox.hpp"
-#include "net/rate_limiter.hpp"
+#include "util/token_bucket.hpp"
 #include "net/static_files.hpp"
 #include "protocol/codec.hpp"
 #include "support/frames.hpp"
@@ -101,7 +101,7 @@ TEST_CASE("outbox refuses frames past either limit") {
 }
 
 TEST_CASE("rate limiter allows a burst, then the steady rate") {
-  net::RateLimiter limiter(10, 3);
+  util::TokenBucket limiter(10, 3);
   std::int64_t now = 1000;
   CHECK(limiter.try_take(now));
   CHECK(limiter.try_take(now));
@@ -110,9 +110,26 @@ TEST_CASE("rate limiter allows a burst, then the steady rate") {
   now += 100;  // one token per 100 ms
   CHECK(limiter.try_take(now));
   CHECK_FALSE(limiter.try_take(now));
+  CHECK(limiter.wait_ms(now) == 100);
   now += 10'000;
+  CHECK(limiter.full(now));
   for (int i = 0; i < 3; ++i) CHECK(limiter.try_take(now));
   CHECK_FALSE(limiter.try_take(now));
+}
+
+TEST_CASE("keyed buckets keep one budget per key and forget full ones when there are many") {
+  util::KeyedTokenBuckets buckets(1, 2, 3);
+  std::int64_t now = 1000;
+  CHECK(buckets.try_take("a", now));
+  CHECK(buckets.try_take("a", now));
+  CHECK_FALSE(buckets.try_take("a", now));
+  CHECK(buckets.try_take("b", now));
+  CHECK(buckets.try_take("c", now));
+  CHECK(buckets.size() == 3);
+  now += 5'000;  // every bucket is full again
+  CHECK(buckets.try_take("d", now));  // a fourth key sweeps the full ones
+  CHECK(buckets.size() == 1);
+  CHECK(buckets.try_take("a", now));  // a fresh budget, as before
 }
 
 TEST_CASE("codec rejects garbage, truncation and unknown frames") {
@@ -188,7 +205,7 @@ TEST_CASE("the hub delivers nothing before the log says it is durable, then ever
   chat::Service service({}, {}, log, clock);
   chat::Hub hub(service, log);
   auto outlet = std::make_shared<CountingOutlet>();
-  hub.attach(1, outlet);
+  hub.attach(1, outlet, "192.0.2.1");
   hub.handle(1, test::visitor_hello());
   hub.handle(1, test::start_chat("stored first"));
   CHECK(outlet->frames.empty());

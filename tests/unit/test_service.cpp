@@ -74,7 +74,7 @@ TEST_CASE("capacity is respected and a freed slot takes the next in line") {
   CHECK(c.take(F::kQueueStatus).queue_status().position() == 1);
 }
 
-TEST_CASE("an away agent keeps chats but gets no new ones; manual agents accept from the queue") {
+TEST_CASE("an away agent keeps chats but gets no new ones, and manual agents accept from the queue") {
   Harness h;
   auto alice = h.agent("alice", v1::ROLE_AGENT, false);  // signs in away
   auto manny = h.agent("manual");
@@ -622,4 +622,39 @@ TEST_CASE("export_changes lists only what changed since the last call") {
   CHECK(after_close.conversations(0).info().state() == v1::CONVERSATION_STATE_CLOSED);
   REQUIRE(after_close.agents_size() == 1);
   CHECK(after_close.agents(0).open_size() == 0);
+}
+
+TEST_CASE("each client address may start only so many chats a minute, but resends and unknown addresses are free") {
+  chat::ServiceLimits limits;
+  limits.new_chats_per_address_per_minute = 2;
+  Harness h(limits);
+  auto from = [&](const std::string& address) {
+    Client c{&h.service, h.next_id++, std::make_shared<RecordingOutlet>()};
+    h.service.attach(c.id, c.outlet, address);
+    c.send(visitor_hello());
+    REQUIRE(c.has(F::kWelcome));
+    return c;
+  };
+  auto a1 = from("192.0.2.1");
+  a1.send(start_chat("one", v1::CATEGORY_DEPOSIT, "m-1"));
+  REQUIRE_FALSE(a1.take(F::kAck).ack().duplicate());
+  a1.send(start_chat("one", v1::CATEGORY_DEPOSIT, "m-1"));  // a resend after a reconnect costs nothing
+  CHECK(a1.take(F::kAck).ack().duplicate());
+  auto a2 = from("192.0.2.1");
+  a2.send(start_chat("two"));
+  CHECK(a2.has(F::kAck));
+  auto a3 = from("192.0.2.1");
+  a3.send(start_chat("three"));
+  auto refused = a3.error();
+  CHECK(refused.code() == v1::ERROR_CODE_RATE_LIMITED);
+  CHECK(refused.message().find("try again in 30 s") != std::string::npos);
+  auto other = from("198.51.100.9");
+  other.send(start_chat("elsewhere"));
+  CHECK(other.has(F::kAck));
+  auto unknown = h.visitor();  // attached without an address (tests, tools): not limited
+  unknown.send(start_chat("no address"));
+  CHECK(unknown.has(F::kAck));
+  h.clock.advance(30'000);  // one chat's worth of budget back
+  a3.send(start_chat("three, later"));
+  CHECK(a3.has(F::kAck));
 }

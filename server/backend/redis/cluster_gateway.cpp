@@ -196,12 +196,14 @@ void ClusterGateway::start() {
 
 // ---------------------------------------------------------------- this node's sessions
 
-void ClusterGateway::attach(chat::SessionId session, std::shared_ptr<chat::Outlet> outlet) {
+void ClusterGateway::attach(chat::SessionId session, std::shared_ptr<chat::Outlet> outlet,
+                            const std::string& address) {
   local_[session] = std::move(outlet);
   cluster::ToLeader message;
   message.set_node(options_.node_id);
   message.set_session(session);
   message.set_attach(true);
+  message.set_address(address);
   forward(message.SerializeAsString());
 }
 
@@ -292,7 +294,8 @@ void ClusterGateway::on_leader_message(const std::string& payload) {
     const auto global = l.next_session++;
     l.global_by_remote[key] = global;
     l.remote_by_global[global] = key;
-    l.hub.attach(global, std::make_shared<RemoteOutlet>(commands_, keys_.node_channel(message.node()), message.session()));
+    l.hub.attach(global, std::make_shared<RemoteOutlet>(commands_, keys_.node_channel(message.node()), message.session()),
+                 message.address());
     known = l.global_by_remote.find(key);
   }
   if (message.has_detach()) {

@@ -41,7 +41,7 @@ class ClusterGateway final : public chat::Gateway {
   bool leader() const { return leader_ != nullptr; }
   const std::string& node_id() const { return options_.node_id; }
 
-  void attach(chat::SessionId session, std::shared_ptr<chat::Outlet> outlet) override;
+  void attach(chat::SessionId session, std::shared_ptr<chat::Outlet> outlet, const std::string& address) override;
   void handle(chat::SessionId session, const v1::ClientFrame& frame) override;
   void detach(chat::SessionId session) override;
   void advance() override;
