@@ -17,6 +17,7 @@ export async function startServer(extraArgs = []) {
     "--listen", "127.0.0.1:0", "--threads", "2",
     "--static-dir", resolve(repo, "client-js/dist"),
     "--agents", resolve(repo, "tests/data/agents.json"),
+    "--new-chats-per-ip-per-minute", "1000",  // every test visitor comes from 127.0.0.1
     ...extraArgs,
   ], { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
@@ -89,10 +90,11 @@ export async function signInAgent(browser, server, id, { online = true } = {}) {
   return page;
 }
 
-/** Opens the demo page and the widget. */
-export async function openWidget(browser, server, { locale = "en-US", viewport } = {}) {
+/** Opens the demo page and the widget; `config` becomes window.ParleyConfig. */
+export async function openWidget(browser, server, { locale = "en-US", viewport, config } = {}) {
   const context = await newContext(browser, { locale, viewport });
   const page = await context.newPage();
+  if (config) await page.addInitScript((c) => { window.ParleyConfig = c; }, config);
   await page.goto(server.url + "/");
   await page.locator("#parley-widget .launcher").click();
   return page;

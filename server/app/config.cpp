@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "auth/accounts_file.hpp"
+#include "auth/identity_tokens.hpp"
 #include "auth/password.hpp"
 
 #include <boost/json.hpp>
@@ -38,6 +39,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double visitor_timeout = 120;
   double session_hours = 12;
   double idle_timeout = 60;
+  std::vector<std::string> identity_sites;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
   std::uint32_t max_chars = config.service.max_message_chars;
@@ -59,6 +61,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "This server's own pages are always allowed")
       ("agents", po::value(&agents)->value_name("FILE"),
        "staff accounts file, managed with parley-admin; re-read when it changes")
+      ("identity-site", po::value(&identity_sites)->value_name("SITE=FILE")->composing(),
+       "a host site that may vouch for its signed-in customers with HS256 JWTs (iss = SITE), signed with "
+       "the secret in FILE (repeatable)")
       ("staff-session-hours", po::value(&session_hours)->value_name("HOURS")->default_value(session_hours),
        "how long a staff sign-in lasts")
       ("login-attempts-per-minute", po::value(&config.login.attempts_per_ip_per_minute)->value_name("N")
@@ -182,6 +187,13 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     throw ConfigError("--login-attempts-per-minute must be between 1 and 10000");
   if (config.login.failures_before_lock < 1 || config.login.failures_before_lock > 1000)
     throw ConfigError("--login-failures-before-lock must be between 1 and 1000");
+  for (const auto& spec : identity_sites) {
+    try {
+      config.identity_secrets.insert(auth::load_site_secret(spec));
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("--identity-site: ") + e.what());
+    }
+  }
   if (!agents.empty()) {
     config.agents_file = agents;
     try {

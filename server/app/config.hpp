@@ -8,6 +8,7 @@
 #include "net/server_context.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,7 @@ struct Config {
   std::chrono::milliseconds node_ttl{15000};
   std::chrono::milliseconds leader_lease{5000};
   auth::LoginLimits login;
+  std::map<std::string, std::string> identity_secrets;  // host site id -> HS256 secret
   std::chrono::milliseconds staff_session_ttl{12 * 3600 * 1000};
   chat::ServiceLimits service;
   net::ConnectionLimits connection;

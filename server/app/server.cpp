@@ -12,6 +12,7 @@ namespace asio = net::asio;
 Server::Server(Config config)
     : config_(std::move(config)),
       accounts_(config_.agents_file, config_.accounts),
+      identities_(config_.identity_secrets),
       tick_(hub_),
       signals_(hub_, SIGINT, SIGTERM) {
   std::vector<asio::any_io_executor> executors;
@@ -45,7 +46,7 @@ Server::Server(Config config)
   staff_auth_ = std::make_unique<auth::StaffAuthenticator>(accounts_, *staff_sessions_, config_.login,
                                                            config_.staff_session_ttl.count(), clock_);
   service_ = gateway_.get();
-  context_.reset(new net::ServerContext{hub_.get_executor(), *service_, *staff_auth_, config_.connection, config_.static_dir,
+  context_.reset(new net::ServerContext{hub_.get_executor(), *service_, *staff_auth_, identities_, config_.connection, config_.static_dir,
                                         config_.allowed_origins});
   const net::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address), config_.listen_port);
   listener_ = std::make_shared<net::Listener>(*shards_.front(), executors, endpoint, *context_);

@@ -45,6 +45,7 @@ class Server {
   auth::AccountStore accounts_;
   std::unique_ptr<auth::StaffSessionStore> staff_sessions_;
   std::unique_ptr<auth::StaffAuthenticator> staff_auth_;
+  auth::IdentityVerifier identities_;
   unsigned ticks_ = 0;
   std::vector<std::unique_ptr<net::asio::io_context>> shards_;
   // Keeps idle shards running until stop().

@@ -305,6 +305,12 @@ void Service::on_hello(Session& s, const Frame& f) {
         return;
       }
       visitor = &visitors_.at(it->second);
+      const auto& claimed = hello.verified();
+      if (!visitor->customer_id.empty() && !claimed.customer_id().empty() &&
+          (claimed.customer_id() != visitor->customer_id || claimed.site() != visitor->verified_site)) {
+        send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "this resume token belongs to another customer");
+        return;
+      }
       welcome->set_resumed(true);
     } else {
       std::string id = util::random_token("v_", 8);
@@ -315,6 +321,7 @@ void Service::on_hello(Session& s, const Frame& f) {
       visitor_by_token_[visitor->resume_token] = id;
       changed(*visitor);
     }
+    if (!hello.verified().customer_id().empty() && visitor->customer_id.empty()) verify_visitor(*visitor, hello.verified());
     s.authenticated = true;
     s.role = v1::ROLE_VISITOR;
     s.participant_id = visitor->id;
@@ -385,6 +392,30 @@ void Service::on_hello(Session& s, const Frame& f) {
   send(s.id, roster());
 }
 
+// The host site vouched for this visitor: agents see "verified", with the
+// site's customer id and email instead of what the visitor typed.
+void Service::verify_visitor(Visitor& visitor, const v1::VerifiedIdentity& identity) {
+  visitor.verified_site = identity.site();
+  visitor.customer_id = identity.customer_id();
+  visitor.customer_email = identity.customer_email();
+  if (!identity.customer_name().empty() && visitor.name == "Visitor")
+    visitor.name = identity.customer_name().substr(0, max_name_chars);
+  changed(visitor);
+  auto open = conversations_.find(visitor.conversation_id);
+  if (open == conversations_.end() || open->second.info.state() == v1::CONVERSATION_STATE_CLOSED) return;
+  mark_verified(open->second.info, visitor);
+  changed(open->second);
+  staff_views_dirty_ = true;
+}
+
+void Service::mark_verified(v1::ConversationInfo& info, const Visitor& visitor) {
+  if (visitor.customer_id.empty()) return;
+  info.set_verified(true);
+  info.set_verified_site(visitor.verified_site);
+  info.set_customer_id(visitor.customer_id);
+  if (!visitor.customer_email.empty()) info.set_email(visitor.customer_email);
+}
+
 // ---------------------------------------------------------------- visitor frames
 
 void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& m) {
@@ -443,6 +474,7 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   info.set_locale(m.locale());
   info.set_time_zone(m.time_zone());
   info.set_email(m.email());
+  mark_verified(info, visitor);
   info.set_state(v1::CONVERSATION_STATE_QUEUED);
   info.set_tier(1);
   info.set_created_ms(now);
@@ -1151,6 +1183,9 @@ void Service::save_record(const Visitor& v, parley::state::v1::StateImage& image
   r->set_name(v.name);
   r->set_resume_token(v.resume_token);
   r->set_conversation_id(v.conversation_id);
+  r->set_verified_site(v.verified_site);
+  r->set_customer_id(v.customer_id);
+  r->set_customer_email(v.customer_email);
 }
 
 void Service::save_record(const Agent& a, parley::state::v1::StateImage& image) const {
@@ -1238,6 +1273,9 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
     v.name = r.name();
     v.resume_token = r.resume_token();
     v.conversation_id = r.conversation_id();
+    v.verified_site = r.verified_site();
+    v.customer_id = r.customer_id();
+    v.customer_email = r.customer_email();
     v.away_since_ms = now;
     visitor_by_token_[v.resume_token] = v.id;
   }

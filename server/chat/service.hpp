@@ -115,6 +115,10 @@ class Service {
     std::string resume_token;
     std::set<SessionId> sessions;
     std::string conversation_id;  // current or most recent chat
+    // Set once a host site vouched for this visitor (Hello.verified).
+    std::string verified_site;
+    std::string customer_id;
+    std::string customer_email;
     std::optional<std::int64_t> away_since_ms;  // set while no session is connected
   };
   struct Agent {
@@ -139,6 +143,8 @@ class Service {
     std::pair<std::uint32_t, std::uint32_t> last_queue_status{0, 0};
   };
   using Frame = v1::ClientFrame;
+  void verify_visitor(Visitor& visitor, const v1::VerifiedIdentity& identity);
+  static void mark_verified(v1::ConversationInfo& info, const Visitor& visitor);
 
   // Frame handlers. `req` is the frame's request_id, echoed in Ack/Error.
   void on_hello(Session& s, const Frame& f);

@@ -2,6 +2,7 @@
 // What every connection needs to reach: the chat service on its executor, and
 // the per-connection limits. Owned by app::Server, outlives every session.
 
+#include "auth/identity_tokens.hpp"
 #include "auth/staff_authenticator.hpp"
 #include "chat/gateway.hpp"
 #include "net/beast.hpp"
@@ -59,6 +60,7 @@ struct ServerContext {
   asio::any_io_executor hub;
   chat::Gateway& service;
   auth::StaffAuthenticator& staff_auth;
+  const auth::IdentityVerifier& identities;
   ConnectionLimits limits;
   std::filesystem::path static_dir;
   // Web pages (Origin header) that may open a WebSocket besides this server's own.

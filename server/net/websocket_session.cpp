@@ -21,6 +21,11 @@ class SessionOutlet final : public chat::Outlet {
   std::weak_ptr<WebSocketSession> session_;
 };
 
+std::int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 std::int64_t steady_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
@@ -114,10 +119,21 @@ void WebSocketSession::check_hello(v1::ClientFrame frame) {
       if (!self->closing_) self->do_read();
     });
   };
-  if (hello.role() == v1::ROLE_VISITOR || hello.session_token().empty()) {
+  if (hello.role() == v1::ROLE_VISITOR) {
     hello.clear_session_token();
+    if (!hello.identity_token().empty()) {
+      auto checked = context_.identities.verify(hello.identity_token(), wall_ms());
+      if (!checked.identity) {
+        send_now(protocol::encode(protocol::make_error(frame.request_id(), v1::ERROR_CODE_AUTH_FAILED,
+                                                       std::move(checked.refusal))));
+        return begin_close(static_cast<std::uint16_t>(websocket::close_code::policy_error), "bad identity token");
+      }
+      *hello.mutable_verified() = std::move(*checked.identity);
+      hello.clear_identity_token();
+    }
     return resume(std::move(frame));
   }
+  if (hello.session_token().empty()) return resume(std::move(frame));
   const std::string token = hello.session_token();
   hello.clear_session_token();
   context_.staff_auth.verify(token, [frame = std::move(frame), resume](std::optional<v1::VerifiedIdentity> who) mutable {

@@ -2,6 +2,7 @@
 // logout, and parley-admin disabling an account or resetting its password
 // while the server runs.
 
+#include "auth/identity_tokens.hpp"
 #include "helpers.hpp"
 
 #include <cstdlib>
@@ -179,4 +180,46 @@ TEST_CASE("parley-admin changes take effect on a running server within seconds")
     CHECK(post_login(port, "bob", "bob-secret-1").status == 200);
   }
   std::filesystem::remove(file);
+}
+
+TEST_CASE("host sites vouch for customers with signed tokens; forged and bad ones are refused") {
+  const auto secret_file = std::filesystem::temp_directory_path() / ("parley-site-" + std::to_string(::getpid()));
+  const std::string secret = "a-site-secret-of-at-least-32-bytes!!";
+  std::ofstream(secret_file) << secret << "\n";
+  ServerProcess server(server_args({"--identity-site", "exchange=" + secret_file.string()}));
+  const auto port = server.port();
+  auto alice = staff(port, "alice");
+  const auto in_ten_minutes = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch() + 10min).count();
+
+  WsClient customer(port);
+  auto hello = visitor_hello();
+  hello.mutable_hello()->set_identity_token(
+      auth::sign_identity_token("exchange", secret, "cust-42", in_ten_minutes, "li@example.com", "Li Wei"));
+  customer.send(hello);
+  CHECK(customer.expect(F::kWelcome).welcome().display_name() == "Li Wei");
+  start(customer);
+  auto info = alice.ws.expect(F::kConversation).conversation().info();
+  CHECK(info.verified());
+  CHECK(info.customer_id() == "cust-42");
+
+  auto refused = [&](const v1::ClientFrame& frame) {
+    WsClient ws(port);
+    ws.send(frame);
+    auto error = ws.expect_error();
+    auto closed = ws.expect_close();
+    return std::make_pair(error.code(), closed.code);
+  };
+  auto forged = visitor_hello();
+  forged.mutable_hello()->set_identity_token(
+      auth::sign_identity_token("exchange", "a-guessed-secret-also-32-bytes-long", "cust-1", in_ten_minutes));
+  CHECK(refused(forged) == std::make_pair(v1::ERROR_CODE_AUTH_FAILED, std::uint16_t{1008}));
+  auto expired = visitor_hello();
+  expired.mutable_hello()->set_identity_token(auth::sign_identity_token("exchange", secret, "cust-1", 1'000'000'000));
+  CHECK(refused(expired) == std::make_pair(v1::ERROR_CODE_AUTH_FAILED, std::uint16_t{1008}));
+  auto claimed = visitor_hello();  // claiming the server's own verification field
+  claimed.mutable_hello()->mutable_verified()->set_customer_id("cust-1");
+  CHECK(refused(claimed) == std::make_pair(v1::ERROR_CODE_FORBIDDEN, std::uint16_t{1008}));
+  alice.ws.sync();  // and the server still serves everyone
+  std::filesystem::remove(secret_file);
 }

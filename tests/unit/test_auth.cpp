@@ -1,5 +1,6 @@
 // Passwords, sign-in tokens, throttles and the sign-in flow, without a network.
 
+#include "auth/identity_tokens.hpp"
 #include "auth/password.hpp"
 #include "auth/staff_authenticator.hpp"
 #include "backend/memory/memory_staff_sessions.hpp"
@@ -173,4 +174,45 @@ TEST_CASE("wrong passwords, unknown and disabled accounts all get the same answe
   CHECK(locked.retry_after_s == 30);
   s.clock.advance(30'000);
   CHECK(s.login("alice", "alice password").outcome == Outcome::signed_in);
+}
+
+TEST_CASE("identity tokens from host sites: only a valid, unexpired HS256 token for a known site verifies") {
+  const std::string secret(40, 's');
+  auth::IdentityVerifier verifier({{"exchange", secret}});
+  const std::int64_t now_ms = 1'800'000'000'000;
+  const auto later_s = now_ms / 1000 + 600;
+  auto refusal = [&](const std::string& token) { return verifier.verify(token, now_ms).refusal; };
+
+  auto good = verifier.verify(auth::sign_identity_token("exchange", secret, "cust-42", later_s, "li@example.com", "Li Wei"),
+                              now_ms);
+  REQUIRE(good.identity);
+  CHECK(good.identity->site() == "exchange");
+  CHECK(good.identity->customer_id() == "cust-42");
+  CHECK(good.identity->customer_email() == "li@example.com");
+  CHECK(good.identity->customer_name() == "Li Wei");
+  CHECK(good.identity->expires_at_ms() == later_s * 1000);
+
+  CHECK(refusal(auth::sign_identity_token("exchange", std::string(40, 'x'), "cust-42", later_s)).find("signature") !=
+        std::string::npos);
+  CHECK(refusal(auth::sign_identity_token("other", secret, "cust-42", later_s)).find("unknown site") != std::string::npos);
+  CHECK(refusal(auth::sign_identity_token("exchange", secret, "cust-42", now_ms / 1000 - 1)).find("expired") !=
+        std::string::npos);
+  CHECK(refusal(auth::sign_identity_token("exchange", secret, "cust-42", 0)).find("no expiry") != std::string::npos);
+  CHECK(refusal(auth::sign_identity_token("exchange", secret, "cust-42", later_s, "", "", "HS512")).find("HS256") !=
+        std::string::npos);
+  CHECK(refusal(auth::sign_identity_token("exchange", secret, "", later_s)).find("sub") != std::string::npos);
+  CHECK(refusal("not.a.jwt").find("not a JWT") != std::string::npos);
+  CHECK(refusal(std::string(5000, 'a')).find("too long") != std::string::npos);
+  // An unsigned token ("alg": "none") claiming the site.
+  const std::string none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."  // {"alg":"none","typ":"JWT"}
+                           "eyJpc3MiOiJleGNoYW5nZSIsInN1YiI6ImN1c3QtNDIiLCJleHAiOjk5OTk5OTk5OTl9.";
+  CHECK_FALSE(verifier.verify(none, now_ms).identity);
+  // A token whose payload was changed after signing.
+  auto token = auth::sign_identity_token("exchange", secret, "cust-42", later_s);
+  const auto dot = token.find('.');
+  auto tampered = token;
+  tampered[dot + 5] = tampered[dot + 5] == 'A' ? 'B' : 'A';
+  CHECK_FALSE(verifier.verify(tampered, now_ms).identity);
+
+  CHECK(auth::IdentityVerifier().verify(token, now_ms).refusal.find("no --identity-site") != std::string::npos);
 }

@@ -658,3 +658,48 @@ TEST_CASE("each client address may start only so many chats a minute, but resend
   a3.send(start_chat("three, later"));
   CHECK(a3.has(F::kAck));
 }
+
+TEST_CASE("a visitor the host site vouched for is shown to agents as verified, with the site's customer id") {
+  Harness h;
+  auto verified_hello = [](const std::string& customer, const std::string& token = {}) {
+    auto f = visitor_hello(token);
+    auto* v = f.mutable_hello()->mutable_verified();
+    v->set_site("exchange");
+    v->set_customer_id(customer);
+    v->set_customer_email(customer + "@example.com");
+    v->set_customer_name("Li Wei");
+    return f;
+  };
+  auto c = h.connect();
+  c.send(verified_hello("cust-42"));
+  auto welcome = c.take(F::kWelcome).welcome();
+  CHECK(welcome.display_name() == "Li Wei");
+  c.send(start_chat("where is my deposit", v1::CATEGORY_DEPOSIT, "m-1"));
+  REQUIRE(c.has(F::kAck));
+  auto alice = h.agent("alice");
+  auto info = alice.take(F::kConversation).conversation().info();
+  CHECK(info.verified());
+  CHECK(info.verified_site() == "exchange");
+  CHECK(info.customer_id() == "cust-42");
+  CHECK(info.email() == "cust-42@example.com");  // the site's, not whatever was typed
+
+  SECTION("resuming as another customer is refused") {
+    auto other = h.connect();
+    other.send(verified_hello("cust-7", welcome.resume_token()));
+    CHECK(other.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  }
+  SECTION("resuming without a new identity token keeps the verification") {
+    auto back = h.connect();
+    back.send(visitor_hello(welcome.resume_token()));
+    CHECK(back.take(F::kConversation).conversation().info().verified());
+  }
+  SECTION("an anonymous visitor is not verified; signing in on the site later verifies the open chat") {
+    auto anon = h.visitor();
+    anon.send(start_chat("hello", v1::CATEGORY_DEPOSIT, "m-9"));
+    const auto token = anon.take(F::kWelcome).welcome().resume_token();
+    CHECK_FALSE(alice.take(F::kConversation).conversation().info().verified());  // her second chat
+    auto again = h.connect();
+    again.send(verified_hello("cust-99", token));
+    CHECK(again.take(F::kConversation).conversation().info().customer_id() == "cust-99");
+  }
+}

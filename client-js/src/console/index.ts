@@ -198,7 +198,11 @@ class Console {
       visitorTime = info.timeZone ? `${formatTime(Date.now(), "en-GB", info.timeZone)} (${info.timeZone})` : "";
     } catch { visitorTime = info.timeZone; }
     const context = h("dl", { class: "context" },
-      h("dt", {}, "Visitor"), h("dd", {}, `${info.visitorName}${info.email ? ` <${info.email}>` : ""}`),
+      h("dt", {}, "Visitor"), h("dd", {}, `${info.visitorName}${info.email ? ` <${info.email}>` : ""}`,
+        info.verified
+          ? h("span", { class: "verified", title: `Signed in on ${info.verifiedSite} as customer ${info.customerId}` }, "✓ Verified")
+          : h("span", { class: "unverified", title: "Anonymous: identity not confirmed by the site" }, "Not verified")),
+      info.verified ? h("dt", {}, "Customer ID") : null, info.verified ? h("dd", { class: "customer" }, info.customerId) : null,
       h("dt", {}, "Category"), h("dd", {}, `${categoryNames[info.category] ?? "?"}${info.tier >= 2 ? " · tier 2" : ""}`),
       h("dt", {}, "Transaction"), h("dd", { class: "tx" }, info.transactionId || "—"),
       h("dt", {}, "Page"), h("dd", {}, info.pageUrl || "—"),

@@ -81,6 +81,9 @@ export class VisitorSession {
   }
 
   /** The Hello to send on every (re)connect. */
+  /** Sent with every Hello while set: the host site vouching for its customer. */
+  identityToken = "";
+
   hello(): ClientFrameInit {
     const cursors =
       this.conversationId && this.transcript
@@ -89,7 +92,10 @@ export class VisitorSession {
     return {
       frame: {
         case: "hello",
-        value: { role: Role.VISITOR, resumeToken: this.resumeToken, cursors, displayName: this.name, clientVersion: "widget/0.1" },
+        value: {
+          role: Role.VISITOR, resumeToken: this.resumeToken, cursors, displayName: this.name,
+          identityToken: this.identityToken, clientVersion: "widget/0.1",
+        },
       },
     };
   }

@@ -1,6 +1,6 @@
 // The chat widget: a launcher in the bottom-right corner and a panel, both in a
 // shadow root. Embed with <script src="https://support.example/widget.js" defer></script>;
-// options via data- attributes or window.ParleyConfig = { locale, server }.
+// options via data- attributes or window.ParleyConfig = { locale, server, identityToken }.
 import { Connection, type ConnectionState } from "../core/connection";
 import { formatTime, h } from "../core/dom";
 import { Category } from "../core/protocol";
@@ -11,6 +11,8 @@ import { widgetCss } from "./styles";
 interface WidgetConfig {
   locale?: string;
   server?: string; // ws:// or wss:// URL of the /ws endpoint
+  /** The host site's HS256 JWT for its signed-in customer (see docs/client.md). */
+  identityToken?: string;
 }
 
 declare global {
@@ -67,11 +69,19 @@ class Widget {
       () => this.render(),
     );
     const widget = this;
+    this.session.identityToken = config.identityToken ?? "";
     this.connection = new Connection({
       url: config.server!,
       hello: () => this.session.hello(),
       onFrame: (frame) => this.session.handle(frame),
-      onState: (state) => {
+      onState: (state, detail) => {
+        // A refused identity token (expired, say) must not cost the customer
+        // their chat: carry on anonymously.
+        if (state === "stopped" && detail === "bad identity token" && this.session.identityToken) {
+          this.session.identityToken = "";
+          this.connection.start();
+          return;
+        }
         this.connectionState = state;
         this.render();
       },
