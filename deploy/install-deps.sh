@@ -11,7 +11,7 @@ packages=(
   libhiredis-dev protobuf-compiler libprotobuf-dev libsodium-dev libjwt-dev catch2
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(redis-server nginx-light chromium)
+  packages+=(redis-server nginx-light chromium clang libclang-rt-14-dev)
 fi
 # The browser client is built with the machine's Node.js (20 or newer); Debian's
 # nodejs is the fallback on a machine without one.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds server and client with warnings as errors,
 # runs every test: C++ unit, integration, Redis and cluster (ctest), client unit (Vitest), end to end
-# (Chromium), then the C++ suites again under ASan/UBSan.
+# (Chromium), then the C++ suites again under ASan/UBSan, then the fuzzers for a short fixed time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --test
@@ -13,3 +13,5 @@ scripts/build-client.sh
 (cd client-js && npm run --silent test && npm run --silent e2e)
 # The C++ suites once more, under AddressSanitizer and UBSan.
 scripts/test-sanitizers.sh
+# The frame decoder and the session state machine under libFuzzer, briefly.
+scripts/test-fuzz.sh
