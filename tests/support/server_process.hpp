@@ -18,6 +18,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
   bool running();  // false once the process has exited
   // SIGTERM, then the exit status (as from waitpid).
   int stop();

@@ -43,7 +43,15 @@ WsClient::WsClient(unsigned short port, const std::string& target, const std::st
   if (!origin.empty())
     ws.set_option(websocket::stream_base::decorator(
         [origin](websocket::request_type& req) { req.set(beast::http::field::origin, origin); }));
-  ws.handshake("127.0.0.1:" + std::to_string(port), target);
+  // A handshake that gets no answer (a stalled path) fails instead of hanging the test.
+  bool done = false;
+  beast::error_code result;
+  ws.async_handshake("127.0.0.1:" + std::to_string(port), target, [&](beast::error_code ec) {
+    result = ec;
+    done = true;
+  });
+  if (!impl_->run_until([&] { return done; }, 5s)) throw std::runtime_error("websocket handshake timed out");
+  if (result) throw std::runtime_error("websocket handshake failed: " + result.message());
 }
 
 WsClient::~WsClient() = default;

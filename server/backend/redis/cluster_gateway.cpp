@@ -281,8 +281,15 @@ chat::ServiceStats ClusterGateway::stats() const {
 
 // ---------------------------------------------------------------- leader
 
+bool ClusterGateway::lease_holds() {
+  if (!leader_) return false;
+  if (std::chrono::steady_clock::now() < lease_valid_until_) return true;
+  step_down("lease expired before it was renewed (was this process paused?)");
+  return false;
+}
+
 void ClusterGateway::on_leader_message(const std::string& payload) {
-  if (!leader_) return;
+  if (!lease_holds()) return;
   cluster::ToLeader message;
   if (!message.ParseFromString(payload)) return;
   auto& l = *leader_;
@@ -313,7 +320,7 @@ void ClusterGateway::on_leader_message(const std::string& payload) {
 
 void ClusterGateway::advance() {
   const auto now = clock_.now_ms();
-  if (leader_) {
+  if (lease_holds()) {
     leader_->hub.advance();
     if (leader_->store.deposed) step_down("a newer leader exists");
   }
@@ -326,10 +333,14 @@ void ClusterGateway::tick() {
   commands_->command({"SET", keys_.node_alive(options_.node_id), "1", "PX", std::to_string(options_.node_ttl.count())},
                      ignore_reply);
   if (leader_) {
+    const auto sent = std::chrono::steady_clock::now();
     commands_->command({"EVAL", renew_script, "1", keys_.leader_lease(), options_.node_id,
                         std::to_string(options_.lease.count())},
-                       [this](std::error_code ec, const Reply& reply) {
-                         if (!ec && reply.integer == 1) return;
+                       [this, sent](std::error_code ec, const Reply& reply) {
+                         if (!ec && reply.integer == 1) {
+                           lease_valid_until_ = sent + options_.lease;
+                           return;
+                         }
                          if (leader_) step_down(ec ? "lease renewal failed" : "lease lost");
                        });
     check_nodes();
@@ -341,12 +352,14 @@ void ClusterGateway::tick() {
 void ClusterGateway::try_acquire() {
   if (acquiring_) return;
   acquiring_ = true;
+  const auto sent = std::chrono::steady_clock::now();
   commands_->command({"SET", keys_.leader_lease(), options_.node_id, "NX", "PX", std::to_string(options_.lease.count())},
-                     [this](std::error_code ec, const Reply& reply) {
+                     [this, sent](std::error_code ec, const Reply& reply) {
                        if (ec || reply.is_nil()) {
                          acquiring_ = false;
                          return;
                        }
+                       lease_valid_until_ = sent + options_.lease;
                        commands_->command({"INCR", keys_.leader_epoch()}, [this](std::error_code iec, const Reply& r) {
                          if (iec) {
                            acquiring_ = false;

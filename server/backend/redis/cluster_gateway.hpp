@@ -75,6 +75,12 @@ class ClusterGateway final : public chat::Gateway {
   std::unordered_map<chat::SessionId, std::shared_ptr<chat::Outlet>> local_;
   std::unique_ptr<Leader> leader_;
   bool acquiring_ = false;
+  // Until when this node's lease surely holds: the time a renewal was sent
+  // plus the lease (Redis started counting later). A leader that was frozen
+  // (SIGSTOP, a long GC-like pause, a VM migration) finds it past and steps
+  // down before it answers anything, so two leaders never serve at once.
+  std::chrono::steady_clock::time_point lease_valid_until_{};
+  bool lease_holds();
   std::int64_t last_tick_ms_ = 0;
 };
 

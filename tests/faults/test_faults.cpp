@@ -1,0 +1,239 @@
+// Faults the system survives: each scenario runs the chat workload through
+// one kind of failure and checks that no acknowledged message was lost or
+// stored twice, none was delivered twice or out of order, and the clients
+// recovered. The figures are printed (docs/reliability.md quotes a run).
+
+#include "faults/workload.hpp"
+#include "support/frames.hpp"
+#include "support/redis_server.hpp"
+#include "support/server_process.hpp"
+#include "support/tcp_proxy.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+using namespace parley;
+using namespace parley::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> node_args(std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"--agents", test_data("fault-agents.json"), "--grace-period", "60",
+                                "--messages-per-second", "1000", "--new-chats-per-ip-per-minute", "1000"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+std::string password(const std::string& id) { return "fault-password-" + id.substr(1); }
+
+WorkloadOptions options(std::vector<unsigned short> visitor_ports, std::vector<unsigned short> agent_ports) {
+  WorkloadOptions o;
+  o.visitor_ports = std::move(visitor_ports);
+  o.agent_ports = std::move(agent_ports);
+  o.agents = {"f1", "f2", "f3", "f4"};
+  o.password_of = password;
+  o.chats = 8;
+  return o;
+}
+
+void check(const std::string& scenario, const WorkloadReport& report) {
+  std::cout << "[fault] " << scenario << ": " << report.summary() << std::endl;
+  if (const char* file = std::getenv("PARLEY_RELIABILITY_REPORT"))
+    std::ofstream(file, std::ios::app) << "| " << scenario << " | " << report.messages_sent << " | "
+                                       << report.messages_acked << " | " << report.messages_delivered << " | "
+                                       << report.lost << " | " << report.stored_twice + report.delivered_twice << " | "
+                                       << report.reconnects << " | " << report.longest_wait.count() << " ms |\n";
+  INFO(report.summary());
+  CHECK(report.lost == 0);
+  CHECK(report.stored_twice == 0);
+  CHECK(report.delivered_twice == 0);
+  CHECK(report.out_of_order == 0);
+  CHECK(report.messages_delivered == report.messages_acked);
+}
+
+// Open files of a process: to see that connections do not leak descriptors.
+std::size_t open_files(int pid) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+  return n;
+}
+
+long rss_kib(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("connections cut after a few kilobytes, again and again: the chats carry on intact") {
+  ServerProcess server(node_args());
+  TcpProxy proxy(server.port());
+  ChatWorkload chats(options({proxy.port()}, {proxy.port()}));
+  chats.open_chats();
+  proxy.cut_after(3000);  // every connection from now on dies after 3 KB from the server
+  proxy.cut_all();
+  for (int r = 0; r < 12; ++r) chats.round();
+  auto report = chats.finish();
+  CHECK(proxy.connections_cut() >= 10);
+  CHECK(report.reconnects >= 10);
+  check("TCP connections cut after 3 KB, repeatedly", report);
+}
+
+TEST_CASE("a reader slowed to a trickle and a stalled path: messages wait, nothing is lost") {
+  ServerProcess server(node_args());
+  TcpProxy agents(server.port());
+  ChatWorkload chats(options({server.port()}, {agents.port()}));
+  chats.open_chats();
+  agents.slow_reader(4096);
+  for (int r = 0; r < 4; ++r) chats.round();
+  agents.slow_reader(0);
+  // A path that stops delivering for 5 s: the agent notices the silence and
+  // keeps reconnecting until it flows again.
+  std::thread unstall;
+  chats.round([&](std::size_t chat) {
+    if (chat != 3) return;
+    agents.stall(true);
+    unstall = std::thread([&] {
+      std::this_thread::sleep_for(5s);  // how long the fault lasts, not synchronisation
+      agents.stall(false);
+    });
+  });
+  unstall.join();
+  for (int r = 0; r < 2; ++r) chats.round();
+  check("server-to-agent path slowed to 4 KB/s, then stalled", chats.finish());
+}
+
+TEST_CASE("SIGTERM drains: clients are told to reconnect elsewhere, and the node exits in bounded time") {
+  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
+  const std::vector<std::string> cluster{"--redis", redis.url(), "--leader-lease", "2", "--node-ttl", "4"};
+  ServerProcess a(node_args(cluster)), b(node_args(cluster));
+  ChatWorkload chats(options({a.port(), b.port()}, {b.port(), a.port()}));
+  chats.open_chats();
+  for (int r = 0; r < 3; ++r) chats.round();
+  std::chrono::steady_clock::duration drain{};
+  chats.round([&](std::size_t chat) {
+    if (chat != 4) return;
+    const auto start = std::chrono::steady_clock::now();
+    const int status = b.stop();  // SIGTERM, then wait for the exit
+    drain = std::chrono::steady_clock::now() - start;
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  });
+  for (int r = 0; r < 3; ++r) chats.round();
+  std::cout << "[fault] SIGTERM drain took " << std::chrono::duration_cast<std::chrono::milliseconds>(drain).count()
+            << " ms" << std::endl;
+  CHECK(drain < 5s);
+  check("SIGTERM of a node mid-round (cluster)", chats.finish());
+}
+
+TEST_CASE("kill -9 of a node, leader or not: its clients move to the other node and continue") {
+  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
+  const std::vector<std::string> cluster{"--redis", redis.url(), "--leader-lease", "2", "--node-ttl", "4"};
+  ServerProcess a(node_args(cluster));
+  ServerProcess b(node_args(cluster));
+  ChatWorkload chats(options({a.port(), b.port()}, {b.port(), a.port()}));
+  chats.open_chats();
+  for (int r = 0; r < 3; ++r) chats.round();
+  const bool kill_first = GENERATE(true, false);  // a leads (it started first), b does not
+  auto& victim = kill_first ? a : b;
+  chats.round([&](std::size_t chat) {
+    if (chat == 2) victim.signal(SIGKILL);
+  });
+  for (int r = 0; r < 3; ++r) chats.round();
+  check(kill_first ? "kill -9 of the leader node (cluster)" : "kill -9 of a follower node (cluster)", chats.finish());
+}
+
+TEST_CASE("SIGSTOP of a node for longer than the leader lease, then SIGCONT") {
+  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
+  const std::vector<std::string> cluster{"--redis", redis.url(), "--leader-lease", "2", "--node-ttl", "4"};
+  ServerProcess a(node_args(cluster));
+  ServerProcess b(node_args(cluster));
+  ChatWorkload chats(options({a.port(), b.port()}, {b.port(), a.port()}));
+  chats.open_chats();
+  for (int r = 0; r < 2; ++r) chats.round();
+  chats.round([&](std::size_t chat) {
+    if (chat == 1) a.signal(SIGSTOP);  // the leader freezes; b takes over once the lease runs out
+  });
+  for (int r = 0; r < 2; ++r) chats.round();
+  a.signal(SIGCONT);  // comes back deposed: it must not act as leader
+  for (int r = 0; r < 3; ++r) chats.round();
+  check("SIGSTOP of the leader for 2+ lease periods, then SIGCONT", chats.finish());
+}
+
+TEST_CASE("Redis killed and restarted (append-only file): no acknowledged message is lost") {
+  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
+  const std::vector<std::string> cluster{"--redis", redis.url(), "--leader-lease", "2", "--node-ttl", "4"};
+  ServerProcess a(node_args(cluster));
+  ServerProcess b(node_args(cluster));
+  ChatWorkload chats(options({a.port(), b.port()}, {b.port(), a.port()}));
+  chats.open_chats();
+  for (int r = 0; r < 3; ++r) chats.round();
+  chats.round([&](std::size_t chat) {
+    if (chat != 3) return;
+    redis.kill_hard();
+    redis.start();
+  });
+  for (int r = 0; r < 3; ++r) chats.round();
+  check("Redis kill -9 and restart mid-round (cluster, AOF fsync always)", chats.finish());
+}
+
+TEST_CASE("a reconnect storm and a slow reader leave memory and open files bounded") {
+  ServerProcess server(node_args({"--outbox-frames", "64", "--outbox-kib", "256"}));
+  TcpProxy proxy(server.port());
+  // Warm up, then measure.
+  { WsClient warm(server.port()); warm.send(visitor_hello()); warm.expect(v1::ServerFrame::kWelcome); }
+  const auto files_before = open_files(server.pid());
+  const auto rss_before = rss_kib(server.pid());
+  for (int wave = 0; wave < 10; ++wave) {
+    std::vector<std::unique_ptr<WsClient>> clients;
+    for (int i = 0; i < 50; ++i) {
+      clients.push_back(std::make_unique<WsClient>(proxy.port()));
+      clients.back()->send(visitor_hello());
+    }
+    for (auto& c : clients) c->expect(v1::ServerFrame::kWelcome);
+    proxy.cut_all();  // 50 connections reset at once, 10 times
+  }
+  // A reader that stops reading while asking for a lot is cut off, not buffered without end.
+  WsClient flooded(proxy.port());
+  flooded.send(visitor_hello());
+  flooded.expect(v1::ServerFrame::kWelcome);
+  flooded.send(start_chat("a long story follows", v1::CATEGORY_OTHER, "s-1"));
+  const auto conversation = flooded.expect(v1::ServerFrame::kAck).ack().conversation_id();
+  for (int i = 0; i < 60; ++i) flooded.send(send_message(conversation, "s-" + std::to_string(i + 2), std::string(3000, 'x')));
+  flooded.sync();
+  proxy.stall(true);
+  // Each page is up to 32 KiB; the stalled reader takes none of them.
+  v1::ClientFrame fetch;
+  fetch.mutable_fetch_history()->set_conversation_id(conversation);
+  for (int i = 0; i < 400; ++i) flooded.send(fetch);
+  proxy.stall(false);
+  CloseInfo closed;
+  try {
+    closed = flooded.expect_close(20s);
+  } catch (const std::exception&) {
+  }
+  CHECK(closed.code == 1013);
+  // The server is still fine, and has let go of what those connections held.
+  auto probe = std::make_unique<WsClient>(server.port());
+  probe->send(visitor_hello());
+  probe->expect(v1::ServerFrame::kWelcome);
+  probe.reset();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (open_files(server.pid()) > files_before + 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);  // sessions end asynchronously after their sockets close
+  const auto files_after = open_files(server.pid());
+  const auto rss_after = rss_kib(server.pid());
+  std::cout << "[fault] reconnect storm (500 connections reset) + flooded stalled reader: open files " << files_before
+            << " -> " << files_after << ", RSS " << rss_before << " -> " << rss_after << " KiB, stalled reader closed with "
+            << closed.code << std::endl;
+  CHECK(files_after <= files_before + 2);
+  CHECK(rss_after - rss_before < 32 * 1024);
+}
