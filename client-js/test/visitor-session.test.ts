@@ -95,3 +95,23 @@ describe("VisitorSession", () => {
     expect(store.getItem("parley.visitor.v1")).toBeNull();
   });
 });
+
+describe("history the server lost", () => {
+  test("HISTORY_LOST starts the visitor afresh and says so; an incomplete snapshot says so too", () => {
+    const { session, server, store } = harness();
+    server({ frame: { case: "welcome", value: { participantId: "v1", resumeToken: "vt" } } });
+    session.start(form);
+    server({ frame: { case: "error", value: { code: ErrorCode.HISTORY_LOST, message: "gone" } } });
+    expect(session.historyLost).toBe(true);
+    expect(session.phase).toBe("prechat");
+    expect(session.resumeToken).toBe("");
+    expect([...store.data.keys()]).toEqual([]);
+
+    const other = harness();
+    other.server({ frame: { case: "welcome", value: { participantId: "v2", resumeToken: "vt2" } } });
+    other.server({ frame: { case: "conversation", value: {
+      info: { conversationId: "c9", state: ConversationState.ASSIGNED, agentName: "Bob", tier: 1 },
+      messages: [], lastSeq: 2n, historyIncomplete: true } } });
+    expect(other.session.historyLost).toBe(true);
+  });
+});

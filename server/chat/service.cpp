@@ -301,7 +301,13 @@ void Service::on_hello(Session& s, const Frame& f) {
     if (!hello.resume_token().empty()) {
       auto it = visitor_by_token_.find(hello.resume_token());
       if (it == visitor_by_token_.end()) {
-        send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "unknown resume token; send Hello without one");
+        // A client that had seen messages must learn they are gone, not find an empty chat.
+        const bool had_history = std::any_of(cursors.begin(), cursors.end(), [](auto& c) { return c.second > 0; });
+        if (had_history)
+          send_error(s, req, v1::ERROR_CODE_HISTORY_LOST,
+                     "this server no longer has your conversation (its history was lost); start a new chat");
+        else
+          send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "unknown resume token; send Hello without one");
         return;
       }
       visitor = &visitors_.at(it->second);
@@ -334,7 +340,7 @@ void Service::on_hello(Session& s, const Frame& f) {
     send(s.id, welcome_frame);
     if (!visitor->conversation_id.empty()) {
       const Conversation& c = conversations_.at(visitor->conversation_id);
-      send(s.id, snapshot(c, after(c.info.conversation_id()), false, false));
+      send(s.id, resume_snapshot(c, after(c.info.conversation_id()), false, false));
       if (auto position = queues_.position(c.info.conversation_id()))
         send(s.id, queue_status(c, *position, c.last_queue_status.second));
     }
@@ -384,8 +390,12 @@ void Service::on_hello(Session& s, const Frame& f) {
   send(s.id, welcome_frame);
   for (const auto& conversation_id : agent.open) {
     const Conversation& c = conversations_.at(conversation_id);
-    send(s.id, snapshot(c, after(conversation_id), true, true));
+    send(s.id, resume_snapshot(c, after(conversation_id), true, true));
   }
+  for (const auto& [conversation_id, seq] : cursors)
+    if (seq > 0 && !conversations_.count(conversation_id))
+      send_error(s, 0, v1::ERROR_CODE_HISTORY_LOST, "this conversation is gone from the server (its history was lost)",
+                 conversation_id);
   if (oversees(s.role) || s.role == v1::ROLE_AGENT) send(s.id, queue_snapshot(1));
   if (oversees(s.role) || s.role == v1::ROLE_TIER2)
     send(s.id, queue_snapshot(2));
@@ -1069,6 +1079,15 @@ v1::ServerFrame Service::roster() const {
     p->set_open_chats(static_cast<std::uint32_t>(agent->open.size()));
     p->set_connected(!agent->sessions.empty());
   }
+  return frame;
+}
+
+// A snapshot for a client resuming from `cursor`: says so when the log ends
+// before what the client already saw.
+v1::ServerFrame Service::resume_snapshot(const Conversation& c, std::uint64_t cursor, bool for_staff,
+                                         bool assigned_to_you) const {
+  auto frame = snapshot(c, cursor, for_staff, assigned_to_you);
+  if (cursor > frame.conversation().last_seq()) frame.mutable_conversation()->set_history_incomplete(true);
   return frame;
 }
 

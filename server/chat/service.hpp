@@ -196,6 +196,8 @@ class Service {
   v1::ServerFrame queue_status(const Conversation& c, std::uint32_t position, std::uint32_t estimated_wait_seconds) const;
   v1::ServerFrame roster() const;
 
+  v1::ServerFrame resume_snapshot(const Conversation& c, std::uint64_t cursor, bool for_staff,
+                                  bool assigned_to_you) const;
   v1::ServerFrame snapshot(const Conversation& c, std::uint64_t after_seq, bool for_staff,
                            bool assigned_to_you) const;
   void send(SessionId id, const v1::ServerFrame& frame);

@@ -54,6 +54,7 @@ std::string_view error_name(v1::ErrorCode code) {
     case v1::ERROR_CODE_ALREADY_DONE: return "already_done";
     case v1::ERROR_CODE_UNAVAILABLE: return "unavailable";
     case v1::ERROR_CODE_INTERNAL: return "internal";
+    case v1::ERROR_CODE_HISTORY_LOST: return "history_lost";
     default: return "unspecified";
   }
 }

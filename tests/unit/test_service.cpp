@@ -703,3 +703,35 @@ TEST_CASE("a visitor the host site vouched for is shown to agents as verified, w
     CHECK(again.take(F::kConversation).conversation().info().customer_id() == "cust-99");
   }
 }
+
+TEST_CASE("a client whose history the server lost is told so, not shown a silently shorter chat") {
+  Harness h;
+  SECTION("an unknown resume token from a client that had seen messages: HISTORY_LOST") {
+    auto c = h.connect();
+    c.send(visitor_hello("vt_gone", {{"c_gone", 7}}));
+    CHECK(c.error().code() == v1::ERROR_CODE_HISTORY_LOST);
+    auto fresh = h.connect();  // without a cursor it is just an unknown token
+    fresh.send(visitor_hello("vt_gone"));
+    CHECK(fresh.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  }
+  SECTION("a cursor past the end of the log: the snapshot says history_incomplete") {
+    auto v = h.visitor();
+    const auto id = h.start(v);
+    const auto token = v.take(F::kWelcome).welcome().resume_token();
+    auto back = h.connect();
+    back.send(visitor_hello(token, {{id, 9}}));  // the client saw up to 9; the log has 1
+    auto snap = back.take(F::kConversation).conversation();
+    CHECK(snap.history_incomplete());
+    auto normal = h.connect();
+    normal.send(visitor_hello(token, {{id, 1}}));
+    CHECK_FALSE(normal.take(F::kConversation).conversation().history_incomplete());
+  }
+  SECTION("staff resuming a conversation the server does not know: HISTORY_LOST naming it") {
+    auto c = h.connect();
+    c.send(verified_staff_hello("alice", "alice-stamp", v1::ROLE_AGENT, never, "t1", {{"c_lost", 12}}));
+    REQUIRE(c.has(F::kWelcome));
+    auto error = c.error();
+    CHECK(error.code() == v1::ERROR_CODE_HISTORY_LOST);
+    CHECK(error.conversation_id() == "c_lost");
+  }
+}

@@ -4,6 +4,7 @@
 import { Transcript } from "./transcript";
 import {
   AgentStatus,
+  ErrorCode,
   Role,
   newClientId,
   type AgentPresence,
@@ -140,6 +141,8 @@ export class AgentSession {
       case "conversation": {
         const snap = f.value;
         const info = snap.info!;
+        if (snap.historyIncomplete)
+          this.alerts.push(`Some messages of the chat with ${info.visitorName} were lost by the server.`);
         let chat = this.chats.get(info.conversationId);
         const isNew = !chat || !chat.active;
         if (!chat) {
@@ -243,6 +246,15 @@ export class AgentSession {
       }
       case "error":
         this.lastError = f.value.message;
+        if (f.value.code === ErrorCode.HISTORY_LOST && f.value.conversationId) {
+          // The server no longer has this chat: keep what we saw, read-only, and say so.
+          const lost = this.chats.get(f.value.conversationId);
+          if (lost) {
+            lost.active = false;
+            lost.endedReason = "lost by the server";
+          }
+          this.alerts.push(`A chat could not be restored by the server (${f.value.conversationId}); its history was lost.`);
+        }
         break;
       default:
         break;

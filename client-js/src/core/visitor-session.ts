@@ -81,6 +81,9 @@ export class VisitorSession {
   }
 
   /** The Hello to send on every (re)connect. */
+  /** The server lost messages this visitor had seen (storage restored from an older copy). */
+  historyLost = false;
+
   /** Sent with every Hello while set: the host site vouching for its customer. */
   identityToken = "";
 
@@ -188,6 +191,7 @@ export class VisitorSession {
         const info = f.value.info!;
         if (info.conversationId !== this.conversationId) this.beginConversation(info.conversationId);
         this.transcript!.addMessages(f.value.messages);
+        if (f.value.historyIncomplete) this.historyLost = true;
         this.transcript!.markPeerRead(Number(f.value.peerReadSeq));
         this.tier = info.tier;
         this.agentName = info.agentName;
@@ -239,7 +243,8 @@ export class VisitorSession {
         break;
       case "error":
         this.lastError = { code: f.value.code, message: f.value.message };
-        if (f.value.code === ErrorCode.AUTH_FAILED) {
+        if (f.value.code === ErrorCode.HISTORY_LOST) this.historyLost = true;
+        if (f.value.code === ErrorCode.AUTH_FAILED || f.value.code === ErrorCode.HISTORY_LOST) {
           // The server forgot us (e.g. restarted without persistence): start fresh.
           this.resumeToken = "";
           this.conversationId = "";

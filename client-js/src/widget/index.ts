@@ -215,7 +215,8 @@ class Widget {
     els.badge.textContent = String(s.unread);
     els.badge.setAttribute("aria-label", t.unread(s.unread));
     if (this.open && s.unread > 0) s.markRead();
-    els.banner.hidden = this.connectionState !== "reconnecting";
+    els.banner.hidden = this.connectionState !== "reconnecting" && !s.historyLost;
+    els.banner.textContent = this.connectionState === "reconnecting" ? t.reconnecting : t.historyLost;
 
     const minutes = Math.max(1, Math.ceil(s.estimatedWaitSeconds / 60));
     els.status.textContent =
