@@ -8,10 +8,10 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libhiredis-dev protobuf-compiler libprotobuf-dev libsodium-dev libjwt-dev catch2
+  libhiredis-dev protobuf-compiler libprotobuf-dev libsodium-dev libjwt-dev libssl-dev catch2
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(redis-server nginx-light chromium clang libclang-rt-14-dev)
+  packages+=(redis-server nginx-light chromium clang libclang-rt-14-dev openssl)
 fi
 # The browser client is built with the machine's Node.js (20 or newer); Debian's
 # nodejs is the fallback on a machine without one.

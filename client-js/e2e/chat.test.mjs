@@ -140,7 +140,8 @@ describe("widget and console", () => {
   test("visitor text is shown as text in the console and the widget, never run", async () => {
     const payload = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
     const agent = await signInAgent(browser, server, "alice");
-    const visitor = await openWidget(browser, server);
+    // The page URL (sent as page_url and shown to the agent) carries a payload too.
+    const visitor = await openWidget(browser, server, { path: `/?q="><img src=x onerror=window.__xss=5>#<svg onload=window.__xss=6>` });
     await startChat(visitor, { message: payload, transactionId: `"><img src=x onerror=window.__xss=3>`, name: `<b onmouseover=window.__xss=4>x</b>` });
     await selectChat(agent, "<b onmouseover");
     await agent.locator(".transcript .msg", { hasText: "<img src=x" }).waitFor();
@@ -148,6 +149,8 @@ describe("widget and console", () => {
     assert.equal(await agent.evaluate(() => window.__xss), undefined);
     assert.equal(await visitor.evaluate(() => window.__xss), undefined);
     assert.equal(await agent.locator(".transcript img").count(), 0);
+    assert.equal(await agent.locator(".context img, .context svg, .context b").count(), 0);
+    assert.match(await agent.locator(".context").textContent(), /q=/);
     await agentCloseChat(agent);
     await agent.context().close();
     await visitor.context().close();

@@ -40,6 +40,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double session_hours = 12;
   double idle_timeout = 60;
   std::vector<std::string> identity_sites;
+  std::string tls_cert, tls_key;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
   std::uint32_t max_chars = config.service.max_message_chars;
@@ -61,6 +62,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "This server's own pages are always allowed")
       ("agents", po::value(&agents)->value_name("FILE"),
        "staff accounts file, managed with parley-admin; re-read when it changes")
+      ("tls-cert", po::value(&tls_cert)->value_name("FILE"),
+       "serve HTTPS and WSS with this PEM certificate chain (with --tls-key); without, plain HTTP for a TLS proxy")
+      ("tls-key", po::value(&tls_key)->value_name("FILE"), "the PEM private key of --tls-cert")
       ("identity-site", po::value(&identity_sites)->value_name("SITE=FILE")->composing(),
        "a host site that may vouch for its signed-in customers with HS256 JWTs (iss = SITE), signed with "
        "the secret in FILE (repeatable)")
@@ -187,6 +191,13 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     throw ConfigError("--login-attempts-per-minute must be between 1 and 10000");
   if (config.login.failures_before_lock < 1 || config.login.failures_before_lock > 1000)
     throw ConfigError("--login-failures-before-lock must be between 1 and 1000");
+  if (tls_cert.empty() != tls_key.empty()) throw ConfigError("--tls-cert and --tls-key go together");
+  if (!tls_cert.empty()) {
+    for (const auto& file : {tls_cert, tls_key})
+      if (!std::ifstream(file)) throw ConfigError("TLS file " + file + ": cannot be read");
+    config.tls_cert = tls_cert;
+    config.tls_key = tls_key;
+  }
   for (const auto& spec : identity_sites) {
     try {
       config.identity_secrets.insert(auth::load_site_secret(spec));

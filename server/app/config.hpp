@@ -30,6 +30,8 @@ struct Config {
   std::chrono::milliseconds leader_lease{5000};
   auth::LoginLimits login;
   std::map<std::string, std::string> identity_secrets;  // host site id -> HS256 secret
+  std::optional<std::filesystem::path> tls_cert;  // with tls_key: serve HTTPS and WSS directly
+  std::optional<std::filesystem::path> tls_key;
   std::chrono::milliseconds staff_session_ttl{12 * 3600 * 1000};
   chat::ServiceLimits service;
   net::ConnectionLimits connection;

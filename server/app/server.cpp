@@ -48,6 +48,16 @@ Server::Server(Config config)
   service_ = gateway_.get();
   context_.reset(new net::ServerContext{hub_.get_executor(), *service_, *staff_auth_, identities_, config_.connection, config_.static_dir,
                                         config_.allowed_origins});
+  if (config_.tls_cert) {
+    // TLS 1.2 and 1.3 only; a bad certificate or key stops the start with OpenSSL's reason.
+    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                      asio::ssl::context::single_dh_use);
+    tls_->use_certificate_chain_file(config_.tls_cert->string());
+    tls_->use_private_key_file(config_.tls_key->string(), asio::ssl::context::pem);
+    context_->tls = tls_.get();
+  }
   const net::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address), config_.listen_port);
   listener_ = std::make_shared<net::Listener>(*shards_.front(), executors, endpoint, *context_);
 }
@@ -93,7 +103,7 @@ void Server::run() {
   });
   schedule_tick();
   for (auto& shard : shards_) threads_.emplace_back([&io = *shard] { io.run(); });
-  std::cout << "parley-server listening on http://" << local_endpoint() << " (" << shards_.size()
+  std::cout << "parley-server listening on " << (tls_ ? "https://" : "http://") << local_endpoint() << " (" << shards_.size()
             << " network threads, " << (config_.redis ? "Redis backend" : "embedded backend") << ")" << std::endl;
   auto guard = asio::make_work_guard(hub_);
   hub_.run();

@@ -26,6 +26,7 @@ class Server {
   ~Server();
 
   net::tcp::endpoint local_endpoint() const { return listener_->local_endpoint(); }
+  bool tls() const { return tls_ != nullptr; }
   // Blocks until a stop signal arrives.
   void run();
 
@@ -46,6 +47,7 @@ class Server {
   std::unique_ptr<auth::StaffSessionStore> staff_sessions_;
   std::unique_ptr<auth::StaffAuthenticator> staff_auth_;
   auth::IdentityVerifier identities_;
+  std::unique_ptr<net::asio::ssl::context> tls_;
   unsigned ticks_ = 0;
   std::vector<std::unique_ptr<net::asio::io_context>> shards_;
   // Keeps idle shards running until stop().

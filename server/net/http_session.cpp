@@ -28,27 +28,51 @@ http::response<http::string_body> error_response(const http::request<http::strin
   return json_response(req, status, {{"error", code}, {"message", message}});
 }
 
-HttpSession::HttpSession(tcp::socket&& socket, ServerContext& context)
-    : stream_(std::move(socket)), context_(context) {}
+template <class Stream>
+HttpSession<Stream>::HttpSession(Stream&& stream, ServerContext& context)
+    : stream_(std::move(stream)), context_(context) {}
 
-void HttpSession::run() {
-  asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+template <class Stream>
+void HttpSession<Stream>::run() {
+  if constexpr (is_tls<Stream>) {
+    beast::get_lowest_layer(stream_).expires_after(context_.limits.handshake_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
+  } else {
+    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, this->shared_from_this()));
+  }
 }
 
-void HttpSession::do_read() {
+template <class Stream>
+void HttpSession<Stream>::on_handshake(error_code ec) {
+  if (ec) return;  // not TLS, a bad client hello, a timeout: nothing to answer
+  do_read();
+}
+
+template <class Stream>
+void HttpSession<Stream>::shutdown() {
+  if constexpr (is_tls<Stream>) {
+    beast::get_lowest_layer(stream_).expires_after(context_.limits.close_timeout);
+    stream_.async_shutdown([self = this->shared_from_this()](error_code) {});
+  } else {
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+}
+
+template <class Stream>
+void HttpSession<Stream>::do_read() {
   parser_.emplace();
   parser_->body_limit(max_request_body);
   parser_->header_limit(8 * 1024);
-  stream_.expires_after(context_.limits.http_timeout);
+  beast::get_lowest_layer(stream_).expires_after(context_.limits.http_timeout);
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+                   beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
 }
 
-void HttpSession::on_read(error_code ec, std::size_t) {
-  if (ec == http::error::end_of_stream) {
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    return;
-  }
+template <class Stream>
+void HttpSession<Stream>::on_read(error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream) return shutdown();
   if (ec) {
     if (ec != beast::error::timeout && ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
         ec != http::error::body_limit && ec != http::error::header_limit && ec != http::error::bad_target &&
@@ -69,7 +93,8 @@ void HttpSession::on_read(error_code ec, std::size_t) {
     if (!context_.connections.try_open(address))
       return write(error_response(req, http::status::too_many_requests, "too_many_connections",
                                   "too many open connections from your network"));
-    std::make_shared<WebSocketSession>(stream_.release_socket(), context_, std::move(address))->run(std::move(req));
+    beast::get_lowest_layer(stream_).expires_never();
+    std::make_shared<WebSocketSession<Stream>>(std::move(stream_), context_, std::move(address))->run(std::move(req));
     return;
   }
   if (path.starts_with("/api/")) return handle_api(std::move(req), std::string(path));
@@ -112,9 +137,10 @@ std::string address_key(const asio::ip::address& address) {
   return asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
-std::string HttpSession::client_address(const http::request<http::string_body>& req) const {
+template <class Stream>
+std::string HttpSession<Stream>::client_address(const http::request<http::string_body>& req) const {
   error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
+  const auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
   if (ec) return "unknown";
   // Only a proxy on this machine (deploy/nginx) is trusted to name the client.
   const std::string_view real_ip = req["X-Real-IP"];
@@ -125,13 +151,15 @@ std::string HttpSession::client_address(const http::request<http::string_body>& 
   return address_key(peer.address());
 }
 
-void HttpSession::reply_from_shard(std::function<void()> reply) {
-  asio::post(stream_.get_executor(), [self = shared_from_this(), reply = std::move(reply)] { reply(); });
+template <class Stream>
+void HttpSession<Stream>::reply_from_shard(std::function<void()> reply) {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this(), reply = std::move(reply)] { reply(); });
 }
 
 // The counters live on the hub thread: ask there, answer back on this shard.
-void HttpSession::reply_health(http::request<http::string_body> req) {
-  asio::post(context_.hub, [self = shared_from_this(), req = std::move(req)]() mutable {
+template <class Stream>
+void HttpSession<Stream>::reply_health(http::request<http::string_body> req) {
+  asio::post(context_.hub, [self = this->shared_from_this(), req = std::move(req)]() mutable {
     const auto stats = self->context_.service.stats();
     asio::post(self->stream_.get_executor(), [self, req = std::move(req), stats] {
       self->write(json_response(req, http::status::ok,
@@ -145,22 +173,21 @@ void HttpSession::reply_health(http::request<http::string_body> req) {
   });
 }
 
+template <class Stream>
 template <class Response>
-void HttpSession::write(Response&& response) {
+void HttpSession<Stream>::write(Response&& response) {
   using R = std::decay_t<Response>;
   auto owned = std::make_shared<R>(std::forward<Response>(response));
   response_ = owned;
   http::async_write(stream_, *owned,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), owned->keep_alive()));
+                    beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(), owned->keep_alive()));
 }
 
-void HttpSession::on_write(bool keep_alive, error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_write(bool keep_alive, error_code ec, std::size_t) {
   response_.reset();
   if (ec) return;
-  if (!keep_alive) {
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    return;
-  }
+  if (!keep_alive) return shutdown();
   do_read();
 }
 
@@ -168,5 +195,8 @@ void HttpSession::on_write(bool keep_alive, error_code ec, std::size_t) {
 
 namespace parley::net {
 // net/staff_api.cpp writes JSON responses too.
-template void HttpSession::write(http::response<http::string_body>&&);
+template void HttpSession<plain_stream>::write(http::response<http::string_body>&&);
+template void HttpSession<tls_stream>::write(http::response<http::string_body>&&);
+template class HttpSession<plain_stream>;
+template class HttpSession<tls_stream>;
 }  // namespace parley::net

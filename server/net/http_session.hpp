@@ -1,6 +1,7 @@
 #pragma once
-// One plain HTTP connection: /healthz, the staff API, static files, and the /ws upgrade,
-// after which the socket moves to a WebSocketSession. Runs on its shard.
+// One HTTP connection, plain or TLS: /healthz, the staff API, static files, and
+// the /ws upgrade, after which the stream moves to a WebSocketSession. Runs on
+// its shard. Compiled for the two stream types in http_session.cpp.
 
 #include "net/beast.hpp"
 #include "net/server_context.hpp"
@@ -21,12 +22,15 @@ http::response<http::string_body> error_response(const http::request<http::strin
 // The key per-address limits count under: an IPv4 address or an IPv6 /64.
 std::string address_key(const asio::ip::address& address);
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket&& socket, ServerContext& context);
+  HttpSession(Stream&& stream, ServerContext& context);
+  // Runs the TLS handshake first when the stream is TLS.
   void run();
 
  private:
+  void on_handshake(error_code ec);
   void do_read();
   void on_read(error_code ec, std::size_t bytes);
   void reply_health(http::request<http::string_body> req);
@@ -37,8 +41,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void write(Response&& response);
   void on_write(bool keep_alive, error_code ec, std::size_t bytes);
   std::string client_address(const http::request<http::string_body>& req) const;
+  void shutdown();
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   ServerContext& context_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

@@ -36,7 +36,10 @@ void Listener::on_accept(error_code ec, tcp::socket socket) {
     std::cerr << "parley: accept: " << ec.message() << "\n";
   } else {
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(std::move(socket), context_)->run();
+    if (context_.tls)
+      std::make_shared<HttpSession<tls_stream>>(tls_stream(std::move(socket), *context_.tls), context_)->run();
+    else
+      std::make_shared<HttpSession<plain_stream>>(plain_stream(std::move(socket)), context_)->run();
   }
   do_accept();
 }

@@ -66,6 +66,8 @@ struct ServerContext {
   // Web pages (Origin header) that may open a WebSocket besides this server's own.
   std::vector<std::string> allowed_origins;
   std::atomic<chat::SessionId> next_session_id{1};
+  // Set: every connection speaks TLS (--tls-cert, --tls-key).
+  asio::ssl::context* tls = nullptr;
   ConnectionsPerAddress connections{limits.max_connections_per_address};
 };
 

@@ -43,7 +43,8 @@ std::string string_member(const json::value& body, const char* key) {
 
 }  // namespace
 
-void HttpSession::handle_api(Request req, const std::string& path) {
+template <class Stream>
+void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
   if (path != "/api/login" && path != "/api/logout")
     return write(error_response(req, http::status::not_found, "not_found", "no such API"));
   if (req.method() != http::verb::post)
@@ -55,7 +56,7 @@ void HttpSession::handle_api(Request req, const std::string& path) {
 
   if (path == "/api/logout") {
     const std::string token(bearer_token(req));
-    return auth.logout(token, [self = shared_from_this(), req = std::move(req)](
+    return auth.logout(token, [self = this->shared_from_this(), req = std::move(req)](
                                   std::optional<auth::SignedOut> out) mutable {
       // Sockets of that sign-in close at once, on whichever node they are.
       if (out)
@@ -83,7 +84,7 @@ void HttpSession::handle_api(Request req, const std::string& path) {
                                 "send {\"agent_id\": ..., \"password\": ...} as application/json"));
   const auto address = client_address(req);  // before req moves into the callback
   auth.login(address, agent_id, password,
-             [self = shared_from_this(), req = std::move(req)](auth::LoginResult result) mutable {
+             [self = this->shared_from_this(), req = std::move(req)](auth::LoginResult result) mutable {
                self->reply_from_shard([self, req = std::move(req), result = std::move(result)] {
                  using O = auth::LoginResult::Outcome;
                  switch (result.outcome) {
@@ -112,5 +113,8 @@ void HttpSession::handle_api(Request req, const std::string& path) {
                });
              });
 }
+
+template void HttpSession<plain_stream>::handle_api(Request, const std::string&);
+template void HttpSession<tls_stream>::handle_api(Request, const std::string&);
 
 }  // namespace parley::net

@@ -7,9 +7,10 @@ namespace parley::net {
 namespace {
 
 // Forwards the service's calls to a session that may already be gone.
+template <class Stream>
 class SessionOutlet final : public chat::Outlet {
  public:
-  explicit SessionOutlet(std::weak_ptr<WebSocketSession> session) : session_(std::move(session)) {}
+  explicit SessionOutlet(std::weak_ptr<WebSocketSession<Stream>> session) : session_(std::move(session)) {}
   void deliver(protocol::SharedBytes frame) override {
     if (auto session = session_.lock()) session->deliver(std::move(frame));
   }
@@ -18,7 +19,7 @@ class SessionOutlet final : public chat::Outlet {
   }
 
  private:
-  std::weak_ptr<WebSocketSession> session_;
+  std::weak_ptr<WebSocketSession<Stream>> session_;
 };
 
 std::int64_t wall_ms() {
@@ -33,21 +34,24 @@ std::int64_t steady_ms() {
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(tcp::socket&& socket, ServerContext& context, std::string address)
-    : ws_(std::move(socket)),
+template <class Stream>
+WebSocketSession<Stream>::WebSocketSession(Stream&& stream, ServerContext& context, std::string address)
+    : ws_(std::move(stream)),
       context_(context),
       address_(std::move(address)),
       outbox_(context.limits.outbox_frames, context.limits.outbox_bytes),
       limiter_(context.limits.messages_per_second, context.limits.message_burst),
       close_timer_(ws_.get_executor()) {}
 
-WebSocketSession::~WebSocketSession() {
+template <class Stream>
+WebSocketSession<Stream>::~WebSocketSession() {
   context_.connections.close(address_);
   if (!attached_) return;
   asio::post(context_.hub, [&service = context_.service, id = id_] { service.detach(id); });
 }
 
-void WebSocketSession::run(http::request<http::string_body> request) {
+template <class Stream>
+void WebSocketSession<Stream>::run(http::request<http::string_body> request) {
   // Limits are set where the stream is created, before any frame is read.
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts;
@@ -59,32 +63,36 @@ void WebSocketSession::run(http::request<http::string_body> request) {
       [](websocket::response_type& res) { res.set(http::field::server, "parley"); }));
   ws_.read_message_max(context_.limits.max_frame_bytes);
   ws_.binary(true);
-  ws_.async_accept(request, beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+  ws_.async_accept(request, beast::bind_front_handler(&WebSocketSession::on_accept, this->shared_from_this()));
 }
 
-void WebSocketSession::on_accept(error_code ec) {
+template <class Stream>
+void WebSocketSession<Stream>::on_accept(error_code ec) {
   if (ec) return fail(ec, "accept");
   id_ = context_.next_session_id.fetch_add(1);
   attached_ = true;
-  auto outlet = std::make_shared<SessionOutlet>(weak_from_this());
+  auto outlet = std::make_shared<SessionOutlet<Stream>>(this->weak_from_this());
   asio::post(context_.hub, [&service = context_.service, id = id_, outlet, address = address_] {
     service.attach(id, outlet, address);
   });
   do_read();
 }
 
-void WebSocketSession::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, shared_from_this()));
+template <class Stream>
+void WebSocketSession<Stream>::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read, this->shared_from_this()));
 }
 
-void WebSocketSession::on_read(error_code ec, std::size_t) {
+template <class Stream>
+void WebSocketSession<Stream>::on_read(error_code ec, std::size_t) {
   if (ec) return fail(ec, "read");
   const bool go_on = handle_message();
   buffer_.consume(buffer_.size());
   if (go_on && !closing_) do_read();
 }
 
-bool WebSocketSession::handle_message() {
+template <class Stream>
+bool WebSocketSession<Stream>::handle_message() {
   auto error = [this](v1::ErrorCode code, std::string message) {
     send_now(protocol::encode(protocol::make_error(0, code, std::move(message))));
     return true;
@@ -106,14 +114,15 @@ bool WebSocketSession::handle_message() {
 
 // Tokens are checked here, so the service only ever sees what the server
 // itself vouches for (Hello.verified); the token goes no further.
-void WebSocketSession::check_hello(v1::ClientFrame frame) {
+template <class Stream>
+void WebSocketSession<Stream>::check_hello(v1::ClientFrame frame) {
   auto& hello = *frame.mutable_hello();
   if (hello.has_verified()) {
     send_now(protocol::encode(protocol::make_error(frame.request_id(), v1::ERROR_CODE_FORBIDDEN,
                                                    "hello.verified is set by the server, never by a client")));
     return begin_close(static_cast<std::uint16_t>(websocket::close_code::policy_error), "forged identity");
   }
-  auto resume = [self = shared_from_this()](v1::ClientFrame checked) {
+  auto resume = [self = this->shared_from_this()](v1::ClientFrame checked) {
     asio::post(self->ws_.get_executor(), [self, checked = std::move(checked)]() mutable {
       self->to_service(std::move(checked));
       if (!self->closing_) self->do_read();
@@ -142,25 +151,29 @@ void WebSocketSession::check_hello(v1::ClientFrame frame) {
   });
 }
 
-void WebSocketSession::to_service(v1::ClientFrame frame) {
+template <class Stream>
+void WebSocketSession<Stream>::to_service(v1::ClientFrame frame) {
   asio::post(context_.hub, [&service = context_.service, id = id_, frame = std::move(frame)] {
     service.handle(id, frame);
   });
 }
 
-void WebSocketSession::deliver(protocol::SharedBytes frame) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+template <class Stream>
+void WebSocketSession<Stream>::deliver(protocol::SharedBytes frame) {
+  asio::post(ws_.get_executor(), [self = this->shared_from_this(), frame = std::move(frame)]() mutable {
     self->send_now(std::move(frame));
   });
 }
 
-void WebSocketSession::request_close(std::uint16_t code, std::string reason) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+template <class Stream>
+void WebSocketSession<Stream>::request_close(std::uint16_t code, std::string reason) {
+  asio::post(ws_.get_executor(), [self = this->shared_from_this(), code, reason = std::move(reason)]() mutable {
     self->begin_close(code, std::move(reason));
   });
 }
 
-void WebSocketSession::send_now(protocol::SharedBytes frame) {
+template <class Stream>
+void WebSocketSession<Stream>::send_now(protocol::SharedBytes frame) {
   if (closing_) return;
   if (!outbox_.push(std::move(frame))) {
     return begin_close(static_cast<std::uint16_t>(websocket::close_code::try_again_later),
@@ -169,13 +182,15 @@ void WebSocketSession::send_now(protocol::SharedBytes frame) {
   if (!writing_) do_write();
 }
 
-void WebSocketSession::do_write() {
+template <class Stream>
+void WebSocketSession<Stream>::do_write() {
   writing_ = true;
   ws_.async_write(asio::buffer(*outbox_.front()),
-                  beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+                  beast::bind_front_handler(&WebSocketSession::on_write, this->shared_from_this()));
 }
 
-void WebSocketSession::on_write(error_code ec, std::size_t) {
+template <class Stream>
+void WebSocketSession<Stream>::on_write(error_code ec, std::size_t) {
   writing_ = false;
   if (ec) return fail(ec, "write");
   outbox_.pop();
@@ -185,14 +200,15 @@ void WebSocketSession::on_write(error_code ec, std::size_t) {
 
 // Stops taking frames, lets the write in flight finish, then sends the close
 // frame. A peer that does not read at all is cut off by the close timer.
-void WebSocketSession::begin_close(std::uint16_t code, std::string reason) {
+template <class Stream>
+void WebSocketSession<Stream>::begin_close(std::uint16_t code, std::string reason) {
   if (closing_) return;
   closing_ = true;
   close_reason_.code = code;
   close_reason_.reason = reason;
   outbox_.drop_all_but_front();
   close_timer_.expires_after(context_.limits.close_timeout);
-  close_timer_.async_wait([self = shared_from_this()](error_code ec) {
+  close_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
     if (ec) return;
     error_code ignored;
     beast::get_lowest_layer(self->ws_).socket().close(ignored);
@@ -200,16 +216,18 @@ void WebSocketSession::begin_close(std::uint16_t code, std::string reason) {
   if (!writing_) do_close();
 }
 
-void WebSocketSession::do_close() {
+template <class Stream>
+void WebSocketSession<Stream>::do_close() {
   if (close_sent_ || !ws_.is_open()) return;
   close_sent_ = true;
-  ws_.async_close(close_reason_, [self = shared_from_this()](error_code ec) {
+  ws_.async_close(close_reason_, [self = this->shared_from_this()](error_code ec) {
     self->close_timer_.cancel();
     if (ec) self->fail(ec, "close");
   });
 }
 
-void WebSocketSession::fail(error_code ec, const char* what) {
+template <class Stream>
+void WebSocketSession<Stream>::fail(error_code ec, const char* what) {
   close_timer_.cancel();
   if (ec == asio::error::operation_aborted || ec == websocket::error::closed || ec == beast::error::timeout ||
       ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::not_connected ||
@@ -218,5 +236,8 @@ void WebSocketSession::fail(error_code ec, const char* what) {
   if (ec == websocket::error::message_too_big) return;  // Beast already closed with 1009
   std::cerr << "parley: websocket " << what << ": " << ec.message() << "\n";
 }
+
+template class WebSocketSession<plain_stream>;
+template class WebSocketSession<tls_stream>;
 
 }  // namespace parley::net

@@ -14,10 +14,12 @@
 
 namespace parley::net {
 
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+// Compiled for plain and TLS streams in websocket_session.cpp.
+template <class Stream>
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
   // `address` holds one of context.connections, released when the session ends.
-  WebSocketSession(tcp::socket&& socket, ServerContext& context, std::string address);
+  WebSocketSession(Stream&& stream, ServerContext& context, std::string address);
   ~WebSocketSession();
 
   // Accepts the upgrade request that the HTTP session already read.
@@ -43,7 +45,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void do_close();
   void fail(error_code ec, const char* what);
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   ServerContext& context_;
   std::string address_;
   beast::flat_buffer buffer_;

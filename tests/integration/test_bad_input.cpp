@@ -130,6 +130,15 @@ TEST_CASE("bad flags and config files fail fast with one line") {
   auto [code2, out2] = run("--agents " + test_data("agents.json") + ".missing");
   CHECK(code2 == 2);
   CHECK(out2.find("cannot be read") != std::string::npos);
+  auto [code4, out4] = run("--tls-cert /no/such.pem --tls-key /no/such.pem");
+  CHECK(code4 == 2);
+  CHECK(out4.find("cannot be read") != std::string::npos);
+  CHECK(run("--tls-cert " + test_data("agents.json")).second.find("go together") != std::string::npos);
+  // Readable but not a certificate: OpenSSL's reason, exit status 1, before listening.
+  auto [code5, out5] = run("--listen 127.0.0.1:0 --tls-cert " + test_data("agents.json") + " --tls-key " +
+                           test_data("agents.json"));
+  CHECK(code5 == 1);
+  CHECK(out5.find("parley-server: error:") == 0);
   auto [code3, out3] = run("--help");
   CHECK(code3 == 0);
   CHECK(out3.find("--grace-period") != std::string::npos);
