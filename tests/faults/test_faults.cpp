@@ -314,3 +314,46 @@ TEST_CASE("Redis without persistence restarts empty: clients are told their hist
   CHECK(lost.conversation_id() == conversation);
   std::cout << "[fault] Redis without persistence restarted empty: visitor and agent told HISTORY_LOST" << std::endl;
 }
+
+TEST_CASE("the leader dies right after an escalation: the chat still reaches tier 2, with its note") {
+  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
+  const std::vector<std::string> cluster{"--agents", test_data("agents.json"), "--redis", redis.url(),
+                                         "--leader-lease", "2", "--node-ttl", "4", "--grace-period", "60"};
+  ServerProcess leader(cluster);
+  auto [visitor, welcome] = hello_until_answered(leader.port(), visitor_hello());  // the first node leads
+  REQUIRE(welcome.has_welcome());
+  ServerProcess other(cluster);
+  auto token_of = [&](const std::string& id, const std::string& pw) {
+    const auto body = http_request(other.port(), "POST", "/api/login",
+                                   R"({"agent_id":")" + id + R"(","password":")" + pw + R"("})",
+                                   {{"Content-Type", "application/json"}}).body;
+    const auto at = body.find("\"token\":\"") + 9;
+    return body.substr(at, body.find('"', at) - at);
+  };
+  auto [alice, alice_welcome] = hello_until_answered(other.port(), staff_hello("alice", token_of("alice", "alice-secret"), v1::ROLE_AGENT));
+  REQUIRE(alice_welcome.has_welcome());
+  alice->send(set_status(v1::AGENT_STATUS_ONLINE));
+  visitor->send(start_chat("withdrawal stuck", v1::CATEGORY_WITHDRAWAL, "m-1"));
+  const auto conversation = visitor->expect(v1::ServerFrame::kAck).ack().conversation_id();
+  alice->expect(v1::ServerFrame::kConversation);
+  auto escalation = escalate(conversation, "needs a node operator", "tx 0xabc stuck in mempool");
+  escalation.set_request_id(77);
+  alice->send(escalation);
+  for (bool acked = false; !acked;) acked = alice->expect(v1::ServerFrame::kAck).ack().request_id() == 77;
+  leader.signal(SIGKILL);  // the escalation was acknowledged: it must survive the leader
+
+  // Tier 2 signs in on the surviving node, which takes over: the chat waits
+  // for tier 2 with its note, never nobody's.
+  auto [tina, tina_welcome] = hello_until_answered(other.port(), staff_hello("tina", token_of("tina", "tina-secret"), v1::ROLE_TIER2));
+  REQUIRE(tina_welcome.has_welcome());
+  tina->send(set_status(v1::AGENT_STATUS_ONLINE));
+  auto snap = tina->expect(v1::ServerFrame::kConversation, 10s).conversation();
+  CHECK(snap.info().conversation_id() == conversation);
+  CHECK(snap.info().tier() == 2);
+  CHECK(snap.info().agent_id() == "tina");
+  bool note = false;
+  for (const auto& n : snap.notes()) note |= n.text().find("tx 0xabc stuck in mempool") != std::string::npos;
+  CHECK(note);
+  std::cout << "[fault] leader kill -9 right after an acknowledged escalation: the chat reached tier 2 with its note"
+            << std::endl;
+}

@@ -146,6 +146,13 @@ TEST_CASE("an agent whose node dies and who stays away: the chat is requeued aft
   CHECK(requeued.position() == 1);
   auto bob = cluster_staff(leader.port(), "bob");
   CHECK(bob.ws.expect(F::kConversation).conversation().info().conversation_id() == id);
+  // No ghost: the roster shows Alice gone, not online with a chat she cannot answer.
+  for (bool settled = false; !settled;) {
+    const auto roster = bob.ws.expect(F::kRoster).roster();
+    for (const auto& agent : roster.agents())
+      if (agent.agent_id() == "alice")
+        settled = !agent.connected() && agent.status() == v1::AGENT_STATUS_OFFLINE && agent.open_chats() == 0;
+  }
 }
 
 TEST_CASE("Redis restarted mid-chat: both transcripts are complete and have no duplicates") {
