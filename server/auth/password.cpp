@@ -39,15 +39,7 @@ bool is_weak_hash(std::string_view hash) {
                                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
 }
 
-std::string credential_stamp(std::string_view hash) {
-  require_sodium();
-  unsigned char digest[8];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(hash.data()), hash.size(),
-                     nullptr, 0);
-  char hex[sizeof digest * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
+std::string credential_stamp(std::string_view hash) { return util::hash_hex(hash, 16); }
 
 std::string generate_password() {
   require_sodium();

@@ -2,8 +2,6 @@
 
 #include "util/random.hpp"
 
-#include <sodium.h>
-
 #include <charconv>
 
 namespace parley::auth {
@@ -25,12 +23,7 @@ std::string session_key(std::string_view token) {
     return {};
   for (char c : token.substr(token_prefix.size()))
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return {};
-  unsigned char digest[32];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(token.data()), token.size(),
-                     nullptr, 0);
-  char hex[sizeof digest * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return util::hash_hex(token, 32);
 }
 
 std::string token_id_of_key(std::string_view key) { return std::string(key.substr(0, 16)); }

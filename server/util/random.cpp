@@ -24,6 +24,17 @@ std::string random_token(std::string_view prefix, std::size_t bytes) {
   return std::string(prefix) + hex;
 }
 
+std::string hash_hex(std::string_view data, std::size_t digest_bytes) {
+  static const SodiumInit init;
+  std::vector<unsigned char> digest(digest_bytes);
+  crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                     nullptr, 0);
+  std::string hex(digest_bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+  hex.pop_back();
+  return hex;
+}
+
 bool secure_equals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;

@@ -71,6 +71,20 @@ long rss_kib(int pid) {
   return 0;
 }
 
+// Two nodes on one Redis with an append-only file, and the workload spread
+// over them (visitors start on a, agents on b), warmed up with a few rounds.
+struct TwoNodes {
+  explicit TwoNodes(int warm_up_rounds) {
+    chats.open_chats();
+    for (int r = 0; r < warm_up_rounds; ++r) chats.round();
+  }
+  RedisServer redis{{"--appendonly", "yes", "--appendfsync", "always"}};
+  std::vector<std::string> args = node_args({"--redis", redis.url(), "--leader-lease", "2", "--node-ttl", "4"});
+  ServerProcess a{args};  // started first: the leader
+  ServerProcess b{args};
+  ChatWorkload chats{options({a.port(), b.port()}, {b.port(), a.port()})};
+};
+
 }  // namespace
 
 TEST_CASE("connections cut after a few kilobytes, again and again: the chats carry on intact") {
@@ -112,17 +126,13 @@ TEST_CASE("a reader slowed to a trickle and a stalled path: messages wait, nothi
 }
 
 TEST_CASE("SIGTERM drains: clients are told to reconnect elsewhere, and the node exits in bounded time") {
-  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
-  const std::vector<std::string> cluster{"--redis", redis.url(), "--leader-lease", "2", "--node-ttl", "4"};
-  ServerProcess a(node_args(cluster)), b(node_args(cluster));
-  ChatWorkload chats(options({a.port(), b.port()}, {b.port(), a.port()}));
-  chats.open_chats();
-  for (int r = 0; r < 3; ++r) chats.round();
+  TwoNodes cluster(3);
+  auto& chats = cluster.chats;
   std::chrono::steady_clock::duration drain{};
   chats.round([&](std::size_t chat) {
     if (chat != 4) return;
     const auto start = std::chrono::steady_clock::now();
-    const int status = b.stop();  // SIGTERM, then wait for the exit
+    const int status = cluster.b.stop();  // SIGTERM, then wait for the exit
     drain = std::chrono::steady_clock::now() - start;
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
@@ -135,15 +145,10 @@ TEST_CASE("SIGTERM drains: clients are told to reconnect elsewhere, and the node
 }
 
 TEST_CASE("kill -9 of a node, leader or not: its clients move to the other node and continue") {
-  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
-  const std::vector<std::string> cluster{"--redis", redis.url(), "--leader-lease", "2", "--node-ttl", "4"};
-  ServerProcess a(node_args(cluster));
-  ServerProcess b(node_args(cluster));
-  ChatWorkload chats(options({a.port(), b.port()}, {b.port(), a.port()}));
-  chats.open_chats();
-  for (int r = 0; r < 3; ++r) chats.round();
   const bool kill_first = GENERATE(true, false);  // a leads (it started first), b does not
-  auto& victim = kill_first ? a : b;
+  TwoNodes cluster(3);
+  auto& chats = cluster.chats;
+  auto& victim = kill_first ? cluster.a : cluster.b;
   chats.round([&](std::size_t chat) {
     if (chat == 2) victim.signal(SIGKILL);
   });
@@ -152,34 +157,24 @@ TEST_CASE("kill -9 of a node, leader or not: its clients move to the other node 
 }
 
 TEST_CASE("SIGSTOP of a node for longer than the leader lease, then SIGCONT") {
-  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
-  const std::vector<std::string> cluster{"--redis", redis.url(), "--leader-lease", "2", "--node-ttl", "4"};
-  ServerProcess a(node_args(cluster));
-  ServerProcess b(node_args(cluster));
-  ChatWorkload chats(options({a.port(), b.port()}, {b.port(), a.port()}));
-  chats.open_chats();
-  for (int r = 0; r < 2; ++r) chats.round();
+  TwoNodes cluster(2);
+  auto& chats = cluster.chats;
   chats.round([&](std::size_t chat) {
-    if (chat == 1) a.signal(SIGSTOP);  // the leader freezes; b takes over once the lease runs out
+    if (chat == 1) cluster.a.signal(SIGSTOP);  // the leader freezes; b takes over once the lease runs out
   });
   for (int r = 0; r < 2; ++r) chats.round();
-  a.signal(SIGCONT);  // comes back deposed: it must not act as leader
+  cluster.a.signal(SIGCONT);  // comes back deposed: it must not act as leader
   for (int r = 0; r < 3; ++r) chats.round();
   check("SIGSTOP of the leader for 2+ lease periods, then SIGCONT", chats.finish());
 }
 
 TEST_CASE("Redis killed and restarted (append-only file): no acknowledged message is lost") {
-  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
-  const std::vector<std::string> cluster{"--redis", redis.url(), "--leader-lease", "2", "--node-ttl", "4"};
-  ServerProcess a(node_args(cluster));
-  ServerProcess b(node_args(cluster));
-  ChatWorkload chats(options({a.port(), b.port()}, {b.port(), a.port()}));
-  chats.open_chats();
-  for (int r = 0; r < 3; ++r) chats.round();
+  TwoNodes cluster(3);
+  auto& chats = cluster.chats;
   chats.round([&](std::size_t chat) {
     if (chat != 3) return;
-    redis.kill_hard();
-    redis.start();
+    cluster.redis.kill_hard();
+    cluster.redis.start();
   });
   for (int r = 0; r < 3; ++r) chats.round();
   check("Redis kill -9 and restart mid-round (cluster, AOF fsync always)", chats.finish());
