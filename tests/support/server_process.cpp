@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include <sys/wait.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace parley::test {
@@ -18,6 +19,8 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that crashes must not leave its server running (and holding its output pipe).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);
