@@ -39,6 +39,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double visitor_timeout = 120;
   double session_hours = 12;
   double idle_timeout = 60;
+  double handshake_timeout = 10;
   std::vector<std::string> identity_sites;
   std::string tls_cert, tls_key;
   double messages_per_second = config.connection.messages_per_second;
@@ -90,6 +91,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "a connection that has not authenticated by then is closed")
       ("visitor-timeout", po::value(&visitor_timeout)->value_name("SECONDS")->default_value(visitor_timeout),
        "a waiting chat whose visitor has been disconnected this long leaves the queue")
+      ("handshake-timeout", po::value(&handshake_timeout)->value_name("SECONDS")->default_value(handshake_timeout),
+       "TLS and WebSocket opening and closing handshakes must finish within this")
       ("idle-timeout", po::value(&idle_timeout)->value_name("SECONDS")->default_value(idle_timeout),
        "a WebSocket silent this long is closed; the server pings it at half this time")
       ("max-connections-per-ip", po::value(&config.connection.max_connections_per_address)->value_name("N")
@@ -145,6 +148,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.service.hello_timeout_ms = whole_seconds(hello_timeout, "hello-timeout").count() * 1000;
   config.connection.close_timeout = whole_seconds(close_timeout, "close-timeout");
   config.connection.idle_timeout = whole_seconds(idle_timeout, "idle-timeout");
+  config.connection.handshake_timeout = whole_seconds(handshake_timeout, "handshake-timeout");
   if (config.connection.idle_timeout.count() < 2) throw ConfigError("--idle-timeout must be at least 2 seconds");
   if (config.connection.max_connections_per_address < 1)
     throw ConfigError("--max-connections-per-ip must be at least 1");

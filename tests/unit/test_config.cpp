@@ -42,6 +42,32 @@ TEST_CASE("flags are parsed and validated with one-line errors") {
   CHECK(config_error({"--agents", "/no/such/file"}).find("cannot be read") != std::string::npos);
 }
 
+TEST_CASE("security limits are flags with safe defaults") {
+  auto defaults = *app::parse_args({"parley-server"}).config;
+  CHECK(defaults.connection.max_frame_bytes == 64 * 1024);
+  CHECK(defaults.connection.handshake_timeout == std::chrono::seconds(10));
+  CHECK(defaults.connection.idle_timeout == std::chrono::seconds(60));
+  CHECK(defaults.connection.max_connections_per_address == 100);
+  CHECK(defaults.service.new_chats_per_address_per_minute == 10);
+  CHECK(defaults.login.attempts_per_ip_per_minute == 20);
+  CHECK(defaults.staff_session_ttl == std::chrono::hours(12));
+  CHECK_FALSE(defaults.tls_cert);
+  auto tuned = *app::parse_args({"parley-server", "--handshake-timeout", "3", "--idle-timeout", "20",
+                                 "--max-connections-per-ip", "5", "--new-chats-per-ip-per-minute", "2",
+                                 "--login-attempts-per-minute", "4", "--staff-session-hours", "1"})
+                    .config;
+  CHECK(tuned.connection.handshake_timeout == std::chrono::seconds(3));
+  CHECK(tuned.connection.idle_timeout == std::chrono::seconds(20));
+  CHECK(tuned.connection.max_connections_per_address == 5);
+  CHECK(tuned.service.new_chats_per_address_per_minute == 2);
+  CHECK(tuned.login.attempts_per_ip_per_minute == 4);
+  CHECK(tuned.staff_session_ttl == std::chrono::hours(1));
+  CHECK(config_error({"--idle-timeout", "1"}).find("at least 2") != std::string::npos);
+  CHECK(config_error({"--max-connections-per-ip", "0"}).find("at least 1") != std::string::npos);
+  CHECK(config_error({"--identity-site", "exchange"}).find("SITE=PATH") != std::string::npos);
+  CHECK(config_error({"--identity-site", "exchange=/no/such"}).find("cannot be read") != std::string::npos);
+}
+
 TEST_CASE("the agents file is checked field by field") {
   const auto hash = auth::hash_password("correct horse", auth::HashCost::minimal);
   auto accounts = auth::parse_accounts(R"({"agents":[{"id":"a","name":"Ann","password_hash":")" + hash +
