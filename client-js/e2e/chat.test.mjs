@@ -142,7 +142,8 @@ describe("widget and console", () => {
     const agent = await signInAgent(browser, server, "alice");
     // The page URL (sent as page_url and shown to the agent) carries a payload too.
     const visitor = await openWidget(browser, server, { path: `/?q="><img src=x onerror=window.__xss=5>#<svg onload=window.__xss=6>` });
-    await startChat(visitor, { message: payload, transactionId: `"><img src=x onerror=window.__xss=3>`, name: `<b onmouseover=window.__xss=4>x</b>` });
+    await startChat(visitor, { message: payload, transactionId: `"><img src=x onerror=window.__xss=3>`, name: `<b onmouseover=window.__xss=4>x</b>`,
+      subject: `<iframe src="javascript:window.__xss=7"></iframe>` });
     await selectChat(agent, "<b onmouseover");
     await agent.locator(".transcript .msg", { hasText: "<img src=x" }).waitFor();
     await visitor.locator("#parley-widget .msg", { hasText: "<img src=x" }).waitFor();
@@ -151,6 +152,8 @@ describe("widget and console", () => {
     assert.equal(await agent.locator(".transcript img").count(), 0);
     assert.equal(await agent.locator(".context img, .context svg, .context b").count(), 0);
     assert.match(await agent.locator(".context").textContent(), /q=/);
+    assert.match(await agent.locator(".context .subject").textContent(), /<iframe/);
+    assert.equal(await agent.locator(".context iframe").count(), 0);
     await agentCloseChat(agent);
     await agent.context().close();
     await visitor.context().close();

@@ -100,10 +100,11 @@ export async function openWidget(browser, server, { locale = "en-US", viewport, 
   return page;
 }
 
-export async function startChat(page, { message, transactionId = "", name = "", category = "2" }) {
+export async function startChat(page, { message, transactionId = "", name = "", category = "2", subject = "" }) {
   await page.locator("#parley-widget select[name=category]").selectOption(category);
   await page.locator("#parley-widget textarea[name=message]").fill(message);
   if (transactionId) await page.locator("#parley-widget input[name=transactionId]").fill(transactionId);
+  if (subject) await page.locator("#parley-widget input[name=subject]").fill(subject);
   if (name) await page.locator("#parley-widget input[name=name]").fill(name);
   await page.locator("#parley-widget form.prechat button[type=submit]").click();
 }

@@ -204,6 +204,7 @@ class Console {
           : h("span", { class: "unverified", title: "Anonymous: identity not confirmed by the site" }, "Not verified")),
       info.verified ? h("dt", {}, "Customer ID") : null, info.verified ? h("dd", { class: "customer" }, info.customerId) : null,
       h("dt", {}, "Category"), h("dd", {}, `${categoryNames[info.category] ?? "?"}${info.tier >= 2 ? " · tier 2" : ""}`),
+      info.subject ? h("dt", {}, "Subject") : null, info.subject ? h("dd", { class: "subject" }, info.subject) : null,
       h("dt", {}, "Transaction"), h("dd", { class: "tx" }, info.transactionId || "—"),
       h("dt", {}, "Page"), h("dd", {}, info.pageUrl || "—"),
       h("dt", {}, "Locale"), h("dd", {}, info.locale || "—"),

@@ -29,6 +29,7 @@ export interface KeyValueStore {
 export interface PreChat {
   category: Category;
   message: string;
+  subject?: string;
   transactionId?: string;
   name?: string;
   email?: string;
@@ -284,7 +285,7 @@ export class VisitorSession {
         case: "startChat",
         value: {
           category: form.category,
-          subject: "",
+          subject: form.subject ?? "",
           firstMessage: form.message,
           clientMessageId: this.startRequest.clientMessageId,
           transactionId: form.transactionId ?? "",

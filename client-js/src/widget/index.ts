@@ -174,6 +174,7 @@ class Widget {
     const categories = [Category.ACCOUNT, Category.DEPOSIT, Category.WITHDRAWAL, Category.TRADING, Category.REFUND, Category.OTHER];
     const select = h("select", { name: "category" }, ...categories.map((c, i) => h("option", { value: c }, t.categories[i])));
     const message = h("textarea", { name: "message", required: true, maxlength: 4000 });
+    const subject = h("input", { name: "subject", maxlength: 200, autocomplete: "off" });
     const tx = h("input", { name: "transactionId", maxlength: 128, autocomplete: "off" });
     const name = h("input", { name: "name", maxlength: 80, autocomplete: "name" });
     const email = h("input", { name: "email", type: "email", maxlength: 254, autocomplete: "email" });
@@ -183,6 +184,7 @@ class Widget {
       { class: "prechat" },
       h("p", {}, t.intro),
       h("label", {}, t.category, select),
+      h("label", {}, t.subject, subject),
       h("label", {}, t.message, message),
       h("label", {}, t.transactionId, tx),
       h("label", {}, t.name, name),
@@ -195,6 +197,7 @@ class Widget {
       this.session.start({
         category: Number(select.value) as Category,
         message: message.value,
+        subject: subject.value.trim(),
         transactionId: tx.value.trim(),
         name: name.value.trim(),
         email: email.value.trim(),
