@@ -1,6 +1,7 @@
 // Hostile and broken clients: each gets an error frame or a clean close, and
 // everyone else keeps chatting without losing an accepted message.
 #include "integration/helpers.hpp"
+#include "support/raw_ws.hpp"
 
 #include <csignal>
 
@@ -91,10 +92,14 @@ TEST_CASE("bad frames get error codes and the server keeps serving everyone else
   }
 
   SECTION("an oversized frame closes that connection with 1009") {
-    auto big = visitor(server.port());
-    big.ws.send(send_message(id, "x", std::string(70 * 1024, 'a')));
-    auto closed = big.ws.expect_close();
-    CHECK(closed.code == 1009);
+    // Announced as 70 KiB: refused on the header, before the payload is read.
+    // (A client that pushes all 70 KiB may see a reset instead of the close
+    // frame: the server does not read what it refused.)
+    RawWs big(server.port());
+    REQUIRE(big.upgrade().status == 101);
+    big.send_frame(0x2, visitor_hello().SerializeAsString());
+    big.send_truncated(0x2, 70 * 1024, 200);
+    CHECK(big.expect_close() == 1009);
   }
 
   SECTION("a frame before Hello is refused and the connection closed") {

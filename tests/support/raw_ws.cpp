@@ -108,6 +108,17 @@ void RawWs::send_frame(std::uint8_t opcode, const std::string& payload, bool fin
   asio::write(impl_->socket, asio::buffer(frame), ec);  // the server may already have closed: fine
 }
 
+void RawWs::send_truncated(std::uint8_t opcode, std::size_t announced, std::size_t sent) {
+  std::string frame;
+  frame += static_cast<char>(0x80 | (opcode & 0x0f));
+  frame += static_cast<char>(0x80 | 127);
+  for (int shift = 56; shift >= 0; shift -= 8) frame += static_cast<char>((announced >> shift) & 0xff);
+  frame += std::string(4, '\x5a');  // mask key
+  frame += std::string(sent, 'x');
+  boost::system::error_code ec;
+  asio::write(impl_->socket, asio::buffer(frame), ec);
+}
+
 void RawWs::send_close(std::uint16_t code, const std::string& reason) {
   std::string payload;
   payload += static_cast<char>(code >> 8);

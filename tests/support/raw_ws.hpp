@@ -38,6 +38,10 @@ class RawWs {
   void send_frame(std::uint8_t opcode, const std::string& payload, bool fin = true, bool masked = true,
                   std::uint8_t rsv = 0);
   void send_close(std::uint16_t code, const std::string& reason = {});
+  // A frame header announcing `announced` payload bytes, followed by only the
+  // first `sent` of them: the server can refuse on the header alone, and no
+  // unread bytes turn its close into a reset.
+  void send_truncated(std::uint8_t opcode, std::size_t announced, std::size_t sent);
   // The next frame, or nothing once the server closed the TCP connection.
   // Throws on timeout.
   std::optional<RawFrame> read_frame(std::chrono::milliseconds timeout = std::chrono::seconds(5));
