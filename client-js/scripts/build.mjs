@@ -10,7 +10,9 @@ const dist = resolve(root, "dist");
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-const common = { bundle: true, minify: true, sourcemap: true, target: "es2020", format: "iife", logLevel: "warning" };
+// Source maps are written for local debugging but not linked from the bundles,
+// and the server never serves them (server/net/static_files.cpp).
+const common = { bundle: true, minify: true, sourcemap: "external", target: "es2020", format: "iife", logLevel: "warning" };
 await build({ ...common, entryPoints: [resolve(root, "src/widget/index.ts")], outfile: resolve(dist, "widget.js") });
 await build({ ...common, entryPoints: [resolve(root, "src/console/index.ts")], outfile: resolve(dist, "console.js") });
 cpSync(resolve(root, "public"), dist, { recursive: true });

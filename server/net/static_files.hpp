@@ -1,6 +1,7 @@
 #pragma once
 // Maps a request target to a file under the static root, refusing anything
-// that would leave it. Plain functions, no I/O beyond stat.
+// that would leave it. Plain functions, no I/O beyond stat; no Beast, so the
+// libFuzzer target (tests/fuzz/fuzz_static.cpp) links it alone.
 
 #include <filesystem>
 #include <optional>
@@ -10,8 +11,18 @@
 
 namespace parley::net {
 
+// Percent-decodes a URL path. Nothing when an escape is malformed or the
+// result holds a byte no file name we serve has: NUL and other control
+// characters, '\' (a separator elsewhere), or bytes that are not valid
+// UTF-8 (overlong forms included, so "%c0%ae" is not a dot).
+std::optional<std::string> decode_url_path(std::string_view path);
+
 // "/" -> index.html, "/console" -> console.html (when it exists), otherwise the
-// file itself. Returns nothing for "..", NUL or a missing file.
+// file itself. Returns nothing unless the target is "/" followed by segments
+// that are all non-empty, not "." or "..", not hidden (".x"), once decoded, and
+// the file it names, symlinks resolved, is a regular file inside the canonical
+// `root`. So "//etc/passwd", "/%2e%2e/x", "/a%2f..%2f..%2fx", "/a\\..\\x" and a
+// symlink out of the root are all refused. Source maps (".map") are not served.
 std::optional<std::filesystem::path> resolve_static(const std::filesystem::path& root, std::string_view target);
 
 std::string_view mime_type(const std::filesystem::path& file);

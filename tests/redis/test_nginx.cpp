@@ -101,3 +101,21 @@ TEST_CASE("a chat through nginx in front of two nodes (deploy/nginx/parley.conf.
   CHECK(expect_text(alice.ws).text() == "and back");
   CHECK(http_get(nginx.port(), "/healthz").status == 200);
 }
+
+TEST_CASE("nginx passes raw paths on, and still no file outside the static root is served") {
+  ServerProcess node(server_args());
+  Nginx nginx(free_port(), {node.port()});
+  connect_retrying(nginx.port());  // nginx is up
+  const auto agents = std::filesystem::canonical(test_data("agents.json")).string();
+  for (const std::string& target : std::vector<std::string>{"//etc/passwd", "///etc/hostname", "//" + agents, "/%2e%2e/%2e%2e/etc/passwd",
+                                   "/..%2f..%2fetc%2fpasswd", "//proc/self/environ"}) {
+    for (const char* method : {"GET", "HEAD"}) {
+      INFO(method << " " << target);
+      const auto res = raw_http(nginx.port(), std::string(method) + " " + target +
+                                                  " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+      CHECK(res.status != 200);
+      CHECK(res.text.find("root:") == std::string::npos);
+      CHECK(res.text.find("argon2") == std::string::npos);
+    }
+  }
+}

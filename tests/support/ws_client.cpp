@@ -6,6 +6,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <array>
+#include <functional>
 #include <stdexcept>
 
 namespace parley::test {
@@ -163,5 +165,29 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
 }
 
 HttpResult http_get(unsigned short port, const std::string& target) { return http_request(port, "GET", target); }
+
+RawHttpResult raw_http(unsigned short port, const std::string& request, std::chrono::milliseconds timeout) {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  asio::write(stream.socket(), asio::buffer(request));
+  RawHttpResult result;
+  std::array<char, 4096> chunk;
+  stream.expires_after(timeout);
+  bool done = false;
+  std::function<void()> read = [&] {
+    stream.async_read_some(asio::buffer(chunk), [&](beast::error_code ec, std::size_t n) {
+      result.text.append(chunk.data(), n);
+      if (ec) done = true;
+      else read();
+    });
+  };
+  read();
+  while (!done && io.run_one()) {
+  }
+  if (result.text.starts_with("HTTP/1.") && result.text.size() >= 12)
+    result.status = std::atoi(result.text.c_str() + 9);
+  return result;
+}
 
 }  // namespace parley::test

@@ -68,4 +68,14 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
 HttpResult http_get(unsigned short port, const std::string& target);
 
+// Sends `request` byte for byte (anything at all: a target with a NUL, a raw
+// "//" path) and returns the status line's code and the whole response text,
+// read until the server closes or `timeout`. Status 0: no response.
+struct RawHttpResult {
+  int status = 0;
+  std::string text;
+};
+RawHttpResult raw_http(unsigned short port, const std::string& request,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
 }  // namespace parley::test

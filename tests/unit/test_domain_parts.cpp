@@ -1,11 +1,10 @@
-// Plain classes: queues, routing policy, message log, outbox, rate limiter, codec, static files.
+// Plain classes: queues, routing policy, message log, outbox, rate limiter, codec.
 #include "backend/memory/memory_message_log.hpp"
 #include "chat/hub.hpp"
 #include "chat/queues.hpp"
 #include "chat/routing.hpp"
 #include "net/outbox.hpp"
 #include "util/token_bucket.hpp"
-#include "net/static_files.hpp"
 #include "protocol/codec.hpp"
 #include "support/frames.hpp"
 
@@ -152,31 +151,6 @@ TEST_CASE("codec rejects garbage, truncation and unknown frames") {
   raw[raw.size() - 1] = '\xc3';
   CHECK(protocol::decode_client_frame(raw).error == v1::ERROR_CODE_MALFORMED_FRAME);
   CHECK(protocol::error_name(v1::ERROR_CODE_FORBIDDEN) == "forbidden");
-}
-
-TEST_CASE("static files never leave the root") {
-  namespace fs = std::filesystem;
-  const fs::path root = fs::temp_directory_path() / ("parley-static-" + std::to_string(::getpid()));
-  fs::create_directories(root / "assets");
-  std::ofstream(root / "index.html") << "<html>";
-  std::ofstream(root / "console.html") << "<html>";
-  std::ofstream(root / "assets" / "widget.js") << "1";
-  CHECK(*net::resolve_static(root, "/") == root / "index.html");
-  CHECK(*net::resolve_static(root, "/console") == root / "console.html");
-  CHECK(*net::resolve_static(root, "/assets/widget.js?v=2") == root / "assets" / "widget.js");
-  CHECK_FALSE(net::resolve_static(root, "/../etc/passwd"));
-  CHECK_FALSE(net::resolve_static(root, "/assets/../../x"));
-  CHECK_FALSE(net::resolve_static(root, "/missing.js"));
-  CHECK_FALSE(net::resolve_static(root, "relative"));
-  CHECK_FALSE(net::resolve_static("", "/"));
-  CHECK(net::mime_type("a.js") == "text/javascript; charset=utf-8");
-  CHECK(net::origin_allowed("", "x:1", {}));
-  CHECK(net::origin_allowed("http://chat.example:8080", "chat.example:8080", {}));
-  CHECK_FALSE(net::origin_allowed("http://evil.example", "chat.example:8080", {}));
-  CHECK(net::origin_allowed("https://shop.example", "chat.example", {"https://shop.example"}));
-  CHECK_FALSE(net::origin_allowed("https://shop.example.evil", "chat.example", {"https://shop.example"}));
-  CHECK(net::origin_allowed("https://any.example", "chat.example", {"*"}));
-  fs::remove_all(root);
 }
 
 namespace {
