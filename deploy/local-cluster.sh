@@ -26,7 +26,7 @@ until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 
 for n in 1 2; do
   build/server/parley-server --listen "127.0.0.1:$((base + n))" --static-dir client-js/dist \
-    --agents deploy/agents.example.json --redis "redis://127.0.0.1:$redis_port" > "$dir/node$n.log" 2>&1 &
+    --agents deploy/agents.example.json --trusted-proxy 127.0.0.1 --redis "redis://127.0.0.1:$redis_port" > "$dir/node$n.log" 2>&1 &
   pids+=($!)
 done
 

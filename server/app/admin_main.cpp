@@ -23,8 +23,9 @@ Usage:
   parley-admin --file FILE add ID --role agent|tier2|supervisor|admin [--name NAME]
                [--capacity N] [--categories deposit,withdrawal,...] [--manual-assign] [--password-stdin]
   parley-admin --file FILE reset ID [--password-stdin]
-  parley-admin --file FILE disable ID
+  parley-admin --file FILE disable ID      ends its sign-ins; they stay ended after enable
   parley-admin --file FILE enable ID
+  parley-admin --file FILE revoke ID       ends every sign-in of the account (sign out everywhere)
 
 Without --password-stdin a random password is generated and printed once.
 The file is created by the first `add`, readable by its owner only.
@@ -122,8 +123,16 @@ int run(int argc, char** argv) {
   }
   if (command == "disable" || command == "enable") {
     account.disabled = command == "disable";
+    // Disabling ends every sign-in for good: enabling later does not revive them.
+    if (account.disabled) ++account.sign_in_generation;
     auth::save_accounts(file, accounts);
-    std::cout << command << "d " << id << "\n";
+    std::cout << command << "d " << id << (account.disabled ? ": its sign-ins have ended" : "") << "\n";
+    return 0;
+  }
+  if (command == "revoke") {
+    ++account.sign_in_generation;
+    auth::save_accounts(file, accounts);
+    std::cout << "revoked every sign-in of " << id << "\n";
     return 0;
   }
   throw auth::AccountsFileError("unknown command \"" + command + "\"; see --help");

@@ -41,6 +41,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double idle_timeout = 60;
   double handshake_timeout = 10;
   std::vector<std::string> identity_sites;
+  std::vector<std::string> trusted_proxies;
   std::string tls_cert, tls_key;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
@@ -61,6 +62,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       ("allowed-origin", po::value(&config.allowed_origins)->value_name("ORIGIN")->composing(),
        "a site that may embed the widget, e.g. https://www.example.com (repeatable; '*' allows any). "
        "This server's own pages are always allowed")
+      ("trusted-proxy", po::value(&trusted_proxies)->value_name("ADDR[/PREFIX]")->composing(),
+       "a reverse proxy whose X-Real-IP header names the client, e.g. 127.0.0.1 for nginx on this machine "
+       "(repeatable; none by default: the TCP peer is the client)")
       ("agents", po::value(&agents)->value_name("FILE"),
        "staff accounts file, managed with parley-admin; re-read when it changes")
       ("tls-cert", po::value(&tls_cert)->value_name("FILE"),
@@ -76,7 +80,12 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "sign-in attempts allowed per client address per minute")
       ("login-failures-before-lock", po::value(&config.login.failures_before_lock)->value_name("N")
            ->default_value(config.login.failures_before_lock),
-       "consecutive failed sign-ins that lock an account (30 s, doubling up to 15 min)")
+       "consecutive failed sign-ins from one address that lock that account for that address "
+       "(30 s, doubling up to 15 min); other addresses are not affected")
+      ("login-failures-per-account-per-hour", po::value(&config.login.account_failures_per_hour)->value_name("N")
+           ->default_value(config.login.account_failures_per_hour),
+       "failed sign-ins per account per hour from all addresses together; past it only addresses that "
+       "signed in to the account before may try")
       ("redis", po::value(&redis_url)->value_name("redis://HOST[:PORT][/DB]"),
        "share state with other nodes through this Redis (default: embedded, one node)")
       ("redis-prefix", po::value(&config.redis_prefix)->value_name("PREFIX")->default_value(config.redis_prefix),
@@ -176,6 +185,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   for (const auto& origin : config.allowed_origins)
     if (origin != "*" && (origin.find("://") == std::string::npos || origin.back() == '/'))
       throw ConfigError("--allowed-origin must look like https://www.example.com, got \"" + origin + "\"");
+  std::string bad_proxy;
+  auto proxies = net::TrustedProxies::parse(trusted_proxies, &bad_proxy);
+  if (!proxies) throw ConfigError("--trusted-proxy must be an address or ADDRESS/PREFIX, got \"" + bad_proxy + "\"");
+  config.trusted_proxies = *proxies;
   if (!redis_url.empty()) {
     try {
       config.redis = backend::redis::parse_redis_url(redis_url);
@@ -195,6 +208,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     throw ConfigError("--login-attempts-per-minute must be between 1 and 10000");
   if (config.login.failures_before_lock < 1 || config.login.failures_before_lock > 1000)
     throw ConfigError("--login-failures-before-lock must be between 1 and 1000");
+  if (!(config.login.account_failures_per_hour >= 1) || config.login.account_failures_per_hour > 100000)
+    throw ConfigError("--login-failures-per-account-per-hour must be between 1 and 100000");
   if (tls_cert.empty() != tls_key.empty()) throw ConfigError("--tls-cert and --tls-key go together");
   if (!tls_cert.empty()) {
     for (const auto& file : {tls_cert, tls_key})

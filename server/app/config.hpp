@@ -23,6 +23,7 @@ struct Config {
   std::filesystem::path static_dir = "client-js/dist";
   std::optional<std::filesystem::path> agents_file;
   std::vector<std::string> allowed_origins;
+  net::TrustedProxies trusted_proxies;
   chat::AccountDirectory accounts;
   std::optional<backend::redis::ConnectionOptions> redis;  // set: several nodes share this Redis
   std::string redis_prefix = "parley";

@@ -48,6 +48,7 @@ Server::Server(Config config)
   service_ = gateway_.get();
   context_.reset(new net::ServerContext{hub_.get_executor(), *service_, *staff_auth_, identities_, config_.connection, config_.static_dir,
                                         config_.allowed_origins});
+  context_->trusted_proxies = config_.trusted_proxies;
   if (config_.tls_cert) {
     // TLS 1.2 and 1.3 only; a bad certificate or key stops the start with OpenSSL's reason.
     tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);

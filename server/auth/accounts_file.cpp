@@ -40,7 +40,6 @@ chat::AgentAccount parse_account(const json::object& object, const std::string& 
   account.password_hash = string_field(object, "password_hash", where, true);
   if (account.password_hash.rfind("$argon2id$", 0) != 0)
     throw AccountsFileError(where + ".password_hash: expected an argon2id hash made by parley-admin");
-  account.credential_stamp = credential_stamp(account.password_hash);
   try {
     account.role = parse_role(string_field(object, "role", where, true));
   } catch (const AccountsFileError& e) {
@@ -59,6 +58,13 @@ chat::AgentAccount parse_account(const json::object& object, const std::string& 
     if (!it->value().is_bool()) throw AccountsFileError(where + ".disabled: expected true or false");
     account.disabled = it->value().as_bool();
   }
+  if (auto it = object.find("sign_in_generation"); it != object.end()) {
+    if (!it->value().is_int64() || it->value().as_int64() < 0)
+      throw AccountsFileError(where + ".sign_in_generation: expected a whole number from 0");
+    account.sign_in_generation = static_cast<std::uint64_t>(it->value().as_int64());
+  }
+  account.credential_stamp = credential_stamp(account.password_hash, account.sign_in_generation);
+  account.public_id = public_agent_id(account.id, account.password_hash);
   if (auto it = object.find("categories"); it != object.end()) {
     if (!it->value().is_array()) throw AccountsFileError(where + ".categories: expected an array of names");
     for (const auto& category : it->value().as_array()) {
@@ -142,6 +148,7 @@ void save_accounts(const std::filesystem::path& file, const chat::AccountDirecto
       entry["categories"] = std::move(categories);
     }
     entry["disabled"] = account.disabled;
+    if (account.sign_in_generation) entry["sign_in_generation"] = account.sign_in_generation;
     entry["password_hash"] = account.password_hash;
     list.emplace_back(std::move(entry));
   }

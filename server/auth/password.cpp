@@ -39,7 +39,15 @@ bool is_weak_hash(std::string_view hash) {
                                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
 }
 
-std::string credential_stamp(std::string_view hash) { return util::hash_hex(hash, 16); }
+std::string public_agent_id(std::string_view id, std::string_view password_hash) {
+  return "agent-" + util::hash_hex("public-id\n" + std::string(password_hash) + "\n" + std::string(id), 8);
+}
+
+std::string credential_stamp(std::string_view hash, std::uint64_t sign_in_generation) {
+  // Generation 0 keeps the stamps of files written before generations existed.
+  if (sign_in_generation == 0) return util::hash_hex(hash, 16);
+  return util::hash_hex(std::string(hash) + "#" + std::to_string(sign_in_generation), 16);
+}
 
 std::string generate_password() {
   require_sodium();

@@ -32,7 +32,7 @@ void StaffAuthenticator::login(const std::string& ip, const std::string& agent_i
     refused.outcome = LoginResult::Outcome::busy;
     return done(refused);
   }
-  boost::asio::post(hasher_, [this, agent_id, password, done = std::move(done)]() mutable {
+  boost::asio::post(hasher_, [this, ip, agent_id, password, done = std::move(done)]() mutable {
     auto accounts = accounts_.snapshot();
     auto it = accounts->find(agent_id);
     // An unknown account costs as much as a known one: timing tells nothing.
@@ -40,7 +40,7 @@ void StaffAuthenticator::login(const std::string& ip, const std::string& agent_i
     const bool known = it != accounts->end() && !it->second.disabled;
     const bool matches = verify_password(known ? it->second.password_hash : decoy, password) && known;
     hashing_.fetch_sub(1);
-    throttle_.record(agent_id, matches, clock_.now_ms());
+    throttle_.record(ip, agent_id, matches, clock_.now_ms());
     if (!matches) return done(LoginResult{});
     issue(it->second, std::move(done));
   });
@@ -70,8 +70,9 @@ void StaffAuthenticator::logout(const std::string& token, std::function<void(std
   if (key.empty()) return done(std::nullopt);
   sessions_.get(key, [this, key, done = std::move(done)](std::optional<StaffSession> session) mutable {
     if (!session) return done(std::nullopt);
-    sessions_.remove(key, [agent = session->agent_id, key, done = std::move(done)](bool) {
-      done(SignedOut{agent, token_id_of_key(key)});
+    sessions_.remove(key, [agent = session->agent_id, expires = session->expires_at_ms, key,
+                           done = std::move(done)](bool) {
+      done(SignedOut{agent, token_id_of_key(key), expires});
     });
   });
 }

@@ -33,6 +33,7 @@ struct LoginResult {
 struct SignedOut {
   std::string agent_id;
   std::string token_id;
+  std::int64_t expires_at_ms = 0;  // when the sign-in would have expired
 };
 
 class StaffAuthenticator {

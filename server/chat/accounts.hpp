@@ -17,7 +17,11 @@ struct AgentAccount {
   std::string id;
   std::string display_name;
   std::string password_hash;         // argon2id; checked by the HTTP login, never by the domain
-  std::string credential_stamp;      // changes with the password: older sessions are refused
+  std::string credential_stamp;      // changes with the password and the generation: older sessions are refused
+  std::uint64_t sign_in_generation = 0;
+  // What visitors see instead of `id` (login ids are half of a credential):
+  // an opaque, stable name derived from the account (auth/accounts_file.cpp).
+  std::string public_id;  // bumped by parley-admin disable/revoke: ends every sign-in for good
   bool disabled = false;
   v1::Role role = v1::ROLE_AGENT;    // AGENT, TIER2, SUPERVISOR or ADMIN
   std::uint32_t max_capacity = 3;    // most concurrent chats

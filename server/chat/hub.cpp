@@ -51,8 +51,8 @@ void Hub::update_accounts(const AccountDirectory& accounts) {
   release();
 }
 
-void Hub::sign_out(const std::string& agent_id, const std::string& token_id) {
-  service_.sign_out(agent_id, token_id);
+void Hub::sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) {
+  service_.sign_out(agent_id, token_id, expires_at_ms);
   release();
 }
 

@@ -27,7 +27,7 @@ class Hub final : public Gateway {
   void advance() override;
   void close_all(std::uint16_t code, const std::string& reason) override;
   void update_accounts(const AccountDirectory& accounts) override;
-  void sign_out(const std::string& agent_id, const std::string& token_id) override;
+  void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) override;
   ServiceStats stats() const override { return service_.stats(); }
 
  private:

@@ -28,6 +28,13 @@ constexpr std::uint16_t close_policy_violation = 1008;
 // expired session). Clients must not reconnect with the same token.
 constexpr std::uint16_t close_signed_out = 4001;
 
+// Frames that can carry an agent's login id (Service::hide_staff_ids).
+bool may_name_staff(const v1::ServerFrame& frame) {
+  const auto kind = frame.frame_case();
+  return kind == v1::ServerFrame::kMessage || kind == v1::ServerFrame::kConversation ||
+         kind == v1::ServerFrame::kHistory;
+}
+
 // History pages: small enough that a page never fills a session's outbox.
 constexpr std::size_t page_max_messages = 200;
 constexpr std::size_t page_max_bytes = 32 * 1024;
@@ -112,14 +119,15 @@ void Service::update_accounts(const AccountDirectory& accounts) {
     if (!s.authenticated || s.role == v1::ROLE_VISITOR) continue;
     const AgentAccount& account = accounts_.at(s.participant_id);
     if (account.disabled) ended.emplace_back(id, "this account was disabled");
-    else if (account.credential_stamp != s.credential_stamp) ended.emplace_back(id, "the password was changed; sign in again");
+    else if (account.credential_stamp != s.credential_stamp) ended.emplace_back(id, "the password was changed or every sign-in was ended; sign in again");
     else if (account.role != s.role) ended.emplace_back(id, "this account's role changed; sign in again");
   }
   for (const auto& [id, reason] : ended) end_staff_session(id, reason);
   settle();  // names and roles on the roster may have changed
 }
 
-void Service::sign_out(const std::string& agent_id, const std::string& token_id) {
+void Service::sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) {
+  ended_sign_ins_.add(token_id, expires_at_ms, clock_.now_ms());
   std::vector<SessionId> ended;
   for (const auto& [id, s] : sessions_)
     if (s.authenticated && s.role != v1::ROLE_VISITOR && s.participant_id == agent_id &&
@@ -173,6 +181,7 @@ void Service::detach(SessionId id, bool with_grace) {
 
 void Service::advance() {
   const auto now = clock_.now_ms();
+  ended_sign_ins_.forget_expired(now);
   for (auto& [id, s] : sessions_) {
     if (s.authenticated || s.attached_ms + limits_.hello_timeout_ms > now) continue;
     s.attached_ms = now;  // close once, not on every tick
@@ -359,8 +368,9 @@ void Service::on_hello(Session& s, const Frame& f) {
   if (verified.agent_id().empty()) refusal = "sign in first: POST /api/login, then send its session_token";
   else if (account == accounts_.end() || account->second.disabled) refusal = "this account is disabled";
   else if (!util::secure_equals(verified.credential_stamp(), account->second.credential_stamp))
-    refusal = "the password was changed since this session began; sign in again";
+    refusal = "the password was changed or every sign-in was ended since this one began; sign in again";
   else if (verified.expires_at_ms() <= clock_.now_ms()) refusal = "the session has expired; sign in again";
+  else if (ended_sign_ins_.contains(verified.token_id())) refusal = "this sign-in has ended; sign in again";
   else if (!hello.agent_id().empty() && hello.agent_id() != verified.agent_id())
     refusal = "the session token belongs to another account";
   else if (hello.role() != account->second.role) refusal = "hello.role does not match the account's role";
@@ -1111,7 +1121,12 @@ v1::ServerFrame Service::snapshot(const Conversation& c, std::uint64_t after_seq
 
 void Service::send(SessionId id, const v1::ServerFrame& frame) {
   auto it = sessions_.find(id);
-  if (it != sessions_.end()) it->second.outlet->deliver(protocol::encode(frame));
+  if (it == sessions_.end()) return;
+  if (it->second.role != v1::ROLE_VISITOR || !may_name_staff(frame))
+    return it->second.outlet->deliver(protocol::encode(frame));
+  auto visible = frame;
+  hide_staff_ids(visible);
+  it->second.outlet->deliver(protocol::encode(visible));
 }
 
 void Service::send(const std::set<SessionId>& to, const protocol::SharedBytes& bytes, SessionId except) {
@@ -1143,7 +1158,39 @@ void Service::send_ack(const Session& s, std::uint32_t req, const std::string& c
 }
 
 void Service::to_visitor(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
-  to_visitor(c, protocol::encode(frame), except);
+  if (!may_name_staff(frame)) return to_visitor(c, protocol::encode(frame), except);
+  auto visible = frame;
+  hide_staff_ids(visible);
+  to_visitor(c, protocol::encode(visible), except);
+}
+
+std::string Service::public_id_of(const std::string& agent_id) const {
+  if (agent_id.empty()) return {};
+  auto it = accounts_.find(agent_id);
+  return it != accounts_.end() && !it->second.public_id.empty() ? it->second.public_id : "agent";
+}
+
+void Service::hide_staff_ids(v1::Message& message) const {
+  if (message.sender_role() != v1::ROLE_VISITOR && !message.sender_id().empty())
+    message.set_sender_id(public_id_of(message.sender_id()));
+}
+
+void Service::hide_staff_ids(v1::ServerFrame& frame) const {
+  switch (frame.frame_case()) {
+    case v1::ServerFrame::kMessage:
+      return hide_staff_ids(*frame.mutable_message());
+    case v1::ServerFrame::kConversation: {
+      auto* snap = frame.mutable_conversation();
+      snap->mutable_info()->set_agent_id(public_id_of(snap->info().agent_id()));
+      for (auto& m : *snap->mutable_messages()) hide_staff_ids(m);
+      return;
+    }
+    case v1::ServerFrame::kHistory:
+      for (auto& m : *frame.mutable_history()->mutable_messages()) hide_staff_ids(m);
+      return;
+    default:
+      return;
+  }
 }
 
 void Service::to_visitor(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except) {
@@ -1158,10 +1205,14 @@ void Service::to_agent(const Conversation& c, const protocol::SharedBytes& bytes
   if (auto it = agents_.find(c.info.agent_id()); it != agents_.end()) send(it->second.sessions, bytes, except);
 }
 
-// Encoded once for both sides of the chat.
+// Encoded once for both sides of the chat, unless it names staff by login id:
+// then the visitor gets a copy without.
 void Service::to_both(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
   const auto bytes = protocol::encode(frame);
-  to_visitor(c, bytes, except);
+  const bool staff_sender = frame.has_message() && frame.message().sender_role() != v1::ROLE_VISITOR &&
+                            !frame.message().sender_id().empty();
+  if (staff_sender) to_visitor(c, frame, except);
+  else to_visitor(c, bytes, except);
   to_agent(c, bytes, except);
 }
 

@@ -7,6 +7,7 @@
 #include "chat/accounts.hpp"
 #include "util/token_bucket.hpp"
 #include "chat/clock.hpp"
+#include "chat/ended_sign_ins.hpp"
 #include "chat/message_log.hpp"
 #include "chat/queues.hpp"
 #include "parley/v1/state.pb.h"
@@ -74,8 +75,10 @@ class Service {
   // whose password or role changed, are closed (4001) and their chats requeued.
   void update_accounts(const AccountDirectory& accounts);
   // Logout: closes the agent's connections made with that sign-in (all of the
-  // agent's connections if token_id is empty).
-  void sign_out(const std::string& agent_id, const std::string& token_id);
+  // agent's connections if token_id is empty), and refuses any later Hello of
+  // that sign-in until `expires_at_ms`, even one whose token was checked
+  // before the logout.
+  void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms = 0);
 
   // Asks every connection to close (e.g. 1001 on shutdown); they detach as they go.
   void close_all(std::uint16_t code, const std::string& reason);
@@ -211,6 +214,10 @@ class Service {
   void to_agent(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
   void to_agent(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except = no_session);
   void to_both(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
+  // Visitors see agents by display name and public id, never by login id.
+  void hide_staff_ids(v1::ServerFrame& frame) const;
+  void hide_staff_ids(v1::Message& message) const;
+  std::string public_id_of(const std::string& agent_id) const;
   void to_supervisors(const v1::ServerFrame& frame);
   void to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame);
   std::string name_of(const Session& s) const;
@@ -228,6 +235,7 @@ class Service {
   std::unordered_map<std::string, Conversation> conversations_;
   QueueSet queues_;
   WaitEstimator wait_estimator_;
+  EndedSignIns ended_sign_ins_;
   void save_record(const Conversation& c, parley::state::v1::StateImage& image) const;
   void save_record(const Visitor& v, parley::state::v1::StateImage& image) const;
   void save_record(const Agent& a, parley::state::v1::StateImage& image) const;

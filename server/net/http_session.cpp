@@ -17,6 +17,7 @@ http::response<http::string_body> json_response(const http::request<http::string
   res.set(http::field::server, "parley");
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
+  for (const auto& [name, value] : api_headers()) res.set(name, value);
   res.keep_alive(req.keep_alive());
   res.body() = boost::json::serialize(body);
   res.prepare_payload();
@@ -29,8 +30,8 @@ http::response<http::string_body> error_response(const http::request<http::strin
 }
 
 template <class Stream>
-HttpSession<Stream>::HttpSession(Stream&& stream, ServerContext& context)
-    : stream_(std::move(stream)), context_(context) {}
+HttpSession<Stream>::HttpSession(Stream&& stream, ServerContext& context, ConnectionSlot slot)
+    : stream_(std::move(stream)), context_(context), slot_(std::move(slot)) {}
 
 template <class Stream>
 void HttpSession<Stream>::run() {
@@ -65,7 +66,7 @@ void HttpSession<Stream>::do_read() {
   parser_.emplace();
   parser_->body_limit(max_request_body);
   parser_->header_limit(8 * 1024);
-  beast::get_lowest_layer(stream_).expires_after(context_.limits.http_timeout);
+  beast::get_lowest_layer(stream_).expires_after(context_.limits.handshake_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
 }
@@ -89,12 +90,14 @@ void HttpSession<Stream>::on_read(error_code ec, std::size_t) {
     if (!origin_allowed(req[http::field::origin], req[http::field::host], context_.allowed_origins))
       return write(error_response(req, http::status::forbidden, "origin_not_allowed",
                                   "this page's origin may not open a chat here; see --allowed-origin"));
-    auto address = client_address(req);
-    if (!context_.connections.try_open(address))
+    // A direct client already holds its slot; behind a trusted proxy the
+    // client it names is counted now.
+    if (!slot_) slot_ = context_.connections.try_open(client_address(req));
+    if (!slot_)
       return write(error_response(req, http::status::too_many_requests, "too_many_connections",
                                   "too many open connections from your network"));
     beast::get_lowest_layer(stream_).expires_never();
-    std::make_shared<WebSocketSession<Stream>>(std::move(stream_), context_, std::move(address))->run(std::move(req));
+    std::make_shared<WebSocketSession<Stream>>(std::move(stream_), context_, std::move(slot_))->run(std::move(req));
     return;
   }
   if (path.starts_with("/api/")) return handle_api(std::move(req), std::string(path));
@@ -110,9 +113,12 @@ void HttpSession<Stream>::on_read(error_code ec, std::size_t) {
   body.open(file->c_str(), beast::file_mode::scan, ec);
   if (ec) return write(error_response(req, http::status::not_found, "not_found", "no such page"));
   const auto size = body.size();
+  const auto headers = static_file_headers(*file, context_.allowed_origins);
   if (req.method() == http::verb::head) {
     http::response<http::empty_body> res{http::status::ok, req.version()};
+    res.set(http::field::server, "parley");
     res.set(http::field::content_type, mime_type(*file));
+    for (const auto& [name, value] : headers) res.set(name, value);
     res.content_length(size);
     res.keep_alive(req.keep_alive());
     return write(std::move(res));
@@ -121,20 +127,10 @@ void HttpSession<Stream>::on_read(error_code ec, std::size_t) {
                                       std::make_tuple(http::status::ok, req.version())};
   res.set(http::field::server, "parley");
   res.set(http::field::content_type, mime_type(*file));
-  res.set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : headers) res.set(name, value);
   res.content_length(size);
   res.keep_alive(req.keep_alive());
   write(std::move(res));
-}
-
-// An IPv4 address, or the /64 network of an IPv6 address (one subscriber's
-// usual allocation), so per-address limits cannot be dodged within a /64.
-std::string address_key(const asio::ip::address& address) {
-  if (address.is_v4()) return address.to_string();
-  if (address.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
-  auto bytes = address.to_v6().to_bytes();
-  std::fill(bytes.begin() + 8, bytes.end(), 0);
-  return asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
 template <class Stream>
@@ -142,13 +138,7 @@ std::string HttpSession<Stream>::client_address(const http::request<http::string
   error_code ec;
   const auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
   if (ec) return "unknown";
-  // Only a proxy on this machine (deploy/nginx) is trusted to name the client.
-  const std::string_view real_ip = req["X-Real-IP"];
-  if (peer.address().is_loopback() && !real_ip.empty()) {
-    auto named = asio::ip::make_address(real_ip, ec);
-    if (!ec) return address_key(named);
-  }
-  return address_key(peer.address());
+  return address_key(client_of(peer.address(), req["X-Real-IP"], context_.trusted_proxies));
 }
 
 template <class Stream>

@@ -19,13 +19,12 @@ http::response<http::string_body> json_response(const http::request<http::string
 http::response<http::string_body> error_response(const http::request<http::string_body>& req, http::status status,
                                                  std::string_view code, std::string_view message);
 
-// The key per-address limits count under: an IPv4 address or an IPv6 /64.
-std::string address_key(const asio::ip::address& address);
-
 template <class Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(Stream&& stream, ServerContext& context);
+  // `slot` counts this connection against its peer's address; it is empty when
+  // the peer is a trusted proxy (the client behind it is counted at the upgrade).
+  HttpSession(Stream&& stream, ServerContext& context, ConnectionSlot slot);
   // Runs the TLS handshake first when the stream is TLS.
   void run();
 
@@ -40,11 +39,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   template <class Response>
   void write(Response&& response);
   void on_write(bool keep_alive, error_code ec, std::size_t bytes);
+  // The per-address key of the client: the peer, or X-Real-IP from a trusted proxy.
   std::string client_address(const http::request<http::string_body>& req) const;
   void shutdown();
 
   Stream stream_;
   ServerContext& context_;
+  ConnectionSlot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<void> response_;  // keeps the response alive while it is written

@@ -6,13 +6,13 @@
 #include "auth/staff_authenticator.hpp"
 #include "chat/gateway.hpp"
 #include "net/beast.hpp"
+#include "net/client_address.hpp"
+#include "net/connection_slots.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
-#include <mutex>
-#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -25,34 +25,12 @@ struct ConnectionLimits {
   double message_burst = 20;
   std::size_t outbox_frames = 512;
   std::size_t outbox_bytes = 1024 * 1024;
-  std::chrono::seconds http_timeout{30};
   std::chrono::seconds close_timeout{5};
-  std::chrono::seconds handshake_timeout{10};  // WebSocket upgrade and close handshakes
+  // TLS handshake, each HTTP request (its headers and body, so a trickled
+  // upgrade request too), an idle keep-alive connection, WebSocket close.
+  std::chrono::seconds handshake_timeout{10};
   std::chrono::seconds idle_timeout{60};       // silent this long: closed; pinged at half of it
-  std::uint32_t max_connections_per_address = 100;
-};
-
-// Open WebSocket connections per client address, across every shard.
-class ConnectionsPerAddress {
- public:
-  explicit ConnectionsPerAddress(std::uint32_t limit) : limit_(limit) {}
-  bool try_open(const std::string& address) {
-    std::lock_guard lock(mutex_);
-    auto& count = open_[address];
-    if (count >= limit_) return false;
-    ++count;
-    return true;
-  }
-  void close(const std::string& address) {
-    std::lock_guard lock(mutex_);
-    auto it = open_.find(address);
-    if (it != open_.end() && --it->second == 0) open_.erase(it);
-  }
-
- private:
-  std::uint32_t limit_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::uint32_t> open_;
+  std::uint32_t max_connections_per_address = 100;  // HTTP and WebSocket together
 };
 
 struct ServerContext {
@@ -69,6 +47,8 @@ struct ServerContext {
   // Set: every connection speaks TLS (--tls-cert, --tls-key).
   asio::ssl::context* tls = nullptr;
   ConnectionsPerAddress connections{limits.max_connections_per_address};
+  // Proxies whose X-Real-IP names the client (--trusted-proxy); none by default.
+  TrustedProxies trusted_proxies{};
 };
 
 }  // namespace parley::net

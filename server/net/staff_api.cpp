@@ -61,7 +61,7 @@ void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
       // Sockets of that sign-in close at once, on whichever node they are.
       if (out)
         asio::post(self->context_.hub, [&gateway = self->context_.service, out = *out] {
-          gateway.sign_out(out.agent_id, out.token_id);
+          gateway.sign_out(out.agent_id, out.token_id, out.expires_at_ms);
         });
       self->reply_from_shard([self, req = std::move(req), signed_out = out.has_value()] {
         if (!signed_out)

@@ -132,6 +132,38 @@ std::string_view mime_type(const std::filesystem::path& file) {
   return "application/octet-stream";
 }
 
+HeaderList static_file_headers(const fs::path& file, const std::vector<std::string>& allowed_origins) {
+  HeaderList headers{{"X-Content-Type-Options", "nosniff"}};
+  if (file.filename() == "console.html") {
+    headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                         "font-src 'self'; connect-src 'self'; media-src 'self'; manifest-src 'self'; "
+                         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    headers.emplace_back("X-Frame-Options", "DENY");
+    headers.emplace_back("Referrer-Policy", "no-referrer");
+    headers.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
+    return headers;
+  }
+  if (file.extension() == ".html") {
+    std::string ancestors = "frame-ancestors 'self'";
+    bool any = false;
+    for (const auto& origin : allowed_origins) {
+      if (origin == "*") any = true;
+      else ancestors += " " + origin;
+    }
+    headers.emplace_back("Content-Security-Policy", any ? "frame-ancestors *" : ancestors);
+    if (allowed_origins.empty()) headers.emplace_back("X-Frame-Options", "SAMEORIGIN");
+  }
+  headers.emplace_back("Referrer-Policy", "strict-origin-when-cross-origin");
+  return headers;
+}
+
+HeaderList api_headers() {
+  return {{"X-Content-Type-Options", "nosniff"},
+          {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+          {"Referrer-Policy", "no-referrer"}};
+}
+
 bool origin_allowed(std::string_view origin, std::string_view host, const std::vector<std::string>& allowed) {
   if (origin.empty()) return true;
   for (const auto& a : allowed)

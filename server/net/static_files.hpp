@@ -27,6 +27,20 @@ std::optional<std::filesystem::path> resolve_static(const std::filesystem::path&
 
 std::string_view mime_type(const std::filesystem::path& file);
 
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// Security headers for a static file (GET and HEAD alike):
+//  - the console gets a strict Content-Security-Policy (only its own script,
+//    style and WebSocket; no framing, no inline code, no plugins, no base or
+//    form targets) and no Referer, as a second line of defence for the staff
+//    token it keeps in sessionStorage;
+//  - other pages (the demo page with the widget) may be framed only by this
+//    server and the --allowed-origin sites;
+//  - everything gets nosniff and a Referrer-Policy.
+HeaderList static_file_headers(const std::filesystem::path& file, const std::vector<std::string>& allowed_origins);
+// For JSON answers and errors: nosniff, nothing to frame or run.
+HeaderList api_headers();
+
 // May a browser page from `origin` open a WebSocket here? Yes when there is no
 // Origin (not a browser: nothing to forge cross-site), when it is this server
 // itself (its host:port equals the Host header), or when it is listed.

@@ -35,17 +35,16 @@ std::int64_t steady_ms() {
 }  // namespace
 
 template <class Stream>
-WebSocketSession<Stream>::WebSocketSession(Stream&& stream, ServerContext& context, std::string address)
+WebSocketSession<Stream>::WebSocketSession(Stream&& stream, ServerContext& context, ConnectionSlot slot)
     : ws_(std::move(stream)),
       context_(context),
-      address_(std::move(address)),
+      slot_(std::move(slot)),
       outbox_(context.limits.outbox_frames, context.limits.outbox_bytes),
       limiter_(context.limits.messages_per_second, context.limits.message_burst),
       close_timer_(ws_.get_executor()) {}
 
 template <class Stream>
 WebSocketSession<Stream>::~WebSocketSession() {
-  context_.connections.close(address_);
   if (!attached_) return;
   asio::post(context_.hub, [&service = context_.service, id = id_] { service.detach(id); });
 }
@@ -72,7 +71,7 @@ void WebSocketSession<Stream>::on_accept(error_code ec) {
   id_ = context_.next_session_id.fetch_add(1);
   attached_ = true;
   auto outlet = std::make_shared<SessionOutlet<Stream>>(this->weak_from_this());
-  asio::post(context_.hub, [&service = context_.service, id = id_, outlet, address = address_] {
+  asio::post(context_.hub, [&service = context_.service, id = id_, outlet, address = slot_.address()] {
     service.attach(id, outlet, address);
   });
   do_read();

@@ -18,8 +18,9 @@ namespace parley::net {
 template <class Stream>
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
-  // `address` holds one of context.connections, released when the session ends.
-  WebSocketSession(Stream&& stream, ServerContext& context, std::string address);
+  // `slot` is this connection's count against its client's address (which is
+  // also the address new chats are limited by); released when the session ends.
+  WebSocketSession(Stream&& stream, ServerContext& context, ConnectionSlot slot);
   ~WebSocketSession();
 
   // Accepts the upgrade request that the HTTP session already read.
@@ -47,7 +48,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
 
   websocket::stream<Stream> ws_;
   ServerContext& context_;
-  std::string address_;
+  ConnectionSlot slot_;
   beast::flat_buffer buffer_;
   Outbox outbox_;
   util::TokenBucket limiter_;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 using namespace parley;
 using namespace parley::test;
@@ -123,20 +124,64 @@ TEST_CASE("staff sign in over HTTP and use the token in their Hello") {
   }
 }
 
-TEST_CASE("repeated wrong passwords lock the account, and each address has a budget") {
-  ServerProcess server(server_args({"--login-attempts-per-minute", "8", "--login-failures-before-lock", "3"}));
+TEST_CASE("a Hello racing its own sign-out never leaves a connection open") {
+  ServerProcess server(server_args({"--login-attempts-per-minute", "10000"}));
   const auto port = server.port();
-  for (int i = 0; i < 3; ++i) CHECK(post_login(port, "bob", "wrong-password").status == 401);
-  auto locked = post_login(port, "bob", "bob-secret-1", {{"X-Real-IP", "192.0.2.7"}});
+  int admitted_then_closed = 0, refused = 0;
+  for (int i = 0; i < 60; ++i) {
+    const auto token = login(port, "sam");
+    WsClient ws(port);
+    std::thread out([&] { CHECK(logout(port, token).status == 200); });
+    ws.send(staff_hello("sam", token, v1::ROLE_SUPERVISOR));
+    out.join();
+    // Either refused, or admitted and then closed by the sign-out: never left open.
+    const auto first = ws.next();
+    if (first.has_error()) {
+      CHECK(first.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+      ++refused;
+    } else {
+      CHECK(first.has_welcome());
+      CHECK(ws.expect_close().code == 4001);
+      ++admitted_then_closed;
+      continue;
+    }
+    ws.expect_close();
+  }
+  INFO("refused " << refused << ", admitted then closed " << admitted_then_closed);
+  CHECK(refused + admitted_then_closed == 60);
+}
+
+TEST_CASE("repeated wrong passwords lock that account for that address only, and each address has a budget") {
+  ServerProcess server(server_args(
+      {"--login-attempts-per-minute", "8", "--login-failures-before-lock", "3", "--trusted-proxy", "127.0.0.1"}));
+  const auto port = server.port();
+  const std::pair<std::string, std::string> stranger{"X-Real-IP", "192.0.2.66"};
+  for (int i = 0; i < 3; ++i) CHECK(post_login(port, "bob", "wrong-password", {stranger}).status == 401);
+  auto locked = post_login(port, "bob", "bob-secret-1", {stranger});
   CHECK(locked.status == 429);
   CHECK(locked.headers["Retry-After"] == "30");
   CHECK(json_field(locked.body, "error") == "too_many_attempts");
+  // Bob himself, from his own address, is not locked out by a stranger's guesses.
+  CHECK(post_login(port, "bob", "bob-secret-1", {{"X-Real-IP", "192.0.2.7"}}).status == 200);
   // Other accounts are not locked; the address still has budget left (4 of 8 used).
-  CHECK(post_login(port, "carol", "carol-secret").status == 200);
-  for (int i = 0; i < 4; ++i) CHECK(post_login(port, "nobody-" + std::to_string(i), "x").status == 401);
-  CHECK(post_login(port, "carol", "carol-secret").status == 429);  // this address spent its 8
-  // Behind a proxy on this machine, X-Real-IP names the client: another address has its own budget.
+  CHECK(post_login(port, "carol", "carol-secret", {stranger}).status == 200);
+  for (int i = 0; i < 4; ++i) CHECK(post_login(port, "nobody-" + std::to_string(i), "x", {stranger}).status == 401);
+  CHECK(post_login(port, "carol", "carol-secret", {stranger}).status == 429);  // this address spent its 8
+  // Behind a trusted proxy, X-Real-IP names the client: another address has its own budget.
   CHECK(post_login(port, "carol", "carol-secret", {{"X-Real-IP", "192.0.2.8"}}).status == 200);
+}
+
+TEST_CASE("X-Real-IP is believed only from a --trusted-proxy peer") {
+  // No trusted proxy (the default): a header cannot buy a fresh budget.
+  ServerProcess server(server_args({"--login-attempts-per-minute", "3"}));
+  for (int i = 0; i < 3; ++i)
+    CHECK(post_login(server.port(), "nobody", "x", {{"X-Real-IP", "192.0.2." + std::to_string(i)}}).status == 401);
+  CHECK(post_login(server.port(), "carol", "carol-secret", {{"X-Real-IP", "198.51.100.1"}}).status == 429);
+  // A trusted proxy elsewhere (not this peer) is not believed either.
+  ServerProcess other(server_args({"--login-attempts-per-minute", "3", "--trusted-proxy", "10.0.0.0/8"}));
+  for (int i = 0; i < 3; ++i)
+    CHECK(post_login(other.port(), "nobody", "x", {{"X-Real-IP", "192.0.2." + std::to_string(i)}}).status == 401);
+  CHECK(post_login(other.port(), "carol", "carol-secret", {{"X-Real-IP", "198.51.100.1"}}).status == 429);
 }
 
 TEST_CASE("parley-admin changes take effect on a running server within seconds") {
@@ -148,7 +193,8 @@ TEST_CASE("parley-admin changes take effect on a running server within seconds")
   const auto id = start(v.ws);
   alice.ws.expect(F::kConversation);
 
-  SECTION("disable: her connections close, her chat is requeued, she cannot sign in; enable: she can") {
+  SECTION("disable: her connections close, her chat is requeued, she cannot sign in; enable: she can, anew") {
+    const auto old_token = login(port, "alice");  // a sign-in in another browser, unused until later
     REQUIRE(admin(file, "disable alice") == 0);
     auto closed = alice.ws.expect_close(10s);
     CHECK(closed.code == 4001);
@@ -162,6 +208,21 @@ TEST_CASE("parley-admin changes take effect on a running server within seconds")
     while (!on_roster(bob.ws.expect(F::kRoster, 10s).roster(), "alice")) {
     }
     CHECK(post_login(port, "alice", "alice-secret").status == 200);
+    // A sign-in from before the disable stays ended.
+    WsClient again(port);
+    again.send(staff_hello("alice", old_token, v1::ROLE_AGENT));
+    CHECK(again.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  }
+
+  SECTION("revoke: every sign-in of the account ends, a new one works") {
+    const auto other_token = login(port, "alice");
+    REQUIRE(admin(file, "revoke alice") == 0);
+    CHECK(alice.ws.expect_close(10s).code == 4001);
+    WsClient again(port);
+    again.send(staff_hello("alice", other_token, v1::ROLE_AGENT));
+    CHECK(again.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);
+    auto fresh = staff(port, "alice");
+    CHECK(fresh.welcome.participant_id() == "alice");
   }
 
   SECTION("reset: sessions from before end, the old password stops working, the new one works") {

@@ -92,6 +92,14 @@ inline v1::ClientFrame send_message(std::string conversation, std::string client
   return f;
 }
 
+inline v1::ClientFrame fetch_history(std::string conversation, std::uint64_t after_seq, std::uint32_t request_id = 6) {
+  v1::ClientFrame f;
+  f.set_request_id(request_id);
+  f.mutable_fetch_history()->set_conversation_id(std::move(conversation));
+  f.mutable_fetch_history()->set_after_seq(after_seq);
+  return f;
+}
+
 inline v1::ClientFrame set_status(v1::AgentStatus status, std::uint32_t capacity = 0, std::uint32_t request_id = 3) {
   v1::ClientFrame f;
   f.set_request_id(request_id);

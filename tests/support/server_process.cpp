@@ -5,13 +5,15 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 namespace parley::test {
 
-ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
+ServerProcess::ServerProcess(std::vector<std::string> extra_args, ProcessOptions options) {
   std::vector<std::string> args{PARLEY_SERVER_PATH, "--listen", "127.0.0.1:0", "--threads", "2"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   int out[2];
@@ -21,6 +23,14 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
   if (pid_ == 0) {
     // A test that crashes must not leave its server running (and holding its output pipe).
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (options.open_files_limit > 0) {
+      const rlimit limit{static_cast<rlim_t>(options.open_files_limit), static_cast<rlim_t>(options.open_files_limit)};
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (!options.stderr_file.empty()) {
+      const int fd = ::open(options.stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (fd >= 0) dup2(fd, STDERR_FILENO), close(fd);
+    }
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);

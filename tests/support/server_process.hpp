@@ -10,9 +10,15 @@
 
 namespace parley::test {
 
+// How the child is started, beyond its flags.
+struct ProcessOptions {
+  long open_files_limit = 0;  // > 0: RLIMIT_NOFILE of the server (ulimit -n)
+  std::string stderr_file;    // set: the server's stderr goes to this file
+};
+
 class ServerProcess {
  public:
-  explicit ServerProcess(std::vector<std::string> extra_args = {});
+  explicit ServerProcess(std::vector<std::string> extra_args = {}, ProcessOptions options = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

@@ -60,6 +60,7 @@ inline chat::AccountDirectory test_accounts() {
     a.id = id;
     a.display_name = std::move(name);
     a.credential_stamp = id + "-stamp";
+    a.public_id = "agent-" + std::to_string(1000 + accounts.size());
     a.role = role;
     a.max_capacity = capacity;
     a.auto_assign = auto_assign;

@@ -53,7 +53,7 @@ TEST_CASE("session tokens are random, stored by hash, and malformed ones have no
   CHECK_FALSE(auth::decode_staff_session("alice\tstamp\t12x"));
 }
 
-TEST_CASE("the login throttle limits each address and locks an account after failures") {
+TEST_CASE("the login throttle limits each address, and locks an account only for the address that fails") {
   auth::LoginLimits limits;
   limits.attempts_per_ip_per_minute = 3;
   limits.failures_before_lock = 2;
@@ -69,21 +69,46 @@ TEST_CASE("the login throttle limits each address and locks an account after fai
   now += 20'000;                                    // a third of a minute refills one attempt
   CHECK(throttle.admit("1.1.1.1", "d", now) == 0);
 
-  throttle.record("alice", false, now);
-  CHECK(throttle.admit("3.3.3.3", "alice", now) == 0);
-  throttle.record("alice", false, now);  // second failure: locked 10 s, from any address
-  CHECK(throttle.admit("4.4.4.4", "alice", now) == 10);
+  const std::string stranger = "3.3.3.3", agent = "9.9.9.9";
+  throttle.record(stranger, "alice", false, now);
+  CHECK(throttle.admit(stranger, "alice", now) == 0);
+  throttle.record(stranger, "alice", false, now);  // second failure: this address is locked 10 s
+  CHECK(throttle.admit(stranger, "alice", now) == 10);
+  CHECK(throttle.admit(agent, "alice", now) == 0);  // alice herself, elsewhere, is not
+  throttle.record(agent, "alice", true, now);
   now += 10'000;
-  CHECK(throttle.admit("4.4.4.4", "alice", now) == 0);
-  throttle.record("alice", false, now);  // third: 20 s
-  CHECK(throttle.admit("5.5.5.5", "alice", now) == 20);
+  CHECK(throttle.admit(stranger, "alice", now) == 0);
+  throttle.record(stranger, "alice", false, now);  // third: 20 s
+  CHECK(throttle.admit(stranger, "alice", now) == 20);
   now += 20'000;
-  throttle.record("alice", false, now);  // fourth would be 40 s: capped at 25 s
-  CHECK(throttle.admit("6.6.6.6", "alice", now) == 25);
+  throttle.record(stranger, "alice", false, now);  // fourth would be 40 s: capped at 25 s
+  CHECK(throttle.admit(stranger, "alice", now) == 25);
   now += 25'000;
-  throttle.record("alice", true, now);  // success clears the count
-  throttle.record("alice", false, now);
-  CHECK(throttle.admit("7.7.7.7", "alice", now) == 0);
+  throttle.record(stranger, "alice", true, now);  // success clears the count
+  throttle.record(stranger, "alice", false, now);
+  CHECK(throttle.admit(stranger, "alice", now) == 0);
+}
+
+TEST_CASE("distributed guessing meets an account-wide ceiling; known addresses still get in") {
+  auth::LoginLimits limits;
+  limits.attempts_per_ip_per_minute = 100;
+  limits.failures_before_lock = 5;
+  limits.account_failures_per_hour = 10;
+  auth::LoginThrottle throttle(limits);
+  std::int64_t now = 0;
+  const std::string office = "192.0.2.1";
+  CHECK(throttle.admit(office, "alice", now) == 0);
+  throttle.record(office, "alice", true, now);  // alice signs in from the office
+  for (int i = 0; i < 10; ++i) {  // ten guesses, each from a fresh address
+    const auto ip = "203.0.113." + std::to_string(i);
+    CHECK(throttle.admit(ip, "alice", now) == 0);
+    throttle.record(ip, "alice", false, now);
+  }
+  CHECK(throttle.admit("203.0.113.200", "alice", now) == 360);  // ceiling spent: one failure per 6 min refills
+  CHECK(throttle.admit(office, "alice", now) == 0);             // alice's own address still gets in
+  CHECK(throttle.admit("203.0.113.201", "bob", now) == 0);      // other accounts are not affected
+  now += 360'000;
+  CHECK(throttle.admit("203.0.113.200", "alice", now) == 0);
 }
 
 TEST_CASE("memory staff sessions expire and can be removed") {
@@ -161,17 +186,19 @@ TEST_CASE("signing in issues a token the WebSocket Hello can be checked against"
   CHECK_FALSE(s.verify(ok.token));
 }
 
-TEST_CASE("wrong passwords, unknown and disabled accounts all get the same answer, and repeated failures lock") {
+TEST_CASE("wrong passwords, unknown and disabled accounts all get the same answer, and repeated failures lock that address out") {
   SignIn s;
   CHECK(s.login("alice", "wrong").outcome == Outcome::bad_credentials);
   CHECK(s.login("nobody", "anything").outcome == Outcome::bad_credentials);
   CHECK(s.login("gone", "gone password").outcome == Outcome::bad_credentials);
   CHECK(s.login("alice", "wrong again").outcome == Outcome::bad_credentials);
   CHECK(s.login("alice", "wrong a third time").outcome == Outcome::bad_credentials);
-  // Locked now, even with the right password, from another address.
-  auto locked = s.login("alice", "alice password", "10.9.9.9");
+  // Locked now for this address, even with the right password...
+  auto locked = s.login("alice", "alice password");
   CHECK(locked.outcome == Outcome::throttled);
   CHECK(locked.retry_after_s == 30);
+  // ...but not for alice at another address.
+  CHECK(s.login("alice", "alice password", "10.9.9.9").outcome == Outcome::signed_in);
   s.clock.advance(30'000);
   CHECK(s.login("alice", "alice password").outcome == Outcome::signed_in);
 }

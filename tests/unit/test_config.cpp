@@ -50,6 +50,7 @@ TEST_CASE("security limits are flags with safe defaults") {
   CHECK(defaults.connection.max_connections_per_address == 100);
   CHECK(defaults.service.new_chats_per_address_per_minute == 10);
   CHECK(defaults.login.attempts_per_ip_per_minute == 20);
+  CHECK(defaults.login.account_failures_per_hour == 100);
   CHECK(defaults.staff_session_ttl == std::chrono::hours(12));
   CHECK_FALSE(defaults.tls_cert);
   auto tuned = *app::parse_args({"parley-server", "--handshake-timeout", "3", "--idle-timeout", "20",
@@ -62,10 +63,38 @@ TEST_CASE("security limits are flags with safe defaults") {
   CHECK(tuned.service.new_chats_per_address_per_minute == 2);
   CHECK(tuned.login.attempts_per_ip_per_minute == 4);
   CHECK(tuned.staff_session_ttl == std::chrono::hours(1));
+  CHECK(config_error({"--login-failures-per-account-per-hour", "0"}).find("between 1") != std::string::npos);
   CHECK(config_error({"--idle-timeout", "1"}).find("at least 2") != std::string::npos);
   CHECK(config_error({"--max-connections-per-ip", "0"}).find("at least 1") != std::string::npos);
   CHECK(config_error({"--identity-site", "exchange"}).find("SITE=PATH") != std::string::npos);
   CHECK(config_error({"--identity-site", "exchange=/no/such"}).find("cannot be read") != std::string::npos);
+}
+
+TEST_CASE("trusted proxies: none by default, addresses and networks by flag") {
+  namespace ip = boost::asio::ip;
+  auto defaults = *app::parse_args({"parley-server"}).config;
+  CHECK(defaults.trusted_proxies.empty());
+  CHECK_FALSE(defaults.trusted_proxies.contains(ip::make_address("127.0.0.1")));
+  auto tuned = *app::parse_args({"parley-server", "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "10.1.0.0/16",
+                                 "--trusted-proxy", "fd00::/8", "--trusted-proxy", "::1"})
+                    .config;
+  const auto& t = tuned.trusted_proxies;
+  CHECK(t.contains(ip::make_address("127.0.0.1")));
+  CHECK(t.contains(ip::make_address("::ffff:127.0.0.1")));
+  CHECK_FALSE(t.contains(ip::make_address("127.0.0.2")));
+  CHECK(t.contains(ip::make_address("10.1.255.3")));
+  CHECK_FALSE(t.contains(ip::make_address("10.2.0.1")));
+  CHECK(t.contains(ip::make_address("fd12::1")));
+  CHECK(t.contains(ip::make_address("::1")));
+  CHECK_FALSE(t.contains(ip::make_address("fe80::1")));
+  // The header is believed from a trusted peer only, and only when it is an address.
+  CHECK(net::client_of(ip::make_address("127.0.0.1"), "192.0.2.9", t) == ip::make_address("192.0.2.9"));
+  CHECK(net::client_of(ip::make_address("127.0.0.1"), "not-an-ip", t) == ip::make_address("127.0.0.1"));
+  CHECK(net::client_of(ip::make_address("192.0.2.1"), "192.0.2.9", t) == ip::make_address("192.0.2.1"));
+  CHECK(net::address_key(ip::make_address("2001:db8:1:2:3:4:5:6")) == "2001:db8:1:2::/64");
+  CHECK(net::address_key(ip::make_address("::ffff:192.0.2.4")) == "192.0.2.4");
+  for (const char* bad : {"localhost", "10.0.0.0/33", "::1/129", "10.0.0.0/", "10.0.0.0/x", "1.2.3.4/8/8", ""})
+    CHECK(config_error({"--trusted-proxy", bad}).find("--trusted-proxy") != std::string::npos);
 }
 
 TEST_CASE("the agents file is checked field by field") {

@@ -397,6 +397,78 @@ TEST_CASE("sign-out, a disabled account, a new password and an expired sign-in e
   }
 }
 
+TEST_CASE("visitors never learn an agent's login id") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  alice.take(F::kConversation);
+  const std::string public_id = "agent-1000";  // alice is the first test account
+  alice.send(send_message(id, "a-1", "Hello, I am looking into it"));
+  // The visitor: display name and public id.
+  v1::Message seen;
+  for (;;) {
+    seen = v.take(F::kMessage).message();
+    if (!seen.system()) break;
+  }
+  CHECK(seen.sender_name() == "Alice");
+  CHECK(seen.sender_id() == public_id);
+  // Staff still see who wrote it.
+  v.send(send_message(id, "m-2", "thanks"));
+  // A resumed visitor's snapshot and a history page say the same.
+  auto again = h.connect();
+  again.send(visitor_hello(v.take(F::kWelcome).welcome().resume_token(), {{id, 0}}));
+  auto snap = again.take(F::kConversation).conversation();
+  CHECK(snap.info().agent_id() == public_id);
+  bool found = false;
+  for (const auto& m : snap.messages()) {
+    CHECK(m.sender_id() != "alice");
+    if (m.sender_role() == v1::ROLE_AGENT) found = m.sender_id() == public_id;
+  }
+  CHECK(found);
+  again.send(fetch_history(id, 0));
+  const auto history = again.take(F::kHistory);
+  REQUIRE(history.history().messages_size() > 0);
+  for (const auto& m : history.history().messages()) CHECK(m.sender_id() != "alice");
+  // Nothing the visitor received names "alice" as an id.
+  for (const auto& frame : v.outlet->frames) CHECK(frame.DebugString().find("\"alice\"") == std::string::npos);
+}
+
+TEST_CASE("a sign-in ended by logout admits no Hello checked before the logout") {
+  Harness h;
+  const auto expires = h.clock.now_ms() + 60'000;
+  // The network layer found the token valid, then the logout was processed first.
+  h.service.sign_out("alice", "t-late", expires);
+  auto late = h.connect();
+  late.send(verified_staff_hello("alice", "alice-stamp", v1::ROLE_AGENT, expires, "t-late"));
+  CHECK(late.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  REQUIRE(late.outlet->closed);
+  CHECK_FALSE(late.has(F::kWelcome));
+  // Another sign-in of the same account is not affected.
+  auto other = h.connect();
+  other.send(verified_staff_hello("alice", "alice-stamp", v1::ROLE_AGENT, expires, "t-other"));
+  CHECK(other.has(F::kWelcome));
+}
+
+TEST_CASE("ended sign-ins are remembered until they expire, within a limit") {
+  chat::EndedSignIns ended(3);
+  ended.add("a", 100, 0);
+  ended.add("b", 300, 0);
+  ended.add("c", 200, 0);
+  ended.add("already-expired", 50, 60);  // nothing to remember
+  CHECK(ended.size() == 3);
+  CHECK(ended.contains("a"));
+  ended.add("d", 400, 60);  // at the limit: the one closest to expiry ("a") goes
+  CHECK_FALSE(ended.contains("a"));
+  CHECK(ended.contains("b"));
+  CHECK(ended.contains("c"));
+  CHECK(ended.contains("d"));
+  ended.forget_expired(250);
+  CHECK_FALSE(ended.contains("c"));
+  CHECK(ended.contains("b"));
+  CHECK(ended.size() == 2);
+}
+
 TEST_CASE("frames before Hello close the connection") {
   Harness h;
   auto e = h.connect();

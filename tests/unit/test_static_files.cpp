@@ -110,3 +110,32 @@ TEST_CASE("static files: content types and WebSocket origins") {
   CHECK_FALSE(net::origin_allowed("https://shop.example.evil", "chat.example", {"https://shop.example"}));
   CHECK(net::origin_allowed("https://any.example", "chat.example", {"*"}));
 }
+
+TEST_CASE("static files: security headers by kind of file") {
+  auto find = [](const net::HeaderList& headers, const std::string& name) -> std::string {
+    for (const auto& [n, v] : headers)
+      if (n == name) return v;
+    return {};
+  };
+  const auto console = net::static_file_headers("/x/console.html", {"https://shop.example"});
+  const auto csp = find(console, "Content-Security-Policy");
+  CHECK(csp.find("default-src 'none'") != std::string::npos);
+  CHECK(csp.find("script-src 'self'") != std::string::npos);
+  CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
+  CHECK(csp.find("unsafe-inline") == std::string::npos);
+  CHECK(csp.find("unsafe-eval") == std::string::npos);
+  CHECK(find(console, "X-Frame-Options") == "DENY");
+  CHECK(find(console, "Referrer-Policy") == "no-referrer");
+  CHECK(find(console, "X-Content-Type-Options") == "nosniff");
+
+  const auto demo = net::static_file_headers("/x/index.html", {"https://shop.example"});
+  CHECK(find(demo, "Content-Security-Policy") == "frame-ancestors 'self' https://shop.example");
+  CHECK(find(demo, "X-Frame-Options").empty());  // it cannot name other sites
+  CHECK(find(net::static_file_headers("/x/index.html", {}), "X-Frame-Options") == "SAMEORIGIN");
+  CHECK(find(net::static_file_headers("/x/index.html", {"*"}), "Content-Security-Policy") == "frame-ancestors *");
+
+  const auto script = net::static_file_headers("/x/widget.js", {});
+  CHECK(find(script, "X-Content-Type-Options") == "nosniff");
+  CHECK(find(script, "Content-Security-Policy").empty());
+  CHECK(find(net::api_headers(), "X-Content-Type-Options") == "nosniff");
+}

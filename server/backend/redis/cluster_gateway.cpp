@@ -260,11 +260,12 @@ void ClusterGateway::update_accounts(const chat::AccountDirectory& accounts) {
   if (leader_) leader_->hub.update_accounts(accounts);
 }
 
-void ClusterGateway::sign_out(const std::string& agent_id, const std::string& token_id) {
+void ClusterGateway::sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) {
   cluster::ToLeader message;
   message.set_node(options_.node_id);
   message.mutable_sign_out()->set_agent_id(agent_id);
   message.mutable_sign_out()->set_token_id(token_id);
+  message.mutable_sign_out()->set_expires_at_ms(expires_at_ms);
   forward(message.SerializeAsString());
 }
 
@@ -293,7 +294,8 @@ void ClusterGateway::on_leader_message(const std::string& payload) {
   cluster::ToLeader message;
   if (!message.ParseFromString(payload)) return;
   auto& l = *leader_;
-  if (message.has_sign_out()) return l.hub.sign_out(message.sign_out().agent_id(), message.sign_out().token_id());
+  if (message.has_sign_out()) return l.hub.sign_out(message.sign_out().agent_id(), message.sign_out().token_id(),
+                                                        message.sign_out().expires_at_ms());
   const auto key = std::make_pair(message.node(), chat::SessionId(message.session()));
   auto known = l.global_by_remote.find(key);
   if (message.has_attach() || (known == l.global_by_remote.end() && !message.has_detach())) {

@@ -49,7 +49,7 @@ class ClusterGateway final : public chat::Gateway {
   void update_accounts(const chat::AccountDirectory& accounts) override;
   // For other small stores of this node (staff sign-ins); runs on the hub executor.
   std::shared_ptr<RedisConnection> command_connection() const { return commands_; }
-  void sign_out(const std::string& agent_id, const std::string& token_id) override;
+  void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) override;
   chat::ServiceStats stats() const override;
 
  private:
