@@ -197,7 +197,8 @@ int main(int argc, char** argv) {
     std::vector<const char*> args{o.server.c_str(), "--listen", "127.0.0.1:0", "--threads", threads.c_str(),
                                   "--agents", agents_file.c_str(), "--messages-per-second", "1000",
                                   "--login-attempts-per-minute", "10000", "--max-connections-per-ip", "1000000",
-                                  "--new-chats-per-ip-per-minute", "1000000"};
+                                  "--new-chats-per-ip-per-minute", "1000000", "--max-chat-messages", "1000000",
+                                  "--max-chat-kib", "1048576"};
     if (!o.redis.empty()) {
       args.push_back("--redis");
       args.push_back(o.redis.c_str());

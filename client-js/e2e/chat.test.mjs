@@ -1,14 +1,18 @@
 // End to end in Chromium against the real server: widget and console.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { agentCloseChat, agentSend, closeAll, selectChat, launchBrowser, openWidget, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
+import { agentCloseChat, agentSend, closeAll, cspViolations, selectChat, launchBrowser, openWidget, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
 
 let server, browser;
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
 });
-afterEach(() => closeAll(server));
+afterEach(async () => {
+  await closeAll(server);
+  // Everything the console and the widget do stays within the pages' policies.
+  assert.deepEqual(cspViolations.splice(0), []);
+});
 after(async () => {
   await browser?.close();
   await server?.stop();

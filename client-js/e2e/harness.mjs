@@ -50,12 +50,18 @@ export async function launchBrowser() {
 }
 
 const openContexts = new Set();
+/** Content-Security-Policy violations any page reported (the console runs under a strict one). */
+export const cspViolations = [];
 
 async function newContext(browser, options) {
   const context = await browser.newContext(options);
   context.setDefaultTimeout(10_000);
   openContexts.add(context);
   context.on("close", () => openContexts.delete(context));
+  context.on("page", (page) =>
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+    }));
   return context;
 }
 

@@ -37,6 +37,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double hello_timeout = 10;
   double close_timeout = 5;
   double visitor_timeout = 120;
+  double resume_token_hours = 24;
+  std::uint32_t max_chat_messages = config.service.max_conversation_messages;
+  std::size_t max_chat_kib = config.service.max_conversation_text_bytes / 1024;
   double session_hours = 12;
   double idle_timeout = 60;
   double handshake_timeout = 10;
@@ -99,7 +102,14 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       ("hello-timeout", po::value(&hello_timeout)->value_name("SECONDS")->default_value(hello_timeout),
        "a connection that has not authenticated by then is closed")
       ("visitor-timeout", po::value(&visitor_timeout)->value_name("SECONDS")->default_value(visitor_timeout),
-       "a waiting chat whose visitor has been disconnected this long leaves the queue")
+       "a waiting chat whose visitor has been disconnected this long leaves the queue; a visitor with no chat, "
+       "or a rated one, is forgotten this long after leaving")
+      ("resume-token-hours", po::value(&resume_token_hours)->value_name("HOURS")->default_value(resume_token_hours),
+       "a visitor whose chat was closed but not rated may resume it this long after the close")
+      ("max-chat-messages", po::value(&max_chat_messages)->value_name("N")->default_value(max_chat_messages),
+       "messages one chat may hold; more are refused with LIMIT_REACHED")
+      ("max-chat-kib", po::value(&max_chat_kib)->value_name("KIB")->default_value(max_chat_kib),
+       "text one chat may hold; more is refused with LIMIT_REACHED")
       ("handshake-timeout", po::value(&handshake_timeout)->value_name("SECONDS")->default_value(handshake_timeout),
        "TLS and WebSocket opening and closing handshakes must finish within this")
       ("idle-timeout", po::value(&idle_timeout)->value_name("SECONDS")->default_value(idle_timeout),
@@ -164,6 +174,14 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   if (!(config.service.new_chats_per_address_per_minute >= 1) || config.service.new_chats_per_address_per_minute > 1e6)
     throw ConfigError("--new-chats-per-ip-per-minute must be between 1 and 1000000");
   config.service.visitor_timeout_ms = whole_seconds(visitor_timeout, "visitor-timeout").count() * 1000;
+  if (!(resume_token_hours > 0) || resume_token_hours > 24 * 90)
+    throw ConfigError("--resume-token-hours must be between 0 and 2160");
+  config.service.resume_token_ttl_ms = static_cast<std::int64_t>(resume_token_hours * 3600 * 1000);
+  if (max_chat_messages < 10 || max_chat_messages > 1'000'000)
+    throw ConfigError("--max-chat-messages must be between 10 and 1000000");
+  if (max_chat_kib < 16 || max_chat_kib > 1024 * 1024) throw ConfigError("--max-chat-kib must be between 16 and 1048576");
+  config.service.max_conversation_messages = max_chat_messages;
+  config.service.max_conversation_text_bytes = max_chat_kib * 1024;
   if (max_frame < 1024 || max_frame > 16 * 1024 * 1024) throw ConfigError("--max-frame-bytes must be between 1024 and 16777216");
   if (max_chars < 1 || max_chars > max_frame / 4) throw ConfigError("--max-message-chars must be between 1 and max-frame-bytes/4");
   if (!(messages_per_second >= 1) || messages_per_second > 10000)

@@ -1,6 +1,7 @@
 #include "chat/service.hpp"
 
 #include "chat/routing.hpp"
+#include "chat/text.hpp"
 #include "util/random.hpp"
 
 #include <algorithm>
@@ -46,15 +47,6 @@ constexpr std::int64_t staff_view_interval_ms = 100;
 constexpr int queue_view_max_entries = 100;
 
 // Code points, not bytes: protobuf has already rejected invalid UTF-8.
-std::size_t utf8_length(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-bool blank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; });
-}
-
 std::string_view role_name(v1::Role role) {
   switch (role) {
     case v1::ROLE_VISITOR: return "visitor";
@@ -98,7 +90,8 @@ Service::Service(ServiceLimits limits, const AccountDirectory& accounts, Message
     : limits_(limits),
       new_chats_by_address_(limits.new_chats_per_address_per_minute / 60.0, limits.new_chats_per_address_per_minute),
       log_(log),
-      clock_(clock) {
+      clock_(clock),
+      store_id_(util::random_token("", 4)) {
   update_accounts(accounts);
 }
 
@@ -165,7 +158,10 @@ void Service::detach(SessionId id, bool with_grace) {
   if (s.role == v1::ROLE_VISITOR) {
     Visitor& visitor = visitors_.at(s.participant_id);
     visitor.sessions.erase(id);
-    if (visitor.sessions.empty()) visitor.away_since_ms = clock_.now_ms();
+    if (visitor.sessions.empty()) {
+      visitor.away_since_ms = clock_.now_ms();
+      schedule_visitor_check(visitor, *visitor.away_since_ms + limits_.visitor_timeout_ms);
+    }
     return;
   }
   Agent& agent = agents_.at(s.participant_id);
@@ -193,16 +189,12 @@ void Service::advance() {
   for (auto id : expired) end_staff_session(id, "the session has expired; sign in again");
   bool anything = false;
   if (staff_views_dirty_ && now - staff_views_published_ms_ >= staff_view_interval_ms) publish_staff_views();
-  // A visitor who left while still waiting in line gives up their place, so no
-  // agent is handed a chat nobody is in.
-  for (auto& [id, visitor] : visitors_) {
-    if (!visitor.sessions.empty() || !visitor.away_since_ms || visitor.conversation_id.empty()) continue;
-    if (*visitor.away_since_ms + limits_.visitor_timeout_ms > now) continue;
-    visitor.away_since_ms.reset();
-    Conversation& c = conversations_.at(visitor.conversation_id);
-    if (c.info.state() != v1::CONVERSATION_STATE_QUEUED) continue;
-    close_conversation(c, v1::ROLE_UNSPECIFIED, v1::CLOSE_REASON_VISITOR_LEFT, {},
-                       "The visitor left before an agent was free.");
+  // Visitors who are gone: only those whose time has come are looked at.
+  while (!visitor_checks_.empty() && visitor_checks_.begin()->first <= now) {
+    const auto id = visitor_checks_.begin()->second;
+    if (auto it = visitors_.find(id); it != visitors_.end()) it->second.check.reset();
+    visitor_checks_.erase(visitor_checks_.begin());
+    check_visitor(id, now);
     anything = true;
   }
   for (auto& [id, agent] : agents_) {
@@ -224,6 +216,62 @@ void Service::advance() {
   }
   if (anything) settle();
 }
+
+// ---------------------------------------------------------------- visitors' lifetime
+//
+// Policy: a visitor record (and its resume token) lives while the visitor is
+// connected or their chat is with an agent. Once they are gone:
+//  - a chat still waiting in the queue is closed after visitor_timeout_ms
+//    ("the visitor left"), so no agent is handed a chat nobody is in;
+//  - a visitor who never started a chat, or whose chat is closed and rated, is
+//    forgotten visitor_timeout_ms after leaving;
+//  - one whose chat is closed but not rated, resume_token_ttl_ms after the close.
+// Forgetting removes the visitor and their tokens, never the conversation.
+
+void Service::schedule_visitor_check(Visitor& v, std::int64_t at_ms) {
+  if (v.check) visitor_checks_.erase(*v.check);
+  v.check = visitor_checks_.emplace(at_ms, v.id);
+}
+
+std::optional<std::int64_t> Service::forget_at(const Visitor& v) const {
+  if (!v.sessions.empty() || !v.away_since_ms) return std::nullopt;
+  const auto gone = *v.away_since_ms + limits_.visitor_timeout_ms;
+  if (v.conversation_id.empty()) return gone;
+  auto it = conversations_.find(v.conversation_id);
+  if (it == conversations_.end()) return gone;
+  const Conversation& c = it->second;
+  if (c.info.state() != v1::CONVERSATION_STATE_CLOSED) return std::nullopt;
+  if (c.rating) return gone;
+  return std::max(gone, c.closed_ms + limits_.resume_token_ttl_ms);
+}
+
+void Service::check_visitor(const std::string& id, std::int64_t now) {
+  auto it = visitors_.find(id);
+  if (it == visitors_.end()) return;
+  Visitor& v = it->second;
+  if (!v.sessions.empty() || !v.away_since_ms) return;
+  if (!v.conversation_id.empty() && *v.away_since_ms + limits_.visitor_timeout_ms <= now) {
+    auto c = conversations_.find(v.conversation_id);
+    if (c != conversations_.end() && c->second.info.state() == v1::CONVERSATION_STATE_QUEUED)
+      close_conversation(c->second, v1::ROLE_UNSPECIFIED, v1::CLOSE_REASON_VISITOR_LEFT, {},
+                         "The visitor left before an agent was free.");
+  }
+  const auto when = forget_at(v);
+  if (!when) return;  // with an agent: looked at again when the chat closes
+  if (*when > now) return schedule_visitor_check(v, *when);
+  forget_visitor(v);
+}
+
+void Service::forget_visitor(Visitor& v) {
+  if (v.check) visitor_checks_.erase(*v.check);
+  visitor_by_token_.erase(v.resume_token);
+  if (!v.previous_token.empty()) visitor_by_token_.erase(v.previous_token);
+  changed_visitors_.insert(v.id);  // exported as forgotten
+  visitors_.erase(v.id);
+}
+
+// "vt_" + the store generation + "_" + 192 random bits.
+std::string Service::new_resume_token() const { return util::random_token("vt_" + store_id_ + "_", 24); }
 
 void Service::handle(SessionId id, const v1::ClientFrame& frame) {
   auto it = sessions_.find(id);
@@ -307,31 +355,58 @@ void Service::on_hello(Session& s, const Frame& f) {
       return;
     }
     Visitor* visitor = nullptr;
-    if (!hello.resume_token().empty()) {
-      auto it = visitor_by_token_.find(hello.resume_token());
-      if (it == visitor_by_token_.end()) {
-        // A client that had seen messages must learn they are gone, not find an empty chat.
+    const auto now = clock_.now_ms();
+    const auto& token = hello.resume_token();
+    if (!token.empty()) {
+      auto it = visitor_by_token_.find(token);
+      Visitor* found = it == visitor_by_token_.end() ? nullptr : &visitors_.at(it->second);
+      if (found && token == found->previous_token && found->previous_token_until_ms <= now) {
+        visitor_by_token_.erase(token);  // rotated away, and its grace is over
+        found->previous_token.clear();
+        found = nullptr;
+      }
+      if (!found) {
+        // A token from a store generation this server no longer has, from a client
+        // that had seen messages: its history was lost, and it must learn so. Any
+        // other unknown token is forged, expired or forgotten.
         const bool had_history = std::any_of(cursors.begin(), cursors.end(), [](auto& c) { return c.second > 0; });
-        if (had_history)
+        const auto store_end = token.find('_', 3);
+        const bool lost_store = token.starts_with("vt_") && store_end != std::string::npos &&
+                                token.substr(3, store_end - 3) != store_id_;
+        if (had_history && lost_store)
           send_error(s, req, v1::ERROR_CODE_HISTORY_LOST,
                      "this server no longer has your conversation (its history was lost); start a new chat");
         else
-          send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "unknown resume token; send Hello without one");
+          send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "unknown or expired resume token; send Hello without one");
         return;
       }
-      visitor = &visitors_.at(it->second);
+      visitor = found;
       const auto& claimed = hello.verified();
-      if (!visitor->customer_id.empty() && !claimed.customer_id().empty() &&
+      // A signed-in customer's chat resumes only for that customer, signed in again.
+      if (!visitor->customer_id.empty() &&
           (claimed.customer_id() != visitor->customer_id || claimed.site() != visitor->verified_site)) {
-        send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "this resume token belongs to another customer");
+        send_error(s, req, v1::ERROR_CODE_AUTH_FAILED,
+                   claimed.customer_id().empty() ? "this conversation belongs to a signed-in customer; sign in first"
+                                                 : "this resume token belongs to another customer");
         return;
+      }
+      // Rotate: the token just used stops working after a short grace (other tabs
+      // pick the new one up from storage); a token used within that grace is not
+      // rotated again.
+      if (token == visitor->resume_token) {
+        if (!visitor->previous_token.empty()) visitor_by_token_.erase(visitor->previous_token);
+        visitor->previous_token = visitor->resume_token;
+        visitor->previous_token_until_ms = now + limits_.previous_token_grace_ms;
+        visitor->resume_token = new_resume_token();
+        visitor_by_token_[visitor->resume_token] = visitor->id;
+        changed(*visitor);
       }
       welcome->set_resumed(true);
     } else {
       std::string id = util::random_token("v_", 8);
       visitor = &visitors_[id];
       visitor->id = id;
-      visitor->resume_token = util::random_token("vt_", 24);
+      visitor->resume_token = new_resume_token();
       visitor->name = blank(hello.display_name()) ? "Visitor" : hello.display_name();
       visitor_by_token_[visitor->resume_token] = id;
       changed(*visitor);
@@ -342,6 +417,10 @@ void Service::on_hello(Session& s, const Frame& f) {
     s.participant_id = visitor->id;
     visitor->sessions.insert(s.id);
     visitor->away_since_ms.reset();
+    if (visitor->check) {
+      visitor_checks_.erase(*visitor->check);
+      visitor->check.reset();
+    }
     welcome->set_participant_id(visitor->id);
     welcome->set_role(v1::ROLE_VISITOR);
     welcome->set_display_name(visitor->name);
@@ -419,7 +498,7 @@ void Service::verify_visitor(Visitor& visitor, const v1::VerifiedIdentity& ident
   visitor.customer_id = identity.customer_id();
   visitor.customer_email = identity.customer_email();
   if (!identity.customer_name().empty() && visitor.name == "Visitor")
-    visitor.name = identity.customer_name().substr(0, max_name_chars);
+    visitor.name = truncate_utf8(identity.customer_name(), max_name_chars);
   changed(visitor);
   auto open = conversations_.find(visitor.conversation_id);
   if (open == conversations_.end() || open->second.info.state() == v1::CONVERSATION_STATE_CLOSED) return;
@@ -622,6 +701,10 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
                       "text is longer than " + std::to_string(limits_.max_message_chars) + " characters");
   if (m.client_message_id().empty() || m.client_message_id().size() > max_client_id_bytes)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "client_message_id must be 1 to 64 bytes");
+  if (log_.last_seq(m.conversation_id()) >= limits_.max_conversation_messages ||
+      c->text_bytes + m.text().size() > limits_.max_conversation_text_bytes)
+    return send_error(s, req, v1::ERROR_CODE_LIMIT_REACHED,
+                      "this chat has reached its length limit; close it and start a new one", m.conversation_id());
 
   v1::Message message;
   message.set_conversation_id(m.conversation_id());
@@ -634,6 +717,7 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
   const auto result = log_.append(std::move(message));
   send_ack(s, req, m.conversation_id(), &result.stored, result.duplicate);
   if (result.duplicate) return;
+  c->text_bytes += result.stored.text().size();
   v1::ServerFrame frame;
   *frame.mutable_message() = result.stored;
   to_both(*c, frame, s.id);
@@ -713,6 +797,9 @@ void Service::close_conversation(Conversation& c, v1::Role closed_by, v1::CloseR
     wait_estimator_.record_handle_time(static_cast<double>(clock_.now_ms() - c.assigned_ms) / 1000.0);
   }
   c.info.set_state(v1::CONVERSATION_STATE_CLOSED);
+  c.closed_ms = clock_.now_ms();
+  if (auto v = visitors_.find(c.info.visitor_id()); v != visitors_.end() && v->second.sessions.empty())
+    schedule_visitor_check(v->second, c.closed_ms);
   v1::ServerFrame message_frame;
   *message_frame.mutable_message() = append_system(c, std::move(notice));
   v1::ServerFrame closed_frame;
@@ -1245,6 +1332,7 @@ void Service::save_record(const Conversation& c, parley::state::v1::StateImage& 
   r->set_requeued(c.requeued);
   r->set_last_agent_id(c.last_agent_id);
   if (c.rating) *r->mutable_rating() = *c.rating;
+  r->set_closed_ms(c.closed_ms);
 }
 
 void Service::save_record(const Visitor& v, parley::state::v1::StateImage& image) const {
@@ -1256,6 +1344,8 @@ void Service::save_record(const Visitor& v, parley::state::v1::StateImage& image
   r->set_verified_site(v.verified_site);
   r->set_customer_id(v.customer_id);
   r->set_customer_email(v.customer_email);
+  r->set_previous_resume_token(v.previous_token);
+  r->set_previous_token_until_ms(v.previous_token_until_ms);
 }
 
 void Service::save_record(const Agent& a, parley::state::v1::StateImage& image) const {
@@ -1284,6 +1374,7 @@ parley::state::v1::StateImage Service::export_state() const {
   for (const auto& [id, a] : agents_) save_record(a, image);
   save_queues(image);
   image.set_average_handle_seconds(wait_estimator_.average_handle_seconds());
+  image.set_store_id(store_id_);
   return image;
 }
 
@@ -1291,14 +1382,18 @@ parley::state::v1::StateImage Service::export_changes() {
   parley::state::v1::StateImage delta;
   for (const auto& id : changed_conversations_)
     if (auto it = conversations_.find(id); it != conversations_.end()) save_record(it->second, delta);
-  for (const auto& id : changed_visitors_)
+  for (const auto& id : changed_visitors_) {
     if (auto it = visitors_.find(id); it != visitors_.end()) save_record(it->second, delta);
+    else delta.add_forgotten_visitors(id);
+  }
   for (const auto& id : changed_agents_)
     if (auto it = agents_.find(id); it != agents_.end()) save_record(it->second, delta);
-  if (queues_.version() != exported_queue_version_) {
+  if (queues_.version() != exported_queue_version_ || store_id_unsaved_) {
     save_queues(delta);
     exported_queue_version_ = queues_.version();
+    store_id_unsaved_ = false;
   }
+  delta.set_store_id(store_id_);  // the queues record carries it
   delta.set_average_handle_seconds(wait_estimator_.average_handle_seconds());
   changed_conversations_.clear();
   changed_visitors_.clear();
@@ -1324,6 +1419,13 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
   conversations_.clear();
   visitors_.clear();
   visitor_by_token_.clear();
+  visitor_checks_.clear();
+  if (!image.store_id().empty()) {
+    store_id_ = image.store_id();
+    store_id_unsaved_ = false;
+  } else {
+    store_id_unsaved_ = true;  // a new store (or one that was lost): its generation is saved with the next change
+  }
   queues_ = QueueSet();
   for (const auto& r : image.conversations()) {
     Conversation& c = conversations_[r.info().conversation_id()];
@@ -1336,6 +1438,7 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
     c.requeued = r.requeued();
     c.last_agent_id = r.last_agent_id();
     if (r.has_rating()) c.rating = r.rating();
+    c.closed_ms = r.closed_ms();
   }
   for (const auto& r : image.visitors()) {
     Visitor& v = visitors_[r.id()];
@@ -1346,8 +1449,12 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
     v.verified_site = r.verified_site();
     v.customer_id = r.customer_id();
     v.customer_email = r.customer_email();
+    v.previous_token = r.previous_resume_token();
+    v.previous_token_until_ms = r.previous_token_until_ms();
     v.away_since_ms = now;
     visitor_by_token_[v.resume_token] = v.id;
+    if (!v.previous_token.empty()) visitor_by_token_[v.previous_token] = v.id;
+    schedule_visitor_check(v, now + limits_.visitor_timeout_ms);
   }
   for (const auto& r : image.agents()) {
     auto it = agents_.find(r.id());

@@ -14,6 +14,7 @@
 #include "protocol/codec.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -44,6 +45,14 @@ struct ServiceLimits {
   std::int64_t grace_period_ms = 30'000;
   std::int64_t hello_timeout_ms = 10'000;  // unauthenticated connections are closed after this
   std::int64_t visitor_timeout_ms = 120'000;  // a queued chat whose visitor is gone this long is closed
+  // A visitor's resume token, once their chat is closed and not rated, lasts
+  // this long (rated: until they have been gone visitor_timeout_ms).
+  std::int64_t resume_token_ttl_ms = 24LL * 3600 * 1000;
+  // A rotated resume token stays valid this long, for other tabs that hold it.
+  std::int64_t previous_token_grace_ms = 60'000;
+  // Per chat: more is refused with LIMIT_REACHED (system notices are exempt).
+  std::uint32_t max_conversation_messages = 2000;
+  std::size_t max_conversation_text_bytes = 1024 * 1024;
   double new_chats_per_address_per_minute = 10;  // bursts of as many; across every node
 };
 
@@ -112,10 +121,14 @@ class Service {
     std::string credential_stamp;
     std::int64_t expires_at_ms = 0;
   };
+  using VisitorChecks = std::multimap<std::int64_t, std::string>;
   struct Visitor {
     std::string id;
     std::string name;
     std::string resume_token;
+    std::string previous_token;  // accepted until previous_token_until_ms
+    std::int64_t previous_token_until_ms = 0;
+    std::optional<VisitorChecks::iterator> check;  // its entry in visitor_checks_
     std::set<SessionId> sessions;
     std::string conversation_id;  // current or most recent chat
     // Set once a host site vouched for this visitor (Hello.verified).
@@ -143,6 +156,8 @@ class Service {
     bool requeued = false;  // back in line after losing its agent: served first
     std::string last_agent_id;
     std::optional<v1::RatingRecorded> rating;
+    std::int64_t closed_ms = 0;
+    std::size_t text_bytes = 0;  // of the messages appended since this node held the chat
     std::pair<std::uint32_t, std::uint32_t> last_queue_status{0, 0};
   };
   using Frame = v1::ClientFrame;
@@ -236,6 +251,19 @@ class Service {
   QueueSet queues_;
   WaitEstimator wait_estimator_;
   EndedSignIns ended_sign_ins_;
+  // When to look at a visitor who is gone again (close their abandoned queued
+  // chat, forget them): one entry per away visitor, so each tick looks only at
+  // what is due instead of at every visitor ever seen.
+  VisitorChecks visitor_checks_;
+  // The store generation in every resume token (StateImage::store_id).
+  std::string store_id_;
+  bool store_id_unsaved_ = true;
+  void schedule_visitor_check(Visitor& v, std::int64_t at_ms);
+  void check_visitor(const std::string& id, std::int64_t now);
+  // When an away visitor may be forgotten; nothing while their chat is with an agent.
+  std::optional<std::int64_t> forget_at(const Visitor& v) const;
+  void forget_visitor(Visitor& v);
+  std::string new_resume_token() const;
   void save_record(const Conversation& c, parley::state::v1::StateImage& image) const;
   void save_record(const Visitor& v, parley::state::v1::StateImage& image) const;
   void save_record(const Agent& a, parley::state::v1::StateImage& image) const;

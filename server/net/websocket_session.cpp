@@ -92,8 +92,8 @@ void WebSocketSession<Stream>::on_read(error_code ec, std::size_t) {
 
 template <class Stream>
 bool WebSocketSession<Stream>::handle_message() {
-  auto error = [this](v1::ErrorCode code, std::string message) {
-    send_now(protocol::encode(protocol::make_error(0, code, std::move(message))));
+  auto error = [this](v1::ErrorCode code, std::string message, std::uint32_t request_id = 0) {
+    send_now(protocol::encode(protocol::make_error(request_id, code, std::move(message))));
     return true;
   };
   if (!ws_.got_binary()) return error(v1::ERROR_CODE_MALFORMED_FRAME, "send binary protobuf frames, not text");
@@ -102,7 +102,7 @@ bool WebSocketSession<Stream>::handle_message() {
   const auto data = buffer_.cdata();
   auto decoded = protocol::decode_client_frame(
       std::string_view(static_cast<const char*>(data.data()), data.size()));
-  if (!decoded.frame) return error(decoded.error, decoded.detail);
+  if (!decoded.frame) return error(decoded.error, decoded.detail, decoded.request_id);
   if (decoded.frame->has_hello()) {
     check_hello(std::move(*decoded.frame));
     return false;

@@ -16,6 +16,7 @@ DecodeResult decode_client_frame(std::string_view bytes) {
   if (frame.frame_case() == v1::ClientFrame::FRAME_NOT_SET) {
     result.error = v1::ERROR_CODE_UNKNOWN_FRAME;
     result.detail = "envelope holds no known frame type";
+    result.request_id = frame.request_id();
     return result;
   }
   result.frame = std::move(frame);
@@ -55,6 +56,7 @@ std::string_view error_name(v1::ErrorCode code) {
     case v1::ERROR_CODE_UNAVAILABLE: return "unavailable";
     case v1::ERROR_CODE_INTERNAL: return "internal";
     case v1::ERROR_CODE_HISTORY_LOST: return "history_lost";
+    case v1::ERROR_CODE_LIMIT_REACHED: return "limit_reached";
     default: return "unspecified";
   }
 }

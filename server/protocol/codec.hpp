@@ -22,6 +22,7 @@ struct DecodeResult {
   std::optional<v1::ClientFrame> frame;
   v1::ErrorCode error = v1::ERROR_CODE_UNSPECIFIED;  // set when frame is empty
   std::string detail;
+  std::uint32_t request_id = 0;  // of an envelope that parsed (UNKNOWN_FRAME), to echo in the Error
 };
 
 // Parses one binary WebSocket message. Returns MALFORMED_FRAME for bytes that

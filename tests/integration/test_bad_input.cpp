@@ -31,6 +31,11 @@ TEST_CASE("bad frames get error codes and the server keeps serving everyone else
 
     bad.ws.send_raw(std::string("\x9a\x06\x02hi", 5));  // field 99: a frame type from the future
     CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_UNKNOWN_FRAME);
+    // The envelope parsed, so its request id is echoed.
+    bad.ws.send_raw(std::string("\x08\x2a\x9a\x06\x02hi", 7));  // request_id 42, then field 99
+    auto unknown = bad.ws.expect_error();
+    CHECK(unknown.code() == v1::ERROR_CODE_UNKNOWN_FRAME);
+    CHECK(unknown.request_id() == 42);
 
     bad.ws.send_raw(start_chat("as text").SerializeAsString(), false);
     CHECK(bad.ws.expect_error().code() == v1::ERROR_CODE_MALFORMED_FRAME);

@@ -9,7 +9,8 @@ using namespace parley::test;
 
 TEST_CASE("a slow reader is closed with 1013 and resumes without loss or duplicates") {
   ServerProcess server(server_args({"--outbox-frames", "16", "--outbox-kib", "256", "--messages-per-second", "10000",
-                                    "--max-message-chars", "15000", "--close-timeout", "120"}));
+                                    "--max-message-chars", "15000", "--close-timeout", "120",
+                                    "--max-chat-kib", "65536"}));
   auto alice = staff(server.port(), "alice");
   auto v = visitor(server.port());
   const auto id = start(v.ws);

@@ -143,6 +143,9 @@ TEST_CASE("codec rejects garbage, truncation and unknown frames") {
   // Field 99, length-delimited, 2 bytes: a valid envelope with no known frame.
   auto unknown = protocol::decode_client_frame(std::string("\x9a\x06\x02hi", 5));
   CHECK(unknown.error == v1::ERROR_CODE_UNKNOWN_FRAME);
+  auto numbered = protocol::decode_client_frame(std::string("\x08\x2a\x9a\x06\x02hi", 7));
+  CHECK(numbered.error == v1::ERROR_CODE_UNKNOWN_FRAME);
+  CHECK(numbered.request_id == 42);
   auto empty = protocol::decode_client_frame("");
   CHECK(empty.error == v1::ERROR_CODE_UNKNOWN_FRAME);
   // Invalid UTF-8 in a string field.

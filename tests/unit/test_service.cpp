@@ -1,4 +1,5 @@
 #include "unit/service_harness.hpp"
+#include "chat/text.hpp"
 
 using namespace parley;
 using namespace parley::test;
@@ -434,6 +435,150 @@ TEST_CASE("visitors never learn an agent's login id") {
   for (const auto& frame : v.outlet->frames) CHECK(frame.DebugString().find("\"alice\"") == std::string::npos);
 }
 
+TEST_CASE("resume tokens rotate on every resume; the old one works only briefly, for other tabs") {
+  Harness h;
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  const auto first = v.take(F::kWelcome).welcome().resume_token();
+  auto back = h.connect();
+  back.send(visitor_hello(first));
+  const auto second = back.take(F::kWelcome).welcome().resume_token();
+  CHECK(second != first);
+  // Another tab that still holds the first token, within the grace: the same visitor, told the new token.
+  auto tab = h.connect();
+  tab.send(visitor_hello(first));
+  auto tab_welcome = tab.take(F::kWelcome).welcome();
+  CHECK(tab_welcome.resume_token() == second);
+  CHECK(tab_welcome.participant_id() == back.take(F::kConversation).conversation().info().visitor_id());
+  h.clock.advance(60'000);
+  auto late = h.connect();
+  late.send(visitor_hello(first, {{id, 1}}));
+  CHECK(late.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  auto current = h.connect();
+  current.send(visitor_hello(second));
+  CHECK(current.has(F::kWelcome));
+}
+
+TEST_CASE("what anonymous visitors leave behind is forgotten on a schedule, never their chats") {
+  chat::ServiceLimits limits;
+  limits.visitor_timeout_ms = 120'000;
+  limits.resume_token_ttl_ms = 3'600'000;
+  Harness h(limits);
+  const auto visitors_at_start = h.service.stats().visitors;
+
+  SECTION("a visitor who never started a chat: gone visitor_timeout after leaving") {
+    std::vector<std::string> tokens;
+    for (int i = 0; i < 50; ++i) {
+      auto v = h.visitor();
+      tokens.push_back(v.take(F::kWelcome).welcome().resume_token());
+      v.disconnect();
+    }
+    CHECK(h.service.stats().visitors == visitors_at_start + 50);
+    h.clock.advance(119'999);
+    h.service.advance();
+    CHECK(h.service.stats().visitors == visitors_at_start + 50);
+    h.clock.advance(1);
+    h.service.advance();
+    CHECK(h.service.stats().visitors == visitors_at_start);
+    auto back = h.connect();
+    back.send(visitor_hello(tokens.front()));
+    CHECK(back.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+    CHECK(h.service.export_changes().forgotten_visitors_size() == 50);
+  }
+  SECTION("a visitor who comes back in time is kept") {
+    auto v = h.visitor();
+    const auto token = v.take(F::kWelcome).welcome().resume_token();
+    v.disconnect();
+    h.clock.advance(100'000);
+    h.service.advance();
+    auto back = h.connect();
+    back.send(visitor_hello(token));
+    REQUIRE(back.has(F::kWelcome));
+    h.clock.advance(500'000);
+    h.service.advance();
+    CHECK(h.service.stats().visitors == visitors_at_start + 1);  // connected: kept
+  }
+  SECTION("closed and rated: forgotten after the visitor leaves; the chat stays for staff") {
+    auto alice = h.agent("alice");
+    auto v = h.visitor();
+    const auto id = h.start(v);
+    alice.take(F::kConversation);
+    alice.send(close_chat(id));
+    v.send(rate(id, 5));
+    v.disconnect();
+    h.clock.advance(120'000);
+    h.service.advance();
+    CHECK(h.service.stats().visitors == visitors_at_start);
+    auto sam = h.agent("sam", v1::ROLE_SUPERVISOR);
+    sam.send(fetch_history(id, 0));
+    CHECK(sam.take(F::kHistory).history().messages_size() >= 1);
+  }
+  SECTION("closed, not rated: the token lasts resume_token_ttl after the close") {
+    auto alice = h.agent("alice");
+    auto v = h.visitor();
+    const auto id = h.start(v);
+    const auto token = v.take(F::kWelcome).welcome().resume_token();
+    alice.take(F::kConversation);
+    alice.send(close_chat(id));
+    v.disconnect();
+    h.clock.advance(3'599'999);
+    h.service.advance();
+    CHECK(h.service.stats().visitors == visitors_at_start + 1);
+    h.clock.advance(1);
+    h.service.advance();
+    CHECK(h.service.stats().visitors == visitors_at_start);
+    auto back = h.connect();
+    back.send(visitor_hello(token, {{id, 3}}));
+    CHECK(back.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  }
+  SECTION("with an agent: kept however long the visitor is away") {
+    auto alice = h.agent("alice");
+    auto v = h.visitor();
+    h.start(v);
+    alice.take(F::kConversation);
+    v.disconnect();
+    h.clock.advance(10 * 3'600'000);
+    h.service.advance();
+    CHECK(h.service.stats().visitors == visitors_at_start + 1);
+  }
+}
+
+TEST_CASE("a chat has a length limit; blank messages are refused whatever they are padded with") {
+  chat::ServiceLimits limits;
+  limits.max_conversation_messages = 5;
+  Harness h(limits);
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto id = h.start(v);  // 1: the first message; 2: "Alice joined"
+  alice.take(F::kConversation);
+  v.clear();
+  std::uint64_t seq = 0;
+  for (int i = 0; seq < 5; ++i) {
+    v.send(send_message(id, "m-" + std::to_string(i), "more"));
+    seq = v.take(F::kAck).ack().seq();
+  }
+  v.send(send_message(id, "m-over", "one too many"));
+  CHECK(v.error().code() == v1::ERROR_CODE_LIMIT_REACHED);
+  alice.send(send_message(id, "a-over", "me too"));
+  CHECK(alice.error().code() == v1::ERROR_CODE_LIMIT_REACHED);
+  // Closing still works and says so.
+  alice.send(close_chat(id));
+  CHECK(v.has(F::kClosed));
+
+  auto w = h.visitor();
+  const char* blanks[] = {" ", "\u00a0\u00a0", "\u200b", "\u200b\u200c\u200d", "\ufeff", "\u2060", "\u3000",
+                          "\u2028\u2029", "\u00ad", "\u3164", "\u202e", "\t\r\n", "\u200e\u200f", "\U000E0020"};
+  for (const char* text : blanks) {
+    INFO("text: " << text);
+    w.send(start_chat(text, v1::CATEGORY_DEPOSIT));
+    CHECK(w.error().code() == v1::ERROR_CODE_INVALID_ARGUMENT);
+  }
+  CHECK_FALSE(chat::blank("\u200bx"));
+  CHECK_FALSE(chat::blank("\u4e2d"));
+  CHECK(chat::truncate_utf8("\u674e\u4f1f\u674e", 2) == "\u674e\u4f1f");
+  CHECK(chat::utf8_length("\u674e\u4f1f") == 2);
+}
+
 TEST_CASE("a sign-in ended by logout admits no Hello checked before the logout") {
   Harness h;
   const auto expires = h.clock.now_ms() + 60'000;
@@ -760,10 +905,14 @@ TEST_CASE("a visitor the host site vouched for is shown to agents as verified, w
     other.send(verified_hello("cust-7", welcome.resume_token()));
     CHECK(other.error().code() == v1::ERROR_CODE_AUTH_FAILED);
   }
-  SECTION("resuming without a new identity token keeps the verification") {
+  SECTION("the resume token is bound to the customer: without signing in again it is refused") {
     auto back = h.connect();
     back.send(visitor_hello(welcome.resume_token()));
-    CHECK(back.take(F::kConversation).conversation().info().verified());
+    CHECK(back.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+    CHECK_FALSE(back.has(F::kConversation));
+    auto signed_in = h.connect();
+    signed_in.send(verified_hello("cust-42", welcome.resume_token()));
+    CHECK(signed_in.take(F::kConversation).conversation().info().verified());
   }
   SECTION("an anonymous visitor is not verified; signing in on the site later verifies the open chat") {
     auto anon = h.visitor();
@@ -778,13 +927,22 @@ TEST_CASE("a visitor the host site vouched for is shown to agents as verified, w
 
 TEST_CASE("a client whose history the server lost is told so, not shown a silently shorter chat") {
   Harness h;
-  SECTION("an unknown resume token from a client that had seen messages: HISTORY_LOST") {
+  SECTION("a token of a store generation this server does not have, from a client that had seen messages: HISTORY_LOST") {
     auto c = h.connect();
-    c.send(visitor_hello("vt_gone", {{"c_gone", 7}}));
+    c.send(visitor_hello("vt_0badf00d_" + std::string(48, 'a'), {{"c_gone", 7}}));
     CHECK(c.error().code() == v1::ERROR_CODE_HISTORY_LOST);
     auto fresh = h.connect();  // without a cursor it is just an unknown token
-    fresh.send(visitor_hello("vt_gone"));
+    fresh.send(visitor_hello("vt_0badf00d_" + std::string(48, 'a')));
     CHECK(fresh.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  }
+  SECTION("a forged token of this store's generation is AUTH_FAILED, cursors or not") {
+    const auto real = h.visitor().take(F::kWelcome).welcome().resume_token();
+    const auto forged = real.substr(0, real.rfind('_') + 1) + std::string(48, 'f');
+    for (const auto& t : {forged, std::string("vt_gone"), std::string("anything")}) {
+      auto c = h.connect();
+      c.send(visitor_hello(t, {{"c_x", 7}}));
+      CHECK(c.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+    }
   }
   SECTION("a cursor past the end of the log: the snapshot says history_incomplete") {
     auto v = h.visitor();

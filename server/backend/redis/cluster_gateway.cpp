@@ -21,8 +21,8 @@ return 0
 )lua";
 
 // KEYS: epoch, conversations, visitors, agents (hashes), queues. ARGV: our
-// epoch; then for each hash a count and that many (id, record) pairs; then the
-// queues image or "" if unchanged. A deposed leader (older epoch) cannot
+// epoch; then for each hash a count and that many (id, record) pairs, and a
+// count and that many ids to delete; then the queues image or "" if unchanged. A deposed leader (older epoch) cannot
 // overwrite its successor's state.
 constexpr const char* save_state_script = R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -30,6 +30,8 @@ local i = 2
 for k = 2, 4 do
   local n = tonumber(ARGV[i]); i = i + 1
   for j = 1, n do redis.call('HSET', KEYS[k], ARGV[i], ARGV[i + 1]); i = i + 2 end
+  local m = tonumber(ARGV[i]); i = i + 1
+  for j = 1, m do redis.call('HDEL', KEYS[k], ARGV[i]); i = i + 1 end
 end
 if ARGV[i] ~= '' then redis.call('SET', KEYS[5], ARGV[i]) end
 return 1
@@ -65,7 +67,7 @@ class StateSavingLog final : public chat::MessageLog {
   void save() {
     const auto delta = service_->export_changes();
     if (delta.conversations_size() == 0 && delta.visitors_size() == 0 && delta.agents_size() == 0 &&
-        !delta.queues_included())
+        delta.forgotten_visitors_size() == 0 && !delta.queues_included())
       return;
     std::vector<std::string> command{"EVAL", save_state_script, "5", keys_.leader_epoch(), keys_.state_conversations(),
                                      keys_.state_visitors(), keys_.state_agents(), keys_.state_queues(),
@@ -75,21 +77,26 @@ class StateSavingLog final : public chat::MessageLog {
       command.push_back(r.info().conversation_id());
       command.push_back(r.SerializeAsString());
     }
+    command.emplace_back("0");
     command.push_back(std::to_string(delta.visitors_size()));
     for (const auto& r : delta.visitors()) {
       command.push_back(r.id());
       command.push_back(r.SerializeAsString());
     }
+    command.push_back(std::to_string(delta.forgotten_visitors_size()));
+    for (const auto& id : delta.forgotten_visitors()) command.push_back(id);
     command.push_back(std::to_string(delta.agents_size()));
     for (const auto& r : delta.agents()) {
       command.push_back(r.id());
       command.push_back(r.SerializeAsString());
     }
+    command.emplace_back("0");
     if (delta.queues_included()) {
       parley::state::v1::StateImage queues;
       *queues.mutable_queues() = delta.queues();
       queues.set_queues_included(true);
       queues.set_average_handle_seconds(delta.average_handle_seconds());
+      queues.set_store_id(delta.store_id());
       command.push_back(queues.SerializeAsString());
     } else {
       command.emplace_back();
@@ -211,10 +218,11 @@ void ClusterGateway::handle(chat::SessionId session, const v1::ClientFrame& fram
   auto it = local_.find(session);
   if (it == local_.end()) return;
   if (!commands_->connected() || !subscriber_->connected()) {
-    // Nothing can be accepted now; say so instead of dropping the frame.
-    if (frame.has_hello()) return it->second->close(close_try_again_later, "service unavailable; retry");
+    // Nothing can be accepted now; say so instead of dropping the frame. A
+    // Hello cannot be served at all: UNAVAILABLE, then 1013 (try again later).
     it->second->deliver(protocol::encode(protocol::make_error(
         frame.request_id(), v1::ERROR_CODE_UNAVAILABLE, "storage unavailable; retry in a moment")));
+    if (frame.has_hello()) it->second->close(close_try_again_later, "service unavailable; retry");
     return;
   }
   cluster::ToLeader message;
@@ -398,6 +406,7 @@ void ClusterGateway::become_leader(std::int64_t epoch) {
     if (!reply.is_nil() && queues.ParseFromString(reply.str)) {
       *image->mutable_queues() = queues.queues();
       image->set_average_handle_seconds(queues.average_handle_seconds());
+      image->set_store_id(queues.store_id());
     }
     auto next = std::make_unique<Leader>(commands_, keys_, limits_, accounts_, clock_, epoch);
     auto* l = next.get();
