@@ -69,6 +69,7 @@ struct Options {
   double rate = 2.0;  // messages per second per visitor
   int threads = 2;
   std::string redis;  // non-empty: run the server as a cluster node on this Redis
+  std::string data_dir;  // non-empty: the server keeps its records in SQLite there
 };
 
 std::int64_t now_us() {
@@ -150,9 +151,10 @@ Options parse(int argc, char** argv) {
     else if (flag == "--rate") o.rate = std::stod(value);
     else if (flag == "--threads") o.threads = std::stoi(value);
     else if (flag == "--redis") o.redis = value;
+    else if (flag == "--data-dir") o.data_dir = value;
     else {
       std::cerr << "usage: parley-bench [--server PATH] [--visitors N] [--agents N] [--messages N] [--rate PER_S]"
-                   " [--threads N] [--redis redis://HOST:PORT]\n";
+                   " [--threads N] [--redis redis://HOST:PORT] [--data-dir DIR]\n";
       std::exit(2);
     }
   }
@@ -202,6 +204,10 @@ int main(int argc, char** argv) {
     if (!o.redis.empty()) {
       args.push_back("--redis");
       args.push_back(o.redis.c_str());
+    }
+    if (!o.data_dir.empty()) {
+      args.push_back("--data-dir");
+      args.push_back(o.data_dir.c_str());
     }
     args.push_back(nullptr);
     execv(args[0], const_cast<char* const*>(args.data()));

@@ -45,6 +45,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double handshake_timeout = 10;
   std::vector<std::string> identity_sites;
   std::vector<std::string> trusted_proxies;
+  std::string data_dir;
   std::string tls_cert, tls_key;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
@@ -68,6 +69,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       ("trusted-proxy", po::value(&trusted_proxies)->value_name("ADDR[/PREFIX]")->composing(),
        "a reverse proxy whose X-Real-IP header names the client, e.g. 127.0.0.1 for nginx on this machine "
        "(repeatable; none by default: the TCP peer is the client)")
+      ("data-dir", po::value(&data_dir)->value_name("DIR"),
+       "keep conversations, queues and visitors in DIR/parley.db (SQLite, created on first start) so a restart "
+       "loses nothing; without it (and without --redis) they live in memory only")
       ("agents", po::value(&agents)->value_name("FILE"),
        "staff accounts file, managed with parley-admin; re-read when it changes")
       ("tls-cert", po::value(&tls_cert)->value_name("FILE"),
@@ -207,6 +211,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   auto proxies = net::TrustedProxies::parse(trusted_proxies, &bad_proxy);
   if (!proxies) throw ConfigError("--trusted-proxy must be an address or ADDRESS/PREFIX, got \"" + bad_proxy + "\"");
   config.trusted_proxies = *proxies;
+  if (!data_dir.empty()) {
+    if (!redis_url.empty()) throw ConfigError("--data-dir and --redis do not go together yet: with --redis, Redis keeps the state");
+    config.data_dir = data_dir;
+  }
   if (!redis_url.empty()) {
     try {
       config.redis = backend::redis::parse_redis_url(redis_url);

@@ -22,6 +22,9 @@ struct Config {
   unsigned threads = 1;
   std::filesystem::path static_dir = "client-js/dist";
   std::optional<std::filesystem::path> agents_file;
+  // Set: conversations, queues and visitors are kept in DIR/parley.db (SQLite)
+  // and survive a restart. Without it (and without Redis) they live in memory only.
+  std::optional<std::filesystem::path> data_dir;
   std::vector<std::string> allowed_origins;
   net::TrustedProxies trusted_proxies;
   chat::AccountDirectory accounts;

@@ -3,6 +3,7 @@
 #include "auth/password.hpp"
 #include "backend/memory/memory_staff_sessions.hpp"
 #include "backend/redis/redis_staff_sessions.hpp"
+#include "store/durable_log.hpp"
 
 #include <iostream>
 
@@ -33,6 +34,19 @@ Server::Server(Config config)
     staff_sessions_ = std::make_unique<backend::redis::RedisStaffSessions>(
         cluster->command_connection(), backend::redis::Keys(config_.redis_prefix), clock_);
     gateway_ = std::move(cluster);
+  } else if (config_.data_dir) {
+    // The embedded system of record: load what was stored, then carry on from it.
+    store_ = std::make_unique<store::SqliteStore>(*config_.data_dir / "parley.db", hub_.get_executor());
+    auto stored = store_->load();
+    auto durable = std::make_unique<store::DurableLog>(*store_);
+    durable->restore(stored);
+    domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *durable, clock_);
+    if (!domain_->import_state(stored.image))
+      throw store::StoreError(config_.data_dir->string() + "/parley.db: the stored state is inconsistent");
+    durable->attach(*domain_);
+    log_ = std::move(durable);
+    gateway_ = std::make_unique<chat::Hub>(*domain_, *log_);
+    staff_sessions_ = std::make_unique<backend::MemoryStaffSessions>(clock_);
   } else {
     log_ = std::make_unique<backend::MemoryMessageLog>();
     domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *log_, clock_);

@@ -12,6 +12,7 @@
 #include "chat/service.hpp"
 #include "net/beast.hpp"
 #include "net/listener.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 #include <chrono>
 #include <memory>
@@ -39,7 +40,8 @@ class Server {
   chat::SystemClock clock_;
   net::asio::io_context hub_{1};
   // One node: the embedded log, Service and Hub. With --redis: the cluster gateway.
-  std::unique_ptr<backend::MemoryMessageLog> log_;
+  std::unique_ptr<store::SqliteStore> store_;  // --data-dir
+  std::unique_ptr<chat::MessageLog> log_;
   std::unique_ptr<chat::Service> domain_;
   std::unique_ptr<chat::Gateway> gateway_;
   chat::Gateway* service_ = nullptr;

@@ -1494,12 +1494,15 @@ ServiceStats Service::stats() const {
   ServiceStats stats;
   stats.sessions = sessions_.size();
   stats.visitors = visitors_.size();
-  for (const auto& [id, c] : conversations_)
-    if (c.info.state() != v1::CONVERSATION_STATE_CLOSED) ++stats.open_conversations;
   stats.queued_tier1 = queues_.size(1);
   stats.queued_tier2 = queues_.size(2);
-  for (const auto& [id, agent] : agents_)
+  // Open chats are the queued ones and those agents hold: counted without
+  // walking every conversation ever held (/healthz asks often).
+  stats.open_conversations = stats.queued_tier1 + stats.queued_tier2;
+  for (const auto& [id, agent] : agents_) {
+    stats.open_conversations += agent.open.size();
     if (agent.status == v1::AGENT_STATUS_ONLINE && !agent.sessions.empty()) ++stats.agents_online;
+  }
   return stats;
 }
 

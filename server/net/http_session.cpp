@@ -155,6 +155,7 @@ void HttpSession<Stream>::reply_health(http::request<http::string_body> req) {
       self->write(json_response(req, http::status::ok,
                                 {{"status", "ok"},
                                  {"sessions", stats.sessions},
+                                 {"visitors", stats.visitors},
                                  {"open_conversations", stats.open_conversations},
                                  {"queued_tier1", stats.queued_tier1},
                                  {"queued_tier2", stats.queued_tier2},

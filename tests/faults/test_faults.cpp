@@ -254,6 +254,8 @@ std::pair<std::unique_ptr<WsClient>, v1::ServerFrame> hello_until_answered(unsig
       ws->send(hello);
       for (;;) {
         auto f = ws->next(3s);
+        // UNAVAILABLE: storage is away; like a real client, back off and say Hello again.
+        if (f.has_error() && f.error().code() == v1::ERROR_CODE_UNAVAILABLE) throw std::runtime_error("unavailable");
         if (f.has_welcome() || f.has_error()) return {std::move(ws), f};
       }
     } catch (const std::exception&) {

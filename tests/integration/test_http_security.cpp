@@ -233,3 +233,27 @@ TEST_CASE("pages, HEAD and JSON answers carry their security headers") {
     CHECK(header(json, "X-Content-Type-Options") == "nosniff");
   }
 }
+
+TEST_CASE("anonymous visitors who come and go leave nothing behind") {
+  ServerProcess server(server_args({"--visitor-timeout", "1"}));
+  std::string last_token;
+  for (int i = 0; i < 300; ++i) {
+    auto v = visitor(server.port());
+    last_token = v.welcome.resume_token();
+  }
+  auto visitors = [&] {
+    const auto body = http_get(server.port(), "/healthz").body;
+    const auto at = body.find("\"visitors\":");
+    REQUIRE(at != std::string::npos);
+    return std::stoi(body.substr(at + 11));
+  };
+  CHECK(visitors() > 0);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (visitors() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);  // polling a gauge: the server forgets on its own clock
+  CHECK(visitors() == 0);
+  // Their tokens are gone with them.
+  WsClient back(server.port());
+  back.send(visitor_hello(last_token));
+  CHECK(back.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);
+}

@@ -1,0 +1,55 @@
+#pragma once
+// The chat service's MessageLog in front of a system of record: appends are
+// served from memory at once and collected; flush() hands everything since the
+// last flush (the new log entries and the Service's changed records) to the
+// store as one batch, and reports durable only once the store committed it.
+// So the Hub's durability gate holds: nothing is shown or acknowledged before
+// its commit returned. Runs on the hub executor.
+//
+// Memory: the logs stay in memory as in the embedded log (evicting closed
+// conversations is the next step of the system-of-record work).
+
+#include "backend/memory/memory_message_log.hpp"
+#include "chat/service.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace parley::store {
+
+class DurableLog final : public chat::MessageLog {
+ public:
+  explicit DurableLog(SqliteStore& store) : store_(store) {}
+
+  // Fills the memory logs from what the store holds (start-up).
+  void restore(StoredState& stored) {
+    for (auto& [id, messages] : stored.logs) memory_.replace(id, std::move(messages));
+  }
+  // Changed records are collected from this service at every flush.
+  void attach(chat::Service& service) { service_ = &service; }
+
+  chat::AppendResult append(v1::Message message) override {
+    auto result = memory_.append(std::move(message));
+    if (!result.duplicate) pending_.messages.push_back(result.stored);
+    return result;
+  }
+  std::vector<v1::Message> read_after(const std::string& id, std::uint64_t after, std::size_t max) const override {
+    return memory_.read_after(id, after, max);
+  }
+  std::uint64_t last_seq(const std::string& id) const override { return memory_.last_seq(id); }
+  void flush(std::function<void(bool durable)> done) override {
+    if (service_) pending_.state = service_->export_changes();
+    if (pending_.empty()) {
+      // Nothing new, but an earlier batch may still be on its way: keep the order.
+      store_.commit({}, std::move(done));
+      return;
+    }
+    store_.commit(std::exchange(pending_, {}), std::move(done));
+  }
+
+ private:
+  SqliteStore& store_;
+  chat::Service* service_ = nullptr;
+  backend::MemoryMessageLog memory_;
+  StoreBatch pending_;
+};
+
+}  // namespace parley::store

@@ -1,0 +1,295 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <iostream>
+
+namespace parley::store {
+namespace {
+
+// Numbered migrations: each runs once, in order, in a transaction with the
+// version bump. Records are stored as the same protobuf the cluster state uses,
+// keyed and indexed by what lookups need; later versions add columns.
+constexpr const char* migrations[] = {
+    // 1: conversation logs, conversation/visitor/agent records, and meta (queues, store generation).
+    R"sql(
+CREATE TABLE messages (
+  conversation_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  sender_id TEXT NOT NULL,
+  client_message_id TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  record BLOB NOT NULL,
+  PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE conversations (id TEXT PRIMARY KEY, state INTEGER NOT NULL, record BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE visitors (id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE agents (id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+)sql",
+};
+
+// A prepared statement that finalizes itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement& text(int i, const std::string& value) {
+    sqlite3_bind_text(stmt_, i, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& blob(int i, const std::string& value) {
+    sqlite3_bind_blob(stmt_, i, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& integer(int i, std::int64_t value) {
+    sqlite3_bind_int64(stmt_, i, value);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(stmt_); }
+  bool run() {
+    const int rc = sqlite3_step(stmt_);
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return rc == SQLITE_DONE;
+  }
+  std::string column_blob(int i) {
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
+    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
+  }
+  std::int64_t column_int(int i) { return sqlite3_column_int64(stmt_, i); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::filesystem::path& file, boost::asio::any_io_executor completions)
+    : completions_(std::move(completions)) {
+  std::error_code ec;
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) throw StoreError("cannot create " + file.parent_path().string() + ": " + ec.message());
+  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw StoreError("cannot open " + file.string() + ": " + reason);
+  }
+  try {
+    sqlite3_busy_timeout(db_, 5000);
+    // WAL: readers never block the writer. synchronous=FULL: a commit is on disk when it returns.
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
+    exec("PRAGMA foreign_keys=ON");
+    // One server per data directory: a second one would interleave sequence numbers.
+    exec("PRAGMA locking_mode=EXCLUSIVE");
+    exec("BEGIN IMMEDIATE; COMMIT");
+    migrate();
+  } catch (const StoreError& e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError(file.string() + ": " + e.what());
+  }
+  writer_ = std::thread([this] { run_writer(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  sqlite3_close(db_);
+}
+
+void SqliteStore::refuse_writes(bool refuse) {
+  std::lock_guard lock(mutex_);  // not between a writer's statements: it holds no lock then, but the queue is idle in tests
+  exec(refuse ? "PRAGMA query_only=1" : "PRAGMA query_only=0");
+}
+
+void SqliteStore::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string reason = error ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    throw StoreError(reason);
+  }
+}
+
+void SqliteStore::migrate() {
+  exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  {
+    Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    if (current.step() == SQLITE_ROW) schema_version_ = static_cast<int>(current.column_int(0));
+  }
+  constexpr int known = static_cast<int>(std::size(migrations));
+  if (schema_version_ > known)
+    throw StoreError("the database is at schema version " + std::to_string(schema_version_) +
+                     ", newer than this server knows (" + std::to_string(known) + "); upgrade parley-server");
+  for (int v = schema_version_ + 1; v <= known; ++v) {
+    exec("BEGIN IMMEDIATE");
+    try {
+      exec(migrations[v - 1]);
+      exec(("INSERT INTO schema_version (version) VALUES (" + std::to_string(v) + ")").c_str());
+      exec("COMMIT");
+    } catch (const StoreError&) {
+      exec("ROLLBACK");
+      throw;
+    }
+    schema_version_ = v;
+  }
+}
+
+StoredState SqliteStore::load() {
+  StoredState out;
+  {
+    Statement rows(db_, "SELECT record FROM conversations");
+    while (rows.step() == SQLITE_ROW)
+      if (!out.image.add_conversations()->ParseFromString(rows.column_blob(0)))
+        throw StoreError("a stored conversation record does not parse");
+  }
+  {
+    Statement rows(db_, "SELECT record FROM visitors");
+    while (rows.step() == SQLITE_ROW)
+      if (!out.image.add_visitors()->ParseFromString(rows.column_blob(0)))
+        throw StoreError("a stored visitor record does not parse");
+  }
+  {
+    Statement rows(db_, "SELECT record FROM agents");
+    while (rows.step() == SQLITE_ROW)
+      if (!out.image.add_agents()->ParseFromString(rows.column_blob(0)))
+        throw StoreError("a stored agent record does not parse");
+  }
+  {
+    Statement rows(db_, "SELECT value FROM meta WHERE key = 'queues'");
+    if (rows.step() == SQLITE_ROW) {
+      parley::state::v1::StateImage queues;
+      if (!queues.ParseFromString(rows.column_blob(0))) throw StoreError("the stored queues do not parse");
+      *out.image.mutable_queues() = queues.queues();
+      out.image.set_average_handle_seconds(queues.average_handle_seconds());
+      out.image.set_store_id(queues.store_id());
+    }
+  }
+  {
+    Statement rows(db_, "SELECT record FROM messages ORDER BY conversation_id, seq");
+    while (rows.step() == SQLITE_ROW) {
+      parley::v1::Message m;
+      if (!m.ParseFromString(rows.column_blob(0))) throw StoreError("a stored message does not parse");
+      auto& log = out.logs[m.conversation_id()];
+      if (m.seq() != log.size() + 1) throw StoreError("conversation " + m.conversation_id() + " has a gap in its log");
+      log.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+void SqliteStore::commit(StoreBatch batch, std::function<void(bool)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() < max_pending_batches) {
+      queue_.push_back({std::move(batch), std::move(done)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  boost::asio::post(completions_, [done = std::move(done)] { done(false); });
+}
+
+void SqliteStore::run_writer() {
+  std::deque<Pending> failed;  // written again, first, with the next group
+  for (;;) {
+    std::deque<Pending> group;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      group.swap(queue_);
+    }
+    std::vector<Pending*> all;
+    for (auto& p : failed) all.push_back(&p);
+    for (auto& p : group) all.push_back(&p);
+    const bool ok = write(all);
+    if (!ok) {
+      for (auto& p : group) failed.push_back({std::move(p.batch), nullptr});
+    } else {
+      failed.clear();
+    }
+    // Completions in order, on the hub.
+    boost::asio::post(completions_, [group = std::move(group), ok]() mutable {
+      for (auto& p : group)
+        if (p.done) p.done(ok);
+    });
+  }
+}
+
+// One transaction for every batch of the group.
+bool SqliteStore::write(const std::vector<Pending*>& batches) {
+  // A flush with nothing new only keeps its place in line.
+  if (std::all_of(batches.begin(), batches.end(), [](const Pending* p) { return p->batch.empty(); })) return true;
+  try {
+    exec("BEGIN IMMEDIATE");
+  } catch (const StoreError& e) {
+    std::cerr << "parley: store: " << e.what() << "\n";
+    return false;
+  }
+  try {
+    Statement message(db_,
+                      "INSERT OR IGNORE INTO messages (conversation_id, seq, sender_id, client_message_id, created_ms, "
+                      "record) VALUES (?, ?, ?, ?, ?, ?)");
+    Statement conversation(db_, "INSERT OR REPLACE INTO conversations (id, state, record) VALUES (?, ?, ?)");
+    Statement visitor(db_, "INSERT OR REPLACE INTO visitors (id, record) VALUES (?, ?)");
+    Statement forget(db_, "DELETE FROM visitors WHERE id = ?");
+    Statement agent(db_, "INSERT OR REPLACE INTO agents (id, record) VALUES (?, ?)");
+    Statement meta(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES ('queues', ?)");
+    bool ok = true;
+    for (const auto* p : batches) {
+      const auto& b = p->batch;
+      for (const auto& m : b.messages)
+        ok = ok && message.text(1, m.conversation_id())
+                       .integer(2, static_cast<std::int64_t>(m.seq()))
+                       .text(3, m.sender_id())
+                       .text(4, m.client_message_id())
+                       .integer(5, m.server_time_ms())
+                       .blob(6, m.SerializeAsString())
+                       .run();
+      for (const auto& r : b.state.conversations())
+        ok = ok && conversation.text(1, r.info().conversation_id())
+                       .integer(2, r.info().state())
+                       .blob(3, r.SerializeAsString())
+                       .run();
+      for (const auto& r : b.state.visitors()) ok = ok && visitor.text(1, r.id()).blob(2, r.SerializeAsString()).run();
+      for (const auto& id : b.state.forgotten_visitors()) ok = ok && forget.text(1, id).run();
+      for (const auto& r : b.state.agents()) ok = ok && agent.text(1, r.id()).blob(2, r.SerializeAsString()).run();
+      if (b.state.queues_included()) {
+        parley::state::v1::StateImage queues;
+        *queues.mutable_queues() = b.state.queues();
+        queues.set_queues_included(true);
+        queues.set_average_handle_seconds(b.state.average_handle_seconds());
+        queues.set_store_id(b.state.store_id());
+        ok = ok && meta.blob(1, queues.SerializeAsString()).run();
+      }
+    }
+    if (!ok) throw StoreError(sqlite3_errmsg(db_));
+    exec("COMMIT");
+    return true;
+  } catch (const StoreError& e) {
+    std::cerr << "parley: store: could not commit (" << e.what() << "); not acknowledging\n";
+    char* ignored = nullptr;
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, &ignored);
+    sqlite3_free(ignored);
+    return false;
+  }
+}
+
+}  // namespace parley::store
