@@ -4,6 +4,7 @@
 #include "backend/memory/memory_staff_sessions.hpp"
 #include "backend/redis/redis_staff_sessions.hpp"
 #include "store/durable_log.hpp"
+#include "store/sqlite/sqlite_staff_sessions.hpp"
 
 #include <iostream>
 
@@ -46,7 +47,7 @@ Server::Server(Config config)
     durable->attach(*domain_);
     log_ = std::move(durable);
     gateway_ = std::make_unique<chat::Hub>(*domain_, *log_);
-    staff_sessions_ = std::make_unique<backend::MemoryStaffSessions>(clock_);
+    staff_sessions_ = std::make_unique<store::SqliteStaffSessions>(*store_, clock_);
   } else {
     log_ = std::make_unique<backend::MemoryMessageLog>();
     domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *log_, clock_);
@@ -82,7 +83,8 @@ Server::~Server() {
   for (auto& thread : threads_)
     if (thread.joinable()) thread.join();
   // Password checks still running post their answers to the shards: let them
-  // finish while the shards exist.
+  // finish while the shards exist; so do sign-in lookups on the store's thread.
+  if (store_) store_->stop_jobs();
   staff_auth_.reset();
   // Sessions still queued in the shards are destroyed with them and post their
   // detach to the hub: the shards must go while the hub and context still exist.

@@ -31,22 +31,25 @@ v1::ClientFrame add_note(const std::string& conversation, const std::string& tex
 TEST_CASE("kill -9 and a restart on the same data directory lose nothing acknowledged") {
   DataDir data;
   const auto args = server_args({"--data-dir", data.path.string(), "--grace-period", "60", "--messages-per-second", "1000"});
-  std::string chat, queued_chat, visitor_token, queued_token;
+  std::string chat, queued_chat, visitor_token, queued_token, alice_token;
   std::uint64_t last_acked = 0;
   {
     ServerProcess server(args);
     const auto port = server.port();
-    auto alice = staff(port, "alice");
-    alice.ws.send(set_status(v1::AGENT_STATUS_ONLINE, 1));  // one chat at a time: the next one waits
-    alice.ws.expect(F::kAck);
+    alice_token = login(port, "alice");
+    WsClient alice(port);
+    alice.send(staff_hello("alice", alice_token, v1::ROLE_AGENT));
+    alice.expect(F::kWelcome);
+    alice.send(set_status(v1::AGENT_STATUS_ONLINE, 1));  // one chat at a time: the next one waits
+    alice.expect(F::kAck);
     auto v = visitor(port);
     visitor_token = v.welcome.resume_token();
     chat = start(v.ws, "My deposit 0xfeed42 has not arrived");
-    alice.ws.expect(F::kConversation);
-    alice.ws.send(send_message(chat, "a-1", "Let me check 0xfeed42"));
-    alice.ws.expect(F::kAck);
-    alice.ws.send(add_note(chat, "customer seems legit"));
-    alice.ws.expect(F::kAck);
+    alice.expect(F::kConversation);
+    alice.send(send_message(chat, "a-1", "Let me check 0xfeed42"));
+    alice.expect(F::kAck);
+    alice.send(add_note(chat, "customer seems legit"));
+    alice.expect(F::kAck);
     for (int i = 2; i <= 20; ++i) {
       v.ws.send(send_message(chat, "m-" + std::to_string(i), "detail " + std::to_string(i)));
       last_acked = v.ws.expect(F::kAck).ack().seq();
@@ -80,9 +83,11 @@ TEST_CASE("kill -9 and a restart on the same data directory lose nothing acknowl
   auto resent = v.ws.expect(F::kAck).ack();
   CHECK(resent.duplicate());
   CHECK(resent.seq() == last_acked);
-  // The agent signs in again and gets her chat back, with its notes.
-  auto alice = staff(port, "alice", v1::ROLE_AGENT, false);
-  auto hers = alice.ws.expect(F::kConversation).conversation();
+  // The agent's sign-in survived too: with the same token she gets her chat back, with its notes.
+  WsClient alice(port);
+  alice.send(staff_hello("alice", alice_token, v1::ROLE_AGENT));
+  CHECK(alice.expect(F::kWelcome).welcome().resumed());
+  auto hers = alice.expect(F::kConversation).conversation();
   CHECK(hers.info().conversation_id() == chat);
   CHECK(hers.assigned_to_you());
   bool note = false;

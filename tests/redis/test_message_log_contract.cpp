@@ -4,6 +4,8 @@
 #include "backend/memory/memory_message_log.hpp"
 #include "backend/redis/redis_message_log.hpp"
 #include "store/durable_log.hpp"
+#include "store/sqlite/sqlite_staff_sessions.hpp"
+#include "chat/clock.hpp"
 #include "support/redis_server.hpp"
 #include "support/run_until.hpp"
 
@@ -11,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include <future>
 #include <filesystem>
 #include <optional>
 #include <unistd.h>
@@ -199,7 +202,7 @@ TEST_CASE("sqlite store: what was flushed survives a restart, with its idempoten
   CHECK(resent.stored.seq() == 7);
   CHECK(log.append(message("c", "v", "m51", "text 51")).stored.seq() == 51);
   REQUIRE(backend.flush());
-  CHECK(backend.db->schema_version() == 1);
+  CHECK(backend.db->schema_version() == 2);
 }
 
 TEST_CASE("sqlite store: group commit keeps flush order, and a failed commit is reported and written again") {
@@ -233,4 +236,37 @@ TEST_CASE("sqlite store: group commit keeps flush order, and a failed commit is 
 TEST_CASE("sqlite store: a second server on the same data directory is refused") {
   SqliteBackend backend;
   CHECK_THROWS_AS(store::SqliteStore(backend.dir / "parley.db", backend.io.get_executor()), store::StoreError);
+}
+
+TEST_CASE("sqlite store: staff sign-ins are kept across a restart, expire, and can be removed") {
+  SqliteBackend backend;
+  chat::ManualClock clock;
+  // The port's callbacks run on the store's thread: wait for them with futures.
+  auto put = [&](store::SqliteStaffSessions& s, const std::string& key, std::int64_t expires) {
+    std::promise<bool> stored;
+    s.put(key, {"alice", "stamp", expires}, [&](bool ok) { stored.set_value(ok); });
+    return stored.get_future().get();
+  };
+  auto get = [&](store::SqliteStaffSessions& s, const std::string& key) {
+    std::promise<std::optional<auth::StaffSession>> found;
+    s.get(key, [&](std::optional<auth::StaffSession> session) { found.set_value(std::move(session)); });
+    return found.get_future().get();
+  };
+  {
+    store::SqliteStaffSessions sessions(*backend.db, clock);
+    CHECK(put(sessions, "k1", clock.now_ms() + 1000));
+    CHECK(put(sessions, "k2", clock.now_ms() + 5000));
+  }
+  backend.open();  // a restart
+  store::SqliteStaffSessions sessions(*backend.db, clock);
+  auto found = get(sessions, "k1");
+  REQUIRE(found);
+  CHECK(found->agent_id == "alice");
+  CHECK(found->credential_stamp == "stamp");
+  clock.advance(1000);
+  CHECK_FALSE(get(sessions, "k1"));  // expired
+  std::promise<bool> removed;
+  sessions.remove("k2", [&](bool r) { removed.set_value(r); });
+  CHECK(removed.get_future().get());
+  CHECK_FALSE(get(sessions, "k2"));
 }

@@ -30,6 +30,11 @@ CREATE TABLE visitors (id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE agents (id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 )sql",
+    // 2: staff sign-ins, by a hash of the token (never the token), so a restart does not sign agents out.
+    R"sql(
+CREATE TABLE staff_sessions (key TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX staff_sessions_expiry ON staff_sessions (expires_at_ms);
+)sql",
 };
 
 // A prepared statement that finalizes itself.
@@ -206,16 +211,45 @@ void SqliteStore::commit(StoreBatch batch, std::function<void(bool)> done) {
   boost::asio::post(completions_, [done = std::move(done)] { done(false); });
 }
 
+void SqliteStore::run_job(std::function<void(sqlite3*)> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (jobs_stopped_) return;
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void SqliteStore::stop_jobs() {
+  {
+    std::lock_guard lock(mutex_);
+    jobs_stopped_ = true;
+    jobs_.clear();
+  }
+  std::lock_guard running(job_running_);  // a job in progress finishes first
+}
+
 void SqliteStore::run_writer() {
   std::deque<Pending> failed;  // written again, first, with the next group
   for (;;) {
     std::deque<Pending> group;
+    std::deque<std::function<void(sqlite3*)>> jobs;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !jobs_.empty(); });
+      if (queue_.empty() && jobs_.empty() && stopping_) return;
       group.swap(queue_);
+      jobs.swap(jobs_);
     }
+    for (auto& job : jobs) {
+      std::lock_guard running(job_running_);
+      {
+        std::lock_guard lock(mutex_);
+        if (jobs_stopped_) break;
+      }
+      job(db_);
+    }
+    if (group.empty()) continue;
     std::vector<Pending*> all;
     for (auto& p : failed) all.push_back(&p);
     for (auto& p : group) all.push_back(&p);

@@ -70,6 +70,14 @@ class SqliteStore {
 
   StoredState load();
   void commit(StoreBatch batch, std::function<void(bool durable)> done);
+  // Runs `job` on the writer thread, between transactions (small reads and
+  // writes that are not part of a chat event: staff sign-ins). Jobs still
+  // queued when stop_jobs() is called are dropped without running.
+  void run_job(std::function<void(sqlite3*)> job);
+  // Waits for a running job and drops the queued ones: the owners of their
+  // callbacks are about to go (server shutdown).
+  void stop_jobs();
+
   // Fault injection for tests: while set, every commit fails as on a full or
   // read-only disk (PRAGMA query_only).
   void refuse_writes(bool refuse);
@@ -92,6 +100,9 @@ class SqliteStore {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;
+  std::deque<std::function<void(sqlite3*)>> jobs_;
+  bool jobs_stopped_ = false;
+  std::mutex job_running_;
   bool stopping_ = false;
   std::thread writer_;
 };
