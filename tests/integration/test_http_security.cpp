@@ -1,6 +1,7 @@
 // HTTP through the real server: no request target reads a file outside the
 // static root, whatever its spelling.
 #include "integration/helpers.hpp"
+#include "support/temp_dir.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -20,10 +21,10 @@ namespace fs = std::filesystem;
 namespace {
 // A static root with a secret beside it and symlinks pointing out.
 struct WebRoot {
-  fs::path base = fs::temp_directory_path() / ("parley-http-" + std::to_string(::getpid()));
+  TempDir dir{"http"};
+  fs::path base = dir.path();
   fs::path root = base / "www";
   WebRoot() {
-    fs::remove_all(base);
     fs::create_directories(root / "assets");
     std::ofstream(root / "index.html") << "<html>demo</html>";
     std::ofstream(root / "assets" / "widget.js") << "widget()";
@@ -32,7 +33,6 @@ struct WebRoot {
     fs::create_symlink(base / "secret.txt", root / "out.txt");
     fs::create_directory_symlink(base, root / "up");
   }
-  ~WebRoot() { fs::remove_all(base); }
 };
 
 std::string request(const std::string& method, const std::string& target) {
@@ -128,7 +128,8 @@ std::string read_file(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("out of descriptors, the server pauses accepting instead of spinning, and recovers") {
-  const auto log = fs::temp_directory_path() / ("parley-emfile-" + std::to_string(::getpid()) + ".log");
+  TempDir logs("emfile");
+  const auto log = logs.path() / "stderr.log";
   ServerProcess server(server_args({"--max-connections-per-ip", "1000", "--handshake-timeout", "2"}),
                        {.open_files_limit = 64, .stderr_file = log.string()});
   std::vector<IdleSocket> idle;
@@ -151,7 +152,6 @@ TEST_CASE("out of descriptors, the server pauses accepting instead of spinning, 
   const auto res = raw_http(server.port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 30s);
   CHECK(res.status == 200);
   CHECK(server.running());
-  fs::remove(log);
 }
 
 TEST_CASE("plain HTTP connections count against the per-address limit") {

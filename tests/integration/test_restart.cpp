@@ -1,6 +1,7 @@
 // --data-dir: kill -9 of a single node mid-chat, then a restart on the same
 // data directory, loses nothing that was acknowledged.
 #include "integration/helpers.hpp"
+#include "support/temp_dir.hpp"
 
 #include <csignal>
 #include <filesystem>
@@ -13,11 +14,6 @@ using namespace parley::test;
 namespace fs = std::filesystem;
 
 namespace {
-struct DataDir {
-  fs::path path = fs::temp_directory_path() / ("parley-data-" + std::to_string(::getpid()));
-  DataDir() { fs::remove_all(path); }
-  ~DataDir() { fs::remove_all(path); }
-};
 
 v1::ClientFrame add_note(const std::string& conversation, const std::string& text) {
   v1::ClientFrame f;
@@ -29,8 +25,8 @@ v1::ClientFrame add_note(const std::string& conversation, const std::string& tex
 }  // namespace
 
 TEST_CASE("kill -9 and a restart on the same data directory lose nothing acknowledged") {
-  DataDir data;
-  const auto args = server_args({"--data-dir", data.path.string(), "--grace-period", "60", "--messages-per-second", "1000"});
+  TempDir data("data");
+  const auto args = server_args({"--data-dir", data.path().string(), "--grace-period", "60", "--messages-per-second", "1000"});
   std::string chat, queued_chat, visitor_token, queued_token, alice_token;
   std::uint64_t last_acked = 0;
   {
@@ -99,8 +95,7 @@ TEST_CASE("kill -9 and a restart on the same data directory lose nothing acknowl
 }
 
 TEST_CASE("a data directory that cannot be used stops the start with a clear reason") {
-  DataDir data;
-  fs::create_directories(data.path);
-  std::ofstream(data.path / "parley.db") << "this is not a database";
-  CHECK_THROWS(ServerProcess(server_args({"--data-dir", data.path.string()})));
+  TempDir data("data");
+  std::ofstream(data.path() / "parley.db") << "this is not a database";
+  CHECK_THROWS(ServerProcess(server_args({"--data-dir", data.path().string()})));
 }

@@ -7,6 +7,7 @@
 #include "store/sqlite/sqlite_staff_sessions.hpp"
 #include "chat/clock.hpp"
 #include "support/redis_server.hpp"
+#include "support/temp_dir.hpp"
 #include "support/run_until.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -81,23 +82,18 @@ struct RedisBackend {
 
 // The SQLite system of record in a temporary directory; reopen() is a restart.
 struct SqliteBackend {
-  static inline int count = 0;
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("parley-sqlite-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
+  test::TempDir temp{"sqlite"};
+  std::filesystem::path dir = temp.path();
   boost::asio::io_context io;
   // Completions come from the store's writer thread: keep io running while waiting.
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   std::unique_ptr<store::SqliteStore> db;
   std::unique_ptr<store::DurableLog> durable;
 
-  SqliteBackend() {
-    std::filesystem::remove_all(dir);
-    open();
-  }
+  SqliteBackend() { open(); }
   ~SqliteBackend() {
     durable.reset();
     db.reset();
-    std::filesystem::remove_all(dir);
   }
   void open() {
     durable.reset();
