@@ -2,6 +2,7 @@
 // change within a second: disabled accounts and reset passwords end their
 // sign-ins and close their connections at once.
 
+#include "util/version.hpp"
 #include "auth/accounts_file.hpp"
 #include "auth/password.hpp"
 
@@ -54,6 +55,7 @@ int run(int argc, char** argv) {
   po::options_description options("Options");
   options.add_options()
       ("help,h", "print this help")
+      ("version", "print the version")
       ("file", po::value(&file)->value_name("FILE"), "the agents file the server reads (--agents)")
       ("command", po::value(&command))
       ("id", po::value(&id))
@@ -69,6 +71,10 @@ int run(int argc, char** argv) {
   po::variables_map vm;
   po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
   po::notify(vm);
+  if (vm.count("version")) {
+    std::cout << "parley-admin " << parley::version << "\n";
+    return 0;
+  }
   if (vm.count("help") || command.empty()) {
     std::cout << usage;
     return command.empty() && !vm.count("help") ? 2 : 0;

@@ -1,4 +1,5 @@
 #include "app/config.hpp"
+#include "util/version.hpp"
 
 #include "auth/accounts_file.hpp"
 #include "auth/identity_tokens.hpp"
@@ -150,7 +151,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     out << options << "\nExample:\n  parley-server --listen 127.0.0.1:8080 --agents deploy/agents.example.json\n";
     return {std::nullopt, out.str()};
   }
-  if (vm.count("version")) return {std::nullopt, "parley-server 0.1.0\n"};
+  if (vm.count("version")) return {std::nullopt, std::string("parley-server ") + parley::version + "\n"};
 
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) throw ConfigError("--listen must be ADDR:PORT, got \"" + listen + "\"");

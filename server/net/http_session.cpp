@@ -1,6 +1,7 @@
 #include "net/http_session.hpp"
 
 #include "net/static_files.hpp"
+#include "util/version.hpp"
 #include "net/websocket_session.hpp"
 
 #include <boost/json.hpp>
@@ -154,6 +155,7 @@ void HttpSession<Stream>::reply_health(http::request<http::string_body> req) {
     asio::post(self->stream_.get_executor(), [self, req = std::move(req), stats] {
       self->write(json_response(req, http::status::ok,
                                 {{"status", "ok"},
+                                 {"version", parley::version},
                                  {"sessions", stats.sessions},
                                  {"visitors", stats.visitors},
                                  {"open_conversations", stats.open_conversations},

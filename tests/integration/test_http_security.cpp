@@ -248,6 +248,8 @@ TEST_CASE("anonymous visitors who come and go leave nothing behind") {
     return std::stoi(body.substr(at + 11));
   };
   CHECK(visitors() > 0);
+  CHECK(http_get(server.port(), "/healthz").body.find(std::string("\"version\":\"") + PARLEY_PROJECT_VERSION + "\"") !=
+        std::string::npos);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (visitors() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(100ms);  // polling a gauge: the server forgets on its own clock

@@ -34,6 +34,8 @@ TEST_CASE("flags are parsed and validated with one-line errors") {
   CHECK(parsed.config->threads == 3);
   CHECK(parsed.config->service.grace_period_ms == 1500);
   CHECK(app::parse_args({"parley-server", "--help"}).output.find("--grace-period") != std::string::npos);
+  // One version, from CMake's project(): the same in --version and /healthz.
+  CHECK(app::parse_args({"parley-server", "--version"}).output == std::string("parley-server ") + PARLEY_PROJECT_VERSION + "\n");
   CHECK(config_error({"--threads", "0"}) == "--threads must be between 1 and 64");
   CHECK(config_error({"--listen", "localhost"}).find("ADDR:PORT") != std::string::npos);
   CHECK(config_error({"--listen", "1.2.3.4:99999"}).find("port") != std::string::npos);
