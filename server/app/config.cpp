@@ -94,7 +94,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
            ->default_value(config.login.account_failures_per_hour),
        "failed sign-ins per account per hour from all addresses together; past it only addresses that "
        "signed in to the account before may try")
-      ("redis", po::value(&redis_url)->value_name("redis://HOST[:PORT][/DB]"),
+      ("redis", po::value(&redis_url)->value_name("redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]"),
        "share state with other nodes through this Redis (default: embedded, one node)")
       ("redis-prefix", po::value(&config.redis_prefix)->value_name("PREFIX")->default_value(config.redis_prefix),
        "prefix of every Redis key and channel")

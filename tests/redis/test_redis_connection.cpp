@@ -55,6 +55,53 @@ TEST_CASE("redis urls are parsed with clear errors") {
   CHECK_THROWS_WITH(parse_redis_url("http://x"), Catch::Contains("redis://"));
   CHECK_THROWS_WITH(parse_redis_url("redis://x:99999"), Catch::Contains("port"));
   CHECK_THROWS_WITH(parse_redis_url("redis://x/99"), Catch::Contains("database"));
+  // Credentials: a password alone, or an ACL user and its password, percent-decoded.
+  auto p = parse_redis_url("redis://:s3cret%40x@cache:6390");
+  CHECK(p.username.empty());
+  CHECK(p.password == "s3cret@x");
+  CHECK(p.host == "cache");
+  auto u = parse_redis_url("redis://parley:pw%3Aa@10.0.0.5/1");
+  CHECK(u.username == "parley");
+  CHECK(u.password == "pw:a");
+  CHECK(u.database == 1);
+  // Errors never repeat the password.
+  for (const char* bad : {"redis://parley@host", "redis://user:@host", "redis://:hunter2@", "http://:hunter2@x"}) {
+    INFO(bad);
+    try {
+      parse_redis_url(bad);
+      FAIL("accepted");
+    } catch (const std::invalid_argument& e) {
+      CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
+    }
+  }
+  CHECK_THROWS_WITH(parse_redis_url("rediss://cache"), Catch::Contains("TLS"));
+}
+
+TEST_CASE("a Redis with a password or an ACL user: the right credentials connect, wrong ones never do") {
+  test::RedisServer redis({"--requirepass", "pass word 1", "--user", "parley", "on", ">acl-pw", "~*", "&*", "+@all"});
+  boost::asio::io_context io;
+  auto connect = [&](const std::string& credentials) {
+    auto options = parse_redis_url("redis://" + credentials + "@" + redis.url().substr(8));
+    options.backoff_min = 20ms;
+    options.backoff_max = 100ms;
+    auto connection = std::make_shared<RedisConnection>(io.get_executor(), options);
+    connection->start();
+    return connection;
+  };
+  auto with_password = connect(":pass%20word%201");
+  CHECK(run_until(io, [&] { return with_password->connected(); }));
+  auto as_user = connect("parley:acl-pw");
+  CHECK(run_until(io, [&] { return as_user->connected(); }));
+  std::optional<Reply> who;
+  as_user->command({"ACL", "WHOAMI"}, [&](std::error_code, const Reply& r) { who = r; });
+  REQUIRE(run_until(io, [&] { return who.has_value(); }));
+  CHECK(who->str == "parley");
+  auto wrong = connect(":not-it");
+  // Several connect attempts (backoff 20-100 ms) within a second: none may succeed.
+  CHECK_FALSE(run_until(io, [&] { return wrong->connected(); }, 1s));
+  wrong->stop();
+  with_password->stop();
+  as_user->stop();
 }
 
 TEST_CASE("commands round-trip every reply type") {

@@ -94,8 +94,12 @@ void RedisServer::start() {
   });
   std::unique_lock lock(shared->mutex);
   if (!shared->cv.wait_for(lock, std::chrono::seconds(20), [&] { return shared->ready || shared->ended; }) ||
-      !shared->ready)
+      !shared->ready) {
+    lock.unlock();
+    if (pid_ > 0) ::kill(pid_, SIGKILL);
+    wait_exit();  // joins the output reader, so the exception does not end the test binary
     throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+  }
 }
 
 void RedisServer::kill_hard() {

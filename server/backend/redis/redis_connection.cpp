@@ -6,6 +6,8 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <cctype>
+#include <iostream>
 #include <random>
 #include <stdexcept>
 
@@ -55,11 +57,38 @@ const std::error_category& error_category() {
   return category;
 }
 
+namespace {
+std::string percent_decode(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+}  // namespace
+
 ConnectionOptions parse_redis_url(const std::string& url) {
   const std::string scheme = "redis://";
-  if (url.rfind(scheme, 0) != 0) throw std::invalid_argument("expected redis://HOST[:PORT][/DB], got \"" + url + "\"");
+  if (url.rfind("rediss://", 0) == 0)
+    throw std::invalid_argument("rediss:// (TLS) is not supported yet; use redis:// on a private network or loopback");
+  if (url.rfind(scheme, 0) != 0) throw std::invalid_argument("expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]");
   ConnectionOptions options;
   std::string rest = url.substr(scheme.size());
+  if (auto at = rest.rfind('@'); at != std::string::npos) {
+    const std::string credentials = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    const auto colon = credentials.find(':');
+    if (colon == std::string::npos) throw std::invalid_argument("credentials must be USER:PASSWORD@ or :PASSWORD@");
+    options.username = percent_decode(credentials.substr(0, colon));
+    options.password = percent_decode(credentials.substr(colon + 1));
+    if (options.password.empty()) throw std::invalid_argument("the password after ':' is empty");
+  }
   if (auto slash = rest.find('/'); slash != std::string::npos) {
     const std::string db = rest.substr(slash + 1);
     rest.resize(slash);
@@ -80,7 +109,7 @@ ConnectionOptions parse_redis_url(const std::string& url) {
     options.port = static_cast<unsigned short>(value);
     rest.resize(colon);
   }
-  if (rest.empty()) throw std::invalid_argument("missing host in \"" + url + "\"");
+  if (rest.empty()) throw std::invalid_argument("missing host");
   options.host = rest;
   return options;
 }
@@ -169,8 +198,27 @@ void RedisConnection::on_connect_result(int status) {
 
 // A TCP connect can succeed while the server cannot answer (a stopped process
 // still has a listen backlog): only an answer to SELECT/PING makes us ready,
-// and the connect timer runs until then.
+// and the connect timer runs until then. With credentials, AUTH goes first on
+// the same pipeline; if Redis refuses it, the SELECT/PING after it fails too
+// and the connection is retried with backoff (the refusal is logged, without
+// the password).
 void RedisConnection::select_database_then_ready() {
+  if (!options_.password.empty()) {
+    std::vector<const char*> argv{"AUTH"};
+    std::vector<size_t> lens{4};
+    if (!options_.username.empty()) {
+      argv.push_back(options_.username.c_str());
+      lens.push_back(options_.username.size());
+    }
+    argv.push_back(options_.password.c_str());
+    lens.push_back(options_.password.size());
+    auto* auth = new Pending{[](std::error_code ec, const Reply& reply) {
+      if (ec) std::cerr << "parley: redis refused AUTH: " << (reply.str.empty() ? ec.message() : reply.str) << "\n";
+    }};
+    if (redisAsyncCommandArgv(context_, &RedisConnection::on_reply, auth, static_cast<int>(argv.size()), argv.data(),
+                              lens.data()) != REDIS_OK)
+      delete auth;
+  }
   const std::string db = std::to_string(options_.database);
   const bool select = options_.database != 0;
   const char* argv[] = {select ? "SELECT" : "PING", db.c_str()};

@@ -29,13 +29,18 @@ struct ConnectionOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 6379;
   int database = 0;
+  // AUTH on every connect when set: a password (requirepass), or an ACL user and its password.
+  std::string username;
+  std::string password;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{5000};
   std::chrono::milliseconds health_interval{1000};  // PING this often; no answer by the next one: reconnect
 };
 
-// Parses redis://HOST[:PORT][/DB]. Throws std::invalid_argument with a reason.
+// Parses redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (user and password
+// percent-decoded). Throws std::invalid_argument with a reason that never
+// repeats the password. rediss:// (TLS) is refused with a clear reason.
 ConnectionOptions parse_redis_url(const std::string& url);
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
