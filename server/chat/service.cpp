@@ -29,6 +29,11 @@ constexpr std::uint16_t close_policy_violation = 1008;
 // expired session). Clients must not reconnect with the same token.
 constexpr std::uint16_t close_signed_out = 4001;
 
+// A message whose sender_id is a staff login id (Service::hide_staff_ids).
+bool names_staff(const v1::Message& message) {
+  return message.sender_role() != v1::ROLE_VISITOR && !message.sender_id().empty();
+}
+
 // Frames that can carry an agent's login id (Service::hide_staff_ids).
 bool may_name_staff(const v1::ServerFrame& frame) {
   const auto kind = frame.frame_case();
@@ -46,7 +51,6 @@ constexpr std::size_t page_max_bytes = 32 * 1024;
 constexpr std::int64_t staff_view_interval_ms = 100;
 constexpr int queue_view_max_entries = 100;
 
-// Code points, not bytes: protobuf has already rejected invalid UTF-8.
 std::string_view role_name(v1::Role role) {
   switch (role) {
     case v1::ROLE_VISITOR: return "visitor";
@@ -192,8 +196,8 @@ void Service::advance() {
   // Visitors who are gone: only those whose time has come are looked at.
   while (!visitor_checks_.empty() && visitor_checks_.begin()->first <= now) {
     const auto id = visitor_checks_.begin()->second;
-    if (auto it = visitors_.find(id); it != visitors_.end()) it->second.check.reset();
-    visitor_checks_.erase(visitor_checks_.begin());
+    if (auto it = visitors_.find(id); it != visitors_.end()) unschedule_visitor_check(it->second);
+    else visitor_checks_.erase(visitor_checks_.begin());
     check_visitor(id, now);
     anything = true;
   }
@@ -229,8 +233,13 @@ void Service::advance() {
 // Forgetting removes the visitor and their tokens, never the conversation.
 
 void Service::schedule_visitor_check(Visitor& v, std::int64_t at_ms) {
-  if (v.check) visitor_checks_.erase(*v.check);
+  unschedule_visitor_check(v);
   v.check = visitor_checks_.emplace(at_ms, v.id);
+}
+
+void Service::unschedule_visitor_check(Visitor& v) {
+  if (v.check) visitor_checks_.erase(*v.check);
+  v.check.reset();
 }
 
 std::optional<std::int64_t> Service::forget_at(const Visitor& v) const {
@@ -263,7 +272,7 @@ void Service::check_visitor(const std::string& id, std::int64_t now) {
 }
 
 void Service::forget_visitor(Visitor& v) {
-  if (v.check) visitor_checks_.erase(*v.check);
+  unschedule_visitor_check(v);
   visitor_by_token_.erase(v.resume_token);
   if (!v.previous_token.empty()) visitor_by_token_.erase(v.previous_token);
   changed_visitors_.insert(v.id);  // exported as forgotten
@@ -417,10 +426,7 @@ void Service::on_hello(Session& s, const Frame& f) {
     s.participant_id = visitor->id;
     visitor->sessions.insert(s.id);
     visitor->away_since_ms.reset();
-    if (visitor->check) {
-      visitor_checks_.erase(*visitor->check);
-      visitor->check.reset();
-    }
+    unschedule_visitor_check(*visitor);
     welcome->set_participant_id(visitor->id);
     welcome->set_role(v1::ROLE_VISITOR);
     welcome->set_display_name(visitor->name);
@@ -1258,8 +1264,7 @@ std::string Service::public_id_of(const std::string& agent_id) const {
 }
 
 void Service::hide_staff_ids(v1::Message& message) const {
-  if (message.sender_role() != v1::ROLE_VISITOR && !message.sender_id().empty())
-    message.set_sender_id(public_id_of(message.sender_id()));
+  if (names_staff(message)) message.set_sender_id(public_id_of(message.sender_id()));
 }
 
 void Service::hide_staff_ids(v1::ServerFrame& frame) const {
@@ -1296,9 +1301,7 @@ void Service::to_agent(const Conversation& c, const protocol::SharedBytes& bytes
 // then the visitor gets a copy without.
 void Service::to_both(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
   const auto bytes = protocol::encode(frame);
-  const bool staff_sender = frame.has_message() && frame.message().sender_role() != v1::ROLE_VISITOR &&
-                            !frame.message().sender_id().empty();
-  if (staff_sender) to_visitor(c, frame, except);
+  if (frame.has_message() && names_staff(frame.message())) to_visitor(c, frame, except);
   else to_visitor(c, bytes, except);
   to_agent(c, bytes, except);
 }

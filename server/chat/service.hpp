@@ -259,6 +259,7 @@ class Service {
   std::string store_id_;
   bool store_id_unsaved_ = true;
   void schedule_visitor_check(Visitor& v, std::int64_t at_ms);
+  void unschedule_visitor_check(Visitor& v);
   void check_visitor(const std::string& id, std::int64_t now);
   // When an away visitor may be forgotten; nothing while their chat is with an agent.
   std::optional<std::int64_t> forget_at(const Visitor& v) const;

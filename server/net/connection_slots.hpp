@@ -50,11 +50,6 @@ class ConnectionsPerAddress {
     ++count;
     return ConnectionSlot(this, address);
   }
-  std::uint32_t open(const std::string& address) {
-    std::lock_guard lock(mutex_);
-    auto it = open_.find(address);
-    return it == open_.end() ? 0 : it->second;
-  }
 
  private:
   friend class ConnectionSlot;

@@ -37,11 +37,8 @@ class DurableLog final : public chat::MessageLog {
   std::uint64_t last_seq(const std::string& id) const override { return memory_.last_seq(id); }
   void flush(std::function<void(bool durable)> done) override {
     if (service_) pending_.state = service_->export_changes();
-    if (pending_.empty()) {
-      // Nothing new, but an earlier batch may still be on its way: keep the order.
-      store_.commit({}, std::move(done));
-      return;
-    }
+    // Even an empty batch goes through the store: an earlier one may still be
+    // on its way, and completions keep their order.
     store_.commit(std::exchange(pending_, {}), std::move(done));
   }
 

@@ -1,38 +1,26 @@
 #include "store/sqlite/sqlite_staff_sessions.hpp"
 
-#include <sqlite3.h>
+#include "store/sqlite/statement.hpp"
 
 namespace parley::store {
-namespace {
-bool bind_and_run(sqlite3* db, const char* sql, const std::function<void(sqlite3_stmt*)>& bind,
-                  const std::function<void(sqlite3_stmt*)>& row = {}) {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) return false;
-  bind(stmt);
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-    if (row) row(stmt);
-  sqlite3_finalize(stmt);
-  return rc == SQLITE_DONE;
-}
-void text(sqlite3_stmt* stmt, int i, const std::string& value) {
-  sqlite3_bind_text(stmt, i, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-}
-}  // namespace
+
+// Each operation is a job on the store's writer thread; a statement that does
+// not prepare answers as a failure, like an unreachable store.
 
 void SqliteStaffSessions::put(const std::string& key, const auth::StaffSession& session,
                               std::function<void(bool)> done) {
   store_.run_job([this, key, record = auth::encode_staff_session(session), expires = session.expires_at_ms,
                   done = std::move(done)](sqlite3* db) {
-    const auto now = clock_.now_ms();
-    bind_and_run(db, "DELETE FROM staff_sessions WHERE expires_at_ms <= ?",
-                 [&](sqlite3_stmt* s) { sqlite3_bind_int64(s, 1, now); });
-    const bool ok = bind_and_run(db, "INSERT OR REPLACE INTO staff_sessions (key, record, expires_at_ms) VALUES (?, ?, ?)",
-                                 [&](sqlite3_stmt* s) {
-                                   text(s, 1, key);
-                                   text(s, 2, record);
-                                   sqlite3_bind_int64(s, 3, expires);
-                                 });
+    bool ok = false;
+    try {
+      Statement(db, "DELETE FROM staff_sessions WHERE expires_at_ms <= ?").integer(1, clock_.now_ms()).run();
+      ok = Statement(db, "INSERT OR REPLACE INTO staff_sessions (key, record, expires_at_ms) VALUES (?, ?, ?)")
+               .text(1, key)
+               .text(2, record)
+               .integer(3, expires)
+               .run();
+    } catch (const StoreError&) {
+    }
     done(ok);
   });
 }
@@ -40,24 +28,24 @@ void SqliteStaffSessions::put(const std::string& key, const auth::StaffSession& 
 void SqliteStaffSessions::get(const std::string& key, std::function<void(std::optional<auth::StaffSession>)> done) {
   store_.run_job([this, key, done = std::move(done)](sqlite3* db) {
     std::optional<auth::StaffSession> found;
-    bind_and_run(
-        db, "SELECT record FROM staff_sessions WHERE key = ? AND expires_at_ms > ?",
-        [&](sqlite3_stmt* s) {
-          text(s, 1, key);
-          sqlite3_bind_int64(s, 2, clock_.now_ms());
-        },
-        [&](sqlite3_stmt* s) {
-          const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-          if (data) found = auth::decode_staff_session(std::string_view(data, static_cast<std::size_t>(sqlite3_column_bytes(s, 0))));
-        });
+    try {
+      Statement row(db, "SELECT record FROM staff_sessions WHERE key = ? AND expires_at_ms > ?");
+      row.text(1, key).integer(2, clock_.now_ms());
+      if (row.step() == SQLITE_ROW) found = auth::decode_staff_session(row.column_blob(0));
+    } catch (const StoreError&) {
+    }
     done(std::move(found));
   });
 }
 
 void SqliteStaffSessions::remove(const std::string& key, std::function<void(bool)> done) {
   store_.run_job([key, done = std::move(done)](sqlite3* db) {
-    const bool ok = bind_and_run(db, "DELETE FROM staff_sessions WHERE key = ?", [&](sqlite3_stmt* s) { text(s, 1, key); });
-    done(ok && sqlite3_changes(db) > 0);
+    bool removed = false;
+    try {
+      removed = Statement(db, "DELETE FROM staff_sessions WHERE key = ?").text(1, key).run() && sqlite3_changes(db) > 0;
+    } catch (const StoreError&) {
+    }
+    done(removed);
   });
 }
 

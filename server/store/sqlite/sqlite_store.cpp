@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "store/sqlite/statement.hpp"
+
 #include <boost/asio/post.hpp>
 
 #include <sqlite3.h>
@@ -35,46 +37,6 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE staff_sessions (key TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at_ms INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX staff_sessions_expiry ON staff_sessions (expires_at_ms);
 )sql",
-};
-
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-      throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db));
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  Statement& text(int i, const std::string& value) {
-    sqlite3_bind_text(stmt_, i, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& blob(int i, const std::string& value) {
-    sqlite3_bind_blob(stmt_, i, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& integer(int i, std::int64_t value) {
-    sqlite3_bind_int64(stmt_, i, value);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(stmt_); }
-  bool run() {
-    const int rc = sqlite3_step(stmt_);
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    return rc == SQLITE_DONE;
-  }
-  std::string column_blob(int i) {
-    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
-    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
-  }
-  std::int64_t column_int(int i) { return sqlite3_column_int64(stmt_, i); }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
 };
 
 }  // namespace
@@ -119,7 +81,7 @@ SqliteStore::~SqliteStore() {
 }
 
 void SqliteStore::refuse_writes(bool refuse) {
-  std::lock_guard lock(mutex_);  // not between a writer's statements: it holds no lock then, but the queue is idle in tests
+  // The connection serialises calls (SQLITE_OPEN_FULLMUTEX); tests call this while the writer is idle.
   exec(refuse ? "PRAGMA query_only=1" : "PRAGMA query_only=0");
 }
 
