@@ -161,7 +161,9 @@ void HttpSession<Stream>::reply_health(http::request<http::string_body> req) {
                                  {"open_conversations", stats.open_conversations},
                                  {"queued_tier1", stats.queued_tier1},
                                  {"queued_tier2", stats.queued_tier2},
-                                 {"agents_online", stats.agents_online}}));
+                                 {"agents_online", stats.agents_online},
+                                 {"slow_consumer_closes",
+                                  self->context_.slow_consumer_closes.load(std::memory_order_relaxed)}}));
     });
   });
 }

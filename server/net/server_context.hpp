@@ -49,6 +49,8 @@ struct ServerContext {
   ConnectionsPerAddress connections{limits.max_connections_per_address};
   // Proxies whose X-Real-IP names the client (--trusted-proxy); none by default.
   TrustedProxies trusted_proxies{};
+  // Connections closed with 1013 because their outbox was full (/healthz).
+  std::atomic<std::uint64_t> slow_consumer_closes{0};
 };
 
 }  // namespace parley::net

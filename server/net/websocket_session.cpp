@@ -175,6 +175,7 @@ template <class Stream>
 void WebSocketSession<Stream>::send_now(protocol::SharedBytes frame) {
   if (closing_) return;
   if (!outbox_.push(std::move(frame))) {
+    context_.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
     return begin_close(static_cast<std::uint16_t>(websocket::close_code::try_again_later),
                        "slow consumer: outgoing queue full; reconnect and resume");
   }

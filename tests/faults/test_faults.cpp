@@ -189,7 +189,9 @@ TEST_CASE("Redis killed and restarted (append-only file): no acknowledged messag
 }
 
 TEST_CASE("a reconnect storm and a slow reader leave memory and open files bounded") {
-  ServerProcess server(node_args({"--outbox-frames", "64", "--outbox-kib", "256"}));
+  // A long close timeout: the stall is released only once the server has
+  // given up on the reader, and the close frame must still be waiting then.
+  ServerProcess server(node_args({"--outbox-frames", "64", "--outbox-kib", "256", "--close-timeout", "60"}));
   TcpProxy proxy(server.port());
   // Warm up, then measure.
   { WsClient warm(server.port()); warm.send(visitor_hello()); warm.expect(v1::ServerFrame::kWelcome); }
@@ -217,6 +219,14 @@ TEST_CASE("a reconnect storm and a slow reader leave memory and open files bound
   v1::ClientFrame fetch;
   fetch.mutable_fetch_history()->set_conversation_id(conversation);
   for (int i = 0; i < 400; ++i) flooded.send(fetch);
+  // Held until the server reports the overflow (on a slow machine the pages
+  // may take longer to build than the client takes to ask for them).
+  const auto overflowed = [&] {
+    return http_get(server.port(), "/healthz").body.find(R"("slow_consumer_closes":0)") == std::string::npos;
+  };
+  const auto stall_deadline = std::chrono::steady_clock::now() + 30s;
+  while (!overflowed() && std::chrono::steady_clock::now() < stall_deadline) std::this_thread::sleep_for(20ms);
+  REQUIRE(overflowed());
   proxy.stall(false);
   CloseInfo closed;
   try {
