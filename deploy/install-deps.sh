@@ -8,10 +8,10 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libhiredis-dev protobuf-compiler libprotobuf-dev libsodium-dev libjwt-dev libssl-dev libsqlite3-dev catch2
+  libhiredis-dev protobuf-compiler libprotobuf-dev libsodium-dev libjwt-dev libssl-dev libsqlite3-dev libpq-dev catch2
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(redis-server nginx-light chromium clang libclang-rt-14-dev openssl)
+  packages+=(redis-server postgresql-15 nginx-light chromium clang libclang-rt-14-dev openssl)
 fi
 # The browser client is built with the machine's Node.js (20 or newer); Debian's
 # nodejs is the fallback on a machine without one.
@@ -31,5 +31,11 @@ sudo=""
 if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The tests start their own PostgreSQL in a temporary directory: Debian's
+# default cluster (a server on port 5432 started at install) is not wanted.
+if [[ " ${missing[*]} " == *" postgresql-15 "* && ! -e /etc/postgresql-common/createcluster.conf ]]; then
+  $sudo mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
 $sudo apt-get update -qq >/dev/null
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

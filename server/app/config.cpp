@@ -47,6 +47,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::vector<std::string> identity_sites;
   std::vector<std::string> trusted_proxies;
   std::string data_dir;
+  std::string database_url;
   std::string tls_cert, tls_key;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
@@ -72,7 +73,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "(repeatable; none by default: the TCP peer is the client)")
       ("data-dir", po::value(&data_dir)->value_name("DIR"),
        "keep conversations, queues and visitors in DIR/parley.db (SQLite, created on first start) so a restart "
-       "loses nothing; without it (and without --redis) they live in memory only")
+       "loses nothing; without it (and without --redis or --database) they live in memory only")
+      ("database", po::value(&database_url)->value_name("URL"),
+       "keep them in PostgreSQL instead, e.g. postgres://parley:PASSWORD@db.internal/parley (libpq URL or "
+       "key=value string; tables are created and migrated at start; one server per database for now)")
       ("agents", po::value(&agents)->value_name("FILE"),
        "staff accounts file, managed with parley-admin; re-read when it changes")
       ("tls-cert", po::value(&tls_cert)->value_name("FILE"),
@@ -214,7 +218,16 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.trusted_proxies = *proxies;
   if (!data_dir.empty()) {
     if (!redis_url.empty()) throw ConfigError("--data-dir and --redis do not go together yet: with --redis, Redis keeps the state");
+    if (!database_url.empty()) throw ConfigError("choose one system of record: --data-dir (SQLite) or --database (PostgreSQL)");
     config.data_dir = data_dir;
+  }
+  if (!database_url.empty()) {
+    if (!redis_url.empty())
+      throw ConfigError("--database and --redis do not go together yet: with --redis, Redis keeps the state");
+    if (!(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") ||
+          database_url.find('=') != std::string::npos))
+      throw ConfigError("--database must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DB) or key=value string");
+    config.database_url = database_url;
   }
   if (!redis_url.empty()) {
     try {

@@ -25,6 +25,8 @@ struct Config {
   // Set: conversations, queues and visitors are kept in DIR/parley.db (SQLite)
   // and survive a restart. Without it (and without Redis) they live in memory only.
   std::optional<std::filesystem::path> data_dir;
+  // Set: the same records in PostgreSQL (--database), one server per database.
+  std::optional<std::string> database_url;
   std::vector<std::string> allowed_origins;
   net::TrustedProxies trusted_proxies;
   chat::AccountDirectory accounts;

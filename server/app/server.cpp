@@ -4,7 +4,8 @@
 #include "backend/memory/memory_staff_sessions.hpp"
 #include "backend/redis/redis_staff_sessions.hpp"
 #include "store/durable_log.hpp"
-#include "store/sqlite/sqlite_staff_sessions.hpp"
+#include "store/postgres/postgres_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 #include <iostream>
 
@@ -35,19 +36,22 @@ Server::Server(Config config)
     staff_sessions_ = std::make_unique<backend::redis::RedisStaffSessions>(
         cluster->command_connection(), backend::redis::Keys(config_.redis_prefix), clock_);
     gateway_ = std::move(cluster);
-  } else if (config_.data_dir) {
-    // The embedded system of record: load what was stored, then carry on from it.
-    store_ = std::make_unique<store::SqliteStore>(*config_.data_dir / "parley.db", hub_.get_executor());
+  } else if (config_.data_dir || config_.database_url) {
+    // The system of record: load what was stored, then carry on from it.
+    if (config_.database_url)
+      store_ = std::make_unique<store::PostgresStore>(*config_.database_url, hub_.get_executor());
+    else
+      store_ = std::make_unique<store::SqliteStore>(*config_.data_dir / "parley.db", hub_.get_executor());
     auto stored = store_->load();
     auto durable = std::make_unique<store::DurableLog>(*store_);
     durable->restore(stored);
     domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *durable, clock_);
     if (!domain_->import_state(stored.image))
-      throw store::StoreError(config_.data_dir->string() + "/parley.db: the stored state is inconsistent");
+      throw store::StoreError(store_description() + ": the stored state is inconsistent");
     durable->attach(*domain_);
     log_ = std::move(durable);
     gateway_ = std::make_unique<chat::Hub>(*domain_, *log_);
-    staff_sessions_ = std::make_unique<store::SqliteStaffSessions>(*store_, clock_);
+    staff_sessions_ = store_->staff_sessions(clock_);
   } else {
     log_ = std::make_unique<backend::MemoryMessageLog>();
     domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *log_, clock_);
@@ -95,6 +99,13 @@ Server::~Server() {
   gateway_.reset();
 }
 
+std::string Server::store_description() const {
+  if (config_.redis) return "Redis backend, records in Redis";
+  if (config_.database_url) return "records in PostgreSQL " + store::redact_database_url(*config_.database_url);
+  if (config_.data_dir) return "records in " + (*config_.data_dir / "parley.db").string();
+  return "records in memory only: lost when the server stops";
+}
+
 // Grace periods and hello timeouts are checked ten times a second.
 void Server::schedule_tick() {
   tick_.expires_after(std::chrono::milliseconds(100));
@@ -121,7 +132,7 @@ void Server::run() {
   schedule_tick();
   for (auto& shard : shards_) threads_.emplace_back([&io = *shard] { io.run(); });
   std::cout << "parley-server listening on " << (tls_ ? "https://" : "http://") << local_endpoint() << " (" << shards_.size()
-            << " network threads, " << (config_.redis ? "Redis backend" : "embedded backend") << ")" << std::endl;
+            << " network threads, " << store_description() << ")" << std::endl;
   auto guard = asio::make_work_guard(hub_);
   hub_.run();
 }

@@ -12,7 +12,7 @@
 #include "chat/service.hpp"
 #include "net/beast.hpp"
 #include "net/listener.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/record_store.hpp"
 
 #include <chrono>
 #include <memory>
@@ -34,13 +34,15 @@ class Server {
  private:
   void schedule_tick();
   void drain(std::chrono::steady_clock::time_point deadline);
+  // Where the records live, for the start-up line and errors.
+  std::string store_description() const;
   void stop();
 
   Config config_;
   chat::SystemClock clock_;
   net::asio::io_context hub_{1};
   // One node: the embedded log, Service and Hub. With --redis: the cluster gateway.
-  std::unique_ptr<store::SqliteStore> store_;  // --data-dir
+  std::unique_ptr<store::RecordStore> store_;  // --data-dir or --database
   std::unique_ptr<chat::MessageLog> log_;
   std::unique_ptr<chat::Service> domain_;
   std::unique_ptr<chat::Gateway> gateway_;

@@ -11,13 +11,13 @@
 
 #include "backend/memory/memory_message_log.hpp"
 #include "chat/service.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/record_store.hpp"
 
 namespace parley::store {
 
 class DurableLog final : public chat::MessageLog {
  public:
-  explicit DurableLog(SqliteStore& store) : store_(store) {}
+  explicit DurableLog(RecordStore& store) : store_(store) {}
 
   // Fills the memory logs from what the store holds (start-up).
   void restore(StoredState& stored) {
@@ -43,7 +43,7 @@ class DurableLog final : public chat::MessageLog {
   }
 
  private:
-  SqliteStore& store_;
+  RecordStore& store_;
   chat::Service* service_ = nullptr;
   backend::MemoryMessageLog memory_;
   StoreBatch pending_;

@@ -1,11 +1,15 @@
 // One contract for every MessageLog: the in-memory one, the Redis one and the
-// SQLite system of record must number, deduplicate and page messages the same
-// way. The engine-specific cases then show durability and reload.
+// systems of record (SQLite, PostgreSQL) must number, deduplicate and page
+// messages the same way. Then one contract for both record stores (restart,
+// group commit, refused writes, one server per database, staff sign-ins), and
+// the engine-specific cases.
 #include "backend/memory/memory_message_log.hpp"
 #include "backend/redis/redis_message_log.hpp"
 #include "store/durable_log.hpp"
-#include "store/sqlite/sqlite_staff_sessions.hpp"
+#include "store/postgres/postgres_store.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 #include "chat/clock.hpp"
+#include "support/postgres_server.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
 #include "support/run_until.hpp"
@@ -80,25 +84,29 @@ struct RedisBackend {
   }
 };
 
-// The SQLite system of record in a temporary directory; reopen() is a restart.
-struct SqliteBackend {
-  test::TempDir temp{"sqlite"};
-  std::filesystem::path dir = temp.path();
+// A system of record behind the port, with the DurableLog the server puts in
+// front of it; open() again is a restart on the same data.
+template <class Engine>
+struct StoreBackend {
   boost::asio::io_context io;
   // Completions come from the store's writer thread: keep io running while waiting.
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::unique_ptr<store::SqliteStore> db;
+  std::unique_ptr<store::RecordStore> db;
   std::unique_ptr<store::DurableLog> durable;
+  Engine engine;
 
-  SqliteBackend() { open(); }
-  ~SqliteBackend() {
+  template <class... Args>
+  explicit StoreBackend(Args&&... args) : engine(std::forward<Args>(args)...) {
+    open();
+  }
+  ~StoreBackend() { close(); }
+  void close() {
     durable.reset();
     db.reset();
   }
   void open() {
-    durable.reset();
-    db.reset();
-    db = std::make_unique<store::SqliteStore>(dir / "parley.db", io.get_executor());
+    close();
+    db = engine.open(io.get_executor());
     auto stored = db->load();
     durable = std::make_unique<store::DurableLog>(*db);
     durable->restore(stored);
@@ -107,15 +115,37 @@ struct SqliteBackend {
   bool flush() {
     std::optional<bool> result;
     durable->flush([&](bool ok) { result = ok; });
-    REQUIRE(run_until(io, [&] { return result.has_value(); }, 10s));
+    REQUIRE(run_until(io, [&] { return result.has_value(); }, 20s));
     return *result;
   }
 };
 
+// SQLite in a temporary directory.
+struct SqliteEngine {
+  static constexpr int schema_version = 2;
+  test::TempDir temp{"sqlite"};
+  std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
+    return std::make_unique<store::SqliteStore>(temp.path() / "parley.db", std::move(completions));
+  }
+};
+
+// A fresh database on a real PostgreSQL server.
+struct PostgresEngine {
+  static constexpr int schema_version = 1;
+  test::PostgresServer& server = test::shared_postgres();
+  std::string url = server.create_database();
+  std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
+    return std::make_unique<store::PostgresStore>(url, std::move(completions));
+  }
+};
+
+using SqliteBackend = StoreBackend<SqliteEngine>;
+using PostgresBackend = StoreBackend<PostgresEngine>;
+
 }  // namespace
 
 TEMPLATE_TEST_CASE("message log contract: numbering, idempotency, paging, flush", "", MemoryBackend, RedisBackend,
-                   SqliteBackend) {
+                   SqliteBackend, PostgresBackend) {
   TestType backend;
   auto& log = backend.log();
   CHECK(log.last_seq("c1") == 0);
@@ -184,8 +214,9 @@ TEST_CASE("redis message log: acknowledged messages survive a Redis crash with A
   CHECK(reloaded->read_after("c", 19, 1)[0].text() == "20");
 }
 
-TEST_CASE("sqlite store: what was flushed survives a restart, with its idempotency") {
-  SqliteBackend backend;
+TEMPLATE_TEST_CASE("record store: what was flushed survives a restart, with its idempotency", "", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
   for (int i = 1; i <= 50; ++i)
     backend.log().append(message("c", "v", "m" + std::to_string(i), "text " + std::to_string(i)));
   REQUIRE(backend.flush());
@@ -198,11 +229,12 @@ TEST_CASE("sqlite store: what was flushed survives a restart, with its idempoten
   CHECK(resent.stored.seq() == 7);
   CHECK(log.append(message("c", "v", "m51", "text 51")).stored.seq() == 51);
   REQUIRE(backend.flush());
-  CHECK(backend.db->schema_version() == 2);
+  CHECK(backend.db->schema_version() == decltype(backend.engine)::schema_version);
 }
 
-TEST_CASE("sqlite store: group commit keeps flush order, and a failed commit is reported and written again") {
-  SqliteBackend backend;
+TEMPLATE_TEST_CASE("record store: group commit keeps flush order, and a failed commit is reported and written again",
+                   "", SqliteBackend, PostgresBackend) {
+  TestType backend;
   // Many flushes queued before the writer runs: all complete, in order.
   std::vector<int> completed;
   for (int i = 0; i < 200; ++i) {
@@ -229,32 +261,34 @@ TEST_CASE("sqlite store: group commit keeps flush order, and a failed commit is 
   CHECK(backend.log().read_after("g", 201, 1)[0].text() == "and this after it");
 }
 
-TEST_CASE("sqlite store: a second server on the same data directory is refused") {
-  SqliteBackend backend;
-  CHECK_THROWS_AS(store::SqliteStore(backend.dir / "parley.db", backend.io.get_executor()), store::StoreError);
+TEMPLATE_TEST_CASE("record store: a second server on the same data is refused", "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  CHECK_THROWS_AS(backend.engine.open(backend.io.get_executor()), store::StoreError);
 }
 
-TEST_CASE("sqlite store: staff sign-ins are kept across a restart, expire, and can be removed") {
-  SqliteBackend backend;
+TEMPLATE_TEST_CASE("record store: staff sign-ins are kept across a restart, expire, and can be removed", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
   chat::ManualClock clock;
   // The port's callbacks run on the store's thread: wait for them with futures.
-  auto put = [&](store::SqliteStaffSessions& s, const std::string& key, std::int64_t expires) {
+  auto put = [&](auth::StaffSessionStore& s, const std::string& key, std::int64_t expires) {
     std::promise<bool> stored;
     s.put(key, {"alice", "stamp", expires}, [&](bool ok) { stored.set_value(ok); });
     return stored.get_future().get();
   };
-  auto get = [&](store::SqliteStaffSessions& s, const std::string& key) {
+  auto get = [&](auth::StaffSessionStore& s, const std::string& key) {
     std::promise<std::optional<auth::StaffSession>> found;
     s.get(key, [&](std::optional<auth::StaffSession> session) { found.set_value(std::move(session)); });
     return found.get_future().get();
   };
   {
-    store::SqliteStaffSessions sessions(*backend.db, clock);
-    CHECK(put(sessions, "k1", clock.now_ms() + 1000));
-    CHECK(put(sessions, "k2", clock.now_ms() + 5000));
+    auto sessions = backend.db->staff_sessions(clock);
+    CHECK(put(*sessions, "k1", clock.now_ms() + 1000));
+    CHECK(put(*sessions, "k2", clock.now_ms() + 5000));
   }
   backend.open();  // a restart
-  store::SqliteStaffSessions sessions(*backend.db, clock);
+  auto staff = backend.db->staff_sessions(clock);
+  auto& sessions = *staff;
   auto found = get(sessions, "k1");
   REQUIRE(found);
   CHECK(found->agent_id == "alice");
@@ -265,4 +299,40 @@ TEST_CASE("sqlite store: staff sign-ins are kept across a restart, expire, and c
   sessions.remove("k2", [&](bool r) { removed.set_value(r); });
   CHECK(removed.get_future().get());
   CHECK_FALSE(get(sessions, "k2"));
+}
+
+TEST_CASE("postgres store: killed and restarted under a running store, nothing acknowledged is lost") {
+  test::PostgresServer server;  // its own: this test kills it
+  PostgresEngine engine{server};
+  StoreBackend<PostgresEngine&> backend(engine);
+  for (int i = 1; i <= 20; ++i) backend.log().append(message("c", "v", "m" + std::to_string(i), std::to_string(i)));
+  REQUIRE(backend.flush());  // what an Ack would wait for
+  server.kill_hard();
+  backend.log().append(message("c", "v", "m21", "while the database is away"));
+  CHECK_FALSE(backend.flush());  // not acknowledged
+  server.start();
+  backend.log().append(message("c", "v", "m22", "once it is back"));
+  CHECK(backend.flush());  // reconnected; the refused batch is written first
+  backend.open();          // a restart reads it all back
+  CHECK(backend.log().last_seq("c") == 22);
+  CHECK(backend.log().read_after("c", 19, 3)[1].text() == "while the database is away");
+}
+
+TEST_CASE("postgres store: a bad URL or an unreachable server is a clear error that never shows the password") {
+  boost::asio::io_context io;
+  const auto port = test::free_port();  // nothing listens there
+  try {
+    store::PostgresStore("postgresql://parley:s3cret-pw@127.0.0.1:" + std::to_string(port) + "/parley", io.get_executor());
+    FAIL("connected to nothing");
+  } catch (const store::StoreError& e) {
+    const std::string what = e.what();
+    INFO(what);
+    CHECK(what.find("s3cret-pw") == std::string::npos);
+    CHECK(what.find("cannot connect") != std::string::npos);
+    CHECK(what.find("parley:***@127.0.0.1") != std::string::npos);
+  }
+  CHECK(store::redact_database_url("postgres://u:p@h/db") == "postgres://u:***@h/db");
+  CHECK(store::redact_database_url("host=h password=p dbname=x") == "host=h password=*** dbname=x");
+  CHECK(store::redact_database_url("postgres://h/db?password=p&x=1") == "postgres://h/db?password=***&x=1");
+  CHECK(store::redact_database_url("postgres://u@h/db") == "postgres://u@h/db");
 }

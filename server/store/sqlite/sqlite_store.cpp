@@ -1,48 +1,17 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "store/sqlite/sqlite_staff_sessions.hpp"
 #include "store/sqlite/statement.hpp"
-
-#include <boost/asio/post.hpp>
+#include "store/sqlite_migrations.hpp"
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <iostream>
 
 namespace parley::store {
-namespace {
-
-// Numbered migrations: each runs once, in order, in a transaction with the
-// version bump. Records are stored as the same protobuf the cluster state uses,
-// keyed and indexed by what lookups need; later versions add columns.
-constexpr const char* migrations[] = {
-    // 1: conversation logs, conversation/visitor/agent records, and meta (queues, store generation).
-    R"sql(
-CREATE TABLE messages (
-  conversation_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  sender_id TEXT NOT NULL,
-  client_message_id TEXT NOT NULL,
-  created_ms INTEGER NOT NULL,
-  record BLOB NOT NULL,
-  PRIMARY KEY (conversation_id, seq)
-) WITHOUT ROWID;
-CREATE TABLE conversations (id TEXT PRIMARY KEY, state INTEGER NOT NULL, record BLOB NOT NULL) WITHOUT ROWID;
-CREATE TABLE visitors (id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;
-CREATE TABLE agents (id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;
-CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
-)sql",
-    // 2: staff sign-ins, by a hash of the token (never the token), so a restart does not sign agents out.
-    R"sql(
-CREATE TABLE staff_sessions (key TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at_ms INTEGER NOT NULL) WITHOUT ROWID;
-CREATE INDEX staff_sessions_expiry ON staff_sessions (expires_at_ms);
-)sql",
-};
-
-}  // namespace
 
 SqliteStore::SqliteStore(const std::filesystem::path& file, boost::asio::any_io_executor completions)
-    : completions_(std::move(completions)) {
+    : GroupCommitStore(std::move(completions)) {
   std::error_code ec;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
   if (ec) throw StoreError("cannot create " + file.parent_path().string() + ": " + ec.message());
@@ -67,23 +36,19 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, boost::asio::any_io_
     db_ = nullptr;
     throw StoreError(file.string() + ": " + e.what());
   }
-  writer_ = std::thread([this] { run_writer(); });
+  start_writer();
 }
 
 SqliteStore::~SqliteStore() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  stop_writer();
   sqlite3_close(db_);
 }
 
-void SqliteStore::refuse_writes(bool refuse) {
-  // The connection serialises calls (SQLITE_OPEN_FULLMUTEX); tests call this while the writer is idle.
-  exec(refuse ? "PRAGMA query_only=1" : "PRAGMA query_only=0");
+std::unique_ptr<auth::StaffSessionStore> SqliteStore::staff_sessions(const chat::Clock& clock) {
+  return std::make_unique<SqliteStaffSessions>(*this, clock);
 }
+
+void SqliteStore::set_refuse_writes(bool refuse) { exec(refuse ? "PRAGMA query_only=1" : "PRAGMA query_only=0"); }
 
 void SqliteStore::exec(const char* sql) {
   char* error = nullptr;
@@ -100,7 +65,8 @@ void SqliteStore::migrate() {
     Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
     if (current.step() == SQLITE_ROW) schema_version_ = static_cast<int>(current.column_int(0));
   }
-  constexpr int known = static_cast<int>(std::size(migrations));
+  const auto& migrations = embedded::sqlite_migrations;
+  constexpr int known = static_cast<int>(std::size(embedded::sqlite_migrations));
   if (schema_version_ > known)
     throw StoreError("the database is at schema version " + std::to_string(schema_version_) +
                      ", newer than this server knows (" + std::to_string(known) + "); upgrade parley-server");
@@ -161,78 +127,8 @@ StoredState SqliteStore::load() {
   return out;
 }
 
-void SqliteStore::commit(StoreBatch batch, std::function<void(bool)> done) {
-  {
-    std::lock_guard lock(mutex_);
-    if (queue_.size() < max_pending_batches) {
-      queue_.push_back({std::move(batch), std::move(done)});
-      wake_.notify_one();
-      return;
-    }
-  }
-  boost::asio::post(completions_, [done = std::move(done)] { done(false); });
-}
-
-void SqliteStore::run_job(std::function<void(sqlite3*)> job) {
-  {
-    std::lock_guard lock(mutex_);
-    if (jobs_stopped_) return;
-    jobs_.push_back(std::move(job));
-  }
-  wake_.notify_one();
-}
-
-void SqliteStore::stop_jobs() {
-  {
-    std::lock_guard lock(mutex_);
-    jobs_stopped_ = true;
-    jobs_.clear();
-  }
-  std::lock_guard running(job_running_);  // a job in progress finishes first
-}
-
-void SqliteStore::run_writer() {
-  std::deque<Pending> failed;  // written again, first, with the next group
-  for (;;) {
-    std::deque<Pending> group;
-    std::deque<std::function<void(sqlite3*)>> jobs;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !jobs_.empty(); });
-      if (queue_.empty() && jobs_.empty() && stopping_) return;
-      group.swap(queue_);
-      jobs.swap(jobs_);
-    }
-    for (auto& job : jobs) {
-      std::lock_guard running(job_running_);
-      {
-        std::lock_guard lock(mutex_);
-        if (jobs_stopped_) break;
-      }
-      job(db_);
-    }
-    if (group.empty()) continue;
-    std::vector<Pending*> all;
-    for (auto& p : failed) all.push_back(&p);
-    for (auto& p : group) all.push_back(&p);
-    const bool ok = write(all);
-    if (!ok) {
-      for (auto& p : group) failed.push_back({std::move(p.batch), nullptr});
-    } else {
-      failed.clear();
-    }
-    // Completions in order, on the hub.
-    boost::asio::post(completions_, [group = std::move(group), ok]() mutable {
-      for (auto& p : group)
-        if (p.done) p.done(ok);
-    });
-  }
-}
-
 // One transaction for every batch of the group.
-bool SqliteStore::write(const std::vector<Pending*>& batches) {
-  // A flush with nothing new only keeps its place in line.
-  if (std::all_of(batches.begin(), batches.end(), [](const Pending* p) { return p->batch.empty(); })) return true;
+bool SqliteStore::write(const std::vector<const StoreBatch*>& batches) {
   try {
     exec("BEGIN IMMEDIATE");
   } catch (const StoreError& e) {
@@ -249,8 +145,8 @@ bool SqliteStore::write(const std::vector<Pending*>& batches) {
     Statement agent(db_, "INSERT OR REPLACE INTO agents (id, record) VALUES (?, ?)");
     Statement meta(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES ('queues', ?)");
     bool ok = true;
-    for (const auto* p : batches) {
-      const auto& b = p->batch;
+    for (const auto* batch : batches) {
+      const auto& b = *batch;
       for (const auto& m : b.messages)
         ok = ok && message.text(1, m.conversation_id())
                        .integer(2, static_cast<std::int64_t>(m.seq()))

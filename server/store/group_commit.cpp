@@ -1,0 +1,104 @@
+#include "store/group_commit.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <future>
+
+namespace parley::store {
+
+GroupCommitStore::~GroupCommitStore() { stop_writer(); }
+
+void GroupCommitStore::start_writer() {
+  writer_ = std::thread([this] { run_writer(); });
+}
+
+void GroupCommitStore::stop_writer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void GroupCommitStore::commit(StoreBatch batch, std::function<void(bool)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() < max_pending_batches && !stopping_) {
+      queue_.push_back({std::move(batch), std::move(done)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  boost::asio::post(completions_, [done = std::move(done)] { done(false); });
+}
+
+bool GroupCommitStore::run_job(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (jobs_stopped_) return false;
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void GroupCommitStore::stop_jobs() {
+  {
+    std::lock_guard lock(mutex_);
+    jobs_stopped_ = true;
+    jobs_.clear();
+  }
+  std::lock_guard running(job_running_);  // a job in progress finishes first
+}
+
+void GroupCommitStore::refuse_writes(bool refuse) {
+  std::promise<void> applied;
+  if (run_job([&] {
+        set_refuse_writes(refuse);
+        applied.set_value();
+      }))
+    applied.get_future().wait();
+}
+
+void GroupCommitStore::run_writer() {
+  std::deque<Pending> failed;  // written again, first, with the next group
+  for (;;) {
+    std::deque<Pending> group;
+    std::deque<std::function<void()>> jobs;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !jobs_.empty(); });
+      if (queue_.empty() && jobs_.empty() && stopping_) return;
+      group.swap(queue_);
+      jobs.swap(jobs_);
+    }
+    for (auto& job : jobs) {
+      std::lock_guard running(job_running_);
+      {
+        std::lock_guard lock(mutex_);
+        if (jobs_stopped_) break;
+      }
+      job();
+    }
+    if (group.empty()) continue;
+    std::vector<const StoreBatch*> all;
+    for (const auto& p : failed) all.push_back(&p.batch);
+    for (const auto& p : group) all.push_back(&p.batch);
+    // A flush with nothing new only keeps its place in line.
+    const bool ok = std::all_of(all.begin(), all.end(), [](const StoreBatch* b) { return b->empty(); }) || write(all);
+    if (!ok) {
+      for (auto& p : group) failed.push_back({std::move(p.batch), nullptr});
+    } else {
+      failed.clear();
+    }
+    // Completions in order, on the hub.
+    boost::asio::post(completions_, [group = std::move(group), ok]() mutable {
+      for (auto& p : group)
+        if (p.done) p.done(ok);
+    });
+  }
+}
+
+}  // namespace parley::store

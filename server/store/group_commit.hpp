@@ -1,0 +1,74 @@
+#pragma once
+// The writer thread every RecordStore engine shares. The hub queues batches
+// with commit(); the thread commits every batch queued since its last commit
+// in one transaction (group commit: under load one fsync serves many events)
+// and posts each batch's completion back to the `completions` executor, in the
+// order the batches were queued. Small jobs (staff sign-ins) run on the same
+// thread between transactions, so an engine's connection is only ever used by
+// this thread.
+//
+// Failure policy: a group whose transaction fails (disk full, read-only
+// directory, database gone) completes with false, and is kept and written
+// again before anything newer, so nothing acknowledged later can overtake it;
+// the hub closes the affected connections (1012) and clients resend. Limit:
+// past max_pending_batches waiting for the writer, new batches fail at once.
+
+#include "store/record_store.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace parley::store {
+
+class GroupCommitStore : public RecordStore {
+ public:
+  static constexpr std::size_t max_pending_batches = 100'000;
+
+  void commit(StoreBatch batch, std::function<void(bool durable)> done) final;
+  void stop_jobs() final;
+  void refuse_writes(bool refuse) final;
+
+ protected:
+  explicit GroupCommitStore(boost::asio::any_io_executor completions) : completions_(std::move(completions)) {}
+  ~GroupCommitStore() override;
+
+  // Engines call start_writer() once connected and stop_writer() first thing
+  // in their destructor (the thread calls their virtual functions).
+  void start_writer();
+  void stop_writer();
+  // Runs `job` on the writer thread, between transactions. Jobs still queued
+  // when stop_jobs() is called are dropped without running; after it, false
+  // and the job is not queued.
+  bool run_job(std::function<void()> job);
+
+  // On the writer thread: one transaction for all of `batches`; false if it
+  // did not commit (rolled back, nothing of it stored).
+  virtual bool write(const std::vector<const StoreBatch*>& batches) = 0;
+  // On the writer thread: make every later write fail (or stop doing so).
+  virtual void set_refuse_writes(bool refuse) = 0;
+
+ private:
+  struct Pending {
+    StoreBatch batch;
+    std::function<void(bool)> done;
+  };
+  void run_writer();
+
+  boost::asio::any_io_executor completions_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  std::deque<std::function<void()>> jobs_;
+  bool jobs_stopped_ = false;
+  std::mutex job_running_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace parley::store

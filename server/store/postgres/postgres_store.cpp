@@ -1,0 +1,272 @@
+#include "store/postgres/postgres_store.hpp"
+
+#include "store/postgres/pg_result.hpp"
+#include "store/postgres/postgres_staff_sessions.hpp"
+#include "store/postgres_migrations.hpp"
+
+#include <iostream>
+#include <regex>
+
+namespace parley::store {
+namespace {
+
+// Advisory lock keys ("parley" and "parley-migrate" as numbers).
+constexpr const char* server_lock = "SELECT pg_try_advisory_lock(123563833845113)";
+constexpr const char* migration_lock = "SELECT pg_advisory_xact_lock(123563833845114)";
+// Statements per pipeline round trip: the server's replies to them must fit
+// in the socket buffers, or a blocking client and server would wait on each other.
+constexpr std::size_t pipeline_chunk = 500;
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Sends commands in pipeline mode and collects their results every
+// pipeline_chunk commands; the first failure is kept as the reason.
+class Pipeline {
+ public:
+  explicit Pipeline(PGconn* conn) : conn_(conn) { ok_ = PQenterPipelineMode(conn_) == 1; }
+  ~Pipeline() {
+    if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {
+      sync();
+      PQexitPipelineMode(conn_);
+    }
+  }
+  void send(const char* sql, const std::vector<pg::Param>& params = {}) {
+    if (!ok_) return;
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    for (const auto& p : params) {
+      values.push_back(p.value.data());
+      lengths.push_back(static_cast<int>(p.value.size()));
+      formats.push_back(p.binary ? 1 : 0);
+    }
+    if (PQsendQueryParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(), lengths.data(),
+                          formats.data(), 0) != 1)
+      return fail(PQerrorMessage(conn_));
+    if (++pending_ >= pipeline_chunk) sync();
+  }
+  // Waits for every result sent so far; false if any failed.
+  bool sync() {
+    if (pending_ == 0 && synced_) return ok_;
+    if (PQpipelineSync(conn_) != 1) {
+      fail(PQerrorMessage(conn_));
+      pending_ = 0;
+      return ok_;
+    }
+    // Each command: its result, then a null; then the sync's own result.
+    for (;;) {
+      pg::Result r(PQgetResult(conn_));
+      if (!r) {
+        if (PQstatus(conn_) != CONNECTION_OK) {
+          fail(PQerrorMessage(conn_));
+          break;
+        }
+        continue;
+      }
+      const auto status = PQresultStatus(r.get());
+      if (status == PGRES_PIPELINE_SYNC) break;
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_PIPELINE_ABORTED) continue;
+      fail(PQresultErrorMessage(r.get()));
+      if (PQstatus(conn_) != CONNECTION_OK) break;
+    }
+    pending_ = 0;
+    synced_ = true;
+    return ok_;
+  }
+  bool ok() const { return ok_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  void fail(const char* why) {
+    if (ok_) reason_ = trimmed(why ? why : "unknown error");
+    ok_ = false;
+  }
+  PGconn* conn_;
+  bool ok_ = true;
+  bool synced_ = false;
+  std::size_t pending_ = 0;
+  std::string reason_;
+};
+
+}  // namespace
+
+std::string redact_database_url(const std::string& url) {
+  // scheme://user:password@host... -> scheme://user:***@host...
+  static const std::regex with_password(R"(^([a-z]+://[^:/@]*):[^@/]*@)");
+  std::string out = std::regex_replace(url, with_password, "$1:***@");
+  // password=... as a query parameter or keyword.
+  static const std::regex keyword(R"((password=)[^& ]*)");
+  return std::regex_replace(out, keyword, "$1***");
+}
+
+PostgresStore::PostgresStore(std::string url, boost::asio::any_io_executor completions)
+    : GroupCommitStore(std::move(completions)), url_(std::move(url)) {
+  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
+  const char* values[] = {url_.c_str(), "5", "parley-server", nullptr};
+  conn_ = PQconnectdbParams(keys, values, 1);
+  try {
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
+      throw StoreError("cannot connect: " + trimmed(conn_ ? PQerrorMessage(conn_) : "out of memory"));
+    prepare_session();
+    migrate();
+    ready_ = true;
+  } catch (const StoreError& e) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw StoreError(redact_database_url(url_) + ": " + e.what());
+  }
+  start_writer();
+}
+
+PostgresStore::~PostgresStore() {
+  stop_writer();
+  PQfinish(conn_);
+}
+
+std::unique_ptr<auth::StaffSessionStore> PostgresStore::staff_sessions(const chat::Clock& clock) {
+  return std::make_unique<PostgresStaffSessions>(*this, clock);
+}
+
+void PostgresStore::prepare_session() {
+  // One server per database: the lock lasts as long as this connection.
+  auto locked = pg::checked(conn_, server_lock);
+  if (PQntuples(locked.get()) != 1 || pg::column(locked, 0, 0) != std::string(1, '\1'))
+    throw StoreError("another parley-server is using this database");
+  pg::checked(conn_, "SET client_min_messages = warning");
+  pg::checked(conn_, refuse_writes_ ? "SET default_transaction_read_only = on" : "SET default_transaction_read_only = off");
+}
+
+pg_conn* PostgresStore::connection() {
+  if (ready_ && PQstatus(conn_) == CONNECTION_OK) return conn_;
+  ready_ = false;
+  try {
+    if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) throw StoreError(trimmed(PQerrorMessage(conn_)));
+    prepare_session();
+  } catch (const StoreError& e) {
+    if (!reported_down_)
+      std::cerr << "parley: store: cannot use " << redact_database_url(url_) << " (" << e.what()
+                << "); not acknowledging until it is back\n";
+    reported_down_ = true;
+    return nullptr;
+  }
+  ready_ = true;
+  if (reported_down_) std::cerr << "parley: store: reconnected to " << redact_database_url(url_) << "\n";
+  reported_down_ = false;
+  return conn_;
+}
+
+void PostgresStore::set_refuse_writes(bool refuse) {
+  refuse_writes_ = refuse;
+  if (auto* conn = connection())
+    pg::exec(conn, refuse ? "SET default_transaction_read_only = on" : "SET default_transaction_read_only = off");
+}
+
+void PostgresStore::migrate() {
+  pg::checked(conn_, "BEGIN");
+  try {
+    pg::checked(conn_, migration_lock);  // several servers starting at once migrate one after another
+    pg::checked(conn_, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    auto current = pg::checked(conn_, "SELECT COALESCE(MAX(version), 0)::int8 FROM schema_version");
+    schema_version_ = static_cast<int>(pg::column_int(current, 0, 0));
+    const auto& migrations = embedded::postgres_migrations;
+    constexpr int known = static_cast<int>(std::size(embedded::postgres_migrations));
+    if (schema_version_ > known)
+      throw StoreError("the database is at schema version " + std::to_string(schema_version_) +
+                       ", newer than this server knows (" + std::to_string(known) + "); upgrade parley-server");
+    for (int v = schema_version_ + 1; v <= known; ++v) {
+      pg::checked(conn_, pg::exec_script(conn_, migrations[v - 1]));
+      pg::checked(conn_, "INSERT INTO schema_version (version) VALUES ($1::int4)", {pg::integer(v)});
+    }
+    pg::checked(conn_, "COMMIT");
+    schema_version_ = known;
+  } catch (const StoreError&) {
+    pg::exec(conn_, "ROLLBACK");
+    throw;
+  }
+}
+
+StoredState PostgresStore::load() {
+  StoredState out;
+  auto records = [&](const char* sql, auto add, const char* what) {
+    auto rows = pg::checked(conn_, sql);
+    for (int i = 0; i < PQntuples(rows.get()); ++i)
+      if (!add()->ParseFromString(pg::column(rows, i, 0))) throw StoreError(std::string("a stored ") + what + " does not parse");
+  };
+  records("SELECT record FROM conversations", [&] { return out.image.add_conversations(); }, "conversation record");
+  records("SELECT record FROM visitors", [&] { return out.image.add_visitors(); }, "visitor record");
+  records("SELECT record FROM agents", [&] { return out.image.add_agents(); }, "agent record");
+  {
+    auto rows = pg::checked(conn_, "SELECT value FROM meta WHERE key = 'queues'");
+    if (PQntuples(rows.get()) == 1) {
+      parley::state::v1::StateImage queues;
+      if (!queues.ParseFromString(pg::column(rows, 0, 0))) throw StoreError("the stored queues do not parse");
+      *out.image.mutable_queues() = queues.queues();
+      out.image.set_average_handle_seconds(queues.average_handle_seconds());
+      out.image.set_store_id(queues.store_id());
+    }
+  }
+  auto rows = pg::checked(conn_, "SELECT record FROM messages ORDER BY conversation_id, seq");
+  for (int i = 0; i < PQntuples(rows.get()); ++i) {
+    parley::v1::Message m;
+    if (!m.ParseFromString(pg::column(rows, i, 0))) throw StoreError("a stored message does not parse");
+    auto& log = out.logs[m.conversation_id()];
+    if (m.seq() != log.size() + 1) throw StoreError("conversation " + m.conversation_id() + " has a gap in its log");
+    log.push_back(std::move(m));
+  }
+  return out;
+}
+
+// One transaction for every batch of the group, pipelined.
+bool PostgresStore::write(const std::vector<const StoreBatch*>& batches) {
+  auto* conn = connection();
+  if (!conn) return false;
+  std::string reason;
+  {
+    Pipeline p(conn);
+    p.send("BEGIN");
+    for (const auto* batch : batches) {
+      const auto& b = *batch;
+      for (const auto& m : b.messages)
+        p.send(
+            "INSERT INTO messages (conversation_id, seq, sender_id, client_message_id, created_ms, record) "
+            "VALUES ($1, $2::int8, $3, $4, $5::int8, $6) ON CONFLICT DO NOTHING",
+            {pg::text(m.conversation_id()), pg::integer(static_cast<std::int64_t>(m.seq())), pg::text(m.sender_id()),
+             pg::text(m.client_message_id()), pg::integer(m.server_time_ms()), pg::bytes(m.SerializeAsString())});
+      for (const auto& r : b.state.conversations())
+        p.send(
+            "INSERT INTO conversations (id, state, record) VALUES ($1, $2::int4, $3) "
+            "ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, record = EXCLUDED.record",
+            {pg::text(r.info().conversation_id()), pg::integer(r.info().state()), pg::bytes(r.SerializeAsString())});
+      for (const auto& r : b.state.visitors())
+        p.send("INSERT INTO visitors (id, record) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
+               {pg::text(r.id()), pg::bytes(r.SerializeAsString())});
+      for (const auto& id : b.state.forgotten_visitors()) p.send("DELETE FROM visitors WHERE id = $1", {pg::text(id)});
+      for (const auto& r : b.state.agents())
+        p.send("INSERT INTO agents (id, record) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
+               {pg::text(r.id()), pg::bytes(r.SerializeAsString())});
+      if (b.state.queues_included()) {
+        parley::state::v1::StateImage queues;
+        *queues.mutable_queues() = b.state.queues();
+        queues.set_queues_included(true);
+        queues.set_average_handle_seconds(b.state.average_handle_seconds());
+        queues.set_store_id(b.state.store_id());
+        p.send("INSERT INTO meta (key, value) VALUES ('queues', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+               {pg::bytes(queues.SerializeAsString())});
+      }
+    }
+    if (p.sync()) {
+      p.send("COMMIT");
+      if (p.sync()) return true;
+    }
+    reason = p.reason();
+  }
+  // The transaction failed: end it (if the connection still stands) and say so.
+  if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) pg::exec(conn, "ROLLBACK");
+  std::cerr << "parley: store: could not commit (" << reason << "); not acknowledging\n";
+  return false;
+}
+
+}  // namespace parley::store

@@ -1,0 +1,62 @@
+#pragma once
+// The system of record in a PostgreSQL server (--database postgres://...):
+// the same tables as the embedded store, created by numbered migrations
+// (store/postgres/migrations) applied at start under an advisory lock. Group
+// commit, ordering and the failure policy are GroupCommitStore's; a group is
+// one transaction sent as a libpq pipeline (one round trip per few hundred
+// statements, not one per statement).
+//
+// A lost connection (PostgreSQL restarted, network cut) fails the group that
+// met it; the next one reconnects first (connect_timeout 5 s), so while the
+// database is away nothing is acknowledged and clients are told to resend.
+// One server per database until several nodes share one (the leaderless
+// cluster): a session advisory lock refuses a second.
+
+#include "store/group_commit.hpp"
+
+#include <string>
+
+struct pg_conn;
+
+namespace parley::store {
+
+class PostgresStore final : public GroupCommitStore {
+ public:
+  // Connects, takes the database for this server and migrates it. Throws
+  // StoreError with a one-line reason (never the password).
+  PostgresStore(std::string url, boost::asio::any_io_executor completions);
+  ~PostgresStore() override;
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  StoredState load() override;
+  std::unique_ptr<auth::StaffSessionStore> staff_sessions(const chat::Clock& clock) override;
+  int schema_version() const override { return schema_version_; }
+
+  // Runs `job` on the writer thread with a working connection, or with
+  // nullptr when the database cannot be reached.
+  void run_job(std::function<void(pg_conn*)> job) {
+    GroupCommitStore::run_job([this, job = std::move(job)] { job(connection()); });
+  }
+
+ private:
+  bool write(const std::vector<const StoreBatch*>& batches) override;
+  void set_refuse_writes(bool refuse) override;
+  // The connection, re-established (with its lock and settings) if it was
+  // lost; nullptr if the database cannot be reached now.
+  pg_conn* connection();
+  void prepare_session();  // throws StoreError
+  void migrate();
+
+  std::string url_;
+  pg_conn* conn_ = nullptr;
+  int schema_version_ = 0;
+  bool ready_ = false;  // connected, locked and set up
+  bool refuse_writes_ = false;
+  bool reported_down_ = false;
+};
+
+// The URL with any password replaced by "***", for messages and logs.
+std::string redact_database_url(const std::string& url);
+
+}  // namespace parley::store

@@ -1,0 +1,67 @@
+#pragma once
+// The system of record's port: what the chat core and the server need from a
+// database, whichever engine is behind it (store/sqlite: embedded, the
+// default; store/postgres: a PostgreSQL server). Both pass one contract suite
+// (tests/redis/test_message_log_contract.cpp).
+//
+// Threads: load() runs once at start-up, before any commit. commit() is called
+// on the hub and completes on the `completions` executor the store was made
+// with, in the order the batches were queued (store/group_commit.hpp).
+
+#include "auth/staff_sessions.hpp"
+#include "chat/clock.hpp"
+#include "parley/v1/protocol.pb.h"
+#include "parley/v1/state.pb.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace parley::store {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What one hub event (or several) changed: new log entries and state records.
+struct StoreBatch {
+  std::vector<parley::v1::Message> messages;
+  parley::state::v1::StateImage state;  // a change set (Service::export_changes)
+  bool empty() const {
+    return messages.empty() && state.conversations_size() == 0 && state.visitors_size() == 0 &&
+           state.agents_size() == 0 && state.forgotten_visitors_size() == 0 && !state.queues_included();
+  }
+};
+
+struct StoredState {
+  parley::state::v1::StateImage image;
+  // Every conversation's log, numbered from 1.
+  std::map<std::string, std::vector<parley::v1::Message>> logs;
+};
+
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+
+  // Everything stored (start-up). Throws StoreError.
+  virtual StoredState load() = 0;
+  // Queues a batch; done(true) once it is committed, done(false) if it could
+  // not be (the batch is kept and written again before anything newer).
+  virtual void commit(StoreBatch batch, std::function<void(bool durable)> done) = 0;
+  // Staff sign-ins kept in this store (they survive a restart).
+  virtual std::unique_ptr<auth::StaffSessionStore> staff_sessions(const chat::Clock& clock) = 0;
+  // Drops queued small jobs (sign-in lookups) and waits for a running one:
+  // the owners of their callbacks are about to go (server shutdown).
+  virtual void stop_jobs() = 0;
+  // Fault injection for tests: while set, every commit fails as on a full or
+  // read-only disk. Returns once it is in force.
+  virtual void refuse_writes(bool refuse) = 0;
+  // The schema version the database is at.
+  virtual int schema_version() const = 0;
+};
+
+}  // namespace parley::store
