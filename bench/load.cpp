@@ -70,6 +70,7 @@ struct Options {
   int threads = 2;
   std::string redis;  // non-empty: run the server as a cluster node on this Redis
   std::string data_dir;  // non-empty: the server keeps its records in SQLite there
+  std::string database;  // non-empty: ... or in this PostgreSQL database
 };
 
 std::int64_t now_us() {
@@ -152,9 +153,10 @@ Options parse(int argc, char** argv) {
     else if (flag == "--threads") o.threads = std::stoi(value);
     else if (flag == "--redis") o.redis = value;
     else if (flag == "--data-dir") o.data_dir = value;
+    else if (flag == "--database") o.database = value;
     else {
       std::cerr << "usage: parley-bench [--server PATH] [--visitors N] [--agents N] [--messages N] [--rate PER_S]"
-                   " [--threads N] [--redis redis://HOST:PORT] [--data-dir DIR]\n";
+                   " [--threads N] [--redis redis://HOST:PORT] [--data-dir DIR] [--database postgres://...]\n";
       std::exit(2);
     }
   }
@@ -208,6 +210,10 @@ int main(int argc, char** argv) {
     if (!o.data_dir.empty()) {
       args.push_back("--data-dir");
       args.push_back(o.data_dir.c_str());
+    }
+    if (!o.database.empty()) {
+      args.push_back("--database");
+      args.push_back(o.database.c_str());
     }
     args.push_back(nullptr);
     execv(args[0], const_cast<char* const*>(args.data()));
