@@ -4,6 +4,12 @@
 // chats (all assigned), then every visitor sends M messages paced at R per second.
 // Reports delivery latency visitor -> agent (p50/p99/max), throughput, and the
 // server's resident memory per connection (from /proc). See docs/performance.md.
+//
+// --churn N instead opens and closes N chats in sequence (--visitors of them at
+// a time): each visitor starts a chat, is served, sends --messages messages,
+// ends the chat, rates it and leaves. Reports the server's RSS every tenth of
+// the run and how long /healthz takes at the end: memory must follow what is
+// live, not history.
 #include "auth/accounts_file.hpp"
 #include "auth/password.hpp"
 #include "parley/v1/protocol.pb.h"
@@ -71,6 +77,8 @@ struct Options {
   std::string redis;  // non-empty: run the server as a cluster node on this Redis
   std::string data_dir;  // non-empty: the server keeps its records in SQLite there
   std::string database;  // non-empty: ... or in this PostgreSQL database
+  long churn = 0;        // non-zero: open and close this many chats in sequence
+  double visitor_timeout = 0;  // non-zero: the server's --visitor-timeout
 };
 
 std::int64_t now_us() {
@@ -110,6 +118,9 @@ class Client : public std::enable_shared_from_this<Client> {
   std::string conversation;
   std::string name;
   int sent = 0;
+  void close() {
+    ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
+  }
 
  private:
   static void fail(const char* what, beast::error_code ec) {
@@ -154,9 +165,11 @@ Options parse(int argc, char** argv) {
     else if (flag == "--redis") o.redis = value;
     else if (flag == "--data-dir") o.data_dir = value;
     else if (flag == "--database") o.database = value;
+    else if (flag == "--churn") o.churn = std::stol(value);
+    else if (flag == "--visitor-timeout") o.visitor_timeout = std::stod(value);
     else {
       std::cerr << "usage: parley-bench [--server PATH] [--visitors N] [--agents N] [--messages N] [--rate PER_S]"
-                   " [--threads N] [--redis redis://HOST:PORT] [--data-dir DIR] [--database postgres://...]\n";
+                   " [--threads N] [--redis redis://HOST:PORT] [--data-dir DIR] [--database postgres://...] [--churn N] [--visitor-timeout S]\n";
       std::exit(2);
     }
   }
@@ -164,6 +177,95 @@ Options parse(int argc, char** argv) {
 }
 
 }  // namespace
+
+// GET /healthz; the time it took, in ms.
+double healthz_ms(const asio::ip::tcp::endpoint& endpoint) {
+  namespace http = beast::http;
+  const auto start = Clock::now();
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(endpoint);
+  http::request<http::string_body> req{http::verb::get, "/healthz", 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// One visitor's whole story, again and again, `o.visitors` at a time, until
+// o.churn chats were closed and rated.
+template <class RunUntil>
+int run_churn(const Options& o, asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, pid_t pid,
+              RunUntil& run_until) {
+  long started = 0, finished = 0;
+  std::vector<std::pair<long, long>> samples;  // (chats finished, RSS KiB)
+  const long sample_every = std::max(1L, o.churn / 10);
+  std::function<void()> next;
+  next = [&] {
+    if (started >= o.churn) return;
+    const long n = started++;
+    auto handler = [&, n](Client& c, const v1::ServerFrame& f) {
+      auto send = [&c](std::uint32_t req, auto fill) {
+        v1::ClientFrame frame;
+        frame.set_request_id(req);
+        fill(frame);
+        c.send(frame);
+      };
+      if (f.has_ack() && f.ack().request_id() == 1) c.conversation = f.ack().conversation_id();
+      if (f.has_agent_joined() || (f.has_ack() && f.ack().request_id() == 3)) {
+        if (c.sent < o.messages) {
+          ++c.sent;
+          send(3, [&](v1::ClientFrame& m) {
+            m.mutable_send_message()->set_conversation_id(c.conversation);
+            m.mutable_send_message()->set_client_message_id("m" + std::to_string(c.sent));
+            m.mutable_send_message()->set_text(std::to_string(now_us()) + " my withdrawal 0x" + std::to_string(n) + " is still pending, message " +
+                                               std::to_string(c.sent));
+          });
+        } else {
+          send(4, [&](v1::ClientFrame& m) { m.mutable_close_chat()->set_conversation_id(c.conversation); });
+        }
+      }
+      if (f.has_ack() && f.ack().request_id() == 4)
+        send(5, [&](v1::ClientFrame& m) {
+          m.mutable_rate_chat()->set_conversation_id(c.conversation);
+          m.mutable_rate_chat()->set_score(5);
+        });
+      if (f.has_ack() && f.ack().request_id() == 5) {
+        c.close();
+        if (++finished % sample_every == 0) samples.emplace_back(finished, rss_kib(pid));
+        next();
+      }
+    };
+    auto visitor = std::make_shared<Client>(io, handler);
+    visitor->connect(endpoint, [visitor, n] {
+      v1::ClientFrame hello;
+      hello.mutable_hello()->set_role(v1::ROLE_VISITOR);
+      visitor->send(hello);
+      v1::ClientFrame start;
+      start.set_request_id(1);
+      start.mutable_start_chat()->set_category(v1::CATEGORY_WITHDRAWAL);
+      start.mutable_start_chat()->set_first_message("0 my withdrawal has not arrived");
+      start.mutable_start_chat()->set_client_message_id("c" + std::to_string(n));
+      visitor->send(start);
+    });
+  };
+  const long rss_start = rss_kib(pid);
+  const auto begin = Clock::now();
+  for (int i = 0; i < o.visitors; ++i) next();
+  run_until([&] { return finished >= o.churn; }, std::chrono::seconds(3600));
+  const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  std::printf("churn              %ld chats opened, served (%d messages each), closed and rated in %.1f s = %.0f chats/s, %d at a time\n",
+              finished, o.messages, seconds, finished / seconds, o.visitors);
+  std::printf("server RSS         start %ld KiB", rss_start);
+  for (const auto& [n, rss] : samples) std::printf(", %ldk: %ld", n / 1000, rss);
+  std::printf(" KiB\n");
+  double worst = 0;
+  for (int i = 0; i < 20; ++i) worst = std::max(worst, healthz_ms(endpoint));
+  std::printf("/healthz           slowest of 20 after the run: %.2f ms\n", worst);
+  return 0;
+}
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
@@ -214,6 +316,11 @@ int main(int argc, char** argv) {
     if (!o.database.empty()) {
       args.push_back("--database");
       args.push_back(o.database.c_str());
+    }
+    const std::string visitor_timeout = std::to_string(o.visitor_timeout);
+    if (o.visitor_timeout > 0) {
+      args.push_back("--visitor-timeout");
+      args.push_back(visitor_timeout.c_str());
     }
     args.push_back(nullptr);
     execv(args[0], const_cast<char* const*>(args.data()));
@@ -294,6 +401,15 @@ int main(int argc, char** argv) {
     });
   }
   run_until([&] { return agents_ready == o.agents; }, std::chrono::seconds(30));
+
+  if (o.churn > 0) {
+    const int code = run_churn(o, io, endpoint, pid, run_until);
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+    std::remove(agents_file.c_str());
+    rmdir(dir.c_str());
+    return code;
+  }
 
   const auto connect_start = Clock::now();
   for (int i = 0; i < o.visitors; ++i) {

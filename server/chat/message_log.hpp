@@ -33,6 +33,12 @@ class MessageLog {
 
   virtual std::uint64_t last_seq(const std::string& conversation_id) const = 0;
 
+  // A closed conversation nobody can reach any more (its visitor is
+  // forgotten): drops its log from memory if the log keeps it elsewhere (a
+  // store) and returns true; false if memory is its only copy (then the
+  // caller keeps it too).
+  virtual bool evict(const std::string& /*conversation_id*/) { return false; }
+
   // Calls done(true) once every append made so far is durable, or done(false)
   // if that can no longer be promised (the store lost its connection). The
   // embedded log is durable at once and calls done inline.

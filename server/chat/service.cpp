@@ -5,6 +5,7 @@
 #include "util/random.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <cassert>
 #include <cmath>
 
@@ -230,7 +231,9 @@ void Service::advance() {
 //  - a visitor who never started a chat, or whose chat is closed and rated, is
 //    forgotten visitor_timeout_ms after leaving;
 //  - one whose chat is closed but not rated, resume_token_ttl_ms after the close.
-// Forgetting removes the visitor and their tokens, never the conversation.
+// Forgetting removes the visitor and their tokens, never the conversation:
+// with a store, a closed conversation then leaves memory (evict_if_unreachable)
+// and lives on in the store; so does a closed one its visitor moved on from.
 
 void Service::schedule_visitor_check(Visitor& v, std::int64_t at_ms) {
   unschedule_visitor_check(v);
@@ -276,7 +279,20 @@ void Service::forget_visitor(Visitor& v) {
   visitor_by_token_.erase(v.resume_token);
   if (!v.previous_token.empty()) visitor_by_token_.erase(v.previous_token);
   changed_visitors_.insert(v.id);  // exported as forgotten
+  const auto conversation_id = v.conversation_id;
   visitors_.erase(v.id);
+  if (!conversation_id.empty()) evict_if_unreachable(conversation_id);
+}
+
+void Service::evict_if_unreachable(const std::string& conversation_id) {
+  auto it = conversations_.find(conversation_id);
+  if (it == conversations_.end() || it->second.info.state() != v1::CONVERSATION_STATE_CLOSED) return;
+  if (auto v = visitors_.find(it->second.info.visitor_id());
+      v != visitors_.end() && v->second.conversation_id == conversation_id)
+    return;  // its visitor may still come back to it (resume, rate)
+  if (!log_.evict(conversation_id)) return;  // memory is its only copy
+  if (changed_conversations_.erase(conversation_id)) save_record(it->second, evicted_changes_);
+  conversations_.erase(it);
 }
 
 // "vt_" + the store generation + "_" + 192 random bits.
@@ -585,9 +601,10 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   info.set_created_ms(now);
   info.set_queued_ms(now);
   c.first_client_message_id = m.client_message_id();
-  visitor.conversation_id = id;
+  const auto previous = std::exchange(visitor.conversation_id, id);
   changed(c);
   changed(visitor);
+  if (!previous.empty()) evict_if_unreachable(previous);
 
   v1::Message first;
   first.set_conversation_id(id);
@@ -1382,7 +1399,7 @@ parley::state::v1::StateImage Service::export_state() const {
 }
 
 parley::state::v1::StateImage Service::export_changes() {
-  parley::state::v1::StateImage delta;
+  parley::state::v1::StateImage delta = std::exchange(evicted_changes_, {});
   for (const auto& id : changed_conversations_)
     if (auto it = conversations_.find(id); it != conversations_.end()) save_record(it->second, delta);
   for (const auto& id : changed_visitors_) {
@@ -1476,6 +1493,12 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
   changed_visitors_.clear();
   changed_agents_.clear();
   exported_queue_version_ = queues_.version();
+  // Closed chats no visitor can reach any more stay in the store only.
+  std::vector<std::string> closed;
+  for (const auto& [id, c] : conversations_)
+    if (c.info.state() == v1::CONVERSATION_STATE_CLOSED) closed.push_back(id);
+  for (const auto& id : closed) evict_if_unreachable(id);
+  evicted_changes_.Clear();  // they came from the store: nothing to write back
   // A chat whose agent no longer exists goes back to the front of its queue.
   for (auto& [id, c] : conversations_)
     if (c.info.state() == v1::CONVERSATION_STATE_ASSIGNED && !agents_.count(c.info.agent_id())) {

@@ -264,6 +264,10 @@ class Service {
   // When an away visitor may be forgotten; nothing while their chat is with an agent.
   std::optional<std::int64_t> forget_at(const Visitor& v) const;
   void forget_visitor(Visitor& v);
+  // A closed conversation no visitor can reach leaves memory (if the log
+  // keeps it elsewhere); its last changes still go out with export_changes().
+  void evict_if_unreachable(const std::string& conversation_id);
+  parley::state::v1::StateImage evicted_changes_;
   std::string new_resume_token() const;
   void save_record(const Conversation& c, parley::state::v1::StateImage& image) const;
   void save_record(const Visitor& v, parley::state::v1::StateImage& image) const;

@@ -6,8 +6,8 @@
 // So the Hub's durability gate holds: nothing is shown or acknowledged before
 // its commit returned. Runs on the hub executor.
 //
-// Memory: the logs stay in memory as in the embedded log (evicting closed
-// conversations is the next step of the system-of-record work).
+// Memory: the logs of live conversations stay in memory; evict() drops a
+// closed one (its entries already went into a batch, which holds its own copy).
 
 #include "backend/memory/memory_message_log.hpp"
 #include "chat/service.hpp"
@@ -35,6 +35,10 @@ class DurableLog final : public chat::MessageLog {
     return memory_.read_after(id, after, max);
   }
   std::uint64_t last_seq(const std::string& id) const override { return memory_.last_seq(id); }
+  bool evict(const std::string& id) override {
+    memory_.erase(id);
+    return true;
+  }
   void flush(std::function<void(bool durable)> done) override {
     if (service_) pending_.state = service_->export_changes();
     // Even an empty batch goes through the store: an earlier one may still be

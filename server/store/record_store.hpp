@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -47,8 +48,12 @@ class RecordStore {
  public:
   virtual ~RecordStore() = default;
 
-  // Everything stored (start-up). Throws StoreError.
-  virtual StoredState load() = 0;
+  // What the chat core needs in memory at start-up: visitors, agents, queues,
+  // every conversation that is not closed, and the closed ones a remembered
+  // visitor may still resume or rate, with their logs. Other closed
+  // conversations stay in the store only, so start-up time and memory follow
+  // what is live, not history. Throws StoreError.
+  StoredState load();
   // Queues a batch; done(true) once it is committed, done(false) if it could
   // not be (the batch is kept and written again before anything newer).
   virtual void commit(StoreBatch batch, std::function<void(bool durable)> done) = 0;
@@ -62,6 +67,15 @@ class RecordStore {
   virtual void refuse_writes(bool refuse) = 0;
   // The schema version the database is at.
   virtual int schema_version() const = 0;
+
+ protected:
+  // The engine's reads behind load(), as serialized records.
+  enum class Records { visitors, agents, open_conversations };
+  virtual std::vector<std::string> read_records(Records which) = 0;
+  virtual std::optional<std::string> read_conversation(const std::string& id) = 0;
+  virtual std::optional<std::string> read_meta(const std::string& key) = 0;
+  // The conversation's log in seq order.
+  virtual std::vector<std::string> read_messages(const std::string& conversation_id) = 0;
 };
 
 }  // namespace parley::store

@@ -21,6 +21,7 @@
 #include <future>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <unistd.h>
 
 using namespace parley;
@@ -115,6 +116,23 @@ struct StoreBackend {
   bool flush() {
     std::optional<bool> result;
     durable->flush([&](bool ok) { result = ok; });
+    REQUIRE(run_until(io, [&] { return result.has_value(); }, 20s));
+    return *result;
+  }
+  // Stores a conversation's record (and, if `visitor` is set, a remembered
+  // visitor whose chat it is), as the chat core's change sets would.
+  bool record(const std::string& conversation, v1::ConversationState state, const std::string& visitor = {}) {
+    store::StoreBatch batch;
+    auto* c = batch.state.add_conversations();
+    c->mutable_info()->set_conversation_id(conversation);
+    c->mutable_info()->set_state(state);
+    if (!visitor.empty()) {
+      auto* v = batch.state.add_visitors();
+      v->set_id(visitor);
+      v->set_conversation_id(conversation);
+    }
+    std::optional<bool> result;
+    db->commit(std::move(batch), [&](bool ok) { result = ok; });
     REQUIRE(run_until(io, [&] { return result.has_value(); }, 20s));
     return *result;
   }
@@ -217,6 +235,7 @@ TEST_CASE("redis message log: acknowledged messages survive a Redis crash with A
 TEMPLATE_TEST_CASE("record store: what was flushed survives a restart, with its idempotency", "", SqliteBackend,
                    PostgresBackend) {
   TestType backend;
+  REQUIRE(backend.record("c", v1::CONVERSATION_STATE_ASSIGNED));
   for (int i = 1; i <= 50; ++i)
     backend.log().append(message("c", "v", "m" + std::to_string(i), "text " + std::to_string(i)));
   REQUIRE(backend.flush());
@@ -235,6 +254,7 @@ TEMPLATE_TEST_CASE("record store: what was flushed survives a restart, with its 
 TEMPLATE_TEST_CASE("record store: group commit keeps flush order, and a failed commit is reported and written again",
                    "", SqliteBackend, PostgresBackend) {
   TestType backend;
+  REQUIRE(backend.record("g", v1::CONVERSATION_STATE_QUEUED));
   // Many flushes queued before the writer runs: all complete, in order.
   std::vector<int> completed;
   for (int i = 0; i < 200; ++i) {
@@ -259,6 +279,28 @@ TEMPLATE_TEST_CASE("record store: group commit keeps flush order, and a failed c
   CHECK(backend.log().last_seq("g") == 202);
   CHECK(backend.log().read_after("g", 200, 1)[0].text() == "written once the disk is back");
   CHECK(backend.log().read_after("g", 201, 1)[0].text() == "and this after it");
+}
+
+TEMPLATE_TEST_CASE("record store: start-up loads what is live, not history; the rest stays in the store", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  REQUIRE(backend.record("open", v1::CONVERSATION_STATE_ASSIGNED));
+  REQUIRE(backend.record("closed-remembered", v1::CONVERSATION_STATE_CLOSED, "v-1"));
+  REQUIRE(backend.record("closed-long-ago", v1::CONVERSATION_STATE_CLOSED));
+  for (const char* id : {"open", "closed-remembered", "closed-long-ago"})
+    for (int i = 1; i <= 3; ++i) backend.log().append(message(id, "v", "m" + std::to_string(i), id));
+  REQUIRE(backend.flush());
+  backend.close();
+  boost::asio::io_context io;
+  auto reopened = backend.engine.open(io.get_executor());
+  auto stored = reopened->load();
+  std::set<std::string> loaded;
+  for (const auto& c : stored.image.conversations()) loaded.insert(c.info().conversation_id());
+  CHECK(loaded == std::set<std::string>{"open", "closed-remembered"});
+  CHECK(stored.logs.size() == 2);
+  CHECK(stored.logs["open"].size() == 3);
+  CHECK(stored.logs["closed-remembered"].size() == 3);
+  CHECK(stored.logs.count("closed-long-ago") == 0);
 }
 
 TEMPLATE_TEST_CASE("record store: a second server on the same data is refused", "", SqliteBackend, PostgresBackend) {
@@ -305,6 +347,7 @@ TEST_CASE("postgres store: killed and restarted under a running store, nothing a
   test::PostgresServer server;  // its own: this test kills it
   PostgresEngine engine{server};
   StoreBackend<PostgresEngine&> backend(engine);
+  REQUIRE(backend.record("c", v1::CONVERSATION_STATE_ASSIGNED));
   for (int i = 1; i <= 20; ++i) backend.log().append(message("c", "v", "m" + std::to_string(i), std::to_string(i)));
   REQUIRE(backend.flush());  // what an Ack would wait for
   server.kill_hard();

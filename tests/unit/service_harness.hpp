@@ -74,14 +74,34 @@ inline chat::AccountDirectory test_accounts() {
   return accounts;
 }
 
-struct Harness {
+// A log in front of a store, as far as the Service can tell: it may evict
+// closed conversations, and remembers which it did.
+class StoreBackedLog final : public chat::MessageLog {
+ public:
+  chat::AppendResult append(v1::Message m) override { return memory.append(std::move(m)); }
+  std::vector<v1::Message> read_after(const std::string& id, std::uint64_t after, std::size_t max) const override {
+    return memory.read_after(id, after, max);
+  }
+  std::uint64_t last_seq(const std::string& id) const override { return memory.last_seq(id); }
+  void flush(std::function<void(bool)> done) override { done(true); }
+  bool evict(const std::string& id) override {
+    memory.erase(id);
+    evicted.push_back(id);
+    return true;
+  }
+  backend::MemoryMessageLog memory;
+  std::vector<std::string> evicted;
+};
+
+template <class Log = backend::MemoryMessageLog>
+struct BasicHarness {
   chat::ManualClock clock;
-  backend::MemoryMessageLog log;
+  Log log;
   chat::Service service;
   chat::SessionId next_id = 1;
   std::int64_t session_ms = 30LL * 24 * 3600 * 1000;  // staff sign-ins outlive every test
 
-  explicit Harness(chat::ServiceLimits limits = {}, chat::AccountDirectory accounts = test_accounts())
+  explicit BasicHarness(chat::ServiceLimits limits = {}, chat::AccountDirectory accounts = test_accounts())
       : service(limits, std::move(accounts), log, clock) {}
 
   Client connect() {
@@ -109,5 +129,6 @@ struct Harness {
     return visitor.take(v1::ServerFrame::kAck).ack().conversation_id();
   }
 };
+using Harness = BasicHarness<>;
 
 }  // namespace parley::test

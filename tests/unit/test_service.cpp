@@ -543,6 +543,65 @@ TEST_CASE("what anonymous visitors leave behind is forgotten on a schedule, neve
   }
 }
 
+TEST_CASE("with a store, a closed chat leaves memory once no visitor can come back to it, its last change exported") {
+  chat::ServiceLimits limits;
+  limits.visitor_timeout_ms = 120'000;
+  limits.resume_token_ttl_ms = 3'600'000;
+  BasicHarness<StoreBackedLog> h(limits);
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto token = v.take(F::kWelcome).welcome().resume_token();
+  const auto first = h.start(v);
+  alice.take(F::kConversation);
+  alice.send(close_chat(first));
+  CHECK(h.log.evicted.empty());  // the visitor may still rate it, or come back to it
+  SECTION("a new chat of the same visitor: the closed one goes at once") {
+    h.service.export_changes();
+    v.clear();
+    const auto second = h.start(v, "one more thing");
+    CHECK(h.log.evicted == std::vector<std::string>{first});
+    CHECK(h.log.last_seq(first) == 0);
+    CHECK(h.log.last_seq(second) >= 1);
+    // Nothing about it is lost on the way out: its record is in the next change set.
+    bool exported = false;
+    const auto changes = h.service.export_changes();
+    for (const auto& c : changes.conversations())
+      exported = exported || (c.info().conversation_id() == first && c.info().state() == v1::CONVERSATION_STATE_CLOSED);
+    CHECK_FALSE(exported);  // it was exported before, and has not changed since
+  }
+  SECTION("rated and gone: it leaves with the visitor, and its rating goes to the store") {
+    v.send(rate(first, 4));
+    v.disconnect();
+    h.clock.advance(120'000);
+    h.service.advance();
+    CHECK(h.log.evicted == std::vector<std::string>{first});
+    bool rated = false;
+    const auto changes = h.service.export_changes();
+    for (const auto& c : changes.conversations())
+      rated = rated || (c.info().conversation_id() == first && c.has_rating() && c.rating().score() == 4);
+    CHECK(rated);
+    CHECK(h.service.stats().visitors == 0);
+    auto back = h.connect();
+    back.send(visitor_hello(token, {{first, 1}}));
+    CHECK(back.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  }
+  SECTION("not rated: it stays while the token lasts") {
+    v.disconnect();
+    h.clock.advance(3'599'999);
+    h.service.advance();
+    CHECK(h.log.evicted.empty());
+    h.clock.advance(1);
+    h.service.advance();
+    CHECK(h.log.evicted == std::vector<std::string>{first});
+  }
+  SECTION("what was exported and then evicted is loaded back only while it is reachable") {
+    auto image = h.service.export_state();
+    BasicHarness<StoreBackedLog> restarted(limits);
+    REQUIRE(restarted.service.import_state(image));
+    CHECK(restarted.log.evicted.empty());  // its visitor is still remembered
+  }
+}
+
 TEST_CASE("a chat has a length limit; blank messages are refused whatever they are padded with") {
   chat::ServiceLimits limits;
   limits.max_conversation_messages = 5;

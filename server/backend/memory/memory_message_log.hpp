@@ -20,6 +20,9 @@ class MemoryMessageLog final : public chat::MessageLog {
   // Replaces a conversation's log with `messages`, which must be numbered
   // 1..n in order; returns false (and changes nothing) otherwise.
   bool replace(const std::string& conversation_id, std::vector<v1::Message> messages);
+  // Forgets a conversation's log (for a cache in front of a store; this log
+  // alone never evicts: evict() stays false).
+  void erase(const std::string& conversation_id) { logs_.erase(conversation_id); }
 
  private:
   struct Log {

@@ -25,6 +25,11 @@ class RedisMessageLog final : public chat::MessageLog {
                                       std::size_t max_count) const override;
   std::uint64_t last_seq(const std::string& conversation_id) const override;
   void flush(std::function<void(bool durable)> done) override;
+  // Redis keeps it: only the memory copy goes.
+  bool evict(const std::string& conversation_id) override {
+    cache_.erase(conversation_id);
+    return true;
+  }
 
   // Reads the conversation's log from Redis into memory (replacing what is
   // there); done(false) if Redis could not be read.

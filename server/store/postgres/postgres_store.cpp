@@ -188,34 +188,35 @@ void PostgresStore::migrate() {
   }
 }
 
-StoredState PostgresStore::load() {
-  StoredState out;
-  auto records = [&](const char* sql, auto add, const char* what) {
-    auto rows = pg::checked(conn_, sql);
-    for (int i = 0; i < PQntuples(rows.get()); ++i)
-      if (!add()->ParseFromString(pg::column(rows, i, 0))) throw StoreError(std::string("a stored ") + what + " does not parse");
-  };
-  records("SELECT record FROM conversations", [&] { return out.image.add_conversations(); }, "conversation record");
-  records("SELECT record FROM visitors", [&] { return out.image.add_visitors(); }, "visitor record");
-  records("SELECT record FROM agents", [&] { return out.image.add_agents(); }, "agent record");
-  {
-    auto rows = pg::checked(conn_, "SELECT value FROM meta WHERE key = 'queues'");
-    if (PQntuples(rows.get()) == 1) {
-      parley::state::v1::StateImage queues;
-      if (!queues.ParseFromString(pg::column(rows, 0, 0))) throw StoreError("the stored queues do not parse");
-      *out.image.mutable_queues() = queues.queues();
-      out.image.set_average_handle_seconds(queues.average_handle_seconds());
-      out.image.set_store_id(queues.store_id());
-    }
-  }
-  auto rows = pg::checked(conn_, "SELECT record FROM messages ORDER BY conversation_id, seq");
-  for (int i = 0; i < PQntuples(rows.get()); ++i) {
-    parley::v1::Message m;
-    if (!m.ParseFromString(pg::column(rows, i, 0))) throw StoreError("a stored message does not parse");
-    auto& log = out.logs[m.conversation_id()];
-    if (m.seq() != log.size() + 1) throw StoreError("conversation " + m.conversation_id() + " has a gap in its log");
-    log.push_back(std::move(m));
-  }
+// Start-up reads (RecordStore::load), before the writer runs.
+std::vector<std::string> PostgresStore::read_records(Records which) {
+  auto rows = which == Records::visitors ? pg::checked(conn_, "SELECT record FROM visitors")
+              : which == Records::agents
+                  ? pg::checked(conn_, "SELECT record FROM agents")
+                  : pg::checked(conn_, "SELECT record FROM conversations WHERE state != $1::int4",
+                                {pg::integer(parley::v1::CONVERSATION_STATE_CLOSED)});
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
+  return out;
+}
+
+std::optional<std::string> PostgresStore::read_conversation(const std::string& id) {
+  auto row = pg::checked(conn_, "SELECT record FROM conversations WHERE id = $1", {pg::text(id)});
+  if (PQntuples(row.get()) != 1) return std::nullopt;
+  return pg::column(row, 0, 0);
+}
+
+std::optional<std::string> PostgresStore::read_meta(const std::string& key) {
+  auto row = pg::checked(conn_, "SELECT value FROM meta WHERE key = $1", {pg::text(key)});
+  if (PQntuples(row.get()) != 1) return std::nullopt;
+  return pg::column(row, 0, 0);
+}
+
+std::vector<std::string> PostgresStore::read_messages(const std::string& conversation_id) {
+  auto rows = pg::checked(conn_, "SELECT record FROM messages WHERE conversation_id = $1 ORDER BY seq",
+                          {pg::text(conversation_id)});
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
   return out;
 }
 

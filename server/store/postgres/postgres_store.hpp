@@ -29,7 +29,6 @@ class PostgresStore final : public GroupCommitStore {
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
 
-  StoredState load() override;
   std::unique_ptr<auth::StaffSessionStore> staff_sessions(const chat::Clock& clock) override;
   int schema_version() const override { return schema_version_; }
 
@@ -40,6 +39,10 @@ class PostgresStore final : public GroupCommitStore {
   }
 
  private:
+  std::vector<std::string> read_records(Records which) override;
+  std::optional<std::string> read_conversation(const std::string& id) override;
+  std::optional<std::string> read_meta(const std::string& key) override;
+  std::vector<std::string> read_messages(const std::string& conversation_id) override;
   bool write(const std::vector<const StoreBatch*>& batches) override;
   void set_refuse_writes(bool refuse) override;
   // The connection, re-established (with its lock and settings) if it was

@@ -84,46 +84,37 @@ void SqliteStore::migrate() {
   }
 }
 
-StoredState SqliteStore::load() {
-  StoredState out;
-  {
-    Statement rows(db_, "SELECT record FROM conversations");
-    while (rows.step() == SQLITE_ROW)
-      if (!out.image.add_conversations()->ParseFromString(rows.column_blob(0)))
-        throw StoreError("a stored conversation record does not parse");
-  }
-  {
-    Statement rows(db_, "SELECT record FROM visitors");
-    while (rows.step() == SQLITE_ROW)
-      if (!out.image.add_visitors()->ParseFromString(rows.column_blob(0)))
-        throw StoreError("a stored visitor record does not parse");
-  }
-  {
-    Statement rows(db_, "SELECT record FROM agents");
-    while (rows.step() == SQLITE_ROW)
-      if (!out.image.add_agents()->ParseFromString(rows.column_blob(0)))
-        throw StoreError("a stored agent record does not parse");
-  }
-  {
-    Statement rows(db_, "SELECT value FROM meta WHERE key = 'queues'");
-    if (rows.step() == SQLITE_ROW) {
-      parley::state::v1::StateImage queues;
-      if (!queues.ParseFromString(rows.column_blob(0))) throw StoreError("the stored queues do not parse");
-      *out.image.mutable_queues() = queues.queues();
-      out.image.set_average_handle_seconds(queues.average_handle_seconds());
-      out.image.set_store_id(queues.store_id());
-    }
-  }
-  {
-    Statement rows(db_, "SELECT record FROM messages ORDER BY conversation_id, seq");
-    while (rows.step() == SQLITE_ROW) {
-      parley::v1::Message m;
-      if (!m.ParseFromString(rows.column_blob(0))) throw StoreError("a stored message does not parse");
-      auto& log = out.logs[m.conversation_id()];
-      if (m.seq() != log.size() + 1) throw StoreError("conversation " + m.conversation_id() + " has a gap in its log");
-      log.push_back(std::move(m));
-    }
-  }
+// Start-up reads (RecordStore::load), before the writer runs.
+std::vector<std::string> SqliteStore::read_records(Records which) {
+  const char* sql = which == Records::visitors ? "SELECT record FROM visitors"
+                    : which == Records::agents ? "SELECT record FROM agents"
+                                               : "SELECT record FROM conversations WHERE state != ?";
+  Statement rows(db_, sql);
+  if (which == Records::open_conversations) rows.integer(1, parley::v1::CONVERSATION_STATE_CLOSED);
+  std::vector<std::string> out;
+  while (rows.step() == SQLITE_ROW) out.push_back(rows.column_blob(0));
+  return out;
+}
+
+std::optional<std::string> SqliteStore::read_conversation(const std::string& id) {
+  Statement row(db_, "SELECT record FROM conversations WHERE id = ?");
+  row.text(1, id);
+  if (row.step() != SQLITE_ROW) return std::nullopt;
+  return row.column_blob(0);
+}
+
+std::optional<std::string> SqliteStore::read_meta(const std::string& key) {
+  Statement row(db_, "SELECT value FROM meta WHERE key = ?");
+  row.text(1, key);
+  if (row.step() != SQLITE_ROW) return std::nullopt;
+  return row.column_blob(0);
+}
+
+std::vector<std::string> SqliteStore::read_messages(const std::string& conversation_id) {
+  Statement rows(db_, "SELECT record FROM messages WHERE conversation_id = ? ORDER BY seq");
+  rows.text(1, conversation_id);
+  std::vector<std::string> out;
+  while (rows.step() == SQLITE_ROW) out.push_back(rows.column_blob(0));
   return out;
 }
 

@@ -21,7 +21,6 @@ class SqliteStore final : public GroupCommitStore {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
-  StoredState load() override;
   std::unique_ptr<auth::StaffSessionStore> staff_sessions(const chat::Clock& clock) override;
   int schema_version() const override { return schema_version_; }
 
@@ -32,6 +31,10 @@ class SqliteStore final : public GroupCommitStore {
   }
 
  private:
+  std::vector<std::string> read_records(Records which) override;
+  std::optional<std::string> read_conversation(const std::string& id) override;
+  std::optional<std::string> read_meta(const std::string& key) override;
+  std::vector<std::string> read_messages(const std::string& conversation_id) override;
   bool write(const std::vector<const StoreBatch*>& batches) override;
   void set_refuse_writes(bool refuse) override;
   void exec(const char* sql);

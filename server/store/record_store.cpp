@@ -1,0 +1,47 @@
+#include "store/record_store.hpp"
+
+#include <set>
+
+namespace parley::store {
+
+StoredState RecordStore::load() {
+  StoredState out;
+  auto parse_all = [](std::vector<std::string> rows, auto add, const char* what) {
+    for (const auto& row : rows)
+      if (!add()->ParseFromString(row)) throw StoreError(std::string("a stored ") + what + " record does not parse");
+  };
+  parse_all(read_records(Records::visitors), [&] { return out.image.add_visitors(); }, "visitor");
+  parse_all(read_records(Records::agents), [&] { return out.image.add_agents(); }, "agent");
+  parse_all(read_records(Records::open_conversations), [&] { return out.image.add_conversations(); }, "conversation");
+  std::set<std::string> loaded;
+  for (const auto& c : out.image.conversations()) loaded.insert(c.info().conversation_id());
+  // Closed chats their visitors may still come back to.
+  for (const auto& v : out.image.visitors()) {
+    const auto& id = v.conversation_id();
+    if (id.empty() || loaded.count(id)) continue;
+    if (auto record = read_conversation(id)) {
+      if (!out.image.add_conversations()->ParseFromString(*record))
+        throw StoreError("a stored conversation record does not parse");
+      loaded.insert(id);
+    }
+  }
+  if (auto queues_record = read_meta("queues")) {
+    parley::state::v1::StateImage queues;
+    if (!queues.ParseFromString(*queues_record)) throw StoreError("the stored queues do not parse");
+    *out.image.mutable_queues() = queues.queues();
+    out.image.set_average_handle_seconds(queues.average_handle_seconds());
+    out.image.set_store_id(queues.store_id());
+  }
+  for (const auto& id : loaded) {
+    auto& log = out.logs[id];
+    for (const auto& row : read_messages(id)) {
+      parley::v1::Message m;
+      if (!m.ParseFromString(row)) throw StoreError("a stored message does not parse");
+      if (m.seq() != log.size() + 1) throw StoreError("conversation " + id + " has a gap in its log");
+      log.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+}  // namespace parley::store
