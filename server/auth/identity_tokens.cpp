@@ -1,5 +1,7 @@
 #include "auth/identity_tokens.hpp"
 
+#include "chat/field_limits.hpp"
+
 #include <jwt.h>
 
 #include <cerrno>
@@ -12,9 +14,6 @@ namespace parley::auth {
 namespace {
 
 constexpr std::size_t max_token_bytes = 4096;
-constexpr std::size_t max_customer_id_bytes = 128;
-constexpr std::size_t max_email_bytes = 254;
-constexpr std::size_t max_name_bytes = 160;
 
 struct JwtFree {
   void operator()(jwt_t* jwt) const { jwt_free(jwt); }
@@ -76,9 +75,12 @@ IdentityVerifier::Result IdentityVerifier::verify(std::string_view token, std::i
   const auto customer = grant(jwt.get(), "sub");
   const auto email = grant(jwt.get(), "email");
   const auto name = grant(jwt.get(), "name");
-  if (customer.empty() || customer.size() > max_customer_id_bytes || email.size() > max_email_bytes ||
-      name.size() > max_name_bytes) {
-    result.refusal = "identity token: sub must be 1 to 128 bytes; email and name must be short";
+  namespace field = chat::field;
+  if (customer.empty() || customer.size() > field::customer_id_bytes || email.size() > field::email_bytes ||
+      name.size() > field::token_name_bytes) {
+    result.refusal = "identity token: sub must be 1 to " + std::to_string(field::customer_id_bytes) +
+                     " bytes, email at most " + std::to_string(field::email_bytes) + " bytes, name at most " +
+                     std::to_string(field::token_name_bytes) + " bytes";
     return result;
   }
   v1::VerifiedIdentity identity;

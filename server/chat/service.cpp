@@ -1,5 +1,6 @@
 #include "chat/service.hpp"
 
+#include "chat/field_limits.hpp"
 #include "chat/routing.hpp"
 #include "chat/text.hpp"
 #include "util/random.hpp"
@@ -11,19 +12,6 @@
 
 namespace parley::chat {
 namespace {
-
-// Field limits that are not configurable: they bound memory per chat.
-constexpr std::size_t max_client_id_bytes = 64;
-constexpr std::size_t max_name_chars = 80;
-constexpr std::size_t max_subject_chars = 200;
-constexpr std::size_t max_transaction_id_chars = 128;
-constexpr std::size_t max_url_bytes = 2048;
-constexpr std::size_t max_locale_bytes = 35;
-constexpr std::size_t max_time_zone_bytes = 64;
-constexpr std::size_t max_email_bytes = 254;
-constexpr std::size_t max_reason_chars = 500;
-constexpr std::size_t max_note_chars = 2000;
-constexpr std::size_t max_rating_comment_chars = 1000;
 
 constexpr std::uint16_t close_policy_violation = 1008;
 // Application close code: sign in again (logout, disabled account, new password,
@@ -375,7 +363,7 @@ void Service::on_hello(Session& s, const Frame& f) {
   limits->set_messages_per_second(limits_.messages_per_second);
 
   if (hello.role() == v1::ROLE_VISITOR) {
-    if (utf8_length(hello.display_name()) > max_name_chars) {
+    if (utf8_length(hello.display_name()) > field::name_chars) {
       send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "display_name is too long");
       return;
     }
@@ -520,7 +508,7 @@ void Service::verify_visitor(Visitor& visitor, const v1::VerifiedIdentity& ident
   visitor.customer_id = identity.customer_id();
   visitor.customer_email = identity.customer_email();
   if (!identity.customer_name().empty() && visitor.name == "Visitor")
-    visitor.name = truncate_utf8(identity.customer_name(), max_name_chars);
+    visitor.name = truncate_utf8(identity.customer_name(), field::name_chars);
   changed(visitor);
   auto open = conversations_.find(visitor.conversation_id);
   if (open == conversations_.end() || open->second.info.state() == v1::CONVERSATION_STATE_CLOSED) return;
@@ -562,15 +550,15 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   if (blank(m.first_message())) return invalid("first_message must not be empty");
   if (utf8_length(m.first_message()) > limits_.max_message_chars)
     return invalid("first_message is longer than " + std::to_string(limits_.max_message_chars) + " characters");
-  if (m.client_message_id().empty() || m.client_message_id().size() > max_client_id_bytes)
+  if (m.client_message_id().empty() || m.client_message_id().size() > field::client_id_bytes)
     return invalid("client_message_id must be 1 to 64 bytes");
-  if (utf8_length(m.subject()) > max_subject_chars) return invalid("subject is too long");
-  if (utf8_length(m.transaction_id()) > max_transaction_id_chars) return invalid("transaction_id is too long");
-  if (m.page_url().size() > max_url_bytes) return invalid("page_url is too long");
-  if (m.locale().size() > max_locale_bytes) return invalid("locale is too long");
-  if (m.time_zone().size() > max_time_zone_bytes) return invalid("time_zone is too long");
-  if (m.email().size() > max_email_bytes) return invalid("email is too long");
-  if (utf8_length(m.display_name()) > max_name_chars) return invalid("display_name is too long");
+  if (utf8_length(m.subject()) > field::subject_chars) return invalid("subject is too long");
+  if (utf8_length(m.transaction_id()) > field::transaction_id_chars) return invalid("transaction_id is too long");
+  if (m.page_url().size() > field::url_bytes) return invalid("page_url is too long");
+  if (m.locale().size() > field::locale_bytes) return invalid("locale is too long");
+  if (m.time_zone().size() > field::time_zone_bytes) return invalid("time_zone is too long");
+  if (m.email().size() > field::email_bytes) return invalid("email is too long");
+  if (utf8_length(m.display_name()) > field::name_chars) return invalid("display_name is too long");
   // Checked last, so only a chat that would really open spends the budget.
   if (!s.address.empty() && !new_chats_by_address_.try_take(s.address, clock_.now_ms())) {
     const auto wait_s = (new_chats_by_address_.wait_ms(s.address, clock_.now_ms()) + 999) / 1000;
@@ -634,7 +622,7 @@ void Service::on_request_senior(Session& s, std::uint32_t req, const v1::Request
   if (c->info.tier() >= 2 || c->info.senior_requested())
     return send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "senior support is already requested",
                       m.conversation_id());
-  if (utf8_length(m.reason()) > max_reason_chars)
+  if (utf8_length(m.reason()) > field::reason_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason is too long");
   c->info.set_senior_requested(true);
   changed(*c);
@@ -658,7 +646,7 @@ void Service::on_rate(Session& s, std::uint32_t req, const v1::RateChat& m) {
     return send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "this chat is already rated", m.conversation_id());
   if (m.score() < 1 || m.score() > 5)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "score must be 1 to 5");
-  if (utf8_length(m.comment()) > max_rating_comment_chars)
+  if (utf8_length(m.comment()) > field::rating_comment_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
   v1::ServerFrame frame;
   auto* rating = frame.mutable_rating_recorded();
@@ -722,7 +710,7 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
   if (utf8_length(m.text()) > limits_.max_message_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
                       "text is longer than " + std::to_string(limits_.max_message_chars) + " characters");
-  if (m.client_message_id().empty() || m.client_message_id().size() > max_client_id_bytes)
+  if (m.client_message_id().empty() || m.client_message_id().size() > field::client_id_bytes)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "client_message_id must be 1 to 64 bytes");
   if (log_.last_seq(m.conversation_id()) >= limits_.max_conversation_messages ||
       c->text_bytes + m.text().size() > limits_.max_conversation_text_bytes)
@@ -791,7 +779,7 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
                       m.conversation_id());
   if (!v1::CloseReason_IsValid(m.reason()))
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "unknown close reason");
-  if (utf8_length(m.comment()) > max_reason_chars)
+  if (utf8_length(m.comment()) > field::reason_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
 
   send_ack(s, req, m.conversation_id());
@@ -899,7 +887,7 @@ void Service::on_transfer(Session& s, std::uint32_t req, const v1::TransferChat&
     return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "that agent is not online");
   if (target.open.size() >= target.capacity)
     return send_error(s, req, v1::ERROR_CODE_AT_CAPACITY, "that agent has no free chat slot");
-  if (utf8_length(m.note()) > max_note_chars)
+  if (utf8_length(m.note()) > field::note_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
 
   const std::string from = c->info.agent_name();
@@ -919,9 +907,9 @@ void Service::on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat&
                       m.conversation_id());
   if (takes_chats(s.role) && !is_assigned_agent(s, *c))
     return send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may escalate this chat");
-  if (blank(m.reason()) || utf8_length(m.reason()) > max_reason_chars)
+  if (blank(m.reason()) || utf8_length(m.reason()) > field::reason_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason must be 1 to 500 characters");
-  if (utf8_length(m.note()) > max_note_chars)
+  if (utf8_length(m.note()) > field::note_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
 
   const std::string by = name_of(s);
@@ -949,7 +937,7 @@ void Service::on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat&
 void Service::on_add_note(Session& s, std::uint32_t req, const v1::AddNote& m) {
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
-  if (blank(m.text()) || utf8_length(m.text()) > max_note_chars)
+  if (blank(m.text()) || utf8_length(m.text()) > field::note_chars)
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note must be 1 to 2000 characters");
   add_note(*c, s.participant_id, name_of(s), "note", m.text());
   send_ack(s, req, m.conversation_id());

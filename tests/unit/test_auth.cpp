@@ -242,4 +242,27 @@ TEST_CASE("identity tokens from host sites: only a valid, unexpired HS256 token 
   CHECK_FALSE(verifier.verify(tampered, now_ms).identity);
 
   CHECK(auth::IdentityVerifier().verify(token, now_ms).refusal.find("no --identity-site") != std::string::npos);
+
+  // Field sizes come from the one table (chat/field_limits.hpp); a long Chinese
+  // name is accepted here (the chat cuts it at a character boundary).
+  std::string chinese_name;
+  for (int i = 0; i < 100; ++i) chinese_name += "李";  // 300 bytes
+  struct Case {
+    std::string customer, email, name;
+    bool accepted;
+  };
+  const std::vector<Case> cases = {
+      {std::string(128, 'c'), "", "", true},
+      {std::string(129, 'c'), "", "", false},
+      {"c", std::string(254, 'e'), "", true},
+      {"c", std::string(255, 'e'), "", false},
+      {"c", "", chinese_name, true},
+      {"c", "", std::string(320, 'n'), true},
+      {"c", "", std::string(321, 'n'), false},
+  };
+  for (const auto& c : cases) {
+    INFO(c.customer.size() << " " << c.email.size() << " " << c.name.size());
+    auto result = verifier.verify(auth::sign_identity_token("exchange", secret, c.customer, later_s, c.email, c.name), now_ms);
+    CHECK(result.identity.has_value() == c.accepted);
+  }
 }
