@@ -193,8 +193,7 @@ void Service::advance() {
   for (auto& [id, agent] : agents_) {
     if (!agent.grace_deadline_ms || *agent.grace_deadline_ms > now) continue;
     agent.grace_deadline_ms.reset();
-    agent.status = v1::AGENT_STATUS_OFFLINE;
-    changed(agent);
+    set_status(agent, v1::AGENT_STATUS_OFFLINE, {});
     // Oldest chat ends up at the very front.
     std::vector<Conversation*> chats;
     for (const auto& conversation_id : agent.open) chats.push_back(&conversations_.at(conversation_id));
@@ -253,7 +252,7 @@ void Service::check_visitor(const std::string& id, std::int64_t now) {
   if (!v.conversation_id.empty() && *v.away_since_ms + limits_.visitor_timeout_ms <= now) {
     auto c = conversations_.find(v.conversation_id);
     if (c != conversations_.end() && c->second.info.state() == v1::CONVERSATION_STATE_QUEUED)
-      close_conversation(c->second, v1::ROLE_UNSPECIFIED, v1::CLOSE_REASON_VISITOR_LEFT, {},
+      close_conversation(c->second, v1::ROLE_UNSPECIFIED, {}, v1::CLOSE_REASON_VISITOR_LEFT, {},
                          "The visitor left before an agent was free.");
   }
   const auto when = forget_at(v);
@@ -472,7 +471,7 @@ void Service::on_hello(Session& s, const Frame& f) {
   const bool resumed = agent.grace_deadline_ms.has_value() || !agent.sessions.empty();
   agent.grace_deadline_ms.reset();
   // A fresh sign-in starts away: no chat is pushed before the agent says so.
-  if (agent.status == v1::AGENT_STATUS_OFFLINE) agent.status = v1::AGENT_STATUS_AWAY;
+  if (agent.status == v1::AGENT_STATUS_OFFLINE) set_status(agent, v1::AGENT_STATUS_AWAY, agent.account->id);
   changed(agent);
   agent.sessions.insert(s.id);
   s.authenticated = true;
@@ -603,6 +602,15 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   first.set_text(m.first_message());
   first.set_server_time_ms(now);
   const auto stored = log_.append(std::move(first)).stored;
+  emit(id, visitor.id, [&](events::Event& e) {
+    auto* started = e.mutable_chat_started();
+    started->set_visitor_id(visitor.id);
+    started->set_category(m.category());
+    started->set_verified(!visitor.customer_id.empty());
+    started->set_has_transaction_id(!m.transaction_id().empty());
+    started->set_locale(m.locale());
+  });
+  emit_appended(stored);
 
   send_ack(s, req, id, &stored);
   v1::ServerFrame snap = snapshot(c, log_.last_seq(id), false, false);
@@ -612,6 +620,10 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   *message_frame.mutable_message() = stored;
   to_visitor(c, message_frame, s.id);
   queues_.push_back(id, queue_for(1, m.category()));
+  emit(id, {}, [&](events::Event& e) {
+    e.mutable_chat_queued()->set_tier(1);
+    e.mutable_chat_queued()->set_category(m.category());
+  });
 }
 
 void Service::on_request_senior(Session& s, std::uint32_t req, const v1::RequestSenior& m) {
@@ -626,6 +638,7 @@ void Service::on_request_senior(Session& s, std::uint32_t req, const v1::Request
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason is too long");
   c->info.set_senior_requested(true);
   changed(*c);
+  emit(c->info.conversation_id(), s.participant_id, [](events::Event& e) { e.mutable_senior_requested(); });
   send_ack(s, req, m.conversation_id());
   v1::ServerFrame frame;
   auto* requested = frame.mutable_senior_requested();
@@ -655,6 +668,12 @@ void Service::on_rate(Session& s, std::uint32_t req, const v1::RateChat& m) {
   rating->set_comment(m.comment());
   c->rating = *rating;
   changed(*c);
+  emit(c->info.conversation_id(), s.participant_id, [&](events::Event& e) {
+    auto* rated = e.mutable_chat_rated();
+    rated->set_score(m.score());
+    rated->set_has_comment(!m.comment().empty());
+    rated->set_agent_id(c->last_agent_id);
+  });
   send_ack(s, req, m.conversation_id());
   if (auto it = agents_.find(c->last_agent_id); it != agents_.end()) send(it->second.sessions, protocol::encode(frame));
   to_supervisors(frame);
@@ -728,6 +747,7 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
   const auto result = log_.append(std::move(message));
   send_ack(s, req, m.conversation_id(), &result.stored, result.duplicate);
   if (result.duplicate) return;
+  emit_appended(result.stored);
   c->text_bytes += result.stored.text().size();
   v1::ServerFrame frame;
   *frame.mutable_message() = result.stored;
@@ -786,7 +806,7 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
   const auto reason = m.reason() == v1::CLOSE_REASON_UNSPECIFIED && s.role == v1::ROLE_VISITOR
                           ? v1::CLOSE_REASON_VISITOR_LEFT
                           : m.reason();
-  close_conversation(*c, s.role, reason, m.comment(),
+  close_conversation(*c, s.role, s.participant_id, reason, m.comment(),
                      s.role == v1::ROLE_VISITOR ? "The visitor ended the chat." : "The chat was closed.");
   if (oversees(s.role)) {
     v1::ServerFrame closed_frame;
@@ -797,8 +817,8 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
   }
 }
 
-void Service::close_conversation(Conversation& c, v1::Role closed_by, v1::CloseReason reason,
-                                 const std::string& comment, std::string notice) {
+void Service::close_conversation(Conversation& c, v1::Role closed_by, const std::string& closer_id,
+                                 v1::CloseReason reason, const std::string& comment, std::string notice) {
   const auto& id = c.info.conversation_id();
   changed(c);
   queues_.remove(id);
@@ -809,6 +829,12 @@ void Service::close_conversation(Conversation& c, v1::Role closed_by, v1::CloseR
   }
   c.info.set_state(v1::CONVERSATION_STATE_CLOSED);
   c.closed_ms = clock_.now_ms();
+  emit(id, closer_id, [&](events::Event& e) {
+    auto* closed = e.mutable_chat_closed();
+    closed->set_closed_by(closed_by);
+    closed->set_reason(reason);
+    closed->set_agent_id(c.info.agent_id());
+  });
   if (auto v = visitors_.find(c.info.visitor_id()); v != visitors_.end() && v->second.sessions.empty())
     schedule_visitor_check(v->second, c.closed_ms);
   v1::ServerFrame message_frame;
@@ -841,7 +867,7 @@ void Service::on_set_status(Session& s, std::uint32_t req, const v1::SetAgentSta
                       "capacity is above your maximum of " + std::to_string(agent.account->max_capacity));
   if (status == v1::AGENT_STATUS_OFFLINE && !agent.open.empty())
     return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "close or transfer your open chats first");
-  agent.status = status;
+  set_status(agent, status, s.participant_id);
   if (m.capacity() != 0) agent.capacity = m.capacity();
   changed(agent);
   send_ack(s, req, {});
@@ -861,7 +887,7 @@ void Service::on_accept(Session& s, std::uint32_t req, const v1::AcceptChat& m) 
   if (agent.open.size() >= agent.capacity)
     return send_error(s, req, v1::ERROR_CODE_AT_CAPACITY, "you have no free chat slot", m.conversation_id());
   send_ack(s, req, m.conversation_id());
-  assign(c, agent);
+  assign(c, agent, s.participant_id);
 }
 
 void Service::on_transfer(Session& s, std::uint32_t req, const v1::TransferChat& m) {
@@ -891,12 +917,16 @@ void Service::on_transfer(Session& s, std::uint32_t req, const v1::TransferChat&
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
 
   const std::string from = c->info.agent_name();
-  release(*c, "transferred to " + target.account->display_name);
+  emit(c->info.conversation_id(), s.participant_id, [&](events::Event& e) {
+    e.mutable_chat_transferred()->set_from_agent_id(c->info.agent_id());
+    e.mutable_chat_transferred()->set_to_agent_id(target.account->id);
+  });
+  release(*c, "transferred to " + target.account->display_name, s.participant_id);
   add_note(*c, s.participant_id, name_of(s), "transfer",
            "Transferred from " + from + " to " + target.account->display_name +
                (m.note().empty() ? "" : ": " + m.note()));
   send_ack(s, req, m.conversation_id());
-  assign(*c, target);
+  assign(*c, target, s.participant_id);
 }
 
 void Service::on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat& m) {
@@ -913,15 +943,21 @@ void Service::on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat&
     return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
 
   const std::string by = name_of(s);
+  emit(c->info.conversation_id(), s.participant_id,
+       [&](events::Event& e) { e.mutable_chat_escalated()->set_from_agent_id(c->info.agent_id()); });
   add_note(*c, s.participant_id, by, "escalation",
            "Escalated to tier 2: " + m.reason() + (m.note().empty() ? "" : "\n" + m.note()));
-  release(*c, "escalated to tier 2");
+  release(*c, "escalated to tier 2", s.participant_id);
   changed(*c);
   c->info.set_tier(2);
   c->info.set_state(v1::CONVERSATION_STATE_QUEUED);
   c->info.set_queued_ms(clock_.now_ms());
   c->requeued = false;
   queues_.push_back(c->info.conversation_id(), queue_for(2, c->info.category()));
+  emit(c->info.conversation_id(), {}, [&](events::Event& e) {
+    e.mutable_chat_queued()->set_tier(2);
+    e.mutable_chat_queued()->set_category(c->info.category());
+  });
   v1::ServerFrame notice;
   *notice.mutable_message() = append_system(*c, "Your chat is being passed to senior support. Please stay here.");
   to_visitor(*c, notice);
@@ -969,11 +1005,18 @@ bool Service::is_assigned_agent(const Session& s, const Conversation& c) const {
          c.info.agent_id() == s.participant_id;
 }
 
-void Service::assign(Conversation& c, Agent& agent) {
+void Service::assign(Conversation& c, Agent& agent, const std::string& by) {
   changed(c);
   changed(agent);
   const auto now = clock_.now_ms();
   const auto& id = c.info.conversation_id();
+  emit(id, by, [&](events::Event& e) {
+    auto* assigned = e.mutable_chat_assigned();
+    assigned->set_agent_id(agent.account->id);
+    assigned->set_tier(c.info.tier());
+    assigned->set_waited_ms(now - c.info.queued_ms());
+    assigned->set_accepted(!by.empty());
+  });
   queues_.remove(id);
   c.info.set_state(v1::CONVERSATION_STATE_ASSIGNED);
   c.info.set_agent_id(agent.account->id);
@@ -1001,9 +1044,13 @@ void Service::assign(Conversation& c, Agent& agent) {
 }
 
 // Takes the chat away from its agent and tells every session of that agent.
-void Service::release(Conversation& c, const std::string& reason) {
+void Service::release(Conversation& c, const std::string& reason, const std::string& by) {
   auto it = agents_.find(c.info.agent_id());
   if (it == agents_.end()) return;
+  emit(c.info.conversation_id(), by, [&](events::Event& e) {
+    e.mutable_chat_released()->set_agent_id(c.info.agent_id());
+    e.mutable_chat_released()->set_reason(reason);
+  });
   changed(c);
   changed(it->second);
   it->second.open.erase(c.info.conversation_id());
@@ -1020,6 +1067,11 @@ void Service::requeue_front(Conversation& c) {
   c.info.set_state(v1::CONVERSATION_STATE_QUEUED);
   c.requeued = true;
   queues_.push_front(c.info.conversation_id(), queue_for(c.info.tier(), c.info.category()));
+  emit(c.info.conversation_id(), {}, [&](events::Event& e) {
+    e.mutable_chat_queued()->set_tier(c.info.tier());
+    e.mutable_chat_queued()->set_category(c.info.category());
+    e.mutable_chat_queued()->set_front(true);
+  });
   v1::ServerFrame notice;
   *notice.mutable_message() =
       append_system(c, "Your agent was disconnected. You are first in line for the next available agent.");
@@ -1033,7 +1085,30 @@ v1::Message Service::append_system(Conversation& c, std::string text) {
   message.set_sender_name("Parley");
   message.set_text(std::move(text));
   message.set_server_time_ms(clock_.now_ms());
-  return log_.append(std::move(message)).stored;
+  auto stored = log_.append(std::move(message)).stored;
+  emit_appended(stored);
+  return stored;
+}
+
+void Service::emit_appended(const v1::Message& stored) {
+  emit(stored.conversation_id(), stored.sender_id(), [&](events::Event& e) {
+    auto* appended = e.mutable_message_appended();
+    appended->set_seq(stored.seq());
+    appended->set_sender_role(stored.sender_role());
+    appended->set_system(stored.system());
+    appended->set_chars(static_cast<std::uint32_t>(utf8_length(stored.text())));
+  });
+}
+
+void Service::set_status(Agent& agent, v1::AgentStatus status, const std::string& actor_id) {
+  if (agent.status == status) return;
+  agent.status = status;
+  changed(agent);
+  emit({}, actor_id, [&](events::Event& e) {
+    e.mutable_agent_status_changed()->set_agent_id(agent.account->id);
+    e.mutable_agent_status_changed()->set_status(status);
+    e.mutable_agent_status_changed()->set_by_system(actor_id.empty());
+  });
 }
 
 void Service::add_note(Conversation& c, const std::string& author_id, const std::string& author_name,
@@ -1046,6 +1121,7 @@ void Service::add_note(Conversation& c, const std::string& author_id, const std:
   note.set_kind(std::move(kind));
   note.set_text(std::move(text));
   note.set_server_time_ms(clock_.now_ms());
+  emit(c.info.conversation_id(), author_id, [&](events::Event& e) { e.mutable_note_added()->set_kind(note.kind()); });
   v1::ServerFrame frame;
   *frame.mutable_note_added()->mutable_note() = note;
   to_agent(c, frame);

@@ -8,6 +8,7 @@
 #include "util/token_bucket.hpp"
 #include "chat/clock.hpp"
 #include "chat/ended_sign_ins.hpp"
+#include "chat/events.hpp"
 #include "chat/message_log.hpp"
 #include "chat/queues.hpp"
 #include "parley/v1/state.pb.h"
@@ -94,6 +95,10 @@ class Service {
 
   ServiceStats stats() const;
   const ServiceLimits& limits() const { return limits_; }
+
+  // `listener` hears every domain event from now on (chat/events.hpp). Not
+  // owned: it must outlive the Service or never be called again.
+  void subscribe(EventListener& listener) { listeners_.push_back(&listener); }
 
   // Everything a successor needs to continue: chats, queues, visitors' resume
   // tokens, agents' status and chats. Connections are not part of it.
@@ -192,12 +197,14 @@ class Service {
   Conversation* member_conversation(Session& s, std::uint32_t req, const std::string& id, bool quiet = false);
   bool is_assigned_agent(const Session& s, const Conversation& c) const;
 
-  void assign(Conversation& c, Agent& agent);
+  // `by`: the staff member who took it (AcceptChat, a transfer); empty when routed.
+  void assign(Conversation& c, Agent& agent, const std::string& by = {});
   // Closes the chat for everyone: leaves its queue, frees the agent's slot, tells
   // both sides with `notice` and prompts the visitor for a rating.
-  void close_conversation(Conversation& c, v1::Role closed_by, v1::CloseReason reason, const std::string& comment,
+  void close_conversation(Conversation& c, v1::Role closed_by, const std::string& closer_id, v1::CloseReason reason,
+                          const std::string& comment,
                           std::string notice);
-  void release(Conversation& c, const std::string& reason);
+  void release(Conversation& c, const std::string& reason, const std::string& by = {});
   void requeue_front(Conversation& c);
   v1::Message append_system(Conversation& c, std::string text);
   void add_note(Conversation& c, const std::string& author_id, const std::string& author_name,
@@ -236,6 +243,22 @@ class Service {
   void to_supervisors(const v1::ServerFrame& frame);
   void to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame);
   std::string name_of(const Session& s) const;
+
+  // One domain event about `conversation_id` (may be empty) caused by `actor_id`
+  // (empty: the system); `fill` sets its kind. Every listener hears it.
+  template <class Fill>
+  void emit(const std::string& conversation_id, const std::string& actor_id, Fill fill) {
+    if (listeners_.empty()) return;
+    events::Event event;
+    event.set_at_ms(clock_.now_ms());
+    event.set_conversation_id(conversation_id);
+    event.set_actor_id(actor_id);
+    fill(event);
+    for (auto* listener : listeners_) listener->on_event(event);
+  }
+  void emit_appended(const v1::Message& stored);
+  void set_status(Agent& agent, v1::AgentStatus status, const std::string& actor_id);
+  std::vector<EventListener*> listeners_;
 
   ServiceLimits limits_;
   AccountDirectory accounts_;

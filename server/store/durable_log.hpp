@@ -15,7 +15,7 @@
 
 namespace parley::store {
 
-class DurableLog final : public chat::MessageLog {
+class DurableLog final : public chat::MessageLog, public chat::EventListener {
  public:
   explicit DurableLog(RecordStore& store) : store_(store) {}
 
@@ -23,8 +23,13 @@ class DurableLog final : public chat::MessageLog {
   void restore(StoredState& stored) {
     for (auto& [id, messages] : stored.logs) memory_.replace(id, std::move(messages));
   }
-  // Changed records are collected from this service at every flush.
-  void attach(chat::Service& service) { service_ = &service; }
+  // Changed records are collected from this service at every flush, and its
+  // domain events go into the same batch as the changes they describe.
+  void attach(chat::Service& service) {
+    service_ = &service;
+    service.subscribe(*this);
+  }
+  void on_event(const chat::events::Event& event) override { pending_.events.push_back(event); }
 
   chat::AppendResult append(v1::Message message) override {
     auto result = memory_.append(std::move(message));

@@ -62,6 +62,22 @@ void GroupCommitStore::refuse_writes(bool refuse) {
     applied.get_future().wait();
 }
 
+std::vector<parley::events::v1::Event> GroupCommitStore::events_of(const std::string& conversation_id) {
+  std::promise<std::vector<std::string>> rows;
+  if (!run_job([&] {
+        try {
+          rows.set_value(read_events(conversation_id));
+        } catch (...) {
+          rows.set_exception(std::current_exception());
+        }
+      }))
+    throw StoreError("the store is shutting down");
+  std::vector<parley::events::v1::Event> out;
+  for (const auto& row : rows.get_future().get())
+    if (!out.emplace_back().ParseFromString(row)) throw StoreError("a stored event does not parse");
+  return out;
+}
+
 void GroupCommitStore::run_writer() {
   std::deque<Pending> failed;  // written again, first, with the next group
   for (;;) {

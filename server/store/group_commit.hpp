@@ -33,6 +33,7 @@ class GroupCommitStore : public RecordStore {
   void commit(StoreBatch batch, std::function<void(bool durable)> done) final;
   void stop_jobs() final;
   void refuse_writes(bool refuse) final;
+  std::vector<parley::events::v1::Event> events_of(const std::string& conversation_id) final;
 
  protected:
   explicit GroupCommitStore(boost::asio::any_io_executor completions) : completions_(std::move(completions)) {}
@@ -52,6 +53,8 @@ class GroupCommitStore : public RecordStore {
   virtual bool write(const std::vector<const StoreBatch*>& batches) = 0;
   // On the writer thread: make every later write fail (or stop doing so).
   virtual void set_refuse_writes(bool refuse) = 0;
+  // On the writer thread: the serialized events of a conversation, in order.
+  virtual std::vector<std::string> read_events(const std::string& conversation_id) = 0;
 
  private:
   struct Pending {

@@ -10,6 +10,7 @@
 
 #include "auth/staff_sessions.hpp"
 #include "chat/clock.hpp"
+#include "parley/v1/events.pb.h"
 #include "parley/v1/protocol.pb.h"
 #include "parley/v1/state.pb.h"
 
@@ -32,8 +33,9 @@ class StoreError : public std::runtime_error {
 struct StoreBatch {
   std::vector<parley::v1::Message> messages;
   parley::state::v1::StateImage state;  // a change set (Service::export_changes)
+  std::vector<parley::events::v1::Event> events;  // appended to the events table
   bool empty() const {
-    return messages.empty() && state.conversations_size() == 0 && state.visitors_size() == 0 &&
+    return messages.empty() && events.empty() && state.conversations_size() == 0 && state.visitors_size() == 0 &&
            state.agents_size() == 0 && state.forgotten_visitors_size() == 0 && !state.queues_included();
   }
 };
@@ -67,6 +69,10 @@ class RecordStore {
   virtual void refuse_writes(bool refuse) = 0;
   // The schema version the database is at.
   virtual int schema_version() const = 0;
+  // The stored events of one conversation (empty id: those of no
+  // conversation, agent status changes), oldest first. Blocks the calling
+  // thread until the writer thread has read them: not for the hub.
+  virtual std::vector<parley::events::v1::Event> events_of(const std::string& conversation_id) = 0;
 
  protected:
   // The engine's reads behind load(), as serialized records.

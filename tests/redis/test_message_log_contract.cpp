@@ -140,7 +140,7 @@ struct StoreBackend {
 
 // SQLite in a temporary directory.
 struct SqliteEngine {
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
   test::TempDir temp{"sqlite"};
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
     return std::make_unique<store::SqliteStore>(temp.path() / "parley.db", std::move(completions));
@@ -149,7 +149,7 @@ struct SqliteEngine {
 
 // A fresh database on a real PostgreSQL server.
 struct PostgresEngine {
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
   test::PostgresServer& server = test::shared_postgres();
   std::string url = server.create_database();
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
@@ -301,6 +301,42 @@ TEMPLATE_TEST_CASE("record store: start-up loads what is live, not history; the 
   CHECK(stored.logs["open"].size() == 3);
   CHECK(stored.logs["closed-remembered"].size() == 3);
   CHECK(stored.logs.count("closed-long-ago") == 0);
+}
+
+TEMPLATE_TEST_CASE("record store: domain events are appended with the change, in order, and read back after a restart",
+                   "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto event = [](const std::string& conversation, std::int64_t at, auto fill) {
+    chat::events::Event e;
+    e.set_at_ms(at);
+    e.set_conversation_id(conversation);
+    fill(e);
+    return e;
+  };
+  store::StoreBatch batch;
+  batch.events.push_back(event("c", 1, [](auto& e) { e.mutable_chat_started()->set_visitor_id("v"); }));
+  batch.events.push_back(event("c", 2, [](auto& e) { e.mutable_chat_queued()->set_tier(1); }));
+  batch.events.push_back(event("other", 2, [](auto& e) { e.mutable_chat_queued()->set_tier(1); }));
+  batch.events.push_back(event("", 3, [](auto& e) { e.mutable_agent_status_changed()->set_agent_id("alice"); }));
+  batch.events.push_back(event("c", 4, [](auto& e) {
+    e.set_actor_id("alice");
+    e.mutable_chat_assigned()->set_agent_id("alice");
+    e.mutable_chat_assigned()->set_waited_ms(2);
+  }));
+  std::optional<bool> committed;
+  backend.db->commit(std::move(batch), [&](bool ok) { committed = ok; });
+  REQUIRE(run_until(backend.io, [&] { return committed.has_value(); }, 20s));
+  REQUIRE(*committed);
+  backend.open();  // a restart
+  const auto events = backend.db->events_of("c");
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].has_chat_started());
+  CHECK(events[1].has_chat_queued());
+  CHECK(events[2].chat_assigned().agent_id() == "alice");
+  CHECK(events[2].actor_id() == "alice");
+  CHECK(events[2].at_ms() == 4);
+  CHECK(backend.db->events_of("").size() == 1);
+  CHECK(backend.db->events_of("nobody").empty());
 }
 
 TEMPLATE_TEST_CASE("record store: a second server on the same data is refused", "", SqliteBackend, PostgresBackend) {

@@ -602,6 +602,82 @@ TEST_CASE("with a store, a closed chat leaves memory once no visitor can come ba
   }
 }
 
+namespace {
+// Hears the Service's domain events, as the store and other modules do.
+struct EventRecorder final : chat::EventListener {
+  std::vector<chat::events::Event> events;
+  void on_event(const chat::events::Event& e) override { events.push_back(e); }
+  // "kind:detail" per event of one conversation, for comparing whole stories.
+  std::vector<std::string> story(const std::string& conversation) const {
+    std::vector<std::string> out;
+    for (const auto& e : events) {
+      if (e.conversation_id() != conversation) continue;
+      switch (e.kind_case()) {
+        case chat::events::Event::kChatStarted: out.push_back("started"); break;
+        case chat::events::Event::kMessageAppended:
+          out.push_back(e.message_appended().system() ? "system " + std::to_string(e.message_appended().seq())
+                                                      : "message " + std::to_string(e.message_appended().seq()));
+          break;
+        case chat::events::Event::kChatQueued:
+          out.push_back("queued tier " + std::to_string(e.chat_queued().tier()) +
+                        (e.chat_queued().front() ? " front" : ""));
+          break;
+        case chat::events::Event::kChatAssigned:
+          out.push_back("assigned " + e.chat_assigned().agent_id() + (e.chat_assigned().accepted() ? " accepted" : ""));
+          break;
+        case chat::events::Event::kChatReleased: out.push_back("released " + e.chat_released().agent_id()); break;
+        case chat::events::Event::kChatTransferred:
+          out.push_back("transferred " + e.chat_transferred().from_agent_id() + ">" + e.chat_transferred().to_agent_id());
+          break;
+        case chat::events::Event::kChatEscalated: out.push_back("escalated " + e.chat_escalated().from_agent_id()); break;
+        case chat::events::Event::kSeniorRequested: out.push_back("senior requested"); break;
+        case chat::events::Event::kChatClosed: out.push_back("closed by " + e.actor_id()); break;
+        case chat::events::Event::kChatRated: out.push_back("rated " + std::to_string(e.chat_rated().score())); break;
+        case chat::events::Event::kNoteAdded: out.push_back("note " + e.note_added().kind()); break;
+        default: out.push_back("?");
+      }
+    }
+    return out;
+  }
+};
+}  // namespace
+
+TEST_CASE("every decision of a support story is a domain event, in order, with who caused it") {
+  Harness h;
+  EventRecorder recorder;
+  h.service.subscribe(recorder);
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto visitor_id = v.take(F::kWelcome).welcome().participant_id();
+  const auto id = h.start(v, "deposit 0xabc missing");
+  alice.take(F::kConversation);
+  v.send(send_message(id, "m-2", "it has been an hour"));
+  v.send(send_message(id, "m-2", "it has been an hour"));  // a resend: no second event
+  v1::ClientFrame note;
+  note.mutable_add_note()->set_conversation_id(id);
+  note.mutable_add_note()->set_text("checking the chain");
+  alice.send(note);
+  alice.send(escalate(id, "needs a ledger check", ""));
+  auto tina = h.agent("tina", v1::ROLE_TIER2);
+  tina.take(F::kConversation);
+  tina.send(close_chat(id));
+  v.send(rate(id, 5));
+  const std::vector<std::string> expected = {
+      "started", "message 1", "queued tier 1", "assigned alice", "system 2", "message 3", "note note",
+      "escalated alice", "note escalation", "released alice", "queued tier 2", "system 4",
+      "assigned tina", "system 5", "closed by tina", "system 6", "rated 5"};
+  CHECK(recorder.story(id) == expected);
+  // Who: the visitor started and rated it.
+  for (const auto& e : recorder.events)
+    if (e.has_chat_started() || e.has_chat_rated()) CHECK(e.actor_id() == visitor_id);
+  // Agents' status changes are events too, with no conversation.
+  bool alice_online = false;
+  for (const auto& e : recorder.events)
+    alice_online = alice_online || (e.has_agent_status_changed() && e.agent_status_changed().agent_id() == "alice" &&
+                                    e.agent_status_changed().status() == v1::AGENT_STATUS_ONLINE && e.actor_id() == "alice");
+  CHECK(alice_online);
+}
+
 TEST_CASE("a chat has a length limit; blank messages are refused whatever they are padded with") {
   chat::ServiceLimits limits;
   limits.max_conversation_messages = 5;

@@ -220,6 +220,15 @@ std::vector<std::string> PostgresStore::read_messages(const std::string& convers
   return out;
 }
 
+std::vector<std::string> PostgresStore::read_events(const std::string& conversation_id) {
+  auto* conn = connection();
+  if (!conn) throw StoreError("the database cannot be reached");
+  auto rows = pg::checked(conn, "SELECT record FROM events WHERE conversation_id = $1 ORDER BY id", {pg::text(conversation_id)});
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
+  return out;
+}
+
 // One transaction for every batch of the group, pipelined.
 bool PostgresStore::write(const std::vector<const StoreBatch*>& batches) {
   auto* conn = connection();
@@ -248,6 +257,10 @@ bool PostgresStore::write(const std::vector<const StoreBatch*>& batches) {
       for (const auto& r : b.state.agents())
         p.send("INSERT INTO agents (id, record) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
                {pg::text(r.id()), pg::bytes(r.SerializeAsString())});
+      for (const auto& e : b.events)
+        p.send("INSERT INTO events (at_ms, conversation_id, actor_id, kind, record) VALUES ($1::int8, $2, $3, $4::int4, $5)",
+               {pg::integer(e.at_ms()), pg::text(e.conversation_id()), pg::text(e.actor_id()), pg::integer(e.kind_case()),
+                pg::bytes(e.SerializeAsString())});
       if (b.state.queues_included()) {
         parley::state::v1::StateImage queues;
         *queues.mutable_queues() = b.state.queues();

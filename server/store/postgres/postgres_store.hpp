@@ -43,6 +43,7 @@ class PostgresStore final : public GroupCommitStore {
   std::optional<std::string> read_conversation(const std::string& id) override;
   std::optional<std::string> read_meta(const std::string& key) override;
   std::vector<std::string> read_messages(const std::string& conversation_id) override;
+  std::vector<std::string> read_events(const std::string& conversation_id) override;
   bool write(const std::vector<const StoreBatch*>& batches) override;
   void set_refuse_writes(bool refuse) override;
   // The connection, re-established (with its lock and settings) if it was

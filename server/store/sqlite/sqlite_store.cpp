@@ -118,6 +118,14 @@ std::vector<std::string> SqliteStore::read_messages(const std::string& conversat
   return out;
 }
 
+std::vector<std::string> SqliteStore::read_events(const std::string& conversation_id) {
+  Statement rows(db_, "SELECT record FROM events WHERE conversation_id = ? ORDER BY id");
+  rows.text(1, conversation_id);
+  std::vector<std::string> out;
+  while (rows.step() == SQLITE_ROW) out.push_back(rows.column_blob(0));
+  return out;
+}
+
 // One transaction for every batch of the group.
 bool SqliteStore::write(const std::vector<const StoreBatch*>& batches) {
   try {
@@ -135,6 +143,7 @@ bool SqliteStore::write(const std::vector<const StoreBatch*>& batches) {
     Statement forget(db_, "DELETE FROM visitors WHERE id = ?");
     Statement agent(db_, "INSERT OR REPLACE INTO agents (id, record) VALUES (?, ?)");
     Statement meta(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES ('queues', ?)");
+    Statement event(db_, "INSERT INTO events (at_ms, conversation_id, actor_id, kind, record) VALUES (?, ?, ?, ?, ?)");
     bool ok = true;
     for (const auto* batch : batches) {
       const auto& b = *batch;
@@ -154,6 +163,13 @@ bool SqliteStore::write(const std::vector<const StoreBatch*>& batches) {
       for (const auto& r : b.state.visitors()) ok = ok && visitor.text(1, r.id()).blob(2, r.SerializeAsString()).run();
       for (const auto& id : b.state.forgotten_visitors()) ok = ok && forget.text(1, id).run();
       for (const auto& r : b.state.agents()) ok = ok && agent.text(1, r.id()).blob(2, r.SerializeAsString()).run();
+      for (const auto& e : b.events)
+        ok = ok && event.integer(1, e.at_ms())
+                       .text(2, e.conversation_id())
+                       .text(3, e.actor_id())
+                       .integer(4, e.kind_case())
+                       .blob(5, e.SerializeAsString())
+                       .run();
       if (b.state.queues_included()) {
         parley::state::v1::StateImage queues;
         *queues.mutable_queues() = b.state.queues();

@@ -35,6 +35,7 @@ class SqliteStore final : public GroupCommitStore {
   std::optional<std::string> read_conversation(const std::string& id) override;
   std::optional<std::string> read_meta(const std::string& key) override;
   std::vector<std::string> read_messages(const std::string& conversation_id) override;
+  std::vector<std::string> read_events(const std::string& conversation_id) override;
   bool write(const std::vector<const StoreBatch*>& batches) override;
   void set_refuse_writes(bool refuse) override;
   void exec(const char* sql);
