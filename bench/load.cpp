@@ -178,8 +178,8 @@ Options parse(int argc, char** argv) {
 
 }  // namespace
 
-// GET /healthz; the time it took, in ms.
-double healthz_ms(const asio::ip::tcp::endpoint& endpoint) {
+// GET /healthz; the time it took, in ms (and its body in *body).
+double healthz_ms(const asio::ip::tcp::endpoint& endpoint, std::string* body = nullptr) {
   namespace http = beast::http;
   const auto start = Clock::now();
   asio::io_context io;
@@ -191,7 +191,14 @@ double healthz_ms(const asio::ip::tcp::endpoint& endpoint) {
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
   http::read(stream, buffer, res);
+  if (body) *body = res.body();
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// A number field of a flat JSON object, or -1.
+long json_number(const std::string& body, const std::string& name) {
+  const auto at = body.find("\"" + name + "\":");
+  return at == std::string::npos ? -1 : std::atol(body.c_str() + at + name.size() + 3);
 }
 
 // One visitor's whole story, again and again, `o.visitors` at a time, until
@@ -200,7 +207,12 @@ template <class RunUntil>
 int run_churn(const Options& o, asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, pid_t pid,
               RunUntil& run_until) {
   long started = 0, finished = 0;
-  std::vector<std::pair<long, long>> samples;  // (chats finished, RSS KiB)
+  struct Sample {
+    long chats, rss_kib;
+    double seconds;
+  };
+  std::vector<Sample> samples;
+  const auto begin = Clock::now();
   const long sample_every = std::max(1L, o.churn / 10);
   std::function<void()> next;
   next = [&] {
@@ -234,7 +246,8 @@ int run_churn(const Options& o, asio::io_context& io, const asio::ip::tcp::endpo
         });
       if (f.has_ack() && f.ack().request_id() == 5) {
         c.close();
-        if (++finished % sample_every == 0) samples.emplace_back(finished, rss_kib(pid));
+        if (++finished % sample_every == 0)
+          samples.push_back({finished, rss_kib(pid), std::chrono::duration<double>(Clock::now() - begin).count()});
         next();
       }
     };
@@ -252,18 +265,32 @@ int run_churn(const Options& o, asio::io_context& io, const asio::ip::tcp::endpo
     });
   };
   const long rss_start = rss_kib(pid);
-  const auto begin = Clock::now();
   for (int i = 0; i < o.visitors; ++i) next();
   run_until([&] { return finished >= o.churn; }, std::chrono::seconds(3600));
   const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
   std::printf("churn              %ld chats opened, served (%d messages each), closed and rated in %.1f s = %.0f chats/s, %d at a time\n",
               finished, o.messages, seconds, finished / seconds, o.visitors);
   std::printf("server RSS         start %ld KiB", rss_start);
-  for (const auto& [n, rss] : samples) std::printf(", %ldk: %ld", n / 1000, rss);
-  std::printf(" KiB\n");
+  for (const auto& sample : samples) std::printf(", %ldk: %ld", sample.chats / 1000, sample.rss_kib);
+  std::printf(" KiB\nchats/s per tenth ");
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const double dt = samples[i].seconds - (i ? samples[i - 1].seconds : 0.0);
+    std::printf(" %.0f", static_cast<double>(sample_every) / dt);
+  }
+  std::printf("\n");
   double worst = 0;
-  for (int i = 0; i < 20; ++i) worst = std::max(worst, healthz_ms(endpoint));
-  std::printf("/healthz           slowest of 20 after the run: %.2f ms\n", worst);
+  std::string body;
+  for (int i = 0; i < 20; ++i) worst = std::max(worst, healthz_ms(endpoint, &body));
+  std::printf("/healthz           slowest of 20 after the run: %.2f ms; visitors remembered: %ld\n", worst,
+              json_number(body, "visitors"));
+  if (o.visitor_timeout > 0) {
+    // Everyone rated and left: after the visitor timeout nobody is remembered.
+    const auto until = Clock::now() + std::chrono::milliseconds(static_cast<long>(o.visitor_timeout * 1000) + 1500);
+    while (Clock::now() < until) io.run_one_for(std::chrono::milliseconds(100));
+    healthz_ms(endpoint, &body);
+    std::printf("after the visitor timeout: visitors remembered %ld, RSS %ld KiB\n", json_number(body, "visitors"),
+                rss_kib(pid));
+  }
   return 0;
 }
 
