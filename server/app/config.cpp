@@ -48,6 +48,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::vector<std::string> trusted_proxies;
   std::string data_dir;
   std::string database_url;
+  std::string search_dir;
   std::string tls_cert, tls_key;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
@@ -77,6 +78,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       ("database", po::value(&database_url)->value_name("URL"),
        "keep them in PostgreSQL instead, e.g. postgres://parley:PASSWORD@db.internal/parley (libpq URL or "
        "key=value string; tables are created and migrated at start; one server per database for now)")
+      ("search-dir", po::value(&search_dir)->value_name("DIR"),
+       "keep the search index of past conversations here (default with --data-dir: DIR/search; with "
+       "--database, set it to enable search)")
       ("agents", po::value(&agents)->value_name("FILE"),
        "staff accounts file, managed with parley-admin; re-read when it changes")
       ("tls-cert", po::value(&tls_cert)->value_name("FILE"),
@@ -228,6 +232,13 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
           database_url.find('=') != std::string::npos))
       throw ConfigError("--database must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DB) or key=value string");
     config.database_url = database_url;
+  }
+  if (!search_dir.empty()) {
+    if (data_dir.empty() && database_url.empty())
+      throw ConfigError("--search-dir needs a system of record: --data-dir or --database");
+    config.search_dir = search_dir;
+  } else if (!data_dir.empty()) {
+    config.search_dir = std::filesystem::path(data_dir) / "search";
   }
   if (!redis_url.empty()) {
     try {

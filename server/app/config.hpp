@@ -27,6 +27,9 @@ struct Config {
   std::optional<std::filesystem::path> data_dir;
   // Set: the same records in PostgreSQL (--database), one server per database.
   std::optional<std::string> database_url;
+  // The search index of past conversations (Xapian): --search-dir, or
+  // DATA_DIR/search by default with --data-dir; none: no search.
+  std::optional<std::filesystem::path> search_dir;
   std::vector<std::string> allowed_origins;
   net::TrustedProxies trusted_proxies;
   chat::AccountDirectory accounts;

@@ -42,6 +42,10 @@ Server::Server(Config config)
       store_ = std::make_unique<store::PostgresStore>(*config_.database_url, hub_.get_executor());
     else
       store_ = std::make_unique<store::SqliteStore>(*config_.data_dir / "parley.db", hub_.get_executor());
+    if (config_.search_dir) {
+      search_ = std::make_unique<search::Index>(*config_.search_dir);
+      store_->on_committed([index = search_.get()](const store::StoreBatch& batch) { index->add(batch); });
+    }
     auto stored = store_->load();
     auto durable = std::make_unique<store::DurableLog>(*store_);
     durable->restore(stored);
@@ -68,6 +72,8 @@ Server::Server(Config config)
   context_.reset(new net::ServerContext{hub_.get_executor(), *service_, *staff_auth_, identities_, config_.connection, config_.static_dir,
                                         config_.allowed_origins});
   context_->trusted_proxies = config_.trusted_proxies;
+  context_->store = store_.get();
+  context_->search = search_.get();
   if (config_.tls_cert) {
     // TLS 1.2 and 1.3 only; a bad certificate or key stops the start with OpenSSL's reason.
     tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);

@@ -12,6 +12,7 @@
 #include "chat/service.hpp"
 #include "net/beast.hpp"
 #include "net/listener.hpp"
+#include "search/index.hpp"
 #include "store/record_store.hpp"
 
 #include <chrono>
@@ -42,6 +43,8 @@ class Server {
   chat::SystemClock clock_;
   net::asio::io_context hub_{1};
   // One node: the embedded log, Service and Hub. With --redis: the cluster gateway.
+  // Declared before the store: the store's writer feeds it until the store is gone.
+  std::unique_ptr<search::Index> search_;
   std::unique_ptr<store::RecordStore> store_;  // --data-dir or --database
   std::unique_ptr<chat::MessageLog> log_;
   std::unique_ptr<chat::Service> domain_;

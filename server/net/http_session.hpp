@@ -35,6 +35,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void reply_health(http::request<http::string_body> req);
   // POST /api/login and /api/logout (net/staff_api.cpp).
   void handle_api(http::request<http::string_body> req, const std::string& path);
+  void handle_records_api(http::request<http::string_body> req, const std::string& path);
   void reply_from_shard(std::function<void()> reply);
   template <class Response>
   void write(Response&& response);

@@ -8,6 +8,8 @@
 #include "net/beast.hpp"
 #include "net/client_address.hpp"
 #include "net/connection_slots.hpp"
+#include "search/index.hpp"
+#include "store/record_store.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -49,6 +51,10 @@ struct ServerContext {
   ConnectionsPerAddress connections{limits.max_connections_per_address};
   // Proxies whose X-Real-IP names the client (--trusted-proxy); none by default.
   TrustedProxies trusted_proxies{};
+  // The system of record and its search index (GET /api/search and
+  // /api/conversations/ID); null without a store (memory only, --redis).
+  store::RecordStore* store = nullptr;
+  search::Index* search = nullptr;
   // Connections closed with 1013 because their outbox was full (/healthz).
   std::atomic<std::uint64_t> slow_consumer_closes{0};
 };

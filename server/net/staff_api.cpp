@@ -1,4 +1,5 @@
-// The staff HTTP API: POST /api/login and POST /api/logout.
+// The staff HTTP API: POST /api/login and POST /api/logout; with a system of
+// record, GET /api/search and GET /api/conversations/ID (past conversations).
 //
 // Neither is callable cross-site: a browser request must come from this
 // server's own pages (Origin equal to the Host), and the body must be JSON,
@@ -6,9 +7,13 @@
 // the JSON reply and then in the Hello, so nothing is sent on a user's behalf.
 
 #include "auth/accounts_file.hpp"
+#include "chat/text.hpp"
 #include "net/http_session.hpp"
 
 #include <boost/json.hpp>
+
+#include <cctype>
+#include <cstdlib>
 
 namespace parley::net {
 namespace json = boost::json;
@@ -35,6 +40,81 @@ std::string_view bearer_token(const Request& req) {
   return header.starts_with(scheme) ? header.substr(scheme.size()) : std::string_view{};
 }
 
+// A query-string parameter, percent- and '+'-decoded; empty if absent or malformed.
+std::string query_param(std::string_view target, std::string_view name) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name || eq == std::string_view::npos) continue;
+    std::string out;
+    const auto raw = pair.substr(eq + 1);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '+') out += ' ';
+      else if (raw[i] != '%') out += raw[i];
+      else {
+        if (i + 2 >= raw.size() || !std::isxdigit(static_cast<unsigned char>(raw[i + 1])) ||
+            !std::isxdigit(static_cast<unsigned char>(raw[i + 2])))
+          return {};
+        out += static_cast<char>(std::stoi(std::string(raw.substr(i + 1, 2)), nullptr, 16));
+        i += 2;
+      }
+    }
+    return out;
+  }
+  return {};
+}
+
+const char* state_name(int state) {
+  switch (state) {
+    case v1::CONVERSATION_STATE_QUEUED: return "queued";
+    case v1::CONVERSATION_STATE_ASSIGNED: return "assigned";
+    case v1::CONVERSATION_STATE_CLOSED: return "closed";
+    default: return "unknown";
+  }
+}
+
+json::object info_json(const v1::ConversationInfo& info) {
+  return {{"conversation_id", info.conversation_id()},
+          {"visitor_id", info.visitor_id()},
+          {"visitor_name", info.visitor_name()},
+          {"email", info.email()},
+          {"verified", info.verified()},
+          {"customer_id", info.customer_id()},
+          {"category", v1::Category_Name(info.category())},
+          {"subject", info.subject()},
+          {"transaction_id", info.transaction_id()},
+          {"locale", info.locale()},
+          {"tier", info.tier()},
+          {"state", state_name(info.state())},
+          {"created_ms", info.created_ms()}};
+}
+
+json::object transcript_json(const store::RecordStore::Transcript& t) {
+  json::array messages, notes;
+  for (const auto& m : t.messages)
+    messages.push_back({{"seq", m.seq()},
+                        {"sender_role", v1::Role_Name(m.sender_role())},
+                        {"sender_name", m.sender_name()},
+                        {"system", m.system()},
+                        {"text", m.text()},
+                        {"time_ms", m.server_time_ms()}});
+  for (const auto& n : t.record.notes())
+    notes.push_back({{"author_name", n.author_name()}, {"kind", n.kind()}, {"text", n.text()}, {"time_ms", n.server_time_ms()}});
+  json::value rating = nullptr;
+  if (t.record.has_rating())
+    rating = json::object{{"score", t.record.rating().score()}, {"comment", t.record.rating().comment()}};
+  return {{"conversation", info_json(t.record.info())},
+          {"messages", std::move(messages)},
+          {"notes", std::move(notes)},
+          {"rating", std::move(rating)},
+          {"closed_ms", t.record.closed_ms()}};
+}
+
 std::string string_member(const json::value& body, const char* key) {
   if (!body.is_object()) return {};
   auto it = body.as_object().find(key);
@@ -43,8 +123,64 @@ std::string string_member(const json::value& body, const char* key) {
 
 }  // namespace
 
+// GET /api/search and GET /api/conversations/ID: any signed-in staff member
+// (docs/security.md), with the console's session token as a Bearer token.
+template <class Stream>
+void HttpSession<Stream>::handle_records_api(Request req, const std::string& path) {
+  if (req.method() != http::verb::get)
+    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "use GET"));
+  if (!context_.store || (path == "/api/search" && !context_.search))
+    return write(error_response(req, http::status::service_unavailable, "no_records",
+                                "this server keeps no records to search (start it with --data-dir or --database)"));
+  const std::string token(bearer_token(req));
+  context_.staff_auth.verify(token, [self = this->shared_from_this(), req = std::move(req), path](
+                                        std::optional<v1::VerifiedIdentity> staff) mutable {
+    auto reply = [self, req](http::response<http::string_body> res) {
+      self->reply_from_shard([self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+    };
+    if (!staff)
+      return reply(error_response(req, http::status::unauthorized, "not_signed_in",
+                                  "send the session token as 'Authorization: Bearer <token>'"));
+    if (path == "/api/search") {
+      search::Query query;
+      query.text = query_param(req.target(), "q");
+      query.customer_id = query_param(req.target(), "customer");
+      query.visitor_id = query_param(req.target(), "visitor");
+      const auto limit = query_param(req.target(), "limit");
+      query.limit = limit.empty() ? 20 : std::strtoul(limit.c_str(), nullptr, 10);
+      if (chat::blank(query.text) && query.customer_id.empty() && query.visitor_id.empty())
+        return reply(error_response(req, http::status::bad_request, "invalid_request",
+                                    "give q (words, a transaction id, a name or an e-mail), customer or visitor"));
+      if (chat::utf8_length(query.text) > 200 || query.customer_id.size() > 200 || query.visitor_id.size() > 200)
+        return reply(error_response(req, http::status::bad_request, "invalid_request", "the query is too long"));
+      self->context_.search->search(std::move(query), [req, reply](std::vector<search::Hit> hits, std::string error) {
+        if (!error.empty()) return reply(error_response(req, http::status::service_unavailable, "unavailable", error));
+        json::array results;
+        for (const auto& hit : hits)
+          results.push_back({{"conversation_id", hit.conversation_id},
+                             {"visitor_name", hit.visitor_name},
+                             {"customer_id", hit.customer_id},
+                             {"transaction_id", hit.transaction_id},
+                             {"created_ms", hit.created_ms},
+                             {"state", state_name(hit.state)},
+                             {"snippet", hit.snippet}});
+        reply(json_response(req, http::status::ok, {{"results", std::move(results)}}));
+      });
+      return;
+    }
+    const auto id = path.substr(std::string_view("/api/conversations/").size());
+    if (id.empty() || id.size() > 64)
+      return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
+    self->context_.store->transcript(id, [req, reply](std::optional<store::RecordStore::Transcript> t) {
+      if (!t) return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
+      reply(json_response(req, http::status::ok, transcript_json(*t)));
+    });
+  });
+}
+
 template <class Stream>
 void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
+  if (path == "/api/search" || path.starts_with("/api/conversations/")) return handle_records_api(std::move(req), path);
   if (path != "/api/login" && path != "/api/logout")
     return write(error_response(req, http::status::not_found, "not_found", "no such API"));
   if (req.method() != http::verb::post)
@@ -114,6 +250,8 @@ void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
              });
 }
 
+template void HttpSession<plain_stream>::handle_records_api(Request, const std::string&);
+template void HttpSession<tls_stream>::handle_records_api(Request, const std::string&);
 template void HttpSession<plain_stream>::handle_api(Request, const std::string&);
 template void HttpSession<tls_stream>::handle_api(Request, const std::string&);
 

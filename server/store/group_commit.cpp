@@ -78,6 +78,23 @@ std::vector<parley::events::v1::Event> GroupCommitStore::events_of(const std::st
   return out;
 }
 
+void GroupCommitStore::transcript(const std::string& conversation_id,
+                                  std::function<void(std::optional<Transcript>)> done) {
+  run_job([this, conversation_id, done = std::move(done)] {
+    std::optional<Transcript> out;
+    try {
+      if (auto record = read_conversation(conversation_id)) {
+        Transcript t;
+        bool ok = t.record.ParseFromString(*record);
+        for (const auto& row : read_messages(conversation_id)) ok = ok && t.messages.emplace_back().ParseFromString(row);
+        if (ok) out = std::move(t);
+      }
+    } catch (const StoreError&) {
+    }
+    done(std::move(out));
+  });
+}
+
 void GroupCommitStore::run_writer() {
   std::deque<Pending> failed;  // written again, first, with the next group
   for (;;) {
@@ -107,6 +124,10 @@ void GroupCommitStore::run_writer() {
     if (!ok) {
       for (auto& p : group) failed.push_back({std::move(p.batch), nullptr});
     } else {
+      if (committed_) {
+        for (const auto& p : failed) committed_(p.batch);
+        for (const auto& p : group) committed_(p.batch);
+      }
       failed.clear();
     }
     // Completions in order, on the hub.

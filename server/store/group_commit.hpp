@@ -34,6 +34,8 @@ class GroupCommitStore : public RecordStore {
   void stop_jobs() final;
   void refuse_writes(bool refuse) final;
   std::vector<parley::events::v1::Event> events_of(const std::string& conversation_id) final;
+  void transcript(const std::string& conversation_id, std::function<void(std::optional<Transcript>)> done) final;
+  void on_committed(std::function<void(const StoreBatch&)> listener) final { committed_ = std::move(listener); }
 
  protected:
   explicit GroupCommitStore(boost::asio::any_io_executor completions) : completions_(std::move(completions)) {}
@@ -64,6 +66,7 @@ class GroupCommitStore : public RecordStore {
   void run_writer();
 
   boost::asio::any_io_executor completions_;
+  std::function<void(const StoreBatch&)> committed_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;

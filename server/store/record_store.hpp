@@ -74,6 +74,18 @@ class RecordStore {
   // thread until the writer thread has read them: not for the hub.
   virtual std::vector<parley::events::v1::Event> events_of(const std::string& conversation_id) = 0;
 
+  // One stored conversation, whole: its record (with notes and rating) and
+  // its messages. `done` runs on the store's thread, with nothing if there is
+  // no such conversation or the store cannot answer now.
+  struct Transcript {
+    parley::state::v1::ConversationRecord record;
+    std::vector<parley::v1::Message> messages;
+  };
+  virtual void transcript(const std::string& conversation_id, std::function<void(std::optional<Transcript>)> done) = 0;
+  // Called on the store's thread with every batch once it is committed (the
+  // search index is fed this way). Set before the first commit.
+  virtual void on_committed(std::function<void(const StoreBatch&)> listener) = 0;
+
  protected:
   // The engine's reads behind load(), as serialized records.
   enum class Records { visitors, agents, open_conversations };

@@ -188,12 +188,19 @@ void PostgresStore::migrate() {
   }
 }
 
-// Start-up reads (RecordStore::load), before the writer runs.
+// Reads: at start-up (RecordStore::load, before the writer runs) and as jobs on
+// the writer thread (transcripts); each reconnects first if it must.
+pg_conn* PostgresStore::reader() {
+  auto* conn = connection();
+  if (!conn) throw StoreError("the database cannot be reached");
+  return conn;
+}
+
 std::vector<std::string> PostgresStore::read_records(Records which) {
-  auto rows = which == Records::visitors ? pg::checked(conn_, "SELECT record FROM visitors")
+  auto rows = which == Records::visitors ? pg::checked(reader(), "SELECT record FROM visitors")
               : which == Records::agents
-                  ? pg::checked(conn_, "SELECT record FROM agents")
-                  : pg::checked(conn_, "SELECT record FROM conversations WHERE state != $1::int4",
+                  ? pg::checked(reader(), "SELECT record FROM agents")
+                  : pg::checked(reader(), "SELECT record FROM conversations WHERE state != $1::int4",
                                 {pg::integer(parley::v1::CONVERSATION_STATE_CLOSED)});
   std::vector<std::string> out;
   for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
@@ -201,19 +208,19 @@ std::vector<std::string> PostgresStore::read_records(Records which) {
 }
 
 std::optional<std::string> PostgresStore::read_conversation(const std::string& id) {
-  auto row = pg::checked(conn_, "SELECT record FROM conversations WHERE id = $1", {pg::text(id)});
+  auto row = pg::checked(reader(), "SELECT record FROM conversations WHERE id = $1", {pg::text(id)});
   if (PQntuples(row.get()) != 1) return std::nullopt;
   return pg::column(row, 0, 0);
 }
 
 std::optional<std::string> PostgresStore::read_meta(const std::string& key) {
-  auto row = pg::checked(conn_, "SELECT value FROM meta WHERE key = $1", {pg::text(key)});
+  auto row = pg::checked(reader(), "SELECT value FROM meta WHERE key = $1", {pg::text(key)});
   if (PQntuples(row.get()) != 1) return std::nullopt;
   return pg::column(row, 0, 0);
 }
 
 std::vector<std::string> PostgresStore::read_messages(const std::string& conversation_id) {
-  auto rows = pg::checked(conn_, "SELECT record FROM messages WHERE conversation_id = $1 ORDER BY seq",
+  auto rows = pg::checked(reader(), "SELECT record FROM messages WHERE conversation_id = $1 ORDER BY seq",
                           {pg::text(conversation_id)});
   std::vector<std::string> out;
   for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
@@ -221,9 +228,7 @@ std::vector<std::string> PostgresStore::read_messages(const std::string& convers
 }
 
 std::vector<std::string> PostgresStore::read_events(const std::string& conversation_id) {
-  auto* conn = connection();
-  if (!conn) throw StoreError("the database cannot be reached");
-  auto rows = pg::checked(conn, "SELECT record FROM events WHERE conversation_id = $1 ORDER BY id", {pg::text(conversation_id)});
+  auto rows = pg::checked(reader(), "SELECT record FROM events WHERE conversation_id = $1 ORDER BY id", {pg::text(conversation_id)});
   std::vector<std::string> out;
   for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
   return out;

@@ -49,6 +49,7 @@ class PostgresStore final : public GroupCommitStore {
   // The connection, re-established (with its lock and settings) if it was
   // lost; nullptr if the database cannot be reached now.
   pg_conn* connection();
+  pg_conn* reader();  // connection() or StoreError
   void prepare_session();  // throws StoreError
   void migrate();
 

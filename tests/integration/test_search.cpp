@@ -1,0 +1,164 @@
+// Finding past conversations through the real binary: a chat is found by a
+// two-character Chinese word, by its transaction id, by an English word and by
+// the customer, right after it was acknowledged and after a restart; the
+// transcript opens with its notes and rating; only signed-in staff may ask.
+#include "integration/helpers.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/json.hpp>
+
+#include <csignal>
+
+using namespace parley;
+using namespace parley::test;
+namespace json = boost::json;
+
+namespace {
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
+    else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+struct Staff {
+  unsigned short port;
+  std::string token;
+  HttpResult get(const std::string& target) const {
+    return http_request(port, "GET", target, {}, {{"Authorization", "Bearer " + token}});
+  }
+  // The conversation ids a search returns, newest first.
+  std::vector<std::string> search(const std::string& q) const {
+    const auto res = get("/api/search?q=" + url_encode(q));
+    INFO(res.body);
+    REQUIRE(res.status == 200);
+    std::vector<std::string> ids;
+    const auto body = json::parse(res.body);
+    for (const auto& hit : body.at("results").as_array())
+      ids.emplace_back(hit.at("conversation_id").as_string());
+    return ids;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("staff find past chats by a Chinese word, a transaction id, an English word or the customer") {
+  TempDir data("search");
+  const auto args = server_args({"--data-dir", data.path().string(), "--messages-per-second", "1000"});
+  std::string chinese, english;
+  {
+    ServerProcess server(args);
+    const auto port = server.port();
+    auto alice = staff(port, "alice");
+    // A chat in Chinese about a withdrawal, with a transaction id, closed and rated.
+    auto li = visitor(port);
+    li.ws.send([] {
+      auto f = start_chat("我的提现还没有到账，已经两个小时了", v1::CATEGORY_WITHDRAWAL, "c-1");
+      f.mutable_start_chat()->set_transaction_id("0xfeed42");
+      f.mutable_start_chat()->set_subject("提现未到账");
+      f.mutable_start_chat()->set_display_name("李伟");
+      return f;
+    }());
+    chinese = li.ws.expect(F::kAck).ack().conversation_id();
+    alice.ws.expect(F::kConversation);
+    alice.ws.send(send_message(chinese, "a-1", "您好，我们正在核实这笔提现"));
+    alice.ws.expect(F::kAck);
+    v1::ClientFrame note;
+    note.set_request_id(20);
+    note.mutable_add_note()->set_conversation_id(chinese);
+    note.mutable_add_note()->set_text("chain shows 12 confirmations");
+    alice.ws.send(note);
+    alice.ws.expect(F::kAck);
+    alice.ws.send(close_chat(chinese));
+    alice.ws.expect(F::kAck);
+    li.ws.send(rate(chinese, 4, "快"));
+    li.ws.expect(F::kAck);
+    // An English chat about a deposit.
+    auto bob = visitor(port);
+    english = start(bob.ws, "My USDT deposit was never credited", "e-1");
+
+    // Found as soon as it is acknowledged.
+    Staff sam{port, login(port, "sam")};
+    CHECK(sam.search("提现") == std::vector<std::string>{chinese});
+    CHECK(sam.search("0xfeed42") == std::vector<std::string>{chinese});
+    CHECK(sam.search("credited") == std::vector<std::string>{english});
+    CHECK(sam.search("李伟") == std::vector<std::string>{chinese});
+    CHECK(sam.search("提款").empty());          // a different word, not two of its characters
+    CHECK(sam.search("deposit credited") == std::vector<std::string>{english});  // all words must match
+    CHECK(sam.search("nothing like this").empty());
+    server.signal(SIGKILL);
+    server.wait();
+  }
+  // After a crash and restart the index still finds them.
+  ServerProcess server(args);
+  const auto port = server.port();
+  Staff alice{port, login(port, "alice")};
+  CHECK(alice.search("提现") == std::vector<std::string>{chinese});
+  const auto found = json::parse(alice.get("/api/search?q=" + url_encode("提现")).body);
+  const auto& hits = found.at("results").as_array();
+  REQUIRE(hits.size() == 1);
+  CHECK(std::string(hits[0].at("snippet").as_string()).find("<b>提现</b>") != std::string::npos);
+  CHECK(hits[0].at("visitor_name").as_string() == "李伟");
+  CHECK(hits[0].at("state").as_string() == "closed");
+
+  // The whole transcript, with notes and rating.
+  const auto res = alice.get("/api/conversations/" + chinese);
+  REQUIRE(res.status == 200);
+  const auto t = json::parse(res.body);
+  CHECK(t.at("conversation").at("transaction_id").as_string() == "0xfeed42");
+  bool reply = false;
+  for (const auto& m : t.at("messages").as_array()) reply = reply || m.at("text").as_string() == "您好，我们正在核实这笔提现";
+  CHECK(reply);
+  CHECK(t.at("notes").as_array().at(0).at("text").as_string() == "chain shows 12 confirmations");
+  CHECK(t.at("rating").at("score").as_int64() == 4);
+  // Every chat of the same visitor, by their id.
+  const auto visitor_id = std::string(t.at("conversation").at("visitor_id").as_string());
+  CHECK(json::parse(alice.get("/api/search?visitor=" + url_encode(visitor_id)).body).at("results").as_array().size() == 1);
+}
+
+TEST_CASE("past conversations: who may ask, and what a bad request gets") {
+  TempDir data("search");
+  ServerProcess server(server_args({"--data-dir", data.path().string()}));
+  const auto port = server.port();
+  Staff alice{port, login(port, "alice")};
+  struct Case {
+    std::string target;
+    std::vector<std::pair<std::string, std::string>> headers;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"/api/search?q=deposit", {}, 401},
+      {"/api/search?q=deposit", {{"Authorization", "Bearer not-a-token"}}, 401},
+      {"/api/search?q=deposit", {{"Authorization", "Bearer " + alice.token + "x"}}, 401},
+      {"/api/conversations/c_1", {}, 401},
+      {"/api/search", {{"Authorization", "Bearer " + alice.token}}, 400},
+      {"/api/search?q=%20%20", {{"Authorization", "Bearer " + alice.token}}, 400},
+      {"/api/search?q=%zz", {{"Authorization", "Bearer " + alice.token}}, 400},
+      {"/api/search?q=" + std::string(201, 'a'), {{"Authorization", "Bearer " + alice.token}}, 400},
+      {"/api/search?q=deposit", {{"Authorization", "Bearer " + alice.token}}, 200},
+      {"/api/search?q=deposit&limit=100000", {{"Authorization", "Bearer " + alice.token}}, 200},
+      {"/api/search?q=%22unbalanced", {{"Authorization", "Bearer " + alice.token}}, 200},
+      {"/api/search?q=AND%20OR%20NOT", {{"Authorization", "Bearer " + alice.token}}, 200},
+      {"/api/conversations/c_nope", {{"Authorization", "Bearer " + alice.token}}, 404},
+      {"/api/conversations/" + std::string(100, 'c'), {{"Authorization", "Bearer " + alice.token}}, 404},
+      {"/api/conversations/%2e%2e%2fetc", {{"Authorization", "Bearer " + alice.token}}, 404},
+  };
+  for (const auto& c : cases) {
+    const auto res = http_request(port, "GET", c.target, {}, c.headers);
+    INFO(c.target << " -> " << res.status << " " << res.body);
+    CHECK(res.status == c.status);
+    CHECK(res.content_type.starts_with("application/json"));
+  }
+  CHECK(http_request(port, "POST", "/api/search?q=x", "{}", {{"Authorization", "Bearer " + alice.token}}).status == 405);
+  // Without a system of record there is nothing to search, and it says so.
+  ServerProcess memory_only(server_args());
+  CHECK(http_request(memory_only.port(), "GET", "/api/search?q=x", {}, {{"Authorization", "Bearer x"}}).status == 503);
+}
