@@ -135,6 +135,7 @@ class Console {
       h("span", { class: "capacity" }, `${s.openChats()}/${s.capacity} chats`),
       h("span", { class: "spacer" }),
       oversees(s.role) ? null : status,
+      h("button", { type: "button", class: "search-open", onclick: () => openSearch({}) }, "Search past chats"),
       h("button", { type: "button", onclick: () => this.signOut() }, "Sign out"));
     const banner = this.connectionState === "reconnecting" ? h("div", { class: "banner", role: "alert" }, "Connection lost. Reconnecting…") : null;
     this.app.replaceChildren(top, ...(banner ? [banner] : []), h("div", { class: "layout" }, this.renderSide(s), this.renderChats(s), this.renderNotes(s)));
@@ -209,7 +210,10 @@ class Console {
       h("dt", {}, "Page"), h("dd", {}, info.pageUrl || "—"),
       h("dt", {}, "Locale"), h("dd", {}, info.locale || "—"),
       h("dt", {}, "Local time"), h("dd", {}, visitorTime || "—"),
-      chat.seniorRequested ? h("dt", {}, "Note") : null, chat.seniorRequested ? h("dd", { class: "error" }, "Visitor asked for senior support") : null);
+      chat.seniorRequested ? h("dt", {}, "Note") : null, chat.seniorRequested ? h("dd", { class: "error" }, "Visitor asked for senior support") : null,
+      h("dt", {}, "History"), h("dd", {}, h("button", { type: "button", class: "earlier",
+        onclick: () => openSearch(info.verified && info.customerId ? { customer: info.customerId } : { visitor: info.visitorId }, info.visitorName) },
+        "Earlier chats")));
     const transcript = h("ul", { class: "transcript", "aria-live": "polite" }, ...chat.transcript.entries().map((e) => e.system
       ? h("li", { class: "msg system" }, e.text)
       : h("li", { class: e.mine ? "msg mine" : "msg" }, h("span", { class: "who" }, e.senderName), e.text,
@@ -281,6 +285,95 @@ class Console {
     this.session = null;
     this.renderSignIn("");
   }
+}
+
+// ---------------------------------------------------------------- past chats
+
+interface SearchHit { conversation_id: string; visitor_name: string; customer_id: string; transaction_id: string; created_ms: number; state: string; snippet: string }
+interface PastMessage { sender_name: string; system: boolean; text: string; time_ms: number; sender_role: string }
+interface PastNote { author_name: string; kind: string; text: string; time_ms: number }
+interface PastChat {
+  conversation: { conversation_id: string; visitor_name: string; email: string; customer_id: string; transaction_id: string; category: string; state: string; created_ms: number };
+  messages: PastMessage[]; notes: PastNote[]; rating: { score: number; comment: string } | null;
+}
+
+/** GET a staff API with this tab's sign-in; rejects with a message to show. */
+async function staffGet<T>(path: string): Promise<T> {
+  const saved = sessionStorage.getItem("parley.console.v1");
+  const token = saved ? (JSON.parse(saved) as Credentials).sessionToken : "";
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    throw new Error("The server cannot be reached. Check your connection and try again.");
+  }
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (response.ok) return body as T;
+  if (response.status === 401) throw new Error("Your sign-in has ended. Sign in again.");
+  if (response.status === 404) throw new Error("That chat is not in the records.");
+  throw new Error(typeof body.message === "string" ? body.message : "Search is not possible right now.");
+}
+
+/** Xapian's snippet: HTML-escaped text with matches in <b>…</b>, rendered without innerHTML. */
+function snippetNodes(snippet: string): Node[] {
+  const unescape = (t: string) => t.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', "#39": "'", amp: "&" })[e]!);
+  return snippet.split(/(<b>.*?<\/b>)/).filter(Boolean).map((part) => part.startsWith("<b>")
+    ? h("mark", {}, unescape(part.slice(3, -4))) : document.createTextNode(unescape(part)));
+}
+
+/**
+ * A dialog to find past chats (words in Chinese or English, a transaction id,
+ * a name or e-mail) and read one whole. Lives outside the console's
+ * re-rendered tree, so events arriving meanwhile never wipe it.
+ */
+function openSearch(scope: { customer?: string; visitor?: string }, title = ""): void {
+  document.querySelector("dialog.search-dialog")?.remove();
+  const dialog = h("dialog", { class: "search-dialog", "aria-label": "Search past chats" });
+  const input = h("input", { type: "search", name: "q", maxlength: 200, "aria-label": "Search past chats",
+    placeholder: "Words, a transaction ID, a name or an e-mail" });
+  const problem = h("p", { class: "error", role: "alert", hidden: true });
+  const results = h("ul", { class: "search-results", "aria-label": "Search results" });
+  const view = h("section", { class: "past-chat", "aria-label": "Past chat" });
+  const show = (err: Error) => { problem.textContent = err.message; problem.hidden = false; };
+  const run = (path: string) => {
+    problem.hidden = true;
+    results.replaceChildren(h("li", { class: "empty" }, "Searching…"));
+    staffGet<{ results: SearchHit[] }>(path).then(({ results: hits }) => {
+      results.replaceChildren(...(hits.length === 0 ? [h("li", { class: "empty" }, "No chats found.")] : hits.map((hit) =>
+        h("li", {}, h("button", { type: "button", class: "hit", "data-conversation": hit.conversation_id, onclick: () => open(hit.conversation_id) },
+          h("span", { class: "who" }, hit.visitor_name || "Visitor"),
+          h("span", { class: "meta" }, ` ${new Date(hit.created_ms).toLocaleString("en-GB")} · ${hit.state}${hit.transaction_id ? ` · tx ${hit.transaction_id}` : ""}`)),
+        hit.snippet ? h("div", { class: "snippet" }, ...snippetNodes(hit.snippet)) : null))));
+    }).catch((err: Error) => { results.replaceChildren(); show(err); });
+  };
+  const open = (id: string) => {
+    staffGet<PastChat>(`/api/conversations/${encodeURIComponent(id)}`).then((chat) => {
+      const c = chat.conversation;
+      const parts: (HTMLElement | null)[] = [
+        h("h3", {}, `${c.visitor_name || "Visitor"} · ${new Date(c.created_ms).toLocaleString("en-GB")} · ${c.state}`),
+        h("p", { class: "meta" }, [c.email, c.customer_id && `customer ${c.customer_id}`, c.transaction_id && `tx ${c.transaction_id}`].filter(Boolean).join(" · ")),
+        h("ul", { class: "transcript past" }, ...chat.messages.map((m) => m.system
+          ? h("li", { class: "msg system" }, m.text)
+          : h("li", { class: "msg" }, h("span", { class: "who" }, m.sender_name), m.text, h("span", { class: "meta" }, formatTime(m.time_ms, "en-GB"))))),
+        chat.notes.length ? h("h4", {}, "Internal notes") : null,
+        ...chat.notes.map((n) => h("div", { class: "note" }, h("span", { class: "meta" }, `${n.author_name} · ${n.kind}`), n.text)),
+        chat.rating ? h("p", { class: "rating" }, `Rated ${chat.rating.score}/5 ${chat.rating.comment}`) : null,
+      ];
+      view.replaceChildren(...parts.filter((n): n is HTMLElement => n !== null));
+    }).catch(show);
+  };
+  const form = h("form", { class: "search-form" }, input, h("button", { type: "submit", class: "primary" }, "Search"),
+    h("button", { type: "button", onclick: () => { dialog.close(); dialog.remove(); } }, "Close"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (input.value.trim()) run(`/api/search?q=${encodeURIComponent(input.value.trim())}`);
+  });
+  dialog.append(h("h3", {}, title ? `Chats of ${title}` : "Search past chats"), form, problem, h("div", { class: "search-body" }, results, view));
+  document.body.append(dialog);
+  dialog.showModal();
+  if (scope.customer) run(`/api/search?customer=${encodeURIComponent(scope.customer)}`);
+  else if (scope.visitor) run(`/api/search?visitor=${encodeURIComponent(scope.visitor)}`);
+  input.focus();
 }
 
 interface Field { label: string; hint?: string; required?: boolean; max: number }
