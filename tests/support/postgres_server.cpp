@@ -1,15 +1,12 @@
 #include "support/postgres_server.hpp"
 
+#include "support/ready_line.hpp"
 #include "support/redis_server.hpp"  // free_port
 
 #include <libpq-fe.h>
 
-#include <condition_variable>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
-#include <memory>
-#include <mutex>
 #include <stdexcept>
 
 #include <fcntl.h>
@@ -88,31 +85,7 @@ void PostgresServer::start() {
   }
   ::setpgid(pid_, pid_);
   ::close(out[1]);
-  struct Shared {
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool ready = false, ended = false;
-  };
-  auto shared = std::make_shared<Shared>();
-  drain_ = std::thread([fd = out[0], shared] {
-    FILE* stream = ::fdopen(fd, "r");
-    char line[2048];
-    while (std::fgets(line, sizeof line, stream)) {
-      if (std::strstr(line, "ready to accept connections")) {
-        std::lock_guard lock(shared->mutex);
-        shared->ready = true;
-        shared->cv.notify_all();
-      }
-    }
-    std::fclose(stream);
-    std::lock_guard lock(shared->mutex);
-    shared->ended = true;
-    shared->cv.notify_all();
-  });
-  std::unique_lock lock(shared->mutex);
-  if (!shared->cv.wait_for(lock, std::chrono::seconds(30), [&] { return shared->ready || shared->ended; }) ||
-      !shared->ready) {
-    lock.unlock();
+  if (!wait_for_ready_line(out[0], "ready to accept connections", std::chrono::seconds(30), drain_)) {
     kill_hard();
     throw std::runtime_error("postgres did not start on port " + std::to_string(port_));
   }

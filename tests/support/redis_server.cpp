@@ -1,13 +1,11 @@
 #include "support/redis_server.hpp"
 
+#include "support/ready_line.hpp"
+
 #include <hiredis/hiredis.h>
 
-#include <condition_variable>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
-#include <memory>
-#include <mutex>
 #include <stdexcept>
 
 #include <arpa/inet.h>
@@ -71,31 +69,7 @@ void RedisServer::start() {
   }
   ::close(out[1]);
   // One thread reads the log: it reports readiness, then keeps the pipe drained.
-  struct Shared {
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool ready = false, ended = false;
-  };
-  auto shared = std::make_shared<Shared>();
-  drain_ = std::thread([fd = out[0], shared] {
-    FILE* stream = ::fdopen(fd, "r");
-    char line[1024];
-    while (std::fgets(line, sizeof line, stream)) {
-      if (std::strstr(line, "Ready to accept connections")) {
-        std::lock_guard lock(shared->mutex);
-        shared->ready = true;
-        shared->cv.notify_all();
-      }
-    }
-    std::fclose(stream);
-    std::lock_guard lock(shared->mutex);
-    shared->ended = true;
-    shared->cv.notify_all();
-  });
-  std::unique_lock lock(shared->mutex);
-  if (!shared->cv.wait_for(lock, std::chrono::seconds(20), [&] { return shared->ready || shared->ended; }) ||
-      !shared->ready) {
-    lock.unlock();
+  if (!wait_for_ready_line(out[0], "Ready to accept connections", std::chrono::seconds(20), drain_)) {
     if (pid_ > 0) ::kill(pid_, SIGKILL);
     wait_exit();  // joins the output reader, so the exception does not end the test binary
     throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));

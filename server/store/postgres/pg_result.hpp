@@ -26,17 +26,24 @@ inline Param text(std::string v) { return {std::move(v), false}; }
 inline Param integer(std::int64_t v) { return {std::to_string(v), false}; }
 inline Param bytes(std::string v) { return {std::move(v), true}; }
 
-// Runs `sql` with `params`; results in binary form (bytea columns come back raw).
-inline Result exec(PGconn* conn, const char* sql, const std::vector<Param>& params = {}) {
+// The three parallel arrays libpq takes for parameters.
+struct ParamArrays {
+  explicit ParamArrays(const std::vector<Param>& params) {
+    for (const auto& p : params) {
+      values.push_back(p.value.data());
+      lengths.push_back(static_cast<int>(p.value.size()));
+      formats.push_back(p.binary ? 1 : 0);
+    }
+  }
+  int count() const { return static_cast<int>(values.size()); }
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
-  for (const auto& p : params) {
-    values.push_back(p.value.data());
-    lengths.push_back(static_cast<int>(p.value.size()));
-    formats.push_back(p.binary ? 1 : 0);
-  }
-  return Result(PQexecParams(conn, sql, static_cast<int>(params.size()), nullptr, values.data(), lengths.data(),
-                             formats.data(), 1));
+};
+
+// Runs `sql` with `params`; results in binary form (bytea columns come back raw).
+inline Result exec(PGconn* conn, const char* sql, const std::vector<Param>& params = {}) {
+  const ParamArrays a(params);
+  return Result(PQexecParams(conn, sql, a.count(), nullptr, a.values.data(), a.lengths.data(), a.formats.data(), 1));
 }
 
 // Several statements in one string (a migration), without parameters.

@@ -35,15 +35,8 @@ class Pipeline {
   }
   void send(const char* sql, const std::vector<pg::Param>& params = {}) {
     if (!ok_) return;
-    std::vector<const char*> values;
-    std::vector<int> lengths, formats;
-    for (const auto& p : params) {
-      values.push_back(p.value.data());
-      lengths.push_back(static_cast<int>(p.value.size()));
-      formats.push_back(p.binary ? 1 : 0);
-    }
-    if (PQsendQueryParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(), lengths.data(),
-                          formats.data(), 0) != 1)
+    const pg::ParamArrays a(params);
+    if (PQsendQueryParams(conn_, sql, a.count(), nullptr, a.values.data(), a.lengths.data(), a.formats.data(), 0) != 1)
       return fail(PQerrorMessage(conn_));
     if (++pending_ >= pipeline_chunk) sync();
   }
