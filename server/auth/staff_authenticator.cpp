@@ -93,3 +93,18 @@ void StaffAuthenticator::verify(const std::string& token,
 }
 
 }  // namespace parley::auth
+
+namespace parley::auth {
+
+void StaffAuthenticator::verify_member(const std::string& token, std::function<void(std::optional<StaffMember>)> done) {
+  verify(token, [this, done = std::move(done)](std::optional<v1::VerifiedIdentity> identity) {
+    if (!identity) return done(std::nullopt);
+    const auto accounts = accounts_.snapshot();
+    const auto it = accounts->find(identity->agent_id());
+    if (it == accounts->end() || it->second.disabled || it->second.credential_stamp != identity->credential_stamp())
+      return done(std::nullopt);
+    done(StaffMember{it->second.id, it->second.role});
+  });
+}
+
+}  // namespace parley::auth

@@ -36,6 +36,12 @@ struct SignedOut {
   std::int64_t expires_at_ms = 0;  // when the sign-in would have expired
 };
 
+// A signed-in staff member as the account is now.
+struct StaffMember {
+  std::string agent_id;
+  parley::v1::Role role = parley::v1::ROLE_UNSPECIFIED;
+};
+
 class StaffAuthenticator {
  public:
   StaffAuthenticator(AccountStore& accounts, StaffSessionStore& sessions, LoginLimits limits,
@@ -49,6 +55,10 @@ class StaffAuthenticator {
   // The identity a Hello may carry to the chat service, or nothing when the
   // token is unknown, expired, or from before a password change.
   void verify(const std::string& token, std::function<void(std::optional<v1::VerifiedIdentity>)> done);
+  // For the HTTP API (no Hello follows to check the account): verify(), and
+  // the account as it is now: enabled, with the same credential stamp (so a
+  // disable, revoke, password or role change ends the token here too).
+  void verify_member(const std::string& token, std::function<void(std::optional<StaffMember>)> done);
 
  private:
   void issue(const chat::AgentAccount& account, std::function<void(LoginResult)> done);

@@ -129,18 +129,18 @@ template <class Stream>
 void HttpSession<Stream>::handle_records_api(Request req, const std::string& path) {
   if (req.method() != http::verb::get)
     return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "use GET"));
-  if (!context_.store || (path == "/api/search" && !context_.search))
-    return write(error_response(req, http::status::service_unavailable, "no_records",
-                                "this server keeps no records to search (start it with --data-dir or --database)"));
   const std::string token(bearer_token(req));
-  context_.staff_auth.verify(token, [self = this->shared_from_this(), req = std::move(req), path](
-                                        std::optional<v1::VerifiedIdentity> staff) mutable {
+  context_.staff_auth.verify_member(token, [self = this->shared_from_this(), req = std::move(req), path](
+                                               std::optional<auth::StaffMember> staff) mutable {
     auto reply = [self, req](http::response<http::string_body> res) {
       self->reply_from_shard([self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     };
     if (!staff)
       return reply(error_response(req, http::status::unauthorized, "not_signed_in",
                                   "send the session token as 'Authorization: Bearer <token>'"));
+    if (!self->context_.store || (path == "/api/search" && !self->context_.search))
+      return reply(error_response(req, http::status::service_unavailable, "no_records",
+                                  "this server keeps no records to search (start it with --data-dir or --database)"));
     if (path == "/api/search") {
       search::Query query;
       query.text = query_param(req.target(), "q");

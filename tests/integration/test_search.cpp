@@ -160,5 +160,7 @@ TEST_CASE("past conversations: who may ask, and what a bad request gets") {
   CHECK(http_request(port, "POST", "/api/search?q=x", "{}", {{"Authorization", "Bearer " + alice.token}}).status == 405);
   // Without a system of record there is nothing to search, and it says so.
   ServerProcess memory_only(server_args());
-  CHECK(http_request(memory_only.port(), "GET", "/api/search?q=x", {}, {{"Authorization", "Bearer x"}}).status == 503);
+  const auto token = login(memory_only.port(), "alice");
+  CHECK(http_request(memory_only.port(), "GET", "/api/search?q=x", {}, {{"Authorization", "Bearer " + token}}).status ==
+        503);
 }

@@ -195,10 +195,16 @@ TEST_CASE("parley-admin changes take effect on a running server within seconds")
 
   SECTION("disable: her connections close, her chat is requeued, she cannot sign in; enable: she can, anew") {
     const auto old_token = login(port, "alice");  // a sign-in in another browser, unused until later
+    // Before: the token reaches the staff HTTP API (503 here: this server keeps no records).
+    auto records = [&](const std::string& token) {
+      return http_request(port, "GET", "/api/search?q=x", {}, {{"Authorization", "Bearer " + token}}).status;
+    };
+    CHECK(records(old_token) == 503);
     REQUIRE(admin(file, "disable alice") == 0);
     auto closed = alice.ws.expect_close(10s);
     CHECK(closed.code == 4001);
     CHECK(closed.reason == "this account was disabled");
+    CHECK(records(old_token) == 401);  // the HTTP API checks the account as it is now, too
     CHECK(post_login(port, "alice", "alice-secret").status == 401);
     auto bob = staff(port, "bob");
     CHECK(bob.ws.expect(F::kConversation).conversation().info().conversation_id() == id);
