@@ -39,6 +39,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double close_timeout = 5;
   double visitor_timeout = 120;
   double resume_token_hours = 24;
+  double retention_days = 0;
   std::uint32_t max_chat_messages = config.service.max_conversation_messages;
   std::size_t max_chat_kib = config.service.max_conversation_text_bytes / 1024;
   double session_hours = 12;
@@ -78,6 +79,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       ("database", po::value(&database_url)->value_name("URL"),
        "keep them in PostgreSQL instead, e.g. postgres://parley:PASSWORD@db.internal/parley (libpq URL or "
        "key=value string; tables are created and migrated at start; one server per database for now)")
+      ("retention-days", po::value(&retention_days)->value_name("DAYS")->default_value(retention_days),
+       "delete closed conversations (messages and record; the event counts stay) this many days after they "
+       "closed, except those on legal hold; 0 keeps them for ever. Needs --data-dir or --database")
       ("search-dir", po::value(&search_dir)->value_name("DIR"),
        "keep the search index of past conversations here (default with --data-dir: DIR/search; with "
        "--database, set it to enable search)")
@@ -232,6 +236,16 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
           database_url.find('=') != std::string::npos))
       throw ConfigError("--database must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DB) or key=value string");
     config.database_url = database_url;
+  }
+  if (retention_days != 0) {
+    if (!(retention_days > 0) || retention_days > 36500)
+      throw ConfigError("--retention-days must be between 0 (keep for ever) and 36500");
+    if (data_dir.empty() && database_url.empty())
+      throw ConfigError("--retention-days needs a system of record: --data-dir or --database");
+    // A chat a visitor may still come back to is never deleted under them.
+    if (retention_days * 24 <= resume_token_hours)
+      throw ConfigError("--retention-days must be longer than --resume-token-hours");
+    config.retention = std::chrono::milliseconds(static_cast<std::int64_t>(retention_days * 24 * 3600 * 1000));
   }
   if (!search_dir.empty()) {
     if (data_dir.empty() && database_url.empty())

@@ -7,6 +7,7 @@
 #include "chat/service.hpp"
 #include "net/server_context.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -30,6 +31,9 @@ struct Config {
   // The search index of past conversations (Xapian): --search-dir, or
   // DATA_DIR/search by default with --data-dir; none: no search.
   std::optional<std::filesystem::path> search_dir;
+  // Closed conversations older than this are deleted (messages and record;
+  // their events stay), except those on legal hold. 0: kept for ever.
+  std::chrono::milliseconds retention{0};
   std::vector<std::string> allowed_origins;
   net::TrustedProxies trusted_proxies;
   chat::AccountDirectory accounts;

@@ -125,8 +125,30 @@ void Server::schedule_tick() {
   });
 }
 
+void Server::sweep_retention() {
+  if (!store_ || config_.retention.count() == 0) return;
+  const auto now = clock_.now_ms();
+  constexpr std::size_t batch = 500;
+  store_->expire_closed(now - config_.retention.count(), batch, now, [this](std::vector<std::string> ids) {
+    const bool more = ids.size() == batch;
+    if (search_) search_->remove(std::move(ids));
+    // Runs on the store's thread: the next step is the hub's.
+    asio::post(hub_, [this, more] {
+      // Checked often enough that nothing outlives its time by more than a
+      // quarter of the period (and at least every ten minutes).
+      const auto pause = more ? std::chrono::milliseconds(0)
+                              : std::min<std::chrono::milliseconds>(std::chrono::minutes(10), config_.retention / 4);
+      retention_timer_.expires_after(pause);
+      retention_timer_.async_wait([this](net::error_code ec) {
+        if (!ec) sweep_retention();
+      });
+    });
+  });
+}
+
 void Server::run() {
   listener_->run();
+  sweep_retention();
   signals_.async_wait([this](net::error_code ec, int) {
     if (ec) return;
     // Stop taking connections, tell every client to reconnect, give the

@@ -34,6 +34,9 @@ class Server {
 
  private:
   void schedule_tick();
+  // Deletes expired closed conversations in batches of 500, one transaction
+  // each, so chat commits interleave; then again a while later.
+  void sweep_retention();
   void drain(std::chrono::steady_clock::time_point deadline);
   // Where the records live, for the start-up line and errors.
   std::string store_description() const;
@@ -62,6 +65,7 @@ class Server {
   std::unique_ptr<net::ServerContext> context_;
   std::shared_ptr<net::Listener> listener_;
   net::asio::steady_timer tick_;
+  net::asio::steady_timer retention_timer_{hub_};
   net::asio::signal_set signals_;
   std::vector<std::thread> threads_;
 };

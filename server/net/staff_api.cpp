@@ -9,11 +9,13 @@
 #include "auth/accounts_file.hpp"
 #include "chat/text.hpp"
 #include "net/http_session.hpp"
+#include "net/static_files.hpp"
 
 #include <boost/json.hpp>
 
 #include <cctype>
 #include <cstdlib>
+#include <ctime>
 
 namespace parley::net {
 namespace json = boost::json;
@@ -115,6 +117,68 @@ json::object transcript_json(const store::RecordStore::Transcript& t) {
           {"closed_ms", t.record.closed_ms()}};
 }
 
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string utc_time(std::int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buffer;
+}
+
+// A readable, self-contained page of one conversation (for a customer or a
+// regulator): no scripts, everything escaped.
+std::string transcript_html(const store::RecordStore::Transcript& t) {
+  const auto& info = t.record.info();
+  std::string page =
+      "<!doctype html><html><head><meta charset=\"utf-8\"><title>Conversation " + html_escape(info.conversation_id()) +
+      "</title><style>body{font:14px sans-serif;max-width:760px;margin:24px auto}dt{font-weight:bold}"
+      ".msg{margin:6px 0}.meta{color:#667}.system{color:#667;font-style:italic}.note{background:#fff8e0;padding:4px}"
+      "</style></head><body><h1>Conversation " +
+      html_escape(info.conversation_id()) + "</h1><dl>";
+  auto field = [&](const char* name, const std::string& value) {
+    if (!value.empty()) page += "<dt>" + std::string(name) + "</dt><dd>" + html_escape(value) + "</dd>";
+  };
+  field("Visitor", info.visitor_name());
+  field("E-mail", info.email());
+  field("Verified customer", info.customer_id());
+  field("Category", v1::Category_Name(info.category()));
+  field("Subject", info.subject());
+  field("Transaction", info.transaction_id());
+  field("Started", utc_time(info.created_ms()));
+  if (t.record.closed_ms() > 0) field("Closed", utc_time(t.record.closed_ms()));
+  page += "</dl><h2>Messages</h2>";
+  for (const auto& m : t.messages)
+    page += m.system() ? "<p class=\"msg system\">" + html_escape(m.text()) + "</p>"
+                       : "<p class=\"msg\"><span class=\"meta\">" + html_escape(utc_time(m.server_time_ms())) + " · " +
+                             html_escape(m.sender_name()) + "</span><br>" + html_escape(m.text()) + "</p>";
+  if (t.record.notes_size() > 0) {
+    page += "<h2>Internal notes</h2>";
+    for (const auto& n : t.record.notes())
+      page += "<p class=\"note\"><span class=\"meta\">" + html_escape(utc_time(n.server_time_ms())) + " · " +
+              html_escape(n.author_name()) + " · " + html_escape(n.kind()) + "</span><br>" + html_escape(n.text()) + "</p>";
+  }
+  if (t.record.has_rating())
+    page += "<h2>Rating</h2><p>" + std::to_string(t.record.rating().score()) + "/5 " +
+            html_escape(t.record.rating().comment()) + "</p>";
+  return page + "</body></html>";
+}
+
 std::string string_member(const json::value& body, const char* key) {
   if (!body.is_object()) return {};
   auto it = body.as_object().find(key);
@@ -127,8 +191,9 @@ std::string string_member(const json::value& body, const char* key) {
 // (docs/security.md), with the console's session token as a Bearer token.
 template <class Stream>
 void HttpSession<Stream>::handle_records_api(Request req, const std::string& path) {
-  if (req.method() != http::verb::get)
-    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "use GET"));
+  const bool hold = path.starts_with("/api/conversations/") && path.ends_with("/hold");
+  if (req.method() != (hold ? http::verb::put : http::verb::get))
+    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", hold ? "use PUT" : "use GET"));
   const std::string token(bearer_token(req));
   context_.staff_auth.verify_member(token, [self = this->shared_from_this(), req = std::move(req), path](
                                                std::optional<auth::StaffMember> staff) mutable {
@@ -168,12 +233,61 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
       });
       return;
     }
-    const auto id = path.substr(std::string_view("/api/conversations/").size());
-    if (id.empty() || id.size() > 64)
+    // /api/conversations/ID[/export|/hold]
+    auto rest = path.substr(std::string_view("/api/conversations/").size());
+    const auto slash = rest.find('/');
+    const std::string id = rest.substr(0, slash);
+    const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (id.empty() || id.size() > 64 || (action != "" && action != "export" && action != "hold"))
       return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
-    self->context_.store->transcript(id, [req, reply](std::optional<store::RecordStore::Transcript> t) {
+    auto* store = self->context_.store;
+    const bool oversees = staff->role == v1::ROLE_SUPERVISOR || staff->role == v1::ROLE_ADMIN;
+    if (!action.empty() && !oversees)
+      return reply(error_response(req, http::status::forbidden, "forbidden",
+                                  "only supervisors and admins may export a conversation or set a legal hold"));
+    chat::events::Event audit;
+    audit.set_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count());
+    audit.set_conversation_id(id);
+    audit.set_actor_id(staff->agent_id);
+    if (action == "hold") {
+      error_code ec;
+      const auto body = json::parse(req.body(), ec);
+      if (ec || !body.is_object() || !body.as_object().contains("hold") || !body.at("hold").is_bool())
+        return reply(error_response(req, http::status::bad_request, "invalid_request", "send {\"hold\": true|false}"));
+      const bool on = body.at("hold").as_bool();
+      audit.mutable_legal_hold_changed()->set_hold(on);
+      store->set_legal_hold(id, on, audit, [req, reply, on](std::optional<bool> found) {
+        if (!found) return reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now"));
+        if (!*found) return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
+        reply(json_response(req, http::status::ok, {{"legal_hold", on}}));
+      });
+      return;
+    }
+    const std::string format = query_param(req.target(), "format");
+    if (action == "export" && format != "json" && format != "html")
+      return reply(error_response(req, http::status::bad_request, "invalid_request", "format must be json or html"));
+    store->transcript(id, [req, reply, store, action, format, audit](std::optional<store::RecordStore::Transcript> t) mutable {
       if (!t) return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
-      reply(json_response(req, http::status::ok, transcript_json(*t)));
+      if (action.empty()) return reply(json_response(req, http::status::ok, transcript_json(*t)));
+      // An export is recorded: who took which conversation out, when.
+      audit.mutable_transcript_exported()->set_format(format);
+      store->record_events({audit});
+      if (format == "json") {
+        auto res = json_response(req, http::status::ok, transcript_json(*t));
+        res.set(http::field::content_disposition, "attachment; filename=\"conversation-" + t->record.info().conversation_id() + ".json\"");
+        return reply(std::move(res));
+      }
+      http::response<http::string_body> res{http::status::ok, req.version()};
+      res.set(http::field::server, "parley");
+      res.set(http::field::content_type, "text/html; charset=utf-8");
+      for (const auto& [name, value] : api_headers()) res.set(name, value);
+      res.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+      res.set(http::field::content_disposition, "attachment; filename=\"conversation-" + t->record.info().conversation_id() + ".html\"");
+      res.body() = transcript_html(*t);
+      res.prepare_payload();
+      res.keep_alive(req.keep_alive());
+      reply(std::move(res));
     });
   });
 }

@@ -37,6 +37,7 @@ struct Index::Impl {
 };
 
 struct Index::Work {
+  std::vector<std::string> removed;
   std::vector<parley::state::v1::ConversationRecord> conversations;
   std::vector<parley::v1::Message> messages;
   std::optional<Query> query;
@@ -84,6 +85,17 @@ void Index::add(const store::StoreBatch& committed) {
       return;
     }
     queue_.push_back(std::move(work));
+  }
+  wake_.notify_one();
+}
+
+void Index::remove(std::vector<std::string> conversation_ids) {
+  if (conversation_ids.empty()) return;
+  Work work;
+  work.removed = std::move(conversation_ids);
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(work));  // never dropped: forgetting is not optional
   }
   wake_.notify_one();
 }
@@ -161,6 +173,11 @@ void Index::run() {
         work.done(std::move(hits), {});
         continue;
       }
+      for (const auto& id : work.removed) {
+        db.delete_document(term("XI", id));  // its messages
+        db.delete_document(term("QC", id));  // and its own document
+        ++impl_->uncommitted;
+      }
       auto& generator = impl_->generator;
       for (const auto& c : work.conversations) {
         const auto& info = c.info();
@@ -191,6 +208,7 @@ void Index::run() {
         doc.add_value(conversation_slot, m.conversation_id());
         doc.add_value(time_slot, Xapian::sortable_serialise(static_cast<double>(m.server_time_ms())));
         doc.add_value(time_slot + 1, "m");
+        doc.add_boolean_term(term("XI", m.conversation_id()));
         doc.set_data(m.text());
         const auto id_term = term("QM", m.conversation_id() + ":" + std::to_string(m.seq()));
         doc.add_boolean_term(id_term);

@@ -62,6 +62,8 @@ class Index {
 
   // Any thread: index what this committed batch changed.
   void add(const store::StoreBatch& committed);
+  // Any thread: forget these conversations (retention, erasure).
+  void remove(std::vector<std::string> conversation_ids);
   // Any thread; `done` runs on the index thread with the newest chats first,
   // or an error to show.
   void search(Query query, std::function<void(std::vector<Hit>, std::string error)> done);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <future>
+#include <iostream>
 
 namespace parley::store {
 
@@ -92,6 +93,52 @@ void GroupCommitStore::transcript(const std::string& conversation_id,
     } catch (const StoreError&) {
     }
     done(std::move(out));
+  });
+}
+
+void GroupCommitStore::set_legal_hold(const std::string& conversation_id, bool hold, parley::events::v1::Event event,
+                                      std::function<void(std::optional<bool>)> done) {
+  run_job([this, conversation_id, hold, event = std::move(event), done = std::move(done)] {
+    std::optional<bool> found;
+    try {
+      found = write_legal_hold(conversation_id, hold);
+      if (*found) {
+        StoreBatch audit;
+        audit.events.push_back(event);
+        if (!write({&audit})) found.reset();  // the hold is set; say so only once its record is kept too
+      }
+    } catch (const StoreError&) {
+    }
+    done(found);
+  });
+}
+
+void GroupCommitStore::expire_closed(std::int64_t closed_before_ms, std::size_t max, std::int64_t now_ms,
+                                     std::function<void(std::vector<std::string>)> done) {
+  run_job([this, closed_before_ms, max, now_ms, done = std::move(done)] {
+    std::vector<std::string> ids;
+    try {
+      ids = delete_closed(closed_before_ms, max);
+      StoreBatch audit;
+      for (const auto& id : ids) {
+        auto& e = audit.events.emplace_back();
+        e.set_at_ms(now_ms);
+        e.set_conversation_id(id);
+        e.mutable_conversation_deleted()->set_reason("retention");
+      }
+      if (!ids.empty()) write({&audit});
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: retention: " << e.what() << "\n";
+    }
+    done(std::move(ids));
+  });
+}
+
+void GroupCommitStore::record_events(std::vector<parley::events::v1::Event> events) {
+  run_job([this, events = std::move(events)] {
+    StoreBatch audit;
+    audit.events = events;
+    write({&audit});
   });
 }
 

@@ -36,6 +36,11 @@ class GroupCommitStore : public RecordStore {
   std::vector<parley::events::v1::Event> events_of(const std::string& conversation_id) final;
   void transcript(const std::string& conversation_id, std::function<void(std::optional<Transcript>)> done) final;
   void on_committed(std::function<void(const StoreBatch&)> listener) final { committed_ = std::move(listener); }
+  void set_legal_hold(const std::string& conversation_id, bool hold, parley::events::v1::Event event,
+                      std::function<void(std::optional<bool>)> done) final;
+  void expire_closed(std::int64_t closed_before_ms, std::size_t max, std::int64_t now_ms,
+                     std::function<void(std::vector<std::string>)> done) final;
+  void record_events(std::vector<parley::events::v1::Event> events) final;
 
  protected:
   explicit GroupCommitStore(boost::asio::any_io_executor completions) : completions_(std::move(completions)) {}
@@ -57,6 +62,12 @@ class GroupCommitStore : public RecordStore {
   virtual void set_refuse_writes(bool refuse) = 0;
   // On the writer thread: the serialized events of a conversation, in order.
   virtual std::vector<std::string> read_events(const std::string& conversation_id) = 0;
+  // On the writer thread: false if there is no such conversation. Throws StoreError.
+  virtual bool write_legal_hold(const std::string& id, bool hold) = 0;
+  // On the writer thread, one transaction: deletes up to `max` closed
+  // conversations (and their messages) closed before the time and not on
+  // legal hold; their ids. Throws StoreError.
+  virtual std::vector<std::string> delete_closed(std::int64_t closed_before_ms, std::size_t max) = 0;
 
  private:
   struct Pending {

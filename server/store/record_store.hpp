@@ -82,6 +82,19 @@ class RecordStore {
     std::vector<parley::v1::Message> messages;
   };
   virtual void transcript(const std::string& conversation_id, std::function<void(std::optional<Transcript>)> done) = 0;
+  // Staff set or clear a conversation's legal hold; `event` (its actor and
+  // time filled in) is recorded with it. done: nothing if the store cannot
+  // answer, false if there is no such conversation. On the store's thread.
+  virtual void set_legal_hold(const std::string& conversation_id, bool hold, parley::events::v1::Event event,
+                              std::function<void(std::optional<bool>)> done) = 0;
+  // Retention: deletes up to `max` closed conversations closed before the
+  // time, not on legal hold, with their messages, in one transaction; records
+  // a ConversationDeleted event for each (their counts stay for reports).
+  // done gets their ids (empty on failure), on the store's thread.
+  virtual void expire_closed(std::int64_t closed_before_ms, std::size_t max, std::int64_t now_ms,
+                             std::function<void(std::vector<std::string>)> done) = 0;
+  // Appends events that are not part of a chat change (an export), in order.
+  virtual void record_events(std::vector<parley::events::v1::Event> events) = 0;
   // Called on the store's thread with every batch once it is committed (the
   // search index is fed this way). Set before the first commit.
   virtual void on_committed(std::function<void(const StoreBatch&)> listener) = 0;

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <csignal>
+#include <thread>
 
 using namespace parley;
 using namespace parley::test;
@@ -163,4 +164,90 @@ TEST_CASE("past conversations: who may ask, and what a bad request gets") {
   const auto token = login(memory_only.port(), "alice");
   CHECK(http_request(memory_only.port(), "GET", "/api/search?q=x", {}, {{"Authorization", "Bearer " + token}}).status ==
         503);
+}
+
+TEST_CASE("supervisors export a conversation as JSON or a readable page and set a legal hold; agents may not") {
+  TempDir data("records");
+  ServerProcess server(server_args({"--data-dir", data.path().string()}));
+  const auto port = server.port();
+  auto alice_ws = staff(port, "alice");
+  auto v = visitor(port);
+  const auto id = start(v.ws, "<script>alert('x')</script> my deposit & withdrawal", "x-1");
+  alice_ws.ws.expect(F::kConversation);
+  Staff alice{port, login(port, "alice")};
+  Staff sam{port, login(port, "sam")};
+  auto put_hold = [&](const Staff& who, const std::string& conversation, const std::string& body) {
+    return http_request(port, "PUT", "/api/conversations/" + conversation + "/hold", body,
+                        {{"Authorization", "Bearer " + who.token}, {"Content-Type", "application/json"}});
+  };
+
+  // Agents read transcripts, but exports and holds are for supervisors.
+  CHECK(alice.get("/api/conversations/" + id).status == 200);
+  CHECK(alice.get("/api/conversations/" + id + "/export?format=json").status == 403);
+  CHECK(put_hold(alice, id, R"({"hold":true})").status == 403);
+
+  const auto page = sam.get("/api/conversations/" + id + "/export?format=html");
+  REQUIRE(page.status == 200);
+  CHECK(page.content_type.starts_with("text/html"));
+  CHECK(page.headers.count("Content-Disposition"));
+  CHECK(page.body.find("<script>") == std::string::npos);  // the visitor's text, escaped
+  CHECK(page.body.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; my deposit &amp; withdrawal") != std::string::npos);
+  const auto exported = sam.get("/api/conversations/" + id + "/export?format=json");
+  REQUIRE(exported.status == 200);
+  CHECK(json::parse(exported.body).at("conversation").at("conversation_id").as_string() == id);
+  CHECK(sam.get("/api/conversations/" + id + "/export?format=pdf").status == 400);
+  CHECK(sam.get("/api/conversations/" + id + "/export").status == 400);
+  CHECK(sam.get("/api/conversations/c_nope/export?format=json").status == 404);
+  CHECK(sam.get("/api/conversations/" + id + "/delete").status == 404);
+
+  for (const char* bad : {"", "{}", R"({"hold":"yes"})", "[true]", "not json"}) {
+    INFO(bad);
+    CHECK(put_hold(sam, id, bad).status == 400);
+  }
+  CHECK(put_hold(sam, "c_nope", R"({"hold":true})").status == 404);
+  const auto held = put_hold(sam, id, R"({"hold":true})");
+  CHECK(held.status == 200);
+  CHECK(held.body.find(R"("legal_hold":true)") != std::string::npos);
+  CHECK(http_request(port, "GET", "/api/conversations/" + id + "/hold", {}, {{"Authorization", "Bearer " + sam.token}}).status ==
+        405);
+}
+
+TEST_CASE("--retention-days deletes closed chats past their time, except those on legal hold; search forgets them") {
+  TempDir data("retention");
+  // 0.0001 days = 8.6 s; resume tokens must end before that.
+  ServerProcess server(server_args({"--data-dir", data.path().string(), "--retention-days", "0.0001",
+                                    "--resume-token-hours", "0.0005", "--visitor-timeout", "1"}));
+  const auto port = server.port();
+  auto agent = staff(port, "alice");
+  Staff sam{port, login(port, "sam")};
+  auto close_one = [&](const std::string& text, const std::string& client_id) {
+    auto v = visitor(port);
+    const auto id = start(v.ws, text, client_id);
+    agent.ws.expect(F::kConversation);
+    agent.ws.send(close_chat(id));
+    while (agent.ws.expect(F::kAck).ack().conversation_id() != id) {
+    }
+    return id;
+  };
+  const auto expiring = close_one("expiring withdrawal question", "r-1");
+  const auto kept = close_one("withdrawal under investigation", "r-2");
+  REQUIRE(http_request(port, "PUT", "/api/conversations/" + kept + "/hold", R"({"hold":true})",
+                       {{"Authorization", "Bearer " + sam.token}, {"Content-Type", "application/json"}})
+              .status == 200);
+  CHECK(sam.search("withdrawal").size() == 2);
+  // Retention runs every quarter of its period: wait for the record to go.
+  const auto deadline = std::chrono::steady_clock::now() + 40s;
+  while (sam.get("/api/conversations/" + expiring).status == 200 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(200ms);
+  CHECK(sam.get("/api/conversations/" + expiring).status == 404);
+  CHECK(sam.get("/api/conversations/" + kept).status == 200);  // on legal hold
+  CHECK(sam.search("withdrawal") == std::vector<std::string>{kept});
+  CHECK(sam.search("expiring").empty());
+}
+
+TEST_CASE("--retention-days refuses settings that would delete what a visitor may still come back to") {
+  TempDir data("retention");
+  CHECK_THROWS(ServerProcess(server_args({"--data-dir", data.path().string(), "--retention-days", "0.5"})));  // 12 h < 24 h tokens
+  CHECK_THROWS(ServerProcess(server_args({"--retention-days", "30"})));  // nothing to delete from
+  CHECK_THROWS(ServerProcess(server_args({"--data-dir", data.path().string(), "--retention-days", "-1"})));
 }

@@ -121,11 +121,13 @@ struct StoreBackend {
   }
   // Stores a conversation's record (and, if `visitor` is set, a remembered
   // visitor whose chat it is), as the chat core's change sets would.
-  bool record(const std::string& conversation, v1::ConversationState state, const std::string& visitor = {}) {
+  bool record(const std::string& conversation, v1::ConversationState state, const std::string& visitor = {},
+              std::int64_t closed_ms = 0) {
     store::StoreBatch batch;
     auto* c = batch.state.add_conversations();
     c->mutable_info()->set_conversation_id(conversation);
     c->mutable_info()->set_state(state);
+    c->set_closed_ms(closed_ms);
     if (!visitor.empty()) {
       auto* v = batch.state.add_visitors();
       v->set_id(visitor);
@@ -140,7 +142,7 @@ struct StoreBackend {
 
 // SQLite in a temporary directory.
 struct SqliteEngine {
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
   test::TempDir temp{"sqlite"};
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
     return std::make_unique<store::SqliteStore>(temp.path() / "parley.db", std::move(completions));
@@ -149,7 +151,7 @@ struct SqliteEngine {
 
 // A fresh database on a real PostgreSQL server.
 struct PostgresEngine {
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
   test::PostgresServer& server = test::shared_postgres();
   std::string url = server.create_database();
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
@@ -337,6 +339,39 @@ TEMPLATE_TEST_CASE("record store: domain events are appended with the change, in
   CHECK(events[2].at_ms() == 4);
   CHECK(backend.db->events_of("").size() == 1);
   CHECK(backend.db->events_of("nobody").empty());
+}
+
+TEMPLATE_TEST_CASE("record store: retention deletes closed chats past their time, never open or held ones, and the "
+                   "core's writes never clear a hold", "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  REQUIRE(backend.record("old", v1::CONVERSATION_STATE_CLOSED, {}, 1000));
+  REQUIRE(backend.record("old-held", v1::CONVERSATION_STATE_CLOSED, {}, 1000));
+  REQUIRE(backend.record("recent", v1::CONVERSATION_STATE_CLOSED, {}, 5000));
+  REQUIRE(backend.record("open", v1::CONVERSATION_STATE_ASSIGNED));
+  for (const char* id : {"old", "old-held", "recent", "open"}) backend.log().append(message(id, "v", "m1", id));
+  REQUIRE(backend.flush());
+  std::promise<std::optional<bool>> held;
+  backend.db->set_legal_hold("old-held", true, chat::events::Event{}, [&](std::optional<bool> found) { held.set_value(found); });
+  CHECK(held.get_future().get() == std::optional<bool>(true));
+  std::promise<std::optional<bool>> missing;
+  backend.db->set_legal_hold("nobody", true, chat::events::Event{}, [&](std::optional<bool> found) { missing.set_value(found); });
+  CHECK(missing.get_future().get() == std::optional<bool>(false));
+  // The chat core writes the held conversation again (a late change): the hold stays.
+  REQUIRE(backend.record("old-held", v1::CONVERSATION_STATE_CLOSED, {}, 1000));
+  std::promise<std::vector<std::string>> deleted;
+  backend.db->expire_closed(2000, 10, 9999, [&](std::vector<std::string> ids) { deleted.set_value(std::move(ids)); });
+  CHECK(deleted.get_future().get() == std::vector<std::string>{"old"});
+  std::promise<std::optional<store::RecordStore::Transcript>> gone, kept;
+  backend.db->transcript("old", [&](auto t) { gone.set_value(std::move(t)); });
+  backend.db->transcript("old-held", [&](auto t) { kept.set_value(std::move(t)); });
+  CHECK_FALSE(gone.get_future().get());
+  auto held_transcript = kept.get_future().get();
+  REQUIRE(held_transcript);
+  CHECK(held_transcript->messages.size() == 1);
+  // Its deletion is on record.
+  const auto events = backend.db->events_of("old");
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].conversation_deleted().reason() == "retention");
 }
 
 TEMPLATE_TEST_CASE("record store: a second server on the same data is refused", "", SqliteBackend, PostgresBackend) {

@@ -227,6 +227,26 @@ std::vector<std::string> PostgresStore::read_events(const std::string& conversat
   return out;
 }
 
+bool PostgresStore::write_legal_hold(const std::string& id, bool hold) {
+  auto r = pg::checked(reader(), "UPDATE conversations SET legal_hold = $1::bool WHERE id = $2",
+                       {pg::text(hold ? "true" : "false"), pg::text(id)});
+  return std::string(PQcmdTuples(r.get())) != "0";
+}
+
+std::vector<std::string> PostgresStore::delete_closed(std::int64_t closed_before_ms, std::size_t max) {
+  // One statement, so one transaction: the messages go with their conversations.
+  auto rows = pg::checked(reader(),
+                          "WITH gone AS (DELETE FROM conversations WHERE id IN (SELECT id FROM conversations "
+                          "WHERE state = $1::int4 AND closed_ms > 0 AND closed_ms < $2::int8 AND NOT legal_hold LIMIT $3::int8) "
+                          "RETURNING id), m AS (DELETE FROM messages WHERE conversation_id IN (SELECT id FROM gone)) "
+                          "SELECT id FROM gone",
+                          {pg::integer(parley::v1::CONVERSATION_STATE_CLOSED), pg::integer(closed_before_ms),
+                           pg::integer(static_cast<std::int64_t>(max))});
+  std::vector<std::string> ids;
+  for (int i = 0; i < PQntuples(rows.get()); ++i) ids.push_back(pg::column(rows, i, 0));
+  return ids;
+}
+
 // One transaction for every batch of the group, pipelined.
 bool PostgresStore::write(const std::vector<const StoreBatch*>& batches) {
   auto* conn = connection();
@@ -245,9 +265,12 @@ bool PostgresStore::write(const std::vector<const StoreBatch*>& batches) {
              pg::text(m.client_message_id()), pg::integer(m.server_time_ms()), pg::bytes(m.SerializeAsString())});
       for (const auto& r : b.state.conversations())
         p.send(
-            "INSERT INTO conversations (id, state, record) VALUES ($1, $2::int4, $3) "
-            "ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, record = EXCLUDED.record",
-            {pg::text(r.info().conversation_id()), pg::integer(r.info().state()), pg::bytes(r.SerializeAsString())});
+            "INSERT INTO conversations (id, state, record, closed_ms, customer_id, visitor_id) "
+            "VALUES ($1, $2::int4, $3, $4::int8, $5, $6) ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, "
+            "record = EXCLUDED.record, closed_ms = EXCLUDED.closed_ms, customer_id = EXCLUDED.customer_id, "
+            "visitor_id = EXCLUDED.visitor_id",
+            {pg::text(r.info().conversation_id()), pg::integer(r.info().state()), pg::bytes(r.SerializeAsString()),
+             pg::integer(r.closed_ms()), pg::text(r.info().customer_id()), pg::text(r.info().visitor_id())});
       for (const auto& r : b.state.visitors())
         p.send("INSERT INTO visitors (id, record) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
                {pg::text(r.id()), pg::bytes(r.SerializeAsString())});

@@ -118,6 +118,34 @@ std::vector<std::string> SqliteStore::read_messages(const std::string& conversat
   return out;
 }
 
+bool SqliteStore::write_legal_hold(const std::string& id, bool hold) {
+  return Statement(db_, "UPDATE conversations SET legal_hold = ? WHERE id = ?").integer(1, hold ? 1 : 0).text(2, id).run() &&
+         sqlite3_changes(db_) > 0;
+}
+
+std::vector<std::string> SqliteStore::delete_closed(std::int64_t closed_before_ms, std::size_t max) {
+  std::vector<std::string> ids;
+  exec("BEGIN IMMEDIATE");
+  try {
+    {
+      Statement rows(db_,
+                     "SELECT id FROM conversations WHERE state = ? AND closed_ms > 0 AND closed_ms < ? AND legal_hold = 0 "
+                     "LIMIT ?");
+      rows.integer(1, parley::v1::CONVERSATION_STATE_CLOSED).integer(2, closed_before_ms).integer(3, static_cast<std::int64_t>(max));
+      while (rows.step() == SQLITE_ROW) ids.push_back(rows.column_blob(0));
+    }
+    Statement messages(db_, "DELETE FROM messages WHERE conversation_id = ?");
+    Statement conversation(db_, "DELETE FROM conversations WHERE id = ?");
+    for (const auto& id : ids)
+      if (!messages.text(1, id).run() || !conversation.text(1, id).run()) throw StoreError(sqlite3_errmsg(db_));
+    exec("COMMIT");
+  } catch (const StoreError&) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return ids;
+}
+
 std::vector<std::string> SqliteStore::read_events(const std::string& conversation_id) {
   Statement rows(db_, "SELECT record FROM events WHERE conversation_id = ? ORDER BY id");
   rows.text(1, conversation_id);
@@ -138,7 +166,12 @@ bool SqliteStore::write(const std::vector<const StoreBatch*>& batches) {
     Statement message(db_,
                       "INSERT OR IGNORE INTO messages (conversation_id, seq, sender_id, client_message_id, created_ms, "
                       "record) VALUES (?, ?, ?, ?, ?, ?)");
-    Statement conversation(db_, "INSERT OR REPLACE INTO conversations (id, state, record) VALUES (?, ?, ?)");
+    // An upsert, not a replace: legal_hold belongs to staff and is left alone.
+    Statement conversation(db_,
+                           "INSERT INTO conversations (id, state, record, closed_ms, customer_id, visitor_id) "
+                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+                           "record = excluded.record, closed_ms = excluded.closed_ms, "
+                           "customer_id = excluded.customer_id, visitor_id = excluded.visitor_id");
     Statement visitor(db_, "INSERT OR REPLACE INTO visitors (id, record) VALUES (?, ?)");
     Statement forget(db_, "DELETE FROM visitors WHERE id = ?");
     Statement agent(db_, "INSERT OR REPLACE INTO agents (id, record) VALUES (?, ?)");
@@ -159,6 +192,9 @@ bool SqliteStore::write(const std::vector<const StoreBatch*>& batches) {
         ok = ok && conversation.text(1, r.info().conversation_id())
                        .integer(2, r.info().state())
                        .blob(3, r.SerializeAsString())
+                       .integer(4, r.closed_ms())
+                       .text(5, r.info().customer_id())
+                       .text(6, r.info().visitor_id())
                        .run();
       for (const auto& r : b.state.visitors()) ok = ok && visitor.text(1, r.id()).blob(2, r.SerializeAsString()).run();
       for (const auto& id : b.state.forgotten_visitors()) ok = ok && forget.text(1, id).run();
