@@ -233,6 +233,40 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
       });
       return;
     }
+    const bool oversees = staff->role == v1::ROLE_SUPERVISOR || staff->role == v1::ROLE_ADMIN;
+    if (path == "/api/customers/export") {
+      // Everything about one customer (a data-access request): supervisors and admins.
+      if (!oversees)
+        return reply(error_response(req, http::status::forbidden, "forbidden",
+                                    "only supervisors and admins may export a customer's conversations"));
+      const auto customer = query_param(req.target(), "customer");
+      const auto visitor = query_param(req.target(), "visitor");
+      if ((customer.empty() == visitor.empty()) || customer.size() > 200 || visitor.size() > 200)
+        return reply(error_response(req, http::status::bad_request, "invalid_request", "give customer or visitor"));
+      auto* store = self->context_.store;
+      store->conversations_of(customer, visitor, 1000, [req, reply, store, customer, visitor, who = staff->agent_id](
+                                                           std::optional<std::vector<store::RecordStore::Transcript>> all) {
+        if (!all) return reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now"));
+        json::array conversations;
+        std::vector<chat::events::Event> audit;
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+        for (const auto& t : *all) {
+          conversations.push_back(transcript_json(t));
+          auto& e = audit.emplace_back();
+          e.set_at_ms(now);
+          e.set_conversation_id(t.record.info().conversation_id());
+          e.set_actor_id(who);
+          e.mutable_transcript_exported()->set_format("json (customer)");
+        }
+        store->record_events(std::move(audit));
+        auto res = json_response(req, http::status::ok,
+                                 {{"customer_id", customer}, {"visitor_id", visitor}, {"conversations", std::move(conversations)}});
+        res.set(http::field::content_disposition, "attachment; filename=\"customer-export.json\"");
+        reply(std::move(res));
+      });
+      return;
+    }
     // /api/conversations/ID[/export|/hold]
     auto rest = path.substr(std::string_view("/api/conversations/").size());
     const auto slash = rest.find('/');
@@ -241,7 +275,6 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
     if (id.empty() || id.size() > 64 || (action != "" && action != "export" && action != "hold"))
       return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
     auto* store = self->context_.store;
-    const bool oversees = staff->role == v1::ROLE_SUPERVISOR || staff->role == v1::ROLE_ADMIN;
     if (!action.empty() && !oversees)
       return reply(error_response(req, http::status::forbidden, "forbidden",
                                   "only supervisors and admins may export a conversation or set a legal hold"));
@@ -294,7 +327,8 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
 
 template <class Stream>
 void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
-  if (path == "/api/search" || path.starts_with("/api/conversations/")) return handle_records_api(std::move(req), path);
+  if (path == "/api/search" || path.starts_with("/api/conversations/") || path == "/api/customers/export")
+    return handle_records_api(std::move(req), path);
   if (path != "/api/login" && path != "/api/logout")
     return write(error_response(req, http::status::not_found, "not_found", "no such API"));
   if (req.method() != http::verb::post)

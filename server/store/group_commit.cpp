@@ -79,17 +79,40 @@ std::vector<parley::events::v1::Event> GroupCommitStore::events_of(const std::st
   return out;
 }
 
+std::optional<RecordStore::Transcript> GroupCommitStore::read_transcript(const std::string& conversation_id) {
+  auto record = read_conversation(conversation_id);
+  if (!record) return std::nullopt;
+  Transcript t;
+  bool ok = t.record.ParseFromString(*record);
+  for (const auto& row : read_messages(conversation_id)) ok = ok && t.messages.emplace_back().ParseFromString(row);
+  if (!ok) throw StoreError("conversation " + conversation_id + " does not parse");
+  return t;
+}
+
 void GroupCommitStore::transcript(const std::string& conversation_id,
                                   std::function<void(std::optional<Transcript>)> done) {
   run_job([this, conversation_id, done = std::move(done)] {
     std::optional<Transcript> out;
     try {
-      if (auto record = read_conversation(conversation_id)) {
-        Transcript t;
-        bool ok = t.record.ParseFromString(*record);
-        for (const auto& row : read_messages(conversation_id)) ok = ok && t.messages.emplace_back().ParseFromString(row);
-        if (ok) out = std::move(t);
-      }
+      out = read_transcript(conversation_id);
+    } catch (const StoreError&) {
+    }
+    done(std::move(out));
+  });
+}
+
+void GroupCommitStore::conversations_of(const std::string& customer_id, const std::string& visitor_id, std::size_t max,
+                                        std::function<void(std::optional<std::vector<Transcript>>)> done) {
+  run_job([this, customer_id, visitor_id, max, done = std::move(done)] {
+    std::optional<std::vector<Transcript>> out;
+    try {
+      std::vector<Transcript> all;
+      for (const auto& id : read_conversation_ids(customer_id, visitor_id, max))
+        if (auto t = read_transcript(id)) all.push_back(std::move(*t));
+      std::sort(all.begin(), all.end(), [](const Transcript& a, const Transcript& b) {
+        return a.record.info().created_ms() < b.record.info().created_ms();
+      });
+      out = std::move(all);
     } catch (const StoreError&) {
     }
     done(std::move(out));

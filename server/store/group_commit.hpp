@@ -41,6 +41,8 @@ class GroupCommitStore : public RecordStore {
   void expire_closed(std::int64_t closed_before_ms, std::size_t max, std::int64_t now_ms,
                      std::function<void(std::vector<std::string>)> done) final;
   void record_events(std::vector<parley::events::v1::Event> events) final;
+  void conversations_of(const std::string& customer_id, const std::string& visitor_id, std::size_t max,
+                        std::function<void(std::optional<std::vector<Transcript>>)> done) final;
 
  protected:
   explicit GroupCommitStore(boost::asio::any_io_executor completions) : completions_(std::move(completions)) {}
@@ -68,8 +70,13 @@ class GroupCommitStore : public RecordStore {
   // conversations (and their messages) closed before the time and not on
   // legal hold; their ids. Throws StoreError.
   virtual std::vector<std::string> delete_closed(std::int64_t closed_before_ms, std::size_t max) = 0;
+  // On the writer thread: ids of the conversations with this customer id (or
+  // visitor id, when customer_id is empty), oldest first. Throws StoreError.
+  virtual std::vector<std::string> read_conversation_ids(const std::string& customer_id, const std::string& visitor_id,
+                                                         std::size_t max) = 0;
 
  private:
+  std::optional<Transcript> read_transcript(const std::string& conversation_id);  // writer thread; throws
   struct Pending {
     StoreBatch batch;
     std::function<void(bool)> done;

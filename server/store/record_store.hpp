@@ -93,6 +93,11 @@ class RecordStore {
   // done gets their ids (empty on failure), on the store's thread.
   virtual void expire_closed(std::int64_t closed_before_ms, std::size_t max, std::int64_t now_ms,
                              std::function<void(std::vector<std::string>)> done) = 0;
+  // Every stored conversation of one verified customer (or, if customer_id
+  // is empty, of one visitor), oldest first, at most `max`; on the store's
+  // thread, nothing if the store cannot answer.
+  virtual void conversations_of(const std::string& customer_id, const std::string& visitor_id, std::size_t max,
+                                std::function<void(std::optional<std::vector<Transcript>>)> done) = 0;
   // Appends events that are not part of a chat change (an export), in order.
   virtual void record_events(std::vector<parley::events::v1::Event> events) = 0;
   // Called on the store's thread with every batch once it is committed (the

@@ -3,11 +3,13 @@
 // the customer, right after it was acknowledged and after a restart; the
 // transcript opens with its notes and rating; only signed-in staff may ask.
 #include "integration/helpers.hpp"
+#include "auth/identity_tokens.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/json.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <thread>
 
 using namespace parley;
@@ -250,4 +252,49 @@ TEST_CASE("--retention-days refuses settings that would delete what a visitor ma
   CHECK_THROWS(ServerProcess(server_args({"--data-dir", data.path().string(), "--retention-days", "0.5"})));  // 12 h < 24 h tokens
   CHECK_THROWS(ServerProcess(server_args({"--retention-days", "30"})));  // nothing to delete from
   CHECK_THROWS(ServerProcess(server_args({"--data-dir", data.path().string(), "--retention-days", "-1"})));
+}
+
+TEST_CASE("supervisors export everything about one verified customer; agents may not") {
+  TempDir data("customer");
+  const auto secret_file = data.path() / "site-secret";
+  const std::string secret = "a-site-secret-of-at-least-32-bytes!!";
+  std::ofstream(secret_file) << secret << "\n";
+  ServerProcess server(server_args({"--data-dir", data.path().string(), "--identity-site",
+                                    "exchange=" + secret_file.string(), "--messages-per-second", "1000"}));
+  const auto port = server.port();
+  auto agent = staff(port, "alice");
+  const auto in_ten_minutes =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch() + 10min).count();
+  auto chat_as = [&](const std::string& customer, const std::string& text, const std::string& client_id) {
+    WsClient ws(port);
+    auto hello = visitor_hello();
+    hello.mutable_hello()->set_identity_token(
+        auth::sign_identity_token("exchange", secret, customer, in_ten_minutes, customer + "@example.com", "Customer"));
+    ws.send(hello);
+    ws.expect(F::kWelcome);
+    const auto id = start(ws, text, client_id);
+    agent.ws.expect(F::kConversation);
+    agent.ws.send(close_chat(id));
+    while (agent.ws.expect(F::kAck).ack().conversation_id() != id) {
+    }
+    return id;
+  };
+  const auto first = chat_as("cust-42", "first question", "q-1");
+  const auto second = chat_as("cust-42", "second question", "q-2");
+  chat_as("cust-7", "someone else", "q-3");
+
+  Staff sam{port, login(port, "sam")};
+  Staff alice{port, login(port, "alice")};
+  CHECK(alice.get("/api/customers/export?customer=cust-42").status == 403);
+  CHECK(sam.get("/api/customers/export").status == 400);
+  CHECK(sam.get("/api/customers/export?customer=a&visitor=b").status == 400);
+  const auto res = sam.get("/api/customers/export?customer=cust-42");
+  REQUIRE(res.status == 200);
+  const auto body = json::parse(res.body);
+  const auto& conversations = body.at("conversations").as_array();
+  REQUIRE(conversations.size() == 2);
+  CHECK(conversations[0].at("conversation").at("conversation_id").as_string() == first);  // oldest first
+  CHECK(conversations[1].at("conversation").at("conversation_id").as_string() == second);
+  CHECK(conversations[1].at("messages").as_array()[0].at("text").as_string() == "second question");
+  CHECK(json::parse(sam.get("/api/customers/export?customer=nobody").body).at("conversations").as_array().empty());
 }

@@ -374,6 +374,39 @@ TEMPLATE_TEST_CASE("record store: retention deletes closed chats past their time
   CHECK(events[0].conversation_deleted().reason() == "retention");
 }
 
+TEMPLATE_TEST_CASE("record store: every conversation of one customer or visitor, oldest first", "", SqliteBackend,
+                   PostgresBackend) {
+  TestType backend;
+  store::StoreBatch batch;
+  auto add = [&](const std::string& id, const std::string& customer, const std::string& visitor, std::int64_t created) {
+    auto* c = batch.state.add_conversations();
+    c->mutable_info()->set_conversation_id(id);
+    c->mutable_info()->set_customer_id(customer);
+    c->mutable_info()->set_visitor_id(visitor);
+    c->mutable_info()->set_created_ms(created);
+  };
+  add("later", "cust-1", "v-1", 20);
+  add("earlier", "cust-1", "v-2", 10);
+  add("other", "cust-2", "v-3", 5);
+  add("anonymous", "", "v-4", 1);
+  std::optional<bool> committed;
+  backend.db->commit(std::move(batch), [&](bool ok) { committed = ok; });
+  REQUIRE(run_until(backend.io, [&] { return committed.has_value(); }, 20s));
+  REQUIRE(*committed);
+  auto of = [&](const std::string& customer, const std::string& visitor) {
+    std::promise<std::optional<std::vector<store::RecordStore::Transcript>>> p;
+    backend.db->conversations_of(customer, visitor, 10, [&](auto all) { p.set_value(std::move(all)); });
+    const auto all = p.get_future().get();
+    REQUIRE(all);
+    std::vector<std::string> ids;
+    for (const auto& t : *all) ids.push_back(t.record.info().conversation_id());
+    return ids;
+  };
+  CHECK(of("cust-1", "") == std::vector<std::string>{"earlier", "later"});
+  CHECK(of("", "v-4") == std::vector<std::string>{"anonymous"});
+  CHECK(of("nobody", "").empty());
+}
+
 TEMPLATE_TEST_CASE("record store: a second server on the same data is refused", "", SqliteBackend, PostgresBackend) {
   TestType backend;
   CHECK_THROWS_AS(backend.engine.open(backend.io.get_executor()), store::StoreError);

@@ -227,6 +227,17 @@ std::vector<std::string> PostgresStore::read_events(const std::string& conversat
   return out;
 }
 
+std::vector<std::string> PostgresStore::read_conversation_ids(const std::string& customer_id,
+                                                              const std::string& visitor_id, std::size_t max) {
+  auto rows = pg::checked(reader(),
+                          customer_id.empty() ? "SELECT id FROM conversations WHERE visitor_id = $1 LIMIT $2::int8"
+                                              : "SELECT id FROM conversations WHERE customer_id = $1 LIMIT $2::int8",
+                          {pg::text(customer_id.empty() ? visitor_id : customer_id), pg::integer(static_cast<std::int64_t>(max))});
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
+  return out;
+}
+
 bool PostgresStore::write_legal_hold(const std::string& id, bool hold) {
   auto r = pg::checked(reader(), "UPDATE conversations SET legal_hold = $1::bool WHERE id = $2",
                        {pg::text(hold ? "true" : "false"), pg::text(id)});

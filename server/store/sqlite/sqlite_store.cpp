@@ -146,6 +146,17 @@ std::vector<std::string> SqliteStore::delete_closed(std::int64_t closed_before_m
   return ids;
 }
 
+std::vector<std::string> SqliteStore::read_conversation_ids(const std::string& customer_id, const std::string& visitor_id,
+                                                            std::size_t max) {
+  Statement rows(db_, customer_id.empty()
+                          ? "SELECT id FROM conversations WHERE visitor_id = ? LIMIT ?"
+                          : "SELECT id FROM conversations WHERE customer_id = ? LIMIT ?");
+  rows.text(1, customer_id.empty() ? visitor_id : customer_id).integer(2, static_cast<std::int64_t>(max));
+  std::vector<std::string> out;
+  while (rows.step() == SQLITE_ROW) out.push_back(rows.column_blob(0));
+  return out;
+}
+
 std::vector<std::string> SqliteStore::read_events(const std::string& conversation_id) {
   Statement rows(db_, "SELECT record FROM events WHERE conversation_id = ? ORDER BY id");
   rows.text(1, conversation_id);
