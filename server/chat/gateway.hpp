@@ -5,6 +5,7 @@
 
 #include "chat/service.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,10 @@ class Gateway {
   virtual void update_accounts(const AccountDirectory& accounts) = 0;
   virtual void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) = 0;
   virtual ServiceStats stats() const = 0;
+  // Erases one customer's personal data (Service::erase_customer); `done`
+  // runs on the hub once the erasure is committed, or says why not.
+  virtual void erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by,
+                              std::function<void(ErasureResult)> done) = 0;
 };
 
 }  // namespace parley::chat

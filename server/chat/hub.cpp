@@ -56,6 +56,15 @@ void Hub::sign_out(const std::string& agent_id, const std::string& token_id, std
   release();
 }
 
+void Hub::erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by,
+                         std::function<void(ErasureResult)> done) {
+  const auto result = service_.erase_customer(customer_id, visitor_id, by);
+  release();
+  if (result != ErasureResult::erased) return done(result);
+  // Flushes complete in order: this one completes once the erasure is committed.
+  log_.flush([done = std::move(done)](bool durable) { done(durable ? ErasureResult::erased : ErasureResult::unavailable); });
+}
+
 // Batches are released in the order their flushes complete, which is the
 // order they were written: a store completes flushes in order.
 void Hub::release() {

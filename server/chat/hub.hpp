@@ -29,6 +29,8 @@ class Hub final : public Gateway {
   void update_accounts(const AccountDirectory& accounts) override;
   void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) override;
   ServiceStats stats() const override { return service_.stats(); }
+  void erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by,
+                      std::function<void(ErasureResult)> done) override;
 
  private:
   friend class HeldOutlet;

@@ -1576,6 +1576,42 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
   return true;
 }
 
+ErasureResult Service::erase_customer(const std::string& customer_id, const std::string& visitor_id,
+                                     const std::string& by) {
+  if (customer_id.empty() == visitor_id.empty()) return ErasureResult::unsupported;
+  auto theirs = [&](const std::string& customer, const std::string& visitor) {
+    return customer_id.empty() ? visitor == visitor_id : customer == customer_id;
+  };
+  std::vector<std::string> visitors;
+  for (const auto& [id, v] : visitors_)
+    if (theirs(v.customer_id, id)) visitors.push_back(id);
+  for (const auto& [id, c] : conversations_)
+    if (theirs(c.info.customer_id(), c.info.visitor_id()) && c.info.state() != v1::CONVERSATION_STATE_CLOSED)
+      return ErasureResult::open_chat;
+  for (const auto& id : visitors) {
+    Visitor& v = visitors_.at(id);
+    // Their open connections end now and no longer name the visitor (who is about to be forgotten).
+    for (const auto session : v.sessions)
+      if (auto s = sessions_.find(session); s != sessions_.end()) {
+        s->second.authenticated = false;
+        s->second.participant_id.clear();
+        s->second.outlet->close(close_policy_violation, "this visitor's data was erased");
+      }
+    v.sessions.clear();
+    forget_visitor(v);
+  }
+  // Closed chats still in memory whose visitor was someone else's record.
+  std::vector<std::string> closed;
+  for (const auto& [id, c] : conversations_)
+    if (theirs(c.info.customer_id(), c.info.visitor_id())) closed.push_back(id);
+  for (const auto& id : closed) evict_if_unreachable(id);
+  emit({}, by, [&](events::Event& e) {
+    e.mutable_customer_erased()->set_customer_id(customer_id);
+    e.mutable_customer_erased()->set_visitor_id(visitor_id);
+  });
+  return ErasureResult::erased;
+}
+
 void Service::close_all(std::uint16_t code, const std::string& reason) {
   for (auto& [id, s] : sessions_) s.outlet->close(code, reason);
 }

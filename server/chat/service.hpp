@@ -57,6 +57,8 @@ struct ServiceLimits {
   double new_chats_per_address_per_minute = 10;  // bursts of as many; across every node
 };
 
+enum class ErasureResult { erased, open_chat, unavailable, unsupported };
+
 struct ServiceStats {
   std::size_t sessions = 0;
   std::size_t visitors = 0;
@@ -89,6 +91,13 @@ class Service {
   // that sign-in until `expires_at_ms`, even one whose token was checked
   // before the logout.
   void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms = 0);
+
+  // A customer's erasure request (by verified customer id, or by visitor id):
+  // refused while one of their chats is open; else their visitors are
+  // forgotten (resume tokens die), their closed chats leave memory, and a
+  // CustomerErased event tells the store to anonymise every conversation of
+  // theirs in the same commit. `by`: the staff member asking.
+  ErasureResult erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by);
 
   // Asks every connection to close (e.g. 1001 on shutdown); they detach as they go.
   void close_all(std::uint16_t code, const std::string& reason);

@@ -191,9 +191,14 @@ std::string string_member(const json::value& body, const char* key) {
 // (docs/security.md), with the console's session token as a Bearer token.
 template <class Stream>
 void HttpSession<Stream>::handle_records_api(Request req, const std::string& path) {
+  if (path.starts_with("/api/customers/") && path != "/api/customers/export" && path != "/api/customers/erase")
+    return write(error_response(req, http::status::not_found, "not_found", "no such API"));
   const bool hold = path.starts_with("/api/conversations/") && path.ends_with("/hold");
-  if (req.method() != (hold ? http::verb::put : http::verb::get))
-    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", hold ? "use PUT" : "use GET"));
+  const bool erase = path == "/api/customers/erase";
+  const auto method = hold ? http::verb::put : erase ? http::verb::post : http::verb::get;
+  if (req.method() != method)
+    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed",
+                                "use " + std::string(http::to_string(method))));
   const std::string token(bearer_token(req));
   context_.staff_auth.verify_member(token, [self = this->shared_from_this(), req = std::move(req), path](
                                                std::optional<auth::StaffMember> staff) mutable {
@@ -234,6 +239,38 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
       return;
     }
     const bool oversees = staff->role == v1::ROLE_SUPERVISOR || staff->role == v1::ROLE_ADMIN;
+    if (path == "/api/customers/erase") {
+      // Erasure on request: supervisors and admins; the chat core forgets
+      // the visitor first, then the store anonymises, in that order.
+      if (!oversees)
+        return reply(error_response(req, http::status::forbidden, "forbidden",
+                                    "only supervisors and admins may erase a customer's data"));
+      error_code ec;
+      const auto body = json::parse(req.body(), ec);
+      const auto customer = ec ? std::string() : string_member(body, "customer_id");
+      const auto visitor = ec ? std::string() : string_member(body, "visitor_id");
+      if (customer.empty() == visitor.empty() || customer.size() > 200 || visitor.size() > 200)
+        return reply(error_response(req, http::status::bad_request, "invalid_request",
+                                    "send {\"customer_id\": ...} or {\"visitor_id\": ...}"));
+      asio::post(self->context_.hub, [self, req, reply, customer, visitor, who = staff->agent_id] {
+        self->context_.service.erase_customer(customer, visitor, who, [req, reply](chat::ErasureResult result) {
+          using R = chat::ErasureResult;
+          switch (result) {
+            case R::erased: return reply(json_response(req, http::status::ok, {{"erased", true}}));
+            case R::open_chat:
+              return reply(error_response(req, http::status::conflict, "open_chat",
+                                          "this customer has an open chat; close it first"));
+            case R::unsupported:
+              return reply(error_response(req, http::status::service_unavailable, "unsupported",
+                                          "erasure needs --data-dir or --database (not --redis)"));
+            case R::unavailable:
+              return reply(error_response(req, http::status::service_unavailable, "unavailable",
+                                          "the store could not complete the erasure; repeat the request"));
+          }
+        });
+      });
+      return;
+    }
     if (path == "/api/customers/export") {
       // Everything about one customer (a data-access request): supervisors and admins.
       if (!oversees)
@@ -327,7 +364,7 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
 
 template <class Stream>
 void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
-  if (path == "/api/search" || path.starts_with("/api/conversations/") || path == "/api/customers/export")
+  if (path == "/api/search" || path.starts_with("/api/conversations/") || path.starts_with("/api/customers/"))
     return handle_records_api(std::move(req), path);
   if (path != "/api/login" && path != "/api/logout")
     return write(error_response(req, http::status::not_found, "not_found", "no such API"));

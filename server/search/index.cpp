@@ -70,6 +70,7 @@ Index::~Index() {
 }
 
 void Index::add(const store::StoreBatch& committed) {
+  if (!committed.erased_conversations.empty()) remove(committed.erased_conversations);
   Work work;
   for (const auto& m : committed.messages)
     if (!m.system() && !m.text().empty()) work.messages.push_back(m);

@@ -29,7 +29,13 @@ class DurableLog final : public chat::MessageLog, public chat::EventListener {
     service_ = &service;
     service.subscribe(*this);
   }
-  void on_event(const chat::events::Event& event) override { pending_.events.push_back(event); }
+  void on_event(const chat::events::Event& event) override {
+    pending_.events.push_back(event);
+    if (event.has_customer_erased()) {
+      pending_.erasures.push_back(event.customer_erased());
+      pending_.events.back().mutable_customer_erased()->Clear();  // the record keeps who asked, not whom
+    }
+  }
 
   chat::AppendResult append(v1::Message message) override {
     auto result = memory_.append(std::move(message));

@@ -191,6 +191,25 @@ void GroupCommitStore::run_writer() {
     for (const auto& p : group) all.push_back(&p.batch);
     // A flush with nothing new only keeps its place in line.
     const bool ok = std::all_of(all.begin(), all.end(), [](const StoreBatch* b) { return b->empty(); }) || write(all);
+    // Erasures run right after the commit that carries them, each in a
+    // transaction of its own. One that fails is reported (not durable: the
+    // request is answered "unavailable" and may be repeated; it is idempotent).
+    bool erased = true;
+    if (ok)
+      for (const auto& p : group)
+        for (const auto& who : p.batch.erasures) {
+          try {
+            auto ids = erase_customer_records(who);
+            if (committed_) {
+              StoreBatch forget;
+              forget.erased_conversations = std::move(ids);
+              committed_(forget);
+            }
+          } catch (const StoreError& e) {
+            std::cerr << "parley: store: erasure failed (" << e.what() << "); it may be repeated\n";
+            erased = false;
+          }
+        }
     if (!ok) {
       for (auto& p : group) failed.push_back({std::move(p.batch), nullptr});
     } else {
@@ -201,9 +220,9 @@ void GroupCommitStore::run_writer() {
       failed.clear();
     }
     // Completions in order, on the hub.
-    boost::asio::post(completions_, [group = std::move(group), ok]() mutable {
+    boost::asio::post(completions_, [group = std::move(group), ok, erased]() mutable {
       for (auto& p : group)
-        if (p.done) p.done(ok);
+        if (p.done) p.done(ok && (p.batch.erasures.empty() || erased));
     });
   }
 }

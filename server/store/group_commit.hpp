@@ -70,6 +70,10 @@ class GroupCommitStore : public RecordStore {
   // conversations (and their messages) closed before the time and not on
   // legal hold; their ids. Throws StoreError.
   virtual std::vector<std::string> delete_closed(std::int64_t closed_before_ms, std::size_t max) = 0;
+  // On the writer thread, one transaction: anonymise() every stored
+  // conversation of the customer (or visitor) and its messages; their ids.
+  // Throws StoreError.
+  virtual std::vector<std::string> erase_customer_records(const parley::events::v1::CustomerErased& who) = 0;
   // On the writer thread: ids of the conversations with this customer id (or
   // visitor id, when customer_id is empty), oldest first. Throws StoreError.
   virtual std::vector<std::string> read_conversation_ids(const std::string& customer_id, const std::string& visitor_id,

@@ -4,6 +4,21 @@
 
 namespace parley::store {
 
+void anonymise(parley::state::v1::ConversationRecord& record) {
+  auto& info = *record.mutable_info();
+  info.set_visitor_name("(erased)");
+  for (auto* field : {info.mutable_email(), info.mutable_customer_id(), info.mutable_subject(),
+                      info.mutable_transaction_id(), info.mutable_page_url(), info.mutable_verified_site()})
+    field->clear();
+  for (auto& note : *record.mutable_notes()) note.set_text("(erased)");
+  if (record.has_rating()) record.mutable_rating()->clear_comment();
+}
+
+void anonymise(parley::v1::Message& message) {
+  if (!message.system()) message.set_text("(erased)");
+  if (message.sender_role() == parley::v1::ROLE_VISITOR) message.set_sender_name("(erased)");
+}
+
 StoredState RecordStore::load() {
   StoredState out;
   auto parse_all = [](std::vector<std::string> rows, auto add, const char* what) {

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,8 +35,13 @@ struct StoreBatch {
   std::vector<parley::v1::Message> messages;
   parley::state::v1::StateImage state;  // a change set (Service::export_changes)
   std::vector<parley::events::v1::Event> events;  // appended to the events table
+  // Customers to anonymise after the rest of the batch (CustomerErased events).
+  std::vector<parley::events::v1::CustomerErased> erasures;
+  // Only in what on_committed() hears after an erasure: the conversations
+  // anonymised (the search index forgets them).
+  std::vector<std::string> erased_conversations;
   bool empty() const {
-    return messages.empty() && events.empty() && state.conversations_size() == 0 && state.visitors_size() == 0 &&
+    return messages.empty() && events.empty() && erasures.empty() && state.conversations_size() == 0 && state.visitors_size() == 0 &&
            state.agents_size() == 0 && state.forgotten_visitors_size() == 0 && !state.queues_included();
   }
 };
@@ -45,6 +51,13 @@ struct StoredState {
   // Every conversation's log, numbered from 1.
   std::map<std::string, std::vector<parley::v1::Message>> logs;
 };
+
+// What erasure leaves of a conversation: the record without personal data
+// (names, e-mail, customer id, subject, transaction id, page, notes' text, the
+// rating's comment) and the messages without text; ids, times, states,
+// counts and scores stay, for reports. Applied in place.
+void anonymise(parley::state::v1::ConversationRecord& record);
+void anonymise(parley::v1::Message& message);
 
 class RecordStore {
  public:

@@ -298,3 +298,67 @@ TEST_CASE("supervisors export everything about one verified customer; agents may
   CHECK(conversations[1].at("messages").as_array()[0].at("text").as_string() == "second question");
   CHECK(json::parse(sam.get("/api/customers/export?customer=nobody").body).at("conversations").as_array().empty());
 }
+
+TEST_CASE("erasure on request: a customer's chats are anonymised everywhere, the counts stay; open chats and agents are refused") {
+  TempDir data("erase");
+  const auto secret_file = data.path() / "site-secret";
+  const std::string secret = "a-site-secret-of-at-least-32-bytes!!";
+  std::ofstream(secret_file) << secret << "\n";
+  ServerProcess server(server_args({"--data-dir", data.path().string(), "--identity-site",
+                                    "exchange=" + secret_file.string(), "--messages-per-second", "1000"}));
+  const auto port = server.port();
+  auto agent = staff(port, "alice");
+  const auto in_ten_minutes =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch() + 10min).count();
+  WsClient ws(port);
+  auto hello = visitor_hello();
+  hello.mutable_hello()->set_identity_token(
+      auth::sign_identity_token("exchange", secret, "cust-99", in_ten_minutes, "wang@example.com", "王芳"));
+  ws.send(hello);
+  const auto token = ws.expect(F::kWelcome).welcome().resume_token();
+  const auto id = start(ws, "我的提现地址是 0xdeadbeef，请帮我查一下", "e-1");
+  agent.ws.expect(F::kConversation);
+
+  Staff sam{port, login(port, "sam")};
+  Staff alice{port, login(port, "alice")};
+  auto erase = [&](const Staff& who, const std::string& body) {
+    return http_request(port, "POST", "/api/customers/erase", body,
+                        {{"Authorization", "Bearer " + who.token}, {"Content-Type", "application/json"}});
+  };
+  CHECK(erase(alice, R"({"customer_id":"cust-99"})").status == 403);
+  for (const char* bad : {"", "{}", R"({"customer_id":"a","visitor_id":"b"})", R"({"customer_id":5})", "nope"}) {
+    INFO(bad);
+    CHECK(erase(sam, bad).status == 400);
+  }
+  CHECK(erase(sam, R"({"customer_id":"cust-99"})").status == 409);  // the chat is still open
+  CHECK(sam.search("提现") == std::vector<std::string>{id});
+
+  agent.ws.send(close_chat(id));
+  while (agent.ws.expect(F::kAck).ack().conversation_id() != id) {
+  }
+  const auto erased = erase(sam, R"({"customer_id":"cust-99"})");
+  INFO(erased.body);
+  REQUIRE(erased.status == 200);
+  // The visitor's connection is closed and their resume token is gone.
+  CHECK(ws.expect_close(10s).code == 1008);
+  WsClient back(port);
+  back.send(visitor_hello(token, {{id, 0}}));
+  CHECK(back.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);
+  // The record stays (counts, times, states), without personal data.
+  const auto t = json::parse(sam.get("/api/conversations/" + id).body);
+  CHECK(t.at("conversation").at("visitor_name").as_string() == "(erased)");
+  CHECK(t.at("conversation").at("email").as_string() == "");
+  CHECK(t.at("conversation").at("customer_id").as_string() == "");
+  CHECK(t.at("conversation").at("state").as_string() == "closed");
+  CHECK(t.at("messages").as_array().size() >= 2);
+  for (const auto& m : t.at("messages").as_array())
+    CHECK(std::string(m.at("text").as_string()).find("0xdeadbeef") == std::string::npos);
+  // Search and the customer export no longer find anything of theirs.
+  CHECK(sam.search("提现").empty());
+  CHECK(sam.search("0xdeadbeef").empty());
+  CHECK(json::parse(sam.get("/api/customers/export?customer=cust-99").body).at("conversations").as_array().empty());
+  // Asking again is harmless.
+  CHECK(erase(sam, R"({"customer_id":"cust-99"})").status == 200);
+  CHECK(http_request(port, "GET", "/api/customers/erase", {}, {{"Authorization", "Bearer " + sam.token}}).status == 405);
+  CHECK(sam.get("/api/customers/other").status == 404);
+}

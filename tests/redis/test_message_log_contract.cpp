@@ -407,6 +407,76 @@ TEMPLATE_TEST_CASE("record store: every conversation of one customer or visitor,
   CHECK(of("nobody", "").empty());
 }
 
+TEMPLATE_TEST_CASE("record store: an erasure anonymises the customer's conversations right after its commit, and "
+                   "only theirs", "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  store::StoreBatch setup;
+  auto add = [&](const std::string& id, const std::string& customer) {
+    auto* c = setup.state.add_conversations();
+    c->mutable_info()->set_conversation_id(id);
+    c->mutable_info()->set_customer_id(customer);
+    c->mutable_info()->set_visitor_name("Wang Fang");
+    c->mutable_info()->set_email("wang@example.com");
+    c->mutable_info()->set_transaction_id("0xdeadbeef");
+    c->mutable_info()->set_state(v1::CONVERSATION_STATE_CLOSED);
+    auto* note = c->add_notes();
+    note->set_text("customer called from +86 138 0000 0000");
+    c->mutable_rating()->set_score(4);
+    c->mutable_rating()->set_comment("thanks, Wang");
+  };
+  add("hers", "cust-99");
+  add("someone-else", "cust-1");
+  std::optional<bool> done;
+  backend.db->commit(std::move(setup), [&](bool ok) { done = ok; });
+  REQUIRE(run_until(backend.io, [&] { return done.has_value(); }, 20s));
+  auto visitor_message = message("hers", "v", "m1", "my address is 0xdeadbeef");
+  visitor_message.set_sender_role(v1::ROLE_VISITOR);
+  visitor_message.set_sender_name("Wang Fang");
+  backend.log().append(visitor_message);
+  backend.log().append(message("someone-else", "v", "m1", "unrelated"));
+  REQUIRE(backend.flush());
+
+  store::StoreBatch erasure;
+  erasure.erasures.emplace_back().set_customer_id("cust-99");
+  std::vector<std::string> index_forgets;
+  backend.db->on_committed([&](const store::StoreBatch& b) {
+    index_forgets.insert(index_forgets.end(), b.erased_conversations.begin(), b.erased_conversations.end());
+  });
+  done.reset();
+  backend.db->commit(std::move(erasure), [&](bool ok) { done = ok; });
+  REQUIRE(run_until(backend.io, [&] { return done.has_value(); }, 20s));
+  REQUIRE(*done);
+  CHECK(index_forgets == std::vector<std::string>{"hers"});
+  auto read = [&](const std::string& id) {
+    std::promise<std::optional<store::RecordStore::Transcript>> p;
+    backend.db->transcript(id, [&](auto t) { p.set_value(std::move(t)); });
+    auto t = p.get_future().get();
+    REQUIRE(t);
+    return *t;
+  };
+  const auto hers = read("hers");
+  CHECK(hers.record.info().visitor_name() == "(erased)");
+  CHECK(hers.record.info().email().empty());
+  CHECK(hers.record.info().customer_id().empty());
+  CHECK(hers.record.info().transaction_id().empty());
+  CHECK(hers.record.notes(0).text() == "(erased)");
+  CHECK(hers.record.rating().score() == 4);  // counts and scores stay for reports
+  CHECK(hers.record.rating().comment().empty());
+  REQUIRE(hers.messages.size() == 1);
+  CHECK(hers.messages[0].text() == "(erased)");
+  CHECK(hers.messages[0].sender_name() == "(erased)");
+  const auto other = read("someone-else");
+  CHECK(other.record.info().visitor_name() == "Wang Fang");
+  CHECK(other.messages[0].text() == "unrelated");
+  // The customer can no longer be found by their id.
+  std::promise<std::optional<std::vector<store::RecordStore::Transcript>>> of;
+  backend.db->conversations_of("cust-99", "", 10, [&](auto all) { of.set_value(std::move(all)); });
+  const auto left = of.get_future().get();
+  REQUIRE(left);
+  CHECK(left->empty());
+  backend.db->on_committed({});
+}
+
 TEMPLATE_TEST_CASE("record store: a second server on the same data is refused", "", SqliteBackend, PostgresBackend) {
   TestType backend;
   CHECK_THROWS_AS(backend.engine.open(backend.io.get_executor()), store::StoreError);

@@ -678,6 +678,39 @@ TEST_CASE("every decision of a support story is a domain event, in order, with w
   CHECK(alice_online);
 }
 
+TEST_CASE("an erasure request: refused while a chat is open; then the visitor is forgotten and the store is told") {
+  BasicHarness<StoreBackedLog> h;
+  EventRecorder recorder;
+  h.service.subscribe(recorder);
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto token = v.take(F::kWelcome).welcome().resume_token();
+  const auto id = h.start(v);
+  alice.take(F::kConversation);
+  std::string who;
+  for (const auto& e : recorder.events)
+    if (e.has_chat_started()) who = e.chat_started().visitor_id();
+  REQUIRE_FALSE(who.empty());
+  CHECK(h.service.erase_customer({}, who, "sam") == chat::ErasureResult::open_chat);
+  CHECK(h.service.erase_customer("a", "b", "sam") == chat::ErasureResult::unsupported);
+  alice.send(close_chat(id));
+  CHECK(h.service.erase_customer({}, who, "sam") == chat::ErasureResult::erased);
+  REQUIRE(v.outlet->closed);
+  CHECK(v.outlet->closed->first == 1008);
+  CHECK(h.service.stats().visitors == 0);
+  CHECK(h.log.evicted == std::vector<std::string>{id});
+  REQUIRE(recorder.events.back().has_customer_erased());
+  CHECK(recorder.events.back().customer_erased().visitor_id() == who);
+  CHECK(recorder.events.back().actor_id() == "sam");
+  // The old connection is gone from the visitor's point of view, and so is the token.
+  v.send(send_message(id, "late", "still there?"));
+  CHECK(v.error().code() == v1::ERROR_CODE_NOT_AUTHENTICATED);
+  v.disconnect();
+  auto back = h.connect();
+  back.send(visitor_hello(token, {{id, 1}}));
+  CHECK(back.error().code() == v1::ERROR_CODE_AUTH_FAILED);
+}
+
 TEST_CASE("a chat has a length limit; blank messages are refused whatever they are padded with") {
   chat::ServiceLimits limits;
   limits.max_conversation_messages = 5;

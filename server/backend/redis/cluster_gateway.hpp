@@ -50,6 +50,11 @@ class ClusterGateway final : public chat::Gateway {
   // For other small stores of this node (staff sign-ins); runs on the hub executor.
   std::shared_ptr<RedisConnection> command_connection() const { return commands_; }
   void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) override;
+  // Not with Redis holding the records (they move to PostgreSQL with the leaderless cluster).
+  void erase_customer(const std::string&, const std::string&, const std::string&,
+                      std::function<void(chat::ErasureResult)> done) override {
+    done(chat::ErasureResult::unsupported);
+  }
   chat::ServiceStats stats() const override;
 
  private:

@@ -238,6 +238,34 @@ std::vector<std::string> PostgresStore::read_conversation_ids(const std::string&
   return out;
 }
 
+std::vector<std::string> PostgresStore::erase_customer_records(const parley::events::v1::CustomerErased& who) {
+  auto* conn = reader();
+  pg::checked(conn, "BEGIN");
+  try {
+    const auto ids = read_conversation_ids(who.customer_id(), who.visitor_id(), SIZE_MAX >> 1);
+    for (const auto& id : ids) {
+      auto row = read_conversation(id);
+      parley::state::v1::ConversationRecord record;
+      if (!row || !record.ParseFromString(*row)) throw StoreError("conversation " + id + " does not parse");
+      anonymise(record);
+      pg::checked(conn, "UPDATE conversations SET record = $1, customer_id = '' WHERE id = $2",
+                  {pg::bytes(record.SerializeAsString()), pg::text(id)});
+      for (const auto& stored : read_messages(id)) {
+        parley::v1::Message m;
+        if (!m.ParseFromString(stored)) throw StoreError("a message of " + id + " does not parse");
+        anonymise(m);
+        pg::checked(conn, "UPDATE messages SET record = $1 WHERE conversation_id = $2 AND seq = $3::int8",
+                    {pg::bytes(m.SerializeAsString()), pg::text(id), pg::integer(static_cast<std::int64_t>(m.seq()))});
+      }
+    }
+    pg::checked(conn, "COMMIT");
+    return ids;
+  } catch (const StoreError&) {
+    if (PQstatus(conn) == CONNECTION_OK) pg::exec(conn, "ROLLBACK");
+    throw;
+  }
+}
+
 bool PostgresStore::write_legal_hold(const std::string& id, bool hold) {
   auto r = pg::checked(reader(), "UPDATE conversations SET legal_hold = $1::bool WHERE id = $2",
                        {pg::text(hold ? "true" : "false"), pg::text(id)});

@@ -157,6 +157,34 @@ std::vector<std::string> SqliteStore::read_conversation_ids(const std::string& c
   return out;
 }
 
+std::vector<std::string> SqliteStore::erase_customer_records(const parley::events::v1::CustomerErased& who) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    const auto ids = read_conversation_ids(who.customer_id(), who.visitor_id(), SIZE_MAX >> 1);
+    Statement conversation(db_, "UPDATE conversations SET record = ?, customer_id = '' WHERE id = ?");
+    Statement message(db_, "UPDATE messages SET record = ? WHERE conversation_id = ? AND seq = ?");
+    for (const auto& id : ids) {
+      auto row = read_conversation(id);
+      parley::state::v1::ConversationRecord record;
+      if (!row || !record.ParseFromString(*row)) throw StoreError("conversation " + id + " does not parse");
+      anonymise(record);
+      if (!conversation.blob(1, record.SerializeAsString()).text(2, id).run()) throw StoreError(sqlite3_errmsg(db_));
+      for (const auto& stored : read_messages(id)) {
+        parley::v1::Message m;
+        if (!m.ParseFromString(stored)) throw StoreError("a message of " + id + " does not parse");
+        anonymise(m);
+        if (!message.blob(1, m.SerializeAsString()).text(2, id).integer(3, static_cast<std::int64_t>(m.seq())).run())
+          throw StoreError(sqlite3_errmsg(db_));
+      }
+    }
+    exec("COMMIT");
+    return ids;
+  } catch (const StoreError&) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
 std::vector<std::string> SqliteStore::read_events(const std::string& conversation_id) {
   Statement rows(db_, "SELECT record FROM events WHERE conversation_id = ? ORDER BY id");
   rows.text(1, conversation_id);
