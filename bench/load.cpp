@@ -344,6 +344,7 @@ int main(int argc, char** argv) {
       args.push_back("--database");
       args.push_back(o.database.c_str());
     }
+    if (o.redis.empty() && o.data_dir.empty() && o.database.empty()) args.push_back("--memory-only");
     const std::string visitor_timeout = std::to_string(o.visitor_timeout);
     if (o.visitor_timeout > 0) {
       args.push_back("--visitor-timeout");

@@ -18,6 +18,8 @@ export async function startServer(extraArgs = []) {
     "--static-dir", resolve(repo, "client-js/dist"),
     "--agents", resolve(repo, "tests/data/agents.json"),
     "--new-chats-per-ip-per-minute", "1000",  // every test visitor comes from 127.0.0.1
+    // Nothing kept unless the test gives a data directory (the server's default is ./data).
+    ...(extraArgs.some((a) => a === "--data-dir" || a === "--database" || a === "--redis") ? [] : ["--memory-only"]),
     ...extraArgs,
   ], { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });

@@ -50,6 +50,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string data_dir;
   std::string database_url;
   std::string search_dir;
+  bool memory_only = false;
   std::string tls_cert, tls_key;
   double messages_per_second = config.connection.messages_per_second;
   std::uint32_t max_frame = config.connection.max_frame_bytes;
@@ -75,7 +76,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "(repeatable; none by default: the TCP peer is the client)")
       ("data-dir", po::value(&data_dir)->value_name("DIR"),
        "keep conversations, queues and visitors in DIR/parley.db (SQLite, created on first start) so a restart "
-       "loses nothing; without it (and without --redis or --database) they live in memory only")
+       "loses nothing (default: ./data, unless --database, --redis or --memory-only)")
+      ("memory-only", po::bool_switch(&memory_only),
+       "keep nothing on disk: conversations live in memory only and a restart loses them (tests, demos)")
       ("database", po::value(&database_url)->value_name("URL"),
        "keep them in PostgreSQL instead, e.g. postgres://parley:PASSWORD@db.internal/parley (libpq URL or "
        "key=value string; tables are created and migrated at start; one server per database for now)")
@@ -224,6 +227,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   auto proxies = net::TrustedProxies::parse(trusted_proxies, &bad_proxy);
   if (!proxies) throw ConfigError("--trusted-proxy must be an address or ADDRESS/PREFIX, got \"" + bad_proxy + "\"");
   config.trusted_proxies = *proxies;
+  if (memory_only && (!data_dir.empty() || !database_url.empty() || !redis_url.empty()))
+    throw ConfigError("--memory-only keeps nothing: leave out --data-dir, --database and --redis");
+  // The embedded system of record is the default: nothing is lost on a restart unless asked for.
+  if (data_dir.empty() && database_url.empty() && redis_url.empty() && !memory_only) data_dir = "data";
   if (!data_dir.empty()) {
     if (!redis_url.empty()) throw ConfigError("--data-dir and --redis do not go together yet: with --redis, Redis keeps the state");
     if (!database_url.empty()) throw ConfigError("choose one system of record: --data-dir (SQLite) or --database (PostgreSQL)");

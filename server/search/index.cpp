@@ -125,6 +125,12 @@ void Index::run() {
     auto& db = impl_->db;
     try {
       if (work.query) {
+        // What a search has seen is on disk before it answers (a crash right
+        // after cannot make the index forget it).
+        if (impl_->uncommitted > 0) {
+          db.commit();
+          impl_->uncommitted = 0;
+        }
         const auto& q = *work.query;
         Xapian::Query match;
         if (!q.customer_id.empty()) match = Xapian::Query(term("XC", q.customer_id));

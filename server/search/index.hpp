@@ -12,7 +12,10 @@
 // Threads: one of its own. add() copies what it needs from a committed batch
 // into a bounded queue; search() runs on the same thread, after what was
 // queued before it, so a search sees every message committed before it
-// was asked. Policy at the limit: past max_queued batches the index drops new
+// was asked, and commits the index first. The index is written to disk when
+// its queue runs dry, every thousand documents and before a search: a batch
+// the store committed just before a crash can be missing from it (a
+// rebuild from the store is still to come). Policy at the limit: past max_queued batches the index drops new
 // ones and says so (lagging(); a reindex from the store is the remedy), the
 // store and the chat are never slowed by search.
 

@@ -168,7 +168,7 @@ TEST_CASE("past conversations: who may ask, and what a bad request gets") {
         503);
 }
 
-TEST_CASE("supervisors export a conversation as JSON or a readable page and set a legal hold; agents may not") {
+TEST_CASE("supervisors export a conversation as JSON or a readable page and set a legal hold, agents may not") {
   TempDir data("records");
   ServerProcess server(server_args({"--data-dir", data.path().string()}));
   const auto port = server.port();
@@ -214,7 +214,7 @@ TEST_CASE("supervisors export a conversation as JSON or a readable page and set 
         405);
 }
 
-TEST_CASE("--retention-days deletes closed chats past their time, except those on legal hold; search forgets them") {
+TEST_CASE("flag --retention-days deletes closed chats past their time, except those on legal hold, search forgets them") {
   TempDir data("retention");
   // 0.0001 days = 8.6 s; resume tokens must end before that.
   ServerProcess server(server_args({"--data-dir", data.path().string(), "--retention-days", "0.0001",
@@ -247,14 +247,14 @@ TEST_CASE("--retention-days deletes closed chats past their time, except those o
   CHECK(sam.search("expiring").empty());
 }
 
-TEST_CASE("--retention-days refuses settings that would delete what a visitor may still come back to") {
+TEST_CASE("flag --retention-days refuses settings that would delete what a visitor may still come back to") {
   TempDir data("retention");
   CHECK_THROWS(ServerProcess(server_args({"--data-dir", data.path().string(), "--retention-days", "0.5"})));  // 12 h < 24 h tokens
   CHECK_THROWS(ServerProcess(server_args({"--retention-days", "30"})));  // nothing to delete from
   CHECK_THROWS(ServerProcess(server_args({"--data-dir", data.path().string(), "--retention-days", "-1"})));
 }
 
-TEST_CASE("supervisors export everything about one verified customer; agents may not") {
+TEST_CASE("supervisors export everything about one verified customer, agents may not") {
   TempDir data("customer");
   const auto secret_file = data.path() / "site-secret";
   const std::string secret = "a-site-secret-of-at-least-32-bytes!!";
@@ -299,7 +299,7 @@ TEST_CASE("supervisors export everything about one verified customer; agents may
   CHECK(json::parse(sam.get("/api/customers/export?customer=nobody").body).at("conversations").as_array().empty());
 }
 
-TEST_CASE("erasure on request: a customer's chats are anonymised everywhere, the counts stay; open chats and agents are refused") {
+TEST_CASE("erasure on request: a customer's chats are anonymised everywhere, the counts stay, open chats and agents are refused") {
   TempDir data("erase");
   const auto secret_file = data.path() / "site-secret";
   const std::string secret = "a-site-secret-of-at-least-32-bytes!!";

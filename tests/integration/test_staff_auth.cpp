@@ -249,7 +249,7 @@ TEST_CASE("parley-admin changes take effect on a running server within seconds")
   std::filesystem::remove(file);
 }
 
-TEST_CASE("host sites vouch for customers with signed tokens; forged and bad ones are refused") {
+TEST_CASE("host sites vouch for customers with signed tokens, forged and bad ones are refused") {
   const auto secret_file = std::filesystem::temp_directory_path() / ("parley-site-" + std::to_string(::getpid()));
   const std::string secret = "a-site-secret-of-at-least-32-bytes!!";
   std::ofstream(secret_file) << secret << "\n";

@@ -283,7 +283,7 @@ TEMPLATE_TEST_CASE("record store: group commit keeps flush order, and a failed c
   CHECK(backend.log().read_after("g", 201, 1)[0].text() == "and this after it");
 }
 
-TEMPLATE_TEST_CASE("record store: start-up loads what is live, not history; the rest stays in the store", "",
+TEMPLATE_TEST_CASE("record store: start-up loads what is live, not history, the rest stays in the store", "",
                    SqliteBackend, PostgresBackend) {
   TestType backend;
   REQUIRE(backend.record("open", v1::CONVERSATION_STATE_ASSIGNED));

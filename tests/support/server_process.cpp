@@ -1,5 +1,7 @@
 #include "support/server_process.hpp"
 
+#include <algorithm>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +18,12 @@ namespace parley::test {
 ServerProcess::ServerProcess(std::vector<std::string> extra_args, ProcessOptions options) {
   std::vector<std::string> args{PARLEY_SERVER_PATH, "--listen", "127.0.0.1:0", "--threads", "2"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  // A test that names no system of record keeps nothing (the server's default is ./data).
+  const bool keeps_records = std::any_of(extra_args.begin(), extra_args.end(), [](const std::string& a) {
+    return a == "--data-dir" || a == "--database" || a == "--redis" || a == "--memory-only" || a == "--help" ||
+           a == "--version";
+  });
+  if (!keeps_records) args.push_back("--memory-only");
   int out[2];
   if (pipe(out) != 0) throw std::runtime_error("pipe failed");
   pid_ = fork();

@@ -89,7 +89,7 @@ TEST_CASE("the login throttle limits each address, and locks an account only for
   CHECK(throttle.admit(stranger, "alice", now) == 0);
 }
 
-TEST_CASE("distributed guessing meets an account-wide ceiling; known addresses still get in") {
+TEST_CASE("distributed guessing meets an account-wide ceiling, known addresses still get in") {
   auth::LoginLimits limits;
   limits.attempts_per_ip_per_minute = 100;
   limits.failures_before_lock = 5;

@@ -44,6 +44,23 @@ TEST_CASE("flags are parsed and validated with one-line errors") {
   CHECK(config_error({"--agents", "/no/such/file"}).find("cannot be read") != std::string::npos);
 }
 
+TEST_CASE("the records are kept in ./data unless told otherwise") {
+  auto plain = app::parse_args({"parley-server"});
+  REQUIRE(plain.config);
+  CHECK(plain.config->data_dir == fs::path("data"));
+  CHECK(plain.config->search_dir == fs::path("data") / "search");
+  auto memory = app::parse_args({"parley-server", "--memory-only"});
+  REQUIRE(memory.config);
+  CHECK_FALSE(memory.config->data_dir);
+  CHECK_FALSE(memory.config->search_dir);
+  auto postgres = app::parse_args({"parley-server", "--database", "postgres://db/parley"});
+  REQUIRE(postgres.config);
+  CHECK_FALSE(postgres.config->data_dir);
+  CHECK(config_error({"--memory-only", "--data-dir", "x"}).find("--memory-only") != std::string::npos);
+  CHECK(config_error({"--data-dir", "x", "--database", "postgres://db/p"}).find("choose one") != std::string::npos);
+  CHECK(config_error({"--database", "mysql://x"}).find("PostgreSQL") != std::string::npos);
+}
+
 TEST_CASE("security limits are flags with safe defaults") {
   auto defaults = *app::parse_args({"parley-server"}).config;
   CHECK(defaults.connection.max_frame_bytes == 64 * 1024);

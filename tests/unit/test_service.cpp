@@ -435,7 +435,7 @@ TEST_CASE("visitors never learn an agent's login id") {
   for (const auto& frame : v.outlet->frames) CHECK(frame.DebugString().find("\"alice\"") == std::string::npos);
 }
 
-TEST_CASE("resume tokens rotate on every resume; the old one works only briefly, for other tabs") {
+TEST_CASE("resume tokens rotate on every resume, the old one works only briefly, for other tabs") {
   Harness h;
   auto v = h.visitor();
   const auto id = h.start(v);
@@ -678,7 +678,7 @@ TEST_CASE("every decision of a support story is a domain event, in order, with w
   CHECK(alice_online);
 }
 
-TEST_CASE("an erasure request: refused while a chat is open; then the visitor is forgotten and the store is told") {
+TEST_CASE("an erasure request: refused while a chat is open, then the visitor is forgotten and the store is told") {
   BasicHarness<StoreBackedLog> h;
   EventRecorder recorder;
   h.service.subscribe(recorder);
@@ -711,7 +711,7 @@ TEST_CASE("an erasure request: refused while a chat is open; then the visitor is
   CHECK(back.error().code() == v1::ERROR_CODE_AUTH_FAILED);
 }
 
-TEST_CASE("a chat has a length limit; blank messages are refused whatever they are padded with") {
+TEST_CASE("a chat has a length limit, blank messages are refused whatever they are padded with") {
   chat::ServiceLimits limits;
   limits.max_conversation_messages = 5;
   Harness h(limits);
