@@ -191,33 +191,32 @@ void GroupCommitStore::run_writer() {
     for (const auto& p : group) all.push_back(&p.batch);
     // A flush with nothing new only keeps its place in line.
     const bool ok = std::all_of(all.begin(), all.end(), [](const StoreBatch* b) { return b->empty(); }) || write(all);
-    // Erasures run right after the commit that carries them, each in a
-    // transaction of its own. One that fails is reported (not durable: the
-    // request is answered "unavailable" and may be repeated; it is idempotent).
+    // After the commit, in order: each batch goes to the listener (the search
+    // index), then its erasures run, each in a transaction of its own, and the
+    // listener hears which conversations they anonymised, so nothing the same
+    // batch carried can be indexed after its erasure. An erasure that fails is
+    // reported (not durable: the request is answered "unavailable" and may be
+    // repeated; it is idempotent).
     bool erased = true;
-    if (ok)
-      for (const auto& p : group)
-        for (const auto& who : p.batch.erasures) {
+    if (ok) {
+      auto after_commit = [&](const StoreBatch& batch) {
+        if (committed_) committed_(batch);
+        for (const auto& who : batch.erasures) {
           try {
-            auto ids = erase_customer_records(who);
-            if (committed_) {
-              StoreBatch forget;
-              forget.erased_conversations = std::move(ids);
-              committed_(forget);
-            }
+            StoreBatch forget;
+            forget.erased_conversations = erase_customer_records(who);
+            if (committed_) committed_(forget);
           } catch (const StoreError& e) {
             std::cerr << "parley: store: erasure failed (" << e.what() << "); it may be repeated\n";
             erased = false;
           }
         }
-    if (!ok) {
-      for (auto& p : group) failed.push_back({std::move(p.batch), nullptr});
-    } else {
-      if (committed_) {
-        for (const auto& p : failed) committed_(p.batch);
-        for (const auto& p : group) committed_(p.batch);
-      }
+      };
+      for (const auto& p : failed) after_commit(p.batch);
+      for (const auto& p : group) after_commit(p.batch);
       failed.clear();
+    } else {
+      for (auto& p : group) failed.push_back({std::move(p.batch), nullptr});
     }
     // Completions in order, on the hub.
     boost::asio::post(completions_, [group = std::move(group), ok, erased]() mutable {

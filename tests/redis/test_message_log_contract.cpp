@@ -436,17 +436,23 @@ TEMPLATE_TEST_CASE("record store: an erasure anonymises the customer's conversat
   backend.log().append(message("someone-else", "v", "m1", "unrelated"));
   REQUIRE(backend.flush());
 
+  // The erasure's batch also carries a late message of hers: the listener (the
+  // search index) must hear that message before it hears the erasure.
   store::StoreBatch erasure;
+  auto late = message("hers", "v", "m2", "one more thing, my phone is 138 0000 0000");
+  late.set_seq(2);
+  erasure.messages.push_back(late);
   erasure.erasures.emplace_back().set_customer_id("cust-99");
-  std::vector<std::string> index_forgets;
+  std::vector<std::string> heard;
   backend.db->on_committed([&](const store::StoreBatch& b) {
-    index_forgets.insert(index_forgets.end(), b.erased_conversations.begin(), b.erased_conversations.end());
+    for (const auto& m : b.messages) heard.push_back("message " + m.conversation_id());
+    for (const auto& id : b.erased_conversations) heard.push_back("erased " + id);
   });
   done.reset();
   backend.db->commit(std::move(erasure), [&](bool ok) { done = ok; });
   REQUIRE(run_until(backend.io, [&] { return done.has_value(); }, 20s));
   REQUIRE(*done);
-  CHECK(index_forgets == std::vector<std::string>{"hers"});
+  CHECK(heard == std::vector<std::string>{"message hers", "erased hers"});
   auto read = [&](const std::string& id) {
     std::promise<std::optional<store::RecordStore::Transcript>> p;
     backend.db->transcript(id, [&](auto t) { p.set_value(std::move(t)); });
@@ -462,9 +468,10 @@ TEMPLATE_TEST_CASE("record store: an erasure anonymises the customer's conversat
   CHECK(hers.record.notes(0).text() == "(erased)");
   CHECK(hers.record.rating().score() == 4);  // counts and scores stay for reports
   CHECK(hers.record.rating().comment().empty());
-  REQUIRE(hers.messages.size() == 1);
+  REQUIRE(hers.messages.size() == 2);
   CHECK(hers.messages[0].text() == "(erased)");
   CHECK(hers.messages[0].sender_name() == "(erased)");
+  CHECK(hers.messages[1].text() == "(erased)");
   const auto other = read("someone-else");
   CHECK(other.record.info().visitor_name() == "Wang Fang");
   CHECK(other.messages[0].text() == "unrelated");
