@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <future>
 #include <iostream>
 
@@ -87,6 +88,24 @@ std::optional<RecordStore::Transcript> GroupCommitStore::read_transcript(const s
   for (const auto& row : read_messages(conversation_id)) ok = ok && t.messages.emplace_back().ParseFromString(row);
   if (!ok) throw StoreError("conversation " + conversation_id + " does not parse");
   return t;
+}
+
+std::vector<std::string> GroupCommitStore::erase_customer_records(const parley::events::v1::CustomerErased& who) {
+  std::vector<std::string> ids;
+  in_transaction([&] {
+    ids = read_conversation_ids(who.customer_id(), who.visitor_id(), SIZE_MAX >> 1);
+    for (const auto& id : ids) {
+      auto t = read_transcript(id);
+      if (!t) continue;
+      anonymise(t->record);
+      rewrite_conversation(t->record);
+      for (auto& m : t->messages) {
+        anonymise(m);
+        rewrite_message(m);
+      }
+    }
+  });
+  return ids;
 }
 
 void GroupCommitStore::transcript(const std::string& conversation_id,

@@ -70,10 +70,13 @@ class GroupCommitStore : public RecordStore {
   // conversations (and their messages) closed before the time and not on
   // legal hold; their ids. Throws StoreError.
   virtual std::vector<std::string> delete_closed(std::int64_t closed_before_ms, std::size_t max) = 0;
-  // On the writer thread, one transaction: anonymise() every stored
-  // conversation of the customer (or visitor) and its messages; their ids.
-  // Throws StoreError.
-  virtual std::vector<std::string> erase_customer_records(const parley::events::v1::CustomerErased& who) = 0;
+  // On the writer thread: `body` between BEGIN and COMMIT, rolled back (and
+  // the StoreError rethrown) if it throws.
+  virtual void in_transaction(const std::function<void()>& body) = 0;
+  // Inside a transaction: the stored record or message replaced by this one
+  // (erasure). Throws StoreError.
+  virtual void rewrite_conversation(const parley::state::v1::ConversationRecord& record) = 0;
+  virtual void rewrite_message(const parley::v1::Message& message) = 0;
   // On the writer thread: ids of the conversations with this customer id (or
   // visitor id, when customer_id is empty), oldest first. Throws StoreError.
   virtual std::vector<std::string> read_conversation_ids(const std::string& customer_id, const std::string& visitor_id,
@@ -81,6 +84,9 @@ class GroupCommitStore : public RecordStore {
 
  private:
   std::optional<Transcript> read_transcript(const std::string& conversation_id);  // writer thread; throws
+  // Writer thread, one transaction: anonymise() every stored conversation of
+  // the customer (or visitor) and its messages; their ids. Throws StoreError.
+  std::vector<std::string> erase_customer_records(const parley::events::v1::CustomerErased& who);
   struct Pending {
     StoreBatch batch;
     std::function<void(bool)> done;

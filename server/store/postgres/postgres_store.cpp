@@ -184,6 +184,12 @@ void PostgresStore::migrate() {
 // Reads: at start-up (RecordStore::load, before the writer runs) and as jobs on
 // the writer thread (transcripts); each reconnects first if it must.
 pg_conn* PostgresStore::reader() {
+  // Inside a transaction a lost connection is an error, never a reconnect
+  // (the rest of the transaction must not run on a new session, unwrapped).
+  if (transaction_conn_) {
+    if (PQstatus(transaction_conn_) != CONNECTION_OK) throw StoreError("the connection was lost in a transaction");
+    return transaction_conn_;
+  }
   auto* conn = connection();
   if (!conn) throw StoreError("the database cannot be reached");
   return conn;
@@ -238,32 +244,31 @@ std::vector<std::string> PostgresStore::read_conversation_ids(const std::string&
   return out;
 }
 
-std::vector<std::string> PostgresStore::erase_customer_records(const parley::events::v1::CustomerErased& who) {
+void PostgresStore::in_transaction(const std::function<void()>& body) {
   auto* conn = reader();
   pg::checked(conn, "BEGIN");
+  transaction_conn_ = conn;
   try {
-    const auto ids = read_conversation_ids(who.customer_id(), who.visitor_id(), SIZE_MAX >> 1);
-    for (const auto& id : ids) {
-      auto row = read_conversation(id);
-      parley::state::v1::ConversationRecord record;
-      if (!row || !record.ParseFromString(*row)) throw StoreError("conversation " + id + " does not parse");
-      anonymise(record);
-      pg::checked(conn, "UPDATE conversations SET record = $1, customer_id = '' WHERE id = $2",
-                  {pg::bytes(record.SerializeAsString()), pg::text(id)});
-      for (const auto& stored : read_messages(id)) {
-        parley::v1::Message m;
-        if (!m.ParseFromString(stored)) throw StoreError("a message of " + id + " does not parse");
-        anonymise(m);
-        pg::checked(conn, "UPDATE messages SET record = $1 WHERE conversation_id = $2 AND seq = $3::int8",
-                    {pg::bytes(m.SerializeAsString()), pg::text(id), pg::integer(static_cast<std::int64_t>(m.seq()))});
-      }
-    }
+    body();
     pg::checked(conn, "COMMIT");
-    return ids;
+    transaction_conn_ = nullptr;
   } catch (const StoreError&) {
+    transaction_conn_ = nullptr;
     if (PQstatus(conn) == CONNECTION_OK) pg::exec(conn, "ROLLBACK");
     throw;
   }
+}
+
+void PostgresStore::rewrite_conversation(const parley::state::v1::ConversationRecord& record) {
+  pg::checked(reader(), "UPDATE conversations SET record = $1, customer_id = $2 WHERE id = $3",
+              {pg::bytes(record.SerializeAsString()), pg::text(record.info().customer_id()),
+               pg::text(record.info().conversation_id())});
+}
+
+void PostgresStore::rewrite_message(const parley::v1::Message& message) {
+  pg::checked(reader(), "UPDATE messages SET record = $1 WHERE conversation_id = $2 AND seq = $3::int8",
+              {pg::bytes(message.SerializeAsString()), pg::text(message.conversation_id()),
+               pg::integer(static_cast<std::int64_t>(message.seq()))});
 }
 
 bool PostgresStore::write_legal_hold(const std::string& id, bool hold) {

@@ -46,7 +46,9 @@ class PostgresStore final : public GroupCommitStore {
   std::vector<std::string> read_events(const std::string& conversation_id) override;
   bool write_legal_hold(const std::string& id, bool hold) override;
   std::vector<std::string> delete_closed(std::int64_t closed_before_ms, std::size_t max) override;
-  std::vector<std::string> erase_customer_records(const parley::events::v1::CustomerErased& who) override;
+  void in_transaction(const std::function<void()>& body) override;
+  void rewrite_conversation(const parley::state::v1::ConversationRecord& record) override;
+  void rewrite_message(const parley::v1::Message& message) override;
   std::vector<std::string> read_conversation_ids(const std::string& customer_id, const std::string& visitor_id,
                                                  std::size_t max) override;
   bool write(const std::vector<const StoreBatch*>& batches) override;
@@ -54,7 +56,8 @@ class PostgresStore final : public GroupCommitStore {
   // The connection, re-established (with its lock and settings) if it was
   // lost; nullptr if the database cannot be reached now.
   pg_conn* connection();
-  pg_conn* reader();  // connection() or StoreError
+  pg_conn* reader();  // connection() (the transaction's, inside in_transaction) or StoreError
+  pg_conn* transaction_conn_ = nullptr;
   void prepare_session();  // throws StoreError
   void migrate();
 

@@ -71,15 +71,10 @@ void SqliteStore::migrate() {
     throw StoreError("the database is at schema version " + std::to_string(schema_version_) +
                      ", newer than this server knows (" + std::to_string(known) + "); upgrade parley-server");
   for (int v = schema_version_ + 1; v <= known; ++v) {
-    exec("BEGIN IMMEDIATE");
-    try {
+    in_transaction([&] {
       exec(migrations[v - 1]);
       exec(("INSERT INTO schema_version (version) VALUES (" + std::to_string(v) + ")").c_str());
-      exec("COMMIT");
-    } catch (const StoreError&) {
-      exec("ROLLBACK");
-      throw;
-    }
+    });
     schema_version_ = v;
   }
 }
@@ -125,8 +120,7 @@ bool SqliteStore::write_legal_hold(const std::string& id, bool hold) {
 
 std::vector<std::string> SqliteStore::delete_closed(std::int64_t closed_before_ms, std::size_t max) {
   std::vector<std::string> ids;
-  exec("BEGIN IMMEDIATE");
-  try {
+  in_transaction([&] {
     {
       Statement rows(db_,
                      "SELECT id FROM conversations WHERE state = ? AND closed_ms > 0 AND closed_ms < ? AND legal_hold = 0 "
@@ -138,11 +132,7 @@ std::vector<std::string> SqliteStore::delete_closed(std::int64_t closed_before_m
     Statement conversation(db_, "DELETE FROM conversations WHERE id = ?");
     for (const auto& id : ids)
       if (!messages.text(1, id).run() || !conversation.text(1, id).run()) throw StoreError(sqlite3_errmsg(db_));
-    exec("COMMIT");
-  } catch (const StoreError&) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
   return ids;
 }
 
@@ -157,32 +147,33 @@ std::vector<std::string> SqliteStore::read_conversation_ids(const std::string& c
   return out;
 }
 
-std::vector<std::string> SqliteStore::erase_customer_records(const parley::events::v1::CustomerErased& who) {
+void SqliteStore::in_transaction(const std::function<void()>& body) {
   exec("BEGIN IMMEDIATE");
   try {
-    const auto ids = read_conversation_ids(who.customer_id(), who.visitor_id(), SIZE_MAX >> 1);
-    Statement conversation(db_, "UPDATE conversations SET record = ?, customer_id = '' WHERE id = ?");
-    Statement message(db_, "UPDATE messages SET record = ? WHERE conversation_id = ? AND seq = ?");
-    for (const auto& id : ids) {
-      auto row = read_conversation(id);
-      parley::state::v1::ConversationRecord record;
-      if (!row || !record.ParseFromString(*row)) throw StoreError("conversation " + id + " does not parse");
-      anonymise(record);
-      if (!conversation.blob(1, record.SerializeAsString()).text(2, id).run()) throw StoreError(sqlite3_errmsg(db_));
-      for (const auto& stored : read_messages(id)) {
-        parley::v1::Message m;
-        if (!m.ParseFromString(stored)) throw StoreError("a message of " + id + " does not parse");
-        anonymise(m);
-        if (!message.blob(1, m.SerializeAsString()).text(2, id).integer(3, static_cast<std::int64_t>(m.seq())).run())
-          throw StoreError(sqlite3_errmsg(db_));
-      }
-    }
+    body();
     exec("COMMIT");
-    return ids;
   } catch (const StoreError&) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+}
+
+void SqliteStore::rewrite_conversation(const parley::state::v1::ConversationRecord& record) {
+  if (!Statement(db_, "UPDATE conversations SET record = ?, customer_id = ? WHERE id = ?")
+           .blob(1, record.SerializeAsString())
+           .text(2, record.info().customer_id())
+           .text(3, record.info().conversation_id())
+           .run())
+    throw StoreError(sqlite3_errmsg(db_));
+}
+
+void SqliteStore::rewrite_message(const parley::v1::Message& message) {
+  if (!Statement(db_, "UPDATE messages SET record = ? WHERE conversation_id = ? AND seq = ?")
+           .blob(1, message.SerializeAsString())
+           .text(2, message.conversation_id())
+           .integer(3, static_cast<std::int64_t>(message.seq()))
+           .run())
+    throw StoreError(sqlite3_errmsg(db_));
 }
 
 std::vector<std::string> SqliteStore::read_events(const std::string& conversation_id) {

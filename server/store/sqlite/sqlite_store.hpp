@@ -38,7 +38,9 @@ class SqliteStore final : public GroupCommitStore {
   std::vector<std::string> read_events(const std::string& conversation_id) override;
   bool write_legal_hold(const std::string& id, bool hold) override;
   std::vector<std::string> delete_closed(std::int64_t closed_before_ms, std::size_t max) override;
-  std::vector<std::string> erase_customer_records(const parley::events::v1::CustomerErased& who) override;
+  void in_transaction(const std::function<void()>& body) override;
+  void rewrite_conversation(const parley::state::v1::ConversationRecord& record) override;
+  void rewrite_message(const parley::v1::Message& message) override;
   std::vector<std::string> read_conversation_ids(const std::string& customer_id, const std::string& visitor_id,
                                                  std::size_t max) override;
   bool write(const std::vector<const StoreBatch*>& batches) override;
