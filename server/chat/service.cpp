@@ -1582,12 +1582,14 @@ ErasureResult Service::erase_customer(const std::string& customer_id, const std:
   auto theirs = [&](const std::string& customer, const std::string& visitor) {
     return customer_id.empty() ? visitor == visitor_id : customer == customer_id;
   };
-  std::vector<std::string> visitors;
+  std::vector<std::string> visitors, chats;
   for (const auto& [id, v] : visitors_)
     if (theirs(v.customer_id, id)) visitors.push_back(id);
-  for (const auto& [id, c] : conversations_)
-    if (theirs(c.info.customer_id(), c.info.visitor_id()) && c.info.state() != v1::CONVERSATION_STATE_CLOSED)
-      return ErasureResult::open_chat;
+  for (const auto& [id, c] : conversations_) {
+    if (!theirs(c.info.customer_id(), c.info.visitor_id())) continue;
+    if (c.info.state() != v1::CONVERSATION_STATE_CLOSED) return ErasureResult::open_chat;
+    chats.push_back(id);
+  }
   for (const auto& id : visitors) {
     Visitor& v = visitors_.at(id);
     // Their open connections end now and no longer name the visitor (who is about to be forgotten).
@@ -1600,11 +1602,8 @@ ErasureResult Service::erase_customer(const std::string& customer_id, const std:
     v.sessions.clear();
     forget_visitor(v);
   }
-  // Closed chats still in memory whose visitor was someone else's record.
-  std::vector<std::string> closed;
-  for (const auto& [id, c] : conversations_)
-    if (theirs(c.info.customer_id(), c.info.visitor_id())) closed.push_back(id);
-  for (const auto& id : closed) evict_if_unreachable(id);
+  // Their closed chats leave memory (most went with their visitor already).
+  for (const auto& id : chats) evict_if_unreachable(id);
   emit({}, by, [&](events::Event& e) {
     e.mutable_customer_erased()->set_customer_id(customer_id);
     e.mutable_customer_erased()->set_visitor_id(visitor_id);

@@ -179,6 +179,16 @@ std::string transcript_html(const store::RecordStore::Transcript& t) {
   return page + "</body></html>";
 }
 
+// A records event about a conversation, by a staff member, now (exports, holds).
+chat::events::Event audit_event(const std::string& conversation_id, const std::string& actor_id) {
+  chat::events::Event e;
+  e.set_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count());
+  e.set_conversation_id(conversation_id);
+  e.set_actor_id(actor_id);
+  return e;
+}
+
 std::string string_member(const json::value& body, const char* key) {
   if (!body.is_object()) return {};
   auto it = body.as_object().find(key);
@@ -286,15 +296,10 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
         if (!all) return reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now"));
         json::array conversations;
         std::vector<chat::events::Event> audit;
-        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
         for (const auto& t : *all) {
           conversations.push_back(transcript_json(t));
-          auto& e = audit.emplace_back();
-          e.set_at_ms(now);
-          e.set_conversation_id(t.record.info().conversation_id());
-          e.set_actor_id(who);
-          e.mutable_transcript_exported()->set_format("json (customer)");
+          audit.push_back(audit_event(t.record.info().conversation_id(), who));
+          audit.back().mutable_transcript_exported()->set_format("json (customer)");
         }
         store->record_events(std::move(audit));
         auto res = json_response(req, http::status::ok,
@@ -315,11 +320,7 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
     if (!action.empty() && !oversees)
       return reply(error_response(req, http::status::forbidden, "forbidden",
                                   "only supervisors and admins may export a conversation or set a legal hold"));
-    chat::events::Event audit;
-    audit.set_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count());
-    audit.set_conversation_id(id);
-    audit.set_actor_id(staff->agent_id);
+    auto audit = audit_event(id, staff->agent_id);
     if (action == "hold") {
       error_code ec;
       const auto body = json::parse(req.body(), ec);

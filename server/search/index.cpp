@@ -157,8 +157,9 @@ void Index::run() {
           Hit hit;
           hit.conversation_id = doc.get_value(conversation_slot);
           // The chat's own fields, from its conversation document.
-          auto postings = db.postlist_begin(term("QC", hit.conversation_id));
-          if (postings != db.postlist_end(term("QC", hit.conversation_id))) {
+          const auto id_term = term("QC", hit.conversation_id);
+          auto postings = db.postlist_begin(id_term);
+          if (postings != db.postlist_end(id_term)) {
             parley::v1::ConversationInfo info;
             if (info.ParseFromString(db.get_document(*postings).get_data())) {
               hit.visitor_name = info.visitor_name();

@@ -51,6 +51,32 @@ struct Staff {
   }
 };
 
+// A server keeping records in a temporary directory, with a host site
+// ("exchange") that vouches for its signed-in customers.
+struct VerifyingServer {
+  TempDir data{"verified"};
+  const std::string secret = "a-site-secret-of-at-least-32-bytes!!";
+  ServerProcess server{args()};
+  unsigned short port() const { return server.port(); }
+  // The Hello of a customer the site signed in, valid for ten minutes.
+  v1::ClientFrame hello(const std::string& customer, const std::string& email, const std::string& name) const {
+    const auto in_ten_minutes =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch() + 10min)
+            .count();
+    auto frame = visitor_hello();
+    frame.mutable_hello()->set_identity_token(auth::sign_identity_token("exchange", secret, customer, in_ten_minutes, email, name));
+    return frame;
+  }
+
+ private:
+  std::vector<std::string> args() const {
+    const auto secret_file = data.path() / "site-secret";
+    std::ofstream(secret_file) << secret << "\n";
+    return server_args({"--data-dir", data.path().string(), "--identity-site", "exchange=" + secret_file.string(),
+                        "--messages-per-second", "1000"});
+  }
+};
+
 }  // namespace
 
 TEST_CASE("staff find past chats by a Chinese word, a transaction id, an English word or the customer") {
@@ -255,22 +281,12 @@ TEST_CASE("flag --retention-days refuses settings that would delete what a visit
 }
 
 TEST_CASE("supervisors export everything about one verified customer, agents may not") {
-  TempDir data("customer");
-  const auto secret_file = data.path() / "site-secret";
-  const std::string secret = "a-site-secret-of-at-least-32-bytes!!";
-  std::ofstream(secret_file) << secret << "\n";
-  ServerProcess server(server_args({"--data-dir", data.path().string(), "--identity-site",
-                                    "exchange=" + secret_file.string(), "--messages-per-second", "1000"}));
-  const auto port = server.port();
+  VerifyingServer site;
+  const auto port = site.port();
   auto agent = staff(port, "alice");
-  const auto in_ten_minutes =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch() + 10min).count();
   auto chat_as = [&](const std::string& customer, const std::string& text, const std::string& client_id) {
     WsClient ws(port);
-    auto hello = visitor_hello();
-    hello.mutable_hello()->set_identity_token(
-        auth::sign_identity_token("exchange", secret, customer, in_ten_minutes, customer + "@example.com", "Customer"));
-    ws.send(hello);
+    ws.send(site.hello(customer, customer + "@example.com", "Customer"));
     ws.expect(F::kWelcome);
     const auto id = start(ws, text, client_id);
     agent.ws.expect(F::kConversation);
@@ -300,21 +316,11 @@ TEST_CASE("supervisors export everything about one verified customer, agents may
 }
 
 TEST_CASE("erasure on request: a customer's chats are anonymised everywhere, the counts stay, open chats and agents are refused") {
-  TempDir data("erase");
-  const auto secret_file = data.path() / "site-secret";
-  const std::string secret = "a-site-secret-of-at-least-32-bytes!!";
-  std::ofstream(secret_file) << secret << "\n";
-  ServerProcess server(server_args({"--data-dir", data.path().string(), "--identity-site",
-                                    "exchange=" + secret_file.string(), "--messages-per-second", "1000"}));
-  const auto port = server.port();
+  VerifyingServer site;
+  const auto port = site.port();
   auto agent = staff(port, "alice");
-  const auto in_ten_minutes =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch() + 10min).count();
   WsClient ws(port);
-  auto hello = visitor_hello();
-  hello.mutable_hello()->set_identity_token(
-      auth::sign_identity_token("exchange", secret, "cust-99", in_ten_minutes, "wang@example.com", "王芳"));
-  ws.send(hello);
+  ws.send(site.hello("cust-99", "wang@example.com", "王芳"));
   const auto token = ws.expect(F::kWelcome).welcome().resume_token();
   const auto id = start(ws, "我的提现地址是 0xdeadbeef，请帮我查一下", "e-1");
   agent.ws.expect(F::kConversation);
