@@ -12,6 +12,7 @@
 #include "net/static_files.hpp"
 
 #include <boost/json.hpp>
+#include <google/protobuf/util/json_util.h>
 
 #include <cctype>
 #include <cstdlib>
@@ -141,18 +142,26 @@ std::string utc_time(std::int64_t ms) {
   return buffer;
 }
 
-// A readable, self-contained page of one conversation (for a customer or a
-// regulator): no scripts, everything escaped.
-std::string transcript_html(const store::RecordStore::Transcript& t) {
+// A readable, self-contained page (for a customer or a regulator): no
+// scripts, everything escaped. `body` is already HTML.
+std::string readable_page(const std::string& title, const std::string& body) {
+  return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+         "</title><style>body{font:14px sans-serif;max-width:760px;margin:24px auto}dt{font-weight:bold}"
+         ".msg{margin:6px 0}.meta{color:#667}.system{color:#667;font-style:italic}.note{background:#fff8e0;padding:4px}"
+         "section{border-top:1px solid #ccd;margin-top:24px}</style></head><body><h1>" +
+         html_escape(title) + "</h1>" + body + "</body></html>";
+}
+
+// One conversation as a section of a readable page; `heading` at level h2
+// when the page holds several, else its parts are h2.
+std::string transcript_section(const store::RecordStore::Transcript& t, bool with_heading) {
   const auto& info = t.record.info();
-  std::string page =
-      "<!doctype html><html><head><meta charset=\"utf-8\"><title>Conversation " + html_escape(info.conversation_id()) +
-      "</title><style>body{font:14px sans-serif;max-width:760px;margin:24px auto}dt{font-weight:bold}"
-      ".msg{margin:6px 0}.meta{color:#667}.system{color:#667;font-style:italic}.note{background:#fff8e0;padding:4px}"
-      "</style></head><body><h1>Conversation " +
-      html_escape(info.conversation_id()) + "</h1><dl>";
+  const std::string h = with_heading ? "h3" : "h2";
+  std::string out = "<section>";
+  if (with_heading) out += "<h2>Conversation " + html_escape(info.conversation_id()) + "</h2>";
+  out += "<dl>";
   auto field = [&](const char* name, const std::string& value) {
-    if (!value.empty()) page += "<dt>" + std::string(name) + "</dt><dd>" + html_escape(value) + "</dd>";
+    if (!value.empty()) out += "<dt>" + std::string(name) + "</dt><dd>" + html_escape(value) + "</dd>";
   };
   field("Visitor", info.visitor_name());
   field("E-mail", info.email());
@@ -162,21 +171,59 @@ std::string transcript_html(const store::RecordStore::Transcript& t) {
   field("Transaction", info.transaction_id());
   field("Started", utc_time(info.created_ms()));
   if (t.record.closed_ms() > 0) field("Closed", utc_time(t.record.closed_ms()));
-  page += "</dl><h2>Messages</h2>";
+  out += "</dl><" + h + ">Messages</" + h + ">";
   for (const auto& m : t.messages)
-    page += m.system() ? "<p class=\"msg system\">" + html_escape(m.text()) + "</p>"
-                       : "<p class=\"msg\"><span class=\"meta\">" + html_escape(utc_time(m.server_time_ms())) + " · " +
-                             html_escape(m.sender_name()) + "</span><br>" + html_escape(m.text()) + "</p>";
+    out += m.system() ? "<p class=\"msg system\">" + html_escape(m.text()) + "</p>"
+                      : "<p class=\"msg\"><span class=\"meta\">" + html_escape(utc_time(m.server_time_ms())) + " · " +
+                            html_escape(m.sender_name()) + "</span><br>" + html_escape(m.text()) + "</p>";
   if (t.record.notes_size() > 0) {
-    page += "<h2>Internal notes</h2>";
+    out += "<" + h + ">Internal notes</" + h + ">";
     for (const auto& n : t.record.notes())
-      page += "<p class=\"note\"><span class=\"meta\">" + html_escape(utc_time(n.server_time_ms())) + " · " +
-              html_escape(n.author_name()) + " · " + html_escape(n.kind()) + "</span><br>" + html_escape(n.text()) + "</p>";
+      out += "<p class=\"note\"><span class=\"meta\">" + html_escape(utc_time(n.server_time_ms())) + " · " +
+             html_escape(n.author_name()) + " · " + html_escape(n.kind()) + "</span><br>" + html_escape(n.text()) + "</p>";
   }
   if (t.record.has_rating())
-    page += "<h2>Rating</h2><p>" + std::to_string(t.record.rating().score()) + "/5 " +
-            html_escape(t.record.rating().comment()) + "</p>";
-  return page + "</body></html>";
+    out += "<" + h + ">Rating</" + h + "><p>" + std::to_string(t.record.rating().score()) + "/5 " +
+           html_escape(t.record.rating().comment()) + "</p>";
+  return out + "</section>";
+}
+
+// A download: the page or JSON with a file name, under the API's headers.
+http::response<http::string_body> download(http::response<http::string_body> res, const std::string& filename) {
+  res.set(http::field::content_disposition, "attachment; filename=\"" + filename + "\"");
+  return res;
+}
+
+http::response<http::string_body> html_response(const Request& req, std::string page) {
+  http::response<http::string_body> res{http::status::ok, req.version()};
+  res.set(http::field::server, "parley");
+  res.set(http::field::content_type, "text/html; charset=utf-8");
+  for (const auto& [name, value] : api_headers()) res.set(name, value);
+  res.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  res.body() = std::move(page);
+  res.prepare_payload();
+  res.keep_alive(req.keep_alive());
+  return res;
+}
+
+// One stored event as JSON: when, who, what kind, and the kind's details.
+json::value event_json(const chat::events::Event& e) {
+  const auto* field = e.GetDescriptor()->FindFieldByNumber(static_cast<int>(e.kind_case()));
+  json::object details;
+  if (field) {
+    std::string text;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    if (google::protobuf::util::MessageToJsonString(e.GetReflection()->GetMessage(e, field), &text, options).ok()) {
+      error_code ec;
+      auto parsed = json::parse(text, ec);
+      if (!ec && parsed.is_object()) details = std::move(parsed.as_object());
+    }
+  }
+  return {{"at_ms", e.at_ms()},
+          {"actor_id", e.actor_id()},
+          {"kind", field ? field->name() : std::string("unknown")},
+          {"details", std::move(details)}};
 }
 
 // A records event about a conversation, by a staff member, now (exports, holds).
@@ -288,24 +335,33 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
                                     "only supervisors and admins may export a customer's conversations"));
       const auto customer = query_param(req.target(), "customer");
       const auto visitor = query_param(req.target(), "visitor");
+      auto format = query_param(req.target(), "format");
+      if (format.empty()) format = "json";
       if ((customer.empty() == visitor.empty()) || customer.size() > 200 || visitor.size() > 200)
         return reply(error_response(req, http::status::bad_request, "invalid_request", "give customer or visitor"));
+      if (format != "json" && format != "html")
+        return reply(error_response(req, http::status::bad_request, "invalid_request", "format must be json or html"));
       auto* store = self->context_.store;
-      store->conversations_of(customer, visitor, 1000, [req, reply, store, customer, visitor, who = staff->agent_id](
+      store->conversations_of(customer, visitor, 1000, [req, reply, store, customer, visitor, format, who = staff->agent_id](
                                                            std::optional<std::vector<store::RecordStore::Transcript>> all) {
         if (!all) return reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now"));
-        json::array conversations;
         std::vector<chat::events::Event> audit;
         for (const auto& t : *all) {
-          conversations.push_back(transcript_json(t));
           audit.push_back(audit_event(t.record.info().conversation_id(), who));
-          audit.back().mutable_transcript_exported()->set_format("json (customer)");
+          audit.back().mutable_transcript_exported()->set_format(format + " (customer)");
         }
         store->record_events(std::move(audit));
-        auto res = json_response(req, http::status::ok,
-                                 {{"customer_id", customer}, {"visitor_id", visitor}, {"conversations", std::move(conversations)}});
-        res.set(http::field::content_disposition, "attachment; filename=\"customer-export.json\"");
-        reply(std::move(res));
+        const std::string whom = customer.empty() ? "visitor " + visitor : "customer " + customer;
+        if (format == "html") {
+          std::string body = "<p>" + std::to_string(all->size()) + " conversation(s), oldest first.</p>";
+          for (const auto& t : *all) body += transcript_section(t, true);
+          return reply(download(html_response(req, readable_page("Conversations of " + whom, body)), "customer-export.html"));
+        }
+        json::array conversations;
+        for (const auto& t : *all) conversations.push_back(transcript_json(t));
+        reply(download(json_response(req, http::status::ok,
+                                     {{"customer_id", customer}, {"visitor_id", visitor}, {"conversations", std::move(conversations)}}),
+                       "customer-export.json"));
       });
       return;
     }
@@ -314,12 +370,27 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
     const auto slash = rest.find('/');
     const std::string id = rest.substr(0, slash);
     const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
-    if (id.empty() || id.size() > 64 || (action != "" && action != "export" && action != "hold"))
+    if (id.empty() || id.size() > 64 || (action != "" && action != "export" && action != "hold" && action != "events"))
       return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
     auto* store = self->context_.store;
     if (!action.empty() && !oversees)
       return reply(error_response(req, http::status::forbidden, "forbidden",
-                                  "only supervisors and admins may export a conversation or set a legal hold"));
+                                  "only supervisors and admins may see a conversation's history, export it or set a legal hold"));
+    if (action == "events") {
+      // The conversation's history, this read included: who took it, moved
+      // it, viewed or exported it, and when.
+      auto audit = audit_event(id, staff->agent_id);
+      store->history(id, [req, reply, store, audit](std::optional<std::vector<chat::events::Event>> events) mutable {
+        if (!events) return reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now"));
+        if (events->empty()) return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
+        audit.mutable_transcript_viewed();
+        store->record_events({audit});
+        json::array out;
+        for (const auto& e : *events) out.push_back(event_json(e));
+        reply(json_response(req, http::status::ok, {{"events", std::move(out)}}));
+      });
+      return;
+    }
     auto audit = audit_event(id, staff->agent_id);
     if (action == "hold") {
       error_code ec;
@@ -340,25 +411,19 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
       return reply(error_response(req, http::status::bad_request, "invalid_request", "format must be json or html"));
     store->transcript(id, [req, reply, store, action, format, audit](std::optional<store::RecordStore::Transcript> t) mutable {
       if (!t) return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
-      if (action.empty()) return reply(json_response(req, http::status::ok, transcript_json(*t)));
-      // An export is recorded: who took which conversation out, when.
-      audit.mutable_transcript_exported()->set_format(format);
+      // Every read of a transcript is recorded: who saw or took out which
+      // conversation, when (docs/security.md).
+      if (action.empty())
+        audit.mutable_transcript_viewed();
+      else
+        audit.mutable_transcript_exported()->set_format(format);
       store->record_events({audit});
-      if (format == "json") {
-        auto res = json_response(req, http::status::ok, transcript_json(*t));
-        res.set(http::field::content_disposition, "attachment; filename=\"conversation-" + t->record.info().conversation_id() + ".json\"");
-        return reply(std::move(res));
-      }
-      http::response<http::string_body> res{http::status::ok, req.version()};
-      res.set(http::field::server, "parley");
-      res.set(http::field::content_type, "text/html; charset=utf-8");
-      for (const auto& [name, value] : api_headers()) res.set(name, value);
-      res.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-      res.set(http::field::content_disposition, "attachment; filename=\"conversation-" + t->record.info().conversation_id() + ".html\"");
-      res.body() = transcript_html(*t);
-      res.prepare_payload();
-      res.keep_alive(req.keep_alive());
-      reply(std::move(res));
+      const std::string filename = "conversation-" + t->record.info().conversation_id() + "." + format;
+      if (action.empty()) return reply(json_response(req, http::status::ok, transcript_json(*t)));
+      if (format == "json") return reply(download(json_response(req, http::status::ok, transcript_json(*t)), filename));
+      reply(download(html_response(req, readable_page("Conversation " + t->record.info().conversation_id(),
+                                                      transcript_section(*t, false))),
+                     filename));
     });
   });
 }

@@ -64,20 +64,36 @@ void GroupCommitStore::refuse_writes(bool refuse) {
     applied.get_future().wait();
 }
 
+std::vector<parley::events::v1::Event> GroupCommitStore::read_history(const std::string& conversation_id) {
+  std::vector<parley::events::v1::Event> out;
+  for (const auto& row : read_events(conversation_id))
+    if (!out.emplace_back().ParseFromString(row)) throw StoreError("a stored event does not parse");
+  return out;
+}
+
 std::vector<parley::events::v1::Event> GroupCommitStore::events_of(const std::string& conversation_id) {
-  std::promise<std::vector<std::string>> rows;
+  std::promise<std::vector<parley::events::v1::Event>> events;
   if (!run_job([&] {
         try {
-          rows.set_value(read_events(conversation_id));
+          events.set_value(read_history(conversation_id));
         } catch (...) {
-          rows.set_exception(std::current_exception());
+          events.set_exception(std::current_exception());
         }
       }))
     throw StoreError("the store is shutting down");
-  std::vector<parley::events::v1::Event> out;
-  for (const auto& row : rows.get_future().get())
-    if (!out.emplace_back().ParseFromString(row)) throw StoreError("a stored event does not parse");
-  return out;
+  return events.get_future().get();
+}
+
+void GroupCommitStore::history(const std::string& conversation_id,
+                               std::function<void(std::optional<std::vector<parley::events::v1::Event>>)> done) {
+  run_job([this, conversation_id, done = std::move(done)] {
+    std::optional<std::vector<parley::events::v1::Event>> out;
+    try {
+      out = read_history(conversation_id);
+    } catch (const StoreError&) {
+    }
+    done(std::move(out));
+  });
 }
 
 std::optional<RecordStore::Transcript> GroupCommitStore::read_transcript(const std::string& conversation_id) {

@@ -35,6 +35,8 @@ class GroupCommitStore : public RecordStore {
   void refuse_writes(bool refuse) final;
   std::vector<parley::events::v1::Event> events_of(const std::string& conversation_id) final;
   void transcript(const std::string& conversation_id, std::function<void(std::optional<Transcript>)> done) final;
+  void history(const std::string& conversation_id,
+               std::function<void(std::optional<std::vector<parley::events::v1::Event>>)> done) final;
   void on_committed(std::function<void(const StoreBatch&)> listener) final { committed_ = std::move(listener); }
   void set_legal_hold(const std::string& conversation_id, bool hold, parley::events::v1::Event event,
                       std::function<void(std::optional<bool>)> done) final;
@@ -84,6 +86,7 @@ class GroupCommitStore : public RecordStore {
 
  private:
   std::optional<Transcript> read_transcript(const std::string& conversation_id);  // writer thread; throws
+  std::vector<parley::events::v1::Event> read_history(const std::string& conversation_id);  // writer thread; throws
   // Writer thread, one transaction: anonymise() every stored conversation of
   // the customer (or visitor) and its messages; their ids. Throws StoreError.
   std::vector<std::string> erase_customer_records(const parley::events::v1::CustomerErased& who);

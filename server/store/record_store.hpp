@@ -95,6 +95,11 @@ class RecordStore {
     std::vector<parley::v1::Message> messages;
   };
   virtual void transcript(const std::string& conversation_id, std::function<void(std::optional<Transcript>)> done) = 0;
+  // The stored events of one conversation, oldest first (its history: who
+  // took it, moved it, viewed or exported it). On the store's thread, nothing
+  // if the store cannot answer.
+  virtual void history(const std::string& conversation_id,
+                       std::function<void(std::optional<std::vector<parley::events::v1::Event>>)> done) = 0;
   // Staff set or clear a conversation's legal hold; `event` (its actor and
   // time filled in) is recorded with it. done: nothing if the store cannot
   // answer, false if there is no such conversation. On the store's thread.

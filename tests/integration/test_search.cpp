@@ -238,6 +238,26 @@ TEST_CASE("supervisors export a conversation as JSON or a readable page and set 
   CHECK(held.body.find(R"("legal_hold":true)") != std::string::npos);
   CHECK(http_request(port, "GET", "/api/conversations/" + id + "/hold", {}, {{"Authorization", "Bearer " + sam.token}}).status ==
         405);
+
+  // Every read is on record: the history says who viewed and who exported.
+  CHECK(alice.get("/api/conversations/" + id + "/events").status == 403);
+  CHECK(sam.get("/api/conversations/c_nope/events").status == 404);
+  const auto history = sam.get("/api/conversations/" + id + "/events");
+  REQUIRE(history.status == 200);
+  std::vector<std::pair<std::string, std::string>> trail;  // (kind, actor)
+  const auto events = json::parse(history.body);
+  for (const auto& e : events.at("events").as_array())
+    trail.emplace_back(e.at("kind").as_string().c_str(), e.at("actor_id").as_string().c_str());
+  auto has = [&](const std::string& kind, const std::string& actor) {
+    return std::find(trail.begin(), trail.end(), std::make_pair(kind, actor)) != trail.end();
+  };
+  CHECK(trail.front().first == "chat_started");
+  CHECK(has("chat_assigned", ""));
+  CHECK(has("transcript_viewed", "alice"));
+  CHECK(has("transcript_exported", "sam"));
+  CHECK(has("legal_hold_changed", "sam"));
+  const auto formats = std::count_if(trail.begin(), trail.end(), [](const auto& k) { return k.first == "transcript_exported"; });
+  CHECK(formats == 2);  // html and json; the refused ones are not exports
 }
 
 TEST_CASE("flag --retention-days deletes closed chats past their time, except those on legal hold, search forgets them") {
@@ -313,6 +333,19 @@ TEST_CASE("supervisors export everything about one verified customer, agents may
   CHECK(conversations[1].at("conversation").at("conversation_id").as_string() == second);
   CHECK(conversations[1].at("messages").as_array()[0].at("text").as_string() == "second question");
   CHECK(json::parse(sam.get("/api/customers/export?customer=nobody").body).at("conversations").as_array().empty());
+
+  // The same as one readable page, oldest first, nobody else's chats in it.
+  CHECK(sam.get("/api/customers/export?customer=cust-42&format=pdf").status == 400);
+  const auto page = sam.get("/api/customers/export?customer=cust-42&format=html");
+  REQUIRE(page.status == 200);
+  CHECK(page.content_type.starts_with("text/html"));
+  CHECK(page.headers.at("Content-Disposition").find("customer-export.html") != std::string::npos);
+  const auto at_first = page.body.find("first question"), at_second = page.body.find("second question");
+  CHECK(at_first != std::string::npos);
+  CHECK(at_second != std::string::npos);
+  CHECK(at_first < at_second);
+  CHECK(page.body.find("someone else") == std::string::npos);
+  CHECK(page.body.find("cust-42@example.com") != std::string::npos);
 }
 
 TEST_CASE("erasure on request: a customer's chats are anonymised everywhere, the counts stay, open chats and agents are refused") {
