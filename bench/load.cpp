@@ -30,6 +30,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sys/wait.h>
@@ -74,7 +75,7 @@ struct Options {
   int messages = 20;
   double rate = 2.0;  // messages per second per visitor
   int threads = 2;
-  std::string redis;  // non-empty: run the server as a cluster node on this Redis
+  std::string redis;  // non-empty: run the server as a cluster node on this Redis (with --database)
   std::string data_dir;  // non-empty: the server keeps its records in SQLite there
   std::string database;  // non-empty: ... or in this PostgreSQL database
   long churn = 0;        // non-zero: open and close this many chats in sequence
@@ -365,6 +366,15 @@ int main(int argc, char** argv) {
   const auto port = static_cast<unsigned short>(std::atoi(at + 10));
   const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
   const long rss_idle = rss_kib(pid);
+  // A cluster node runs the chats once it leads (it opens and loads the records first).
+  if (!o.redis.empty()) {
+    std::string health;
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (health.find("\"cluster_role\":\"leader\"") == std::string::npos && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a process we do not control
+      healthz_ms(endpoint, &health);
+    }
+  }
 
   asio::io_context io;
   std::vector<std::int64_t> latencies;

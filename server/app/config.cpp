@@ -81,7 +81,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "keep nothing on disk: conversations live in memory only and a restart loses them (tests, demos)")
       ("database", po::value(&database_url)->value_name("URL"),
        "keep them in PostgreSQL instead, e.g. postgres://parley:PASSWORD@db.internal/parley (libpq URL or "
-       "key=value string; tables are created and migrated at start; one server per database for now)")
+       "key=value string; tables are created and migrated at start; one server per database, or the nodes of one "
+       "--redis cluster)")
       ("retention-days", po::value(&retention_days)->value_name("DAYS")->default_value(retention_days),
        "delete closed conversations (messages and record; the event counts stay) this many days after they "
        "closed, except those on legal hold; 0 keeps them for ever. Needs --data-dir or --database")
@@ -110,7 +111,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "failed sign-ins per account per hour from all addresses together; past it only addresses that "
        "signed in to the account before may try")
       ("redis", po::value(&redis_url)->value_name("redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]"),
-       "share state with other nodes through this Redis (default: embedded, one node)")
+       "run as one of several nodes: live traffic over this Redis, records in --database (default: one node)")
       ("redis-prefix", po::value(&config.redis_prefix)->value_name("PREFIX")->default_value(config.redis_prefix),
        "prefix of every Redis key and channel")
       ("node-ttl", po::value(&node_ttl)->value_name("SECONDS")->default_value(node_ttl),
@@ -232,13 +233,17 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   // The embedded system of record is the default: nothing is lost on a restart unless asked for.
   if (data_dir.empty() && database_url.empty() && redis_url.empty() && !memory_only) data_dir = "data";
   if (!data_dir.empty()) {
-    if (!redis_url.empty()) throw ConfigError("--data-dir and --redis do not go together yet: with --redis, Redis keeps the state");
+    if (!redis_url.empty())
+      throw ConfigError("with --redis, several nodes keep their records in PostgreSQL: use --database, not --data-dir");
     if (!database_url.empty()) throw ConfigError("choose one system of record: --data-dir (SQLite) or --database (PostgreSQL)");
     config.data_dir = data_dir;
   }
+  if (!redis_url.empty() && database_url.empty())
+    throw ConfigError("--redis needs --database: several nodes keep their records in PostgreSQL (Redis carries only "
+                      "live traffic)");
+  if (!redis_url.empty() && (retention_days != 0 || !search_dir.empty()))
+    throw ConfigError("--retention-days and --search-dir do not work with --redis yet");
   if (!database_url.empty()) {
-    if (!redis_url.empty())
-      throw ConfigError("--database and --redis do not go together yet: with --redis, Redis keeps the state");
     if (!(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") ||
           database_url.find('=') != std::string::npos))
       throw ConfigError("--database must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DB) or key=value string");

@@ -30,6 +30,10 @@ Server::Server(Config config)
     options.prefix = config_.redis_prefix;
     options.node_ttl = config_.node_ttl;
     options.lease = config_.leader_lease;
+    // The leader's records; a new leader takes the database over from the last.
+    options.open_records = [url = *config_.database_url](asio::any_io_executor completions) {
+      return std::make_unique<store::PostgresStore>(url, std::move(completions), store::PostgresStore::Takeover::yes);
+    };
     auto cluster = std::make_unique<backend::redis::ClusterGateway>(hub_.get_executor(), options, config_.service,
                                                                      config_.accounts, clock_);
     cluster->start();
@@ -48,11 +52,9 @@ Server::Server(Config config)
     }
     auto stored = store_->load();
     auto durable = std::make_unique<store::DurableLog>(*store_);
-    durable->restore(stored);
     domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *durable, clock_);
-    if (!domain_->import_state(stored.image))
+    if (!durable->restore(stored, *domain_))
       throw store::StoreError(store_description() + ": the stored state is inconsistent");
-    durable->attach(*domain_);
     log_ = std::move(durable);
     gateway_ = std::make_unique<chat::Hub>(*domain_, *log_);
     staff_sessions_ = store_->staff_sessions(clock_);
@@ -106,7 +108,8 @@ Server::~Server() {
 }
 
 std::string Server::store_description() const {
-  if (config_.redis) return "Redis backend, records in Redis";
+  if (config_.redis)
+    return "one of several nodes over Redis, records in PostgreSQL " + store::redact_database_url(*config_.database_url);
   if (config_.database_url) return "records in PostgreSQL " + store::redact_database_url(*config_.database_url);
   if (config_.data_dir) return "records in " + (*config_.data_dir / "parley.db").string();
   return "records in memory only: lost when the server stops";

@@ -66,6 +66,8 @@ struct ServiceStats {
   std::size_t queued_tier1 = 0;
   std::size_t queued_tier2 = 0;
   std::size_t agents_online = 0;
+  // Several nodes: "leader" or "follower" (this node's part); none on one node.
+  std::optional<std::string> cluster_role;
 };
 
 class Service {

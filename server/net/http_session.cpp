@@ -153,17 +153,19 @@ void HttpSession<Stream>::reply_health(http::request<http::string_body> req) {
   asio::post(context_.hub, [self = this->shared_from_this(), req = std::move(req)]() mutable {
     const auto stats = self->context_.service.stats();
     asio::post(self->stream_.get_executor(), [self, req = std::move(req), stats] {
-      self->write(json_response(req, http::status::ok,
-                                {{"status", "ok"},
-                                 {"version", parley::version},
-                                 {"sessions", stats.sessions},
-                                 {"visitors", stats.visitors},
-                                 {"open_conversations", stats.open_conversations},
-                                 {"queued_tier1", stats.queued_tier1},
-                                 {"queued_tier2", stats.queued_tier2},
-                                 {"agents_online", stats.agents_online},
-                                 {"slow_consumer_closes",
-                                  self->context_.slow_consumer_closes.load(std::memory_order_relaxed)}}));
+      boost::json::object body{{"status", "ok"},
+                        {"version", parley::version},
+                        {"sessions", stats.sessions},
+                        {"visitors", stats.visitors},
+                        {"open_conversations", stats.open_conversations},
+                        {"queued_tier1", stats.queued_tier1},
+                        {"queued_tier2", stats.queued_tier2},
+                        {"agents_online", stats.agents_online},
+                        {"slow_consumer_closes", self->context_.slow_consumer_closes.load(std::memory_order_relaxed)}};
+      // A cluster node: whether it runs the chats (the counts above are the
+      // cluster's then) or forwards to the node that does.
+      if (stats.cluster_role) body["cluster_role"] = *stats.cluster_role;
+      self->write(json_response(req, http::status::ok, std::move(body)));
     });
   });
 }

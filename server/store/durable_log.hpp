@@ -19,15 +19,20 @@ class DurableLog final : public chat::MessageLog, public chat::EventListener {
  public:
   explicit DurableLog(RecordStore& store) : store_(store) {}
 
-  // Fills the memory logs from what the store holds (start-up).
-  void restore(StoredState& stored) {
-    for (auto& [id, messages] : stored.logs) memory_.replace(id, std::move(messages));
-  }
-  // Changed records are collected from this service at every flush, and its
-  // domain events go into the same batch as the changes they describe.
-  void attach(chat::Service& service) {
+  // Start-up: fills the memory logs and a new `service` (made over this log)
+  // from what the store holds, then collects the service's changed records at
+  // every flush and its domain events into the same batch as the changes they
+  // describe. False if the stored state is inconsistent (nothing attached).
+  [[nodiscard]] bool restore(StoredState& stored, chat::Service& service) {
+    restore(stored);
+    if (!service.import_state(stored.image)) return false;
     service_ = &service;
     service.subscribe(*this);
+    return true;
+  }
+  // Only the logs, with no service (store tests).
+  void restore(StoredState& stored) {
+    for (auto& [id, messages] : stored.logs) memory_.replace(id, std::move(messages));
   }
   void on_event(const chat::events::Event& event) override {
     pending_.events.push_back(event);

@@ -16,6 +16,9 @@ void GroupCommitStore::start_writer() {
 }
 
 void GroupCommitStore::stop_writer() {
+  // Completions not yet run are dropped: their owners may be going with this
+  // store (a cluster leader stepping down destroys its chat core with it).
+  *completions_open_ = false;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -33,7 +36,9 @@ void GroupCommitStore::commit(StoreBatch batch, std::function<void(bool)> done) 
       return;
     }
   }
-  boost::asio::post(completions_, [done = std::move(done)] { done(false); });
+  boost::asio::post(completions_, [open = completions_open_, done = std::move(done)] {
+    if (*open) done(false);
+  });
 }
 
 bool GroupCommitStore::run_job(std::function<void()> job) {
@@ -254,7 +259,8 @@ void GroupCommitStore::run_writer() {
       for (auto& p : group) failed.push_back({std::move(p.batch), nullptr});
     }
     // Completions in order, on the hub.
-    boost::asio::post(completions_, [group = std::move(group), ok, erased]() mutable {
+    boost::asio::post(completions_, [open = completions_open_, group = std::move(group), ok, erased]() mutable {
+      if (!*open) return;
       for (auto& p : group)
         if (p.done) p.done(ok && (p.batch.erasures.empty() || erased));
     });

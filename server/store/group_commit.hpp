@@ -17,7 +17,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -47,7 +49,8 @@ class GroupCommitStore : public RecordStore {
                         std::function<void(std::optional<std::vector<Transcript>>)> done) final;
 
  protected:
-  explicit GroupCommitStore(boost::asio::any_io_executor completions) : completions_(std::move(completions)) {}
+  explicit GroupCommitStore(boost::asio::any_io_executor completions)
+      : completions_(std::move(completions)), completions_open_(std::make_shared<std::atomic<bool>>(true)) {}
   ~GroupCommitStore() override;
 
   // Engines call start_writer() once connected and stop_writer() first thing
@@ -97,6 +100,7 @@ class GroupCommitStore : public RecordStore {
   void run_writer();
 
   boost::asio::any_io_executor completions_;
+  std::shared_ptr<std::atomic<bool>> completions_open_;  // false once stop_writer() began
   std::function<void(const StoreBatch&)> committed_;
   std::mutex mutex_;
   std::condition_variable wake_;

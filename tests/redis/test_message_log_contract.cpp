@@ -1,20 +1,19 @@
-// One contract for every MessageLog: the in-memory one, the Redis one and the
-// systems of record (SQLite, PostgreSQL) must number, deduplicate and page
+// One contract for every MessageLog: the in-memory one and the systems of record (SQLite, PostgreSQL) must number, deduplicate and page
 // messages the same way. Then one contract for both record stores (restart,
 // group commit, refused writes, one server per database, staff sign-ins), and
 // the engine-specific cases.
 #include "backend/memory/memory_message_log.hpp"
-#include "backend/redis/redis_message_log.hpp"
 #include "store/durable_log.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "chat/clock.hpp"
 #include "support/postgres_server.hpp"
-#include "support/redis_server.hpp"
+#include "support/redis_server.hpp"  // free_port
 #include "support/temp_dir.hpp"
 #include "support/run_until.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
@@ -27,7 +26,6 @@
 using namespace parley;
 using namespace std::chrono_literals;
 using parley::test::run_until;
-namespace redis = parley::backend::redis;
 
 namespace {
 
@@ -48,40 +46,6 @@ struct MemoryBackend {
     std::optional<bool> result;
     memory.flush([&](bool ok) { result = ok; });
     return result.value_or(false);
-  }
-};
-
-struct RedisBackend {
-  test::RedisServer server{{"--appendonly", "yes", "--appendfsync", "always"}};
-  boost::asio::io_context io;
-  std::shared_ptr<redis::RedisConnection> connection;
-  std::unique_ptr<redis::RedisMessageLog> redis_log;
-
-  RedisBackend() {
-    auto options = redis::parse_redis_url(server.url());
-    options.backoff_min = 20ms;
-    options.backoff_max = 200ms;
-    connection = std::make_shared<redis::RedisConnection>(io.get_executor(), options);
-    connection->start();
-    REQUIRE(run_until(io, [&] { return connection->connected(); }));
-    redis_log = std::make_unique<redis::RedisMessageLog>(connection, redis::Keys("ptest"));
-  }
-  chat::MessageLog& log() { return *redis_log; }
-  bool flush() { return flush(*redis_log); }
-  bool flush(redis::RedisMessageLog& target) {
-    std::optional<bool> result;
-    target.flush([&](bool ok) { result = ok; });
-    REQUIRE(run_until(io, [&] { return result.has_value(); }, 10s));
-    return *result;
-  }
-  // A second node's view: a fresh log that loads the conversation from Redis.
-  std::unique_ptr<redis::RedisMessageLog> reopen(const std::string& conversation) {
-    auto fresh = std::make_unique<redis::RedisMessageLog>(connection, redis::Keys("ptest"));
-    std::optional<bool> loaded;
-    fresh->load(conversation, [&](bool ok) { loaded = ok; });
-    REQUIRE(run_until(io, [&] { return loaded.has_value(); }));
-    REQUIRE(*loaded);
-    return fresh;
   }
 };
 
@@ -164,8 +128,8 @@ using PostgresBackend = StoreBackend<PostgresEngine>;
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("message log contract: numbering, idempotency, paging, flush", "", MemoryBackend, RedisBackend,
-                   SqliteBackend, PostgresBackend) {
+TEMPLATE_TEST_CASE("message log contract: numbering, idempotency, paging, flush", "", MemoryBackend, SqliteBackend,
+                   PostgresBackend) {
   TestType backend;
   auto& log = backend.log();
   CHECK(log.last_seq("c1") == 0);
@@ -185,53 +149,6 @@ TEMPLATE_TEST_CASE("message log contract: numbering, idempotency, paging, flush"
   CHECK(page[1].seq() == 3);
   CHECK(log.read_after("c1", 4, 10).empty());
   CHECK(backend.flush());
-}
-
-TEST_CASE("redis message log: another node loads the same log, and idempotency survives the reload") {
-  RedisBackend backend;
-  auto& log = backend.log();
-  for (int i = 1; i <= 50; ++i) log.append(message("{weird}:id", "v", "m" + std::to_string(i), "text " + std::to_string(i)));
-  REQUIRE(backend.flush());
-  auto other = backend.reopen("{weird}:id");
-  CHECK(other->last_seq("{weird}:id") == 50);
-  CHECK(other->read_after("{weird}:id", 49, 5)[0].text() == "text 50");
-  auto resent = other->append(message("{weird}:id", "v", "m7", "text 7"));
-  CHECK(resent.duplicate);
-  CHECK(resent.stored.seq() == 7);
-  CHECK(other->append(message("{weird}:id", "v", "m51", "text 51")).stored.seq() == 51);
-  CHECK(backend.flush(*other));
-}
-
-TEST_CASE("redis message log: a writer with a stale copy is refused, not silently merged") {
-  RedisBackend backend;
-  backend.log().append(message("c", "v", "m1", "from the current writer"));
-  REQUIRE(backend.flush());
-  redis::RedisMessageLog stale(backend.connection, redis::Keys("ptest"));  // never loaded "c"
-  stale.append(message("c", "v", "x1", "from a stale writer"));  // also claims seq 1
-  CHECK_FALSE(backend.flush(stale));
-  CHECK(stale.failed_writes() == 1);
-  CHECK(backend.reopen("c")->read_after("c", 0, 10)[0].text() == "from the current writer");
-}
-
-TEST_CASE("redis message log: with Redis down, flush says the writes are not durable") {
-  RedisBackend backend;
-  backend.server.kill_hard();
-  REQUIRE(run_until(backend.io, [&] { return !backend.connection->connected(); }));
-  backend.log().append(message("c", "v", "m1", "nobody stores this"));
-  CHECK_FALSE(backend.flush());
-}
-
-TEST_CASE("redis message log: acknowledged messages survive a Redis crash with AOF") {
-  RedisBackend backend;
-  for (int i = 1; i <= 20; ++i) backend.log().append(message("c", "v", "m" + std::to_string(i), std::to_string(i)));
-  REQUIRE(backend.flush());  // what an Ack would wait for
-  backend.server.kill_hard();
-  REQUIRE(run_until(backend.io, [&] { return !backend.connection->connected(); }));
-  backend.server.start();
-  REQUIRE(run_until(backend.io, [&] { return backend.connection->connected(); }, 10s));
-  auto reloaded = backend.reopen("c");
-  CHECK(reloaded->last_seq("c") == 20);
-  CHECK(reloaded->read_after("c", 19, 1)[0].text() == "20");
 }
 
 TEMPLATE_TEST_CASE("record store: what was flushed survives a restart, with its idempotency", "", SqliteBackend,
@@ -522,6 +439,39 @@ TEMPLATE_TEST_CASE("record store: staff sign-ins are kept across a restart, expi
   sessions.remove("k2", [&](bool r) { removed.set_value(r); });
   CHECK(removed.get_future().get());
   CHECK_FALSE(get(sessions, "k2"));
+}
+
+TEST_CASE("postgres store: a new cluster leader takes the database over, and the old one can store nothing more") {
+  PostgresEngine engine;
+  StoreBackend<PostgresEngine&> old_leader(engine);
+  REQUIRE(old_leader.record("c", v1::CONVERSATION_STATE_ASSIGNED));
+  old_leader.log().append(message("c", "v", "m1", "acknowledged by the old leader"));
+  REQUIRE(old_leader.flush());
+
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  // Without the right to it, a second server is refused...
+  CHECK_THROWS_WITH(store::PostgresStore(engine.url, io.get_executor()), Catch::Contains("another parley-server"));
+  // ...a new leader takes it over, with everything acknowledged.
+  store::PostgresStore next(engine.url, io.get_executor(), store::PostgresStore::Takeover::yes);
+  auto stored = next.load();
+  REQUIRE(stored.logs.count("c"));
+  CHECK(stored.logs.at("c").back().text() == "acknowledged by the old leader");
+
+  // The old leader's session was ended: its late writes fail, and so do its
+  // reconnects (it never takes the database back).
+  for (const char* id : {"m2", "m3"}) {
+    old_leader.log().append(message("c", "v", id, "a deposed leader's late write"));
+    CHECK_FALSE(old_leader.flush());
+  }
+  std::optional<std::optional<store::RecordStore::Transcript>> seen;
+  next.transcript("c", [&](std::optional<store::RecordStore::Transcript> t) {
+    boost::asio::post(io, [&seen, t = std::move(t)] { seen = t; });
+  });
+  REQUIRE(run_until(io, [&] { return seen.has_value(); }, 20s));
+  REQUIRE(*seen);
+  REQUIRE((*seen)->messages.size() == 1);
+  CHECK((*seen)->messages[0].text() == "acknowledged by the old leader");
 }
 
 TEST_CASE("postgres store: killed and restarted under a running store, nothing acknowledged is lost") {

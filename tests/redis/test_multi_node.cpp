@@ -1,6 +1,6 @@
-// Several parley-server processes on one real Redis behave as one server.
+// Several parley-server processes on one real Redis and one PostgreSQL behave as one server.
 #include "integration/helpers.hpp"
-#include "support/redis_server.hpp"
+#include "support/cluster_stores.hpp"
 
 #include <csignal>
 #include <thread>
@@ -35,13 +35,13 @@ Signed cluster_staff(unsigned short port, const std::string& id, v1::Role role =
   return s;
 }
 
-std::vector<std::string> node_args(const RedisServer& redis) { return server_args({"--redis", redis.url(), "--grace-period", "2"}); }
+std::vector<std::string> node_args(const ClusterStores& stores) { return server_args(stores.flags({"--grace-period", "2"})); }
 
 }  // namespace
 
 TEST_CASE("a visitor on node A chats with an agent on node B, and tier 2 on node C takes the escalation") {
-  RedisServer redis;
-  ServerProcess a(node_args(redis)), b(node_args(redis)), c(node_args(redis));
+  ClusterStores stores;
+  ServerProcess a(node_args(stores)), b(node_args(stores)), c(node_args(stores));
   auto alice = cluster_staff(b.port(), "alice");
   auto tina = cluster_staff(c.port(), "tina", v1::ROLE_TIER2);
   auto v = sign_in(a.port(), visitor_hello());
@@ -65,8 +65,8 @@ TEST_CASE("a visitor on node A chats with an agent on node B, and tier 2 on node
 }
 
 TEST_CASE("many visitors on two nodes, several agents: every chat is assigned exactly once") {
-  RedisServer redis;
-  ServerProcess a(node_args(redis)), b(node_args(redis));
+  ClusterStores stores;
+  ServerProcess a(node_args(stores)), b(node_args(stores));
   std::vector<Signed> agents;
   agents.push_back(cluster_staff(a.port(), "alice"));   // capacity 1
   agents.push_back(cluster_staff(b.port(), "bob"));     // capacity 1
@@ -104,9 +104,9 @@ TEST_CASE("many visitors on two nodes, several agents: every chat is assigned ex
 }
 
 TEST_CASE("kill -9 of the agent's node: the agent resumes on another node with the whole chat") {
-  RedisServer redis;
-  auto a = std::make_unique<ServerProcess>(node_args(redis));
-  ServerProcess b(node_args(redis));
+  ClusterStores stores;
+  auto a = std::make_unique<ServerProcess>(node_args(stores));
+  ServerProcess b(node_args(stores));
   auto v = sign_in(b.port(), visitor_hello());
   std::string id;
   {
@@ -128,8 +128,8 @@ TEST_CASE("kill -9 of the agent's node: the agent resumes on another node with t
 }
 
 TEST_CASE("an agent whose node dies and who stays away: the chat is requeued after the node ttl") {
-  RedisServer redis;
-  auto args = server_args({"--redis", redis.url(), "--node-ttl", "2", "--leader-lease", "2"});
+  ClusterStores stores;
+  auto args = server_args(stores.flags({"--node-ttl", "2", "--leader-lease", "2"}));
   ServerProcess leader(args);
   auto v = sign_in(leader.port(), visitor_hello());  // the first node leads once it answers
   ServerProcess doomed(args);
@@ -156,8 +156,8 @@ TEST_CASE("an agent whose node dies and who stays away: the chat is requeued aft
 }
 
 TEST_CASE("Redis restarted mid-chat: both transcripts are complete and have no duplicates") {
-  RedisServer redis({"--appendonly", "yes", "--appendfsync", "always"});
-  auto args = server_args({"--redis", redis.url(), "--leader-lease", "2"});
+  ClusterStores stores({"--appendonly", "yes", "--appendfsync", "always"});
+  auto args = server_args(stores.flags({"--leader-lease", "2"}));
   ServerProcess a(args), b(args);
   auto alice = cluster_staff(a.port(), "alice");
   auto v = sign_in(b.port(), visitor_hello());
@@ -168,11 +168,11 @@ TEST_CASE("Redis restarted mid-chat: both transcripts are complete and have no d
   alice.ws.expect(F::kAck);
   CHECK(expect_text(v.ws).text() == "second");
 
-  redis.kill_hard();
+  stores.redis.kill_hard();
   // Both nodes drop their clients: what they could not store they must not claim.
   v.ws.expect_close(10s);
   alice.ws.expect_close(10s);
-  redis.start();
+  stores.redis.start();
 
   auto alice2 = sign_in(a.port(), staff_hello("alice", login(a.port(), "alice"), v1::ROLE_AGENT));
   auto v2 = sign_in(b.port(), visitor_hello(token, {{id, 0}}));
@@ -201,21 +201,21 @@ TEST_CASE("Redis restarted mid-chat: both transcripts are complete and have no d
 }
 
 TEST_CASE("a staff sign-in made on one node works on every node, and logging out on another closes it") {
-  RedisServer redis;
-  ServerProcess a(node_args(redis)), b(node_args(redis));
+  ClusterStores stores;
+  ServerProcess a(node_args(stores)), b(node_args(stores));
   const auto token = login(a.port(), "alice");
   auto alice = sign_in(b.port(), staff_hello("alice", token, v1::ROLE_AGENT));
   CHECK(alice.welcome.participant_id() == "alice");
   // The store keeps a hash of the token, never the token, and lets it expire.
-  auto keys = redis.command({"KEYS", "parley:staff-session:*"});
+  auto keys = stores.redis.command({"KEYS", "parley:staff-session:*"});
   REQUIRE(keys.size() == 1);
   CHECK(keys[0].find(token.substr(4)) == std::string::npos);
-  CHECK(std::stoll(redis.command({"PTTL", keys[0]}).at(0)) > 11 * 3600 * 1000LL);
+  CHECK(std::stoll(stores.redis.command({"PTTL", keys[0]}).at(0)) > 11 * 3600 * 1000LL);
 
   auto out = http_request(a.port(), "POST", "/api/logout", "", {{"Authorization", "Bearer " + token}});
   CHECK(out.status == 200);
   CHECK(alice.ws.expect_close().code == 4001);  // her socket is on node B
-  CHECK(redis.command({"KEYS", "parley:staff-session:*"}).empty());
+  CHECK(stores.redis.command({"KEYS", "parley:staff-session:*"}).empty());
   WsClient again(b.port());
   again.send(staff_hello("alice", token, v1::ROLE_AGENT));
   CHECK(again.expect_error().code() == v1::ERROR_CODE_AUTH_FAILED);

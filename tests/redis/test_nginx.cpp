@@ -1,6 +1,6 @@
 // One end-to-end chat through the shipped nginx config in front of two nodes.
 #include "integration/helpers.hpp"
-#include "support/redis_server.hpp"
+#include "support/cluster_stores.hpp"
 
 #include <csignal>
 #include <fstream>
@@ -83,8 +83,8 @@ Signed through(unsigned short port, const v1::ClientFrame& hello) {
 }  // namespace
 
 TEST_CASE("a chat through nginx in front of two nodes (deploy/nginx/parley.conf.template)") {
-  RedisServer redis;
-  auto args = server_args({"--redis", redis.url()});
+  ClusterStores stores;
+  auto args = server_args(stores.flags());
   ServerProcess a(args), b(args);
   Nginx nginx(free_port(), {a.port(), b.port()});
 

@@ -61,6 +61,18 @@ TEST_CASE("the records are kept in ./data unless told otherwise") {
   CHECK(config_error({"--database", "mysql://x"}).find("PostgreSQL") != std::string::npos);
 }
 
+TEST_CASE("several nodes keep their records in PostgreSQL, Redis carries only live traffic") {
+  auto node = app::parse_args({"parley-server", "--redis", "redis://r:6379", "--database", "postgres://db/parley"});
+  REQUIRE(node.config);
+  CHECK(node.config->redis);
+  CHECK(node.config->database_url == "postgres://db/parley");
+  CHECK_FALSE(node.config->data_dir);
+  CHECK(config_error({"--redis", "redis://r:6379"}).find("--database") != std::string::npos);
+  CHECK(config_error({"--redis", "redis://r:6379", "--data-dir", "x"}).find("--database") != std::string::npos);
+  CHECK(config_error({"--redis", "redis://r:6379", "--database", "postgres://db/p", "--retention-days", "30"})
+            .find("--redis") != std::string::npos);
+}
+
 TEST_CASE("security limits are flags with safe defaults") {
   auto defaults = *app::parse_args({"parley-server"}).config;
   CHECK(defaults.connection.max_frame_bytes == 64 * 1024);

@@ -1,7 +1,10 @@
 #include "backend/redis/cluster_gateway.hpp"
 
 #include "parley/v1/cluster.pb.h"
+#include "store/durable_log.hpp"
 #include "util/random.hpp"
+
+#include <boost/asio/post.hpp>
 
 #include <iostream>
 #include <set>
@@ -20,109 +23,19 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 )lua";
 
-// KEYS: epoch, conversations, visitors, agents (hashes), queues. ARGV: our
-// epoch; then for each hash a count and that many (id, record) pairs, and a
-// count and that many ids to delete; then the queues image or "" if unchanged. A deposed leader (older epoch) cannot
-// overwrite its successor's state.
-constexpr const char* save_state_script = R"lua(
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local i = 2
-for k = 2, 4 do
-  local n = tonumber(ARGV[i]); i = i + 1
-  for j = 1, n do redis.call('HSET', KEYS[k], ARGV[i], ARGV[i + 1]); i = i + 2 end
-  local m = tonumber(ARGV[i]); i = i + 1
-  for j = 1, m do redis.call('HDEL', KEYS[k], ARGV[i]); i = i + 1 end
-end
-if ARGV[i] ~= '' then redis.call('SET', KEYS[5], ARGV[i]) end
-return 1
-)lua";
-
 void ignore_reply(std::error_code, const Reply&) {}
 
 }  // namespace
 
-// The leader's log: before each flush it also writes the Service's state (if
-// it changed) through the same ordered connection, so a frame released by the
-// Hub never describes state that a successor could not load.
-class StateSavingLog final : public chat::MessageLog {
- public:
-  StateSavingLog(std::shared_ptr<RedisConnection> connection, const Keys& keys, std::int64_t epoch)
-      : keys_(keys), epoch_(epoch), log(std::move(connection), keys) {}
-  chat::AppendResult append(v1::Message message) override { return log.append(std::move(message)); }
-  std::vector<v1::Message> read_after(const std::string& id, std::uint64_t after, std::size_t max) const override {
-    return log.read_after(id, after, max);
-  }
-  std::uint64_t last_seq(const std::string& id) const override { return log.last_seq(id); }
-  void flush(std::function<void(bool)> done) override {
-    if (service_) save();
-    log.flush(std::move(done));
-  }
-  void attach(chat::Service& service) { service_ = &service; }
-  // Set when Redis refused the state: a newer leader exists.
-  bool deposed = false;
-
- private:
-  // Writes only the records that changed in this event. Counted as a write of
-  // the log, so flush waits for it too.
-  void save() {
-    const auto delta = service_->export_changes();
-    if (delta.conversations_size() == 0 && delta.visitors_size() == 0 && delta.agents_size() == 0 &&
-        delta.forgotten_visitors_size() == 0 && !delta.queues_included())
-      return;
-    std::vector<std::string> command{"EVAL", save_state_script, "5", keys_.leader_epoch(), keys_.state_conversations(),
-                                     keys_.state_visitors(), keys_.state_agents(), keys_.state_queues(),
-                                     std::to_string(epoch_)};
-    command.push_back(std::to_string(delta.conversations_size()));
-    for (const auto& r : delta.conversations()) {
-      command.push_back(r.info().conversation_id());
-      command.push_back(r.SerializeAsString());
-    }
-    command.emplace_back("0");
-    command.push_back(std::to_string(delta.visitors_size()));
-    for (const auto& r : delta.visitors()) {
-      command.push_back(r.id());
-      command.push_back(r.SerializeAsString());
-    }
-    command.push_back(std::to_string(delta.forgotten_visitors_size()));
-    for (const auto& id : delta.forgotten_visitors()) command.push_back(id);
-    command.push_back(std::to_string(delta.agents_size()));
-    for (const auto& r : delta.agents()) {
-      command.push_back(r.id());
-      command.push_back(r.SerializeAsString());
-    }
-    command.emplace_back("0");
-    if (delta.queues_included()) {
-      parley::state::v1::StateImage queues;
-      *queues.mutable_queues() = delta.queues();
-      queues.set_queues_included(true);
-      queues.set_average_handle_seconds(delta.average_handle_seconds());
-      queues.set_store_id(delta.store_id());
-      command.push_back(queues.SerializeAsString());
-    } else {
-      command.emplace_back();
-    }
-    log.write(std::move(command), [this](bool ok, const Reply& reply) {
-      if (ok && reply.integer == 0) deposed = true;
-    });
-  }
-  Keys keys_;
-  std::int64_t epoch_;
-  chat::Service* service_ = nullptr;
-
- public:
-  RedisMessageLog log;
-};
-
+// The chat core of the node that leads: its records in the store it opened
+// (taken over from the previous leader), its sessions those of every node.
 struct ClusterGateway::Leader {
-  Leader(std::shared_ptr<RedisConnection> connection, const Keys& keys, const chat::ServiceLimits& limits,
+  Leader(std::unique_ptr<store::RecordStore> records, const chat::ServiceLimits& limits,
          const chat::AccountDirectory& accounts, const chat::Clock& clock, std::int64_t leader_epoch)
-      : epoch(leader_epoch), store(std::move(connection), keys, leader_epoch), service(limits, accounts, store, clock),
-        hub(service, store) {
-    store.attach(service);
-  }
+      : epoch(leader_epoch), store(std::move(records)), log(*store), service(limits, accounts, log, clock), hub(service, log) {}
   std::int64_t epoch;
-  StateSavingLog store;
-  RedisMessageLog& log = store.log;
+  std::unique_ptr<store::RecordStore> store;  // destroyed last: its writer stops first
+  store::DurableLog log;
   chat::Service service;
   chat::Hub hub;
   std::map<std::pair<std::string, chat::SessionId>, chat::SessionId> global_by_remote;
@@ -170,6 +83,8 @@ ClusterGateway::ClusterGateway(boost::asio::any_io_executor executor, ClusterOpt
 }
 
 ClusterGateway::~ClusterGateway() {
+  *alive_ = false;
+  if (loader_.joinable()) loader_.join();
   leader_.reset();
   commands_->stop();
   subscriber_->stop();
@@ -281,10 +196,12 @@ chat::ServiceStats ClusterGateway::stats() const {
   if (leader_) {
     auto stats = leader_->hub.stats();
     stats.sessions = local_.size();  // this node's connections
+    stats.cluster_role = "leader";
     return stats;
   }
   chat::ServiceStats stats;
   stats.sessions = local_.size();
+  stats.cluster_role = "follower";
   return stats;
 }
 
@@ -330,10 +247,7 @@ void ClusterGateway::on_leader_message(const std::string& payload) {
 
 void ClusterGateway::advance() {
   const auto now = clock_.now_ms();
-  if (lease_holds()) {
-    leader_->hub.advance();
-    if (leader_->store.deposed) step_down("a newer leader exists");
-  }
+  if (lease_holds()) leader_->hub.advance();
   if (now - last_tick_ms_ >= options_.lease.count() / 5) tick();
 }
 
@@ -342,7 +256,7 @@ void ClusterGateway::tick() {
   if (!commands_->connected()) return;
   commands_->command({"SET", keys_.node_alive(options_.node_id), "1", "PX", std::to_string(options_.node_ttl.count())},
                      ignore_reply);
-  if (leader_) {
+  if (leader_ || loading_) {
     const auto sent = std::chrono::steady_clock::now();
     commands_->command({"EVAL", renew_script, "1", keys_.leader_lease(), options_.node_id,
                         std::to_string(options_.lease.count())},
@@ -351,9 +265,10 @@ void ClusterGateway::tick() {
                            lease_valid_until_ = sent + options_.lease;
                            return;
                          }
+                         lease_valid_until_ = {};
                          if (leader_) step_down(ec ? "lease renewal failed" : "lease lost");
                        });
-    check_nodes();
+    if (leader_) check_nodes();
     return;
   }
   try_acquire();
@@ -380,63 +295,52 @@ void ClusterGateway::try_acquire() {
                      });
 }
 
-// Loads the state and the open conversations' logs, then takes over and asks
-// every node to have its clients reconnect, so all sessions attach afresh.
+// Opens the records (taking the database over from the previous leader, so
+// nothing it still sends is stored) and loads what is live, on a thread of its
+// own so this node keeps serving and renewing the lease meanwhile; then takes
+// over and asks every node to have its clients reconnect, so all sessions
+// attach afresh.
 void ClusterGateway::become_leader(std::int64_t epoch) {
-  // One MULTI-free read of the four state keys: they only change under the
-  // lease we now hold, so they cannot move while we read.
-  auto image = std::make_shared<parley::state::v1::StateImage>();
-  auto failed = std::make_shared<bool>(false);
-  auto hash_into = [this, image, failed](const std::string& key, auto add) {
-    commands_->command({"HGETALL", key}, [image, failed, add](std::error_code ec, const Reply& reply) {
-      if (ec) return void(*failed = true);
-      for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2)
-        if (!add(*image, reply.elements[i + 1].str)) *failed = true;
+  if (loader_.joinable()) loader_.join();
+  loading_ = true;
+  loader_ = std::thread([this, epoch, alive = alive_] {
+    auto loaded = std::make_shared<Loaded>();
+    try {
+      loaded->records = options_.open_records(executor_);
+      loaded->stored = loaded->records->load();
+    } catch (const std::exception& e) {
+      loaded->records.reset();
+      loaded->error = e.what();
+    }
+    boost::asio::post(executor_, [this, epoch, alive, loaded] {
+      if (*alive) take_over(epoch, std::move(*loaded));
     });
-  };
-  hash_into(keys_.state_conversations(), [](auto& img, const std::string& bytes) { return img.add_conversations()->ParseFromString(bytes); });
-  hash_into(keys_.state_visitors(), [](auto& img, const std::string& bytes) { return img.add_visitors()->ParseFromString(bytes); });
-  hash_into(keys_.state_agents(), [](auto& img, const std::string& bytes) { return img.add_agents()->ParseFromString(bytes); });
-  commands_->command({"GET", keys_.state_queues()}, [this, epoch, image, failed](std::error_code ec, const Reply& reply) {
-    if (ec || *failed) {
-      acquiring_ = false;
-      return;
-    }
-    parley::state::v1::StateImage queues;
-    if (!reply.is_nil() && queues.ParseFromString(reply.str)) {
-      *image->mutable_queues() = queues.queues();
-      image->set_average_handle_seconds(queues.average_handle_seconds());
-      image->set_store_id(queues.store_id());
-    }
-    auto next = std::make_unique<Leader>(commands_, keys_, limits_, accounts_, clock_, epoch);
-    auto* l = next.get();
-    auto pending = std::make_shared<int>(1);
-    auto all_ok = std::make_shared<bool>(true);
-    auto finish = [this, image, pending, all_ok, owned = std::make_shared<std::unique_ptr<Leader>>(std::move(next))]() {
-      if (--*pending > 0) return;
-      acquiring_ = false;
-      if (!*all_ok || !(*owned)->service.import_state(*image)) {
-        std::cerr << "parley: could not load the cluster state; not leading\n";
-        return;
-      }
-      leader_ = std::move(*owned);
-      std::cerr << "parley: node " << options_.node_id << " leads (epoch " << leader_->epoch << ")\n";
-      cluster::ToNode everyone;
-      everyone.set_all_sessions(true);
-      everyone.set_close_code(close_service_restart);
-      everyone.set_close_reason("service moved; reconnect");
-      commands_->command({"PUBLISH", keys_.all_nodes_channel(), everyone.SerializeAsString()}, ignore_reply);
-    };
-    for (const auto& c : image->conversations()) {
-      if (c.info().state() == v1::CONVERSATION_STATE_CLOSED && c.has_rating()) continue;
-      ++*pending;
-      l->log.load(c.info().conversation_id(), [finish, all_ok](bool ok) {
-        *all_ok = *all_ok && ok;
-        finish();
-      });
-    }
-    finish();
   });
+}
+
+void ClusterGateway::take_over(std::int64_t epoch, Loaded loaded) {
+  loading_ = false;
+  acquiring_ = false;
+  if (!loaded.error.empty()) {
+    std::cerr << "parley: cannot lead, the records cannot be opened: " << loaded.error << "\n";
+    return;
+  }
+  if (std::chrono::steady_clock::now() >= lease_valid_until_) {
+    std::cerr << "parley: the lease ran out while the records were loading; not leading\n";
+    return;
+  }
+  auto next = std::make_unique<Leader>(std::move(loaded.records), limits_, accounts_, clock_, epoch);
+  if (!next->log.restore(loaded.stored, next->service)) {
+    std::cerr << "parley: the stored state is inconsistent; not leading\n";
+    return;
+  }
+  leader_ = std::move(next);
+  std::cerr << "parley: node " << options_.node_id << " leads (epoch " << leader_->epoch << ")\n";
+  cluster::ToNode everyone;
+  everyone.set_all_sessions(true);
+  everyone.set_close_code(close_service_restart);
+  everyone.set_close_reason("service moved; reconnect");
+  commands_->command({"PUBLISH", keys_.all_nodes_channel(), everyone.SerializeAsString()}, ignore_reply);
 }
 
 void ClusterGateway::step_down(const std::string& why) {

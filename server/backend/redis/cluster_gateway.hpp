@@ -1,17 +1,19 @@
 #pragma once
-// The chat gateway when several nodes share one Redis (docs/architecture.md,
-// "Several nodes on one Redis"). Every node serves WebSockets and forwards its
-// sessions' events to the leader; one node at a time holds the leader lease
-// and runs the Hub and Service, with the message log in Redis. Runs on the
+// The chat gateway when several nodes share one Redis and one PostgreSQL
+// (docs/architecture.md, "Several nodes"). Every node serves WebSockets and
+// forwards its sessions' events to the leader over Redis; one node at a time
+// holds the leader lease and runs the Hub and Service, with the records in
+// PostgreSQL (taken over from the previous leader, so its late writes cannot
+// land). Redis carries only live traffic, the lease and sign-ins. Runs on the
 // hub executor, like the single-node Hub.
 
 #include "backend/redis/keys.hpp"
 #include "backend/redis/redis_connection.hpp"
-#include "backend/redis/redis_message_log.hpp"
 #include "chat/accounts.hpp"
 #include "chat/clock.hpp"
 #include "chat/gateway.hpp"
 #include "chat/hub.hpp"
+#include "store/record_store.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -19,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 namespace parley::backend::redis {
@@ -29,6 +32,10 @@ struct ClusterOptions {
   std::string node_id;                        // empty: random
   std::chrono::milliseconds lease{5000};      // leader lease; renewed every lease/5
   std::chrono::milliseconds node_ttl{15000};  // a node silent this long is dead
+  // Opens the system of record for a new leader (on a thread of its own;
+  // completions go to the executor given), taking it over from the previous
+  // one. Throws on failure.
+  std::function<std::unique_ptr<store::RecordStore>(boost::asio::any_io_executor)> open_records;
 };
 
 class ClusterGateway final : public chat::Gateway {
@@ -50,7 +57,7 @@ class ClusterGateway final : public chat::Gateway {
   // For other small stores of this node (staff sign-ins); runs on the hub executor.
   std::shared_ptr<RedisConnection> command_connection() const { return commands_; }
   void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) override;
-  // Not with Redis holding the records (they move to PostgreSQL with the leaderless cluster).
+  // Not yet: it would have to reach the leader (the leaderless cluster, issue 15).
   void erase_customer(const std::string&, const std::string&, const std::string&,
                       std::function<void(chat::ErasureResult)> done) override {
     done(chat::ErasureResult::unsupported);
@@ -65,6 +72,12 @@ class ClusterGateway final : public chat::Gateway {
   void tick();
   void try_acquire();
   void become_leader(std::int64_t epoch);
+  struct Loaded {
+    std::unique_ptr<store::RecordStore> records;
+    store::StoredState stored;
+    std::string error;
+  };
+  void take_over(std::int64_t epoch, Loaded loaded);
   void step_down(const std::string& why);
   void close_local(std::uint16_t code, const std::string& reason);
   void check_nodes();
@@ -80,6 +93,9 @@ class ClusterGateway final : public chat::Gateway {
   std::unordered_map<chat::SessionId, std::shared_ptr<chat::Outlet>> local_;
   std::unique_ptr<Leader> leader_;
   bool acquiring_ = false;
+  bool loading_ = false;  // holds the lease, opening the records
+  std::thread loader_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed
   // Until when this node's lease surely holds: the time a renewal was sent
   // plus the lease (Redis started counting later). A leader that was frozen
   // (SIGSTOP, a long GC-like pause, a VM migration) finds it past and steps

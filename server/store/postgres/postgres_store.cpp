@@ -6,12 +6,20 @@
 
 #include <iostream>
 #include <regex>
+#include <utility>
 
 namespace parley::store {
 namespace {
 
 // Advisory lock keys ("parley" and "parley-migrate" as numbers).
 constexpr const char* server_lock = "SELECT pg_try_advisory_lock(123563833845113)";
+// Taking the database over from a writer that lost its right to it (a
+// cluster leader whose lease ran out): end the sessions that hold the lock,
+// then wait for it. pg_locks shows a bigint key as its high and low halves.
+constexpr const char* end_lock_holders =
+    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND objsubid = 1 AND (classid::int8 << 32 | objid::int8) = 123563833845113 AND pid <> pg_backend_pid()";
+constexpr const char* wait_for_server_lock = "SELECT pg_advisory_lock(123563833845113)";
 constexpr const char* migration_lock = "SELECT pg_advisory_xact_lock(123563833845114)";
 // Statements per pipeline round trip: the server's replies to them must fit
 // in the socket buffers, or a blocking client and server would wait on each other.
@@ -94,8 +102,8 @@ std::string redact_database_url(const std::string& url) {
   return std::regex_replace(out, keyword, "$1***");
 }
 
-PostgresStore::PostgresStore(std::string url, boost::asio::any_io_executor completions)
-    : GroupCommitStore(std::move(completions)), url_(std::move(url)) {
+PostgresStore::PostgresStore(std::string url, boost::asio::any_io_executor completions, Takeover takeover)
+    : GroupCommitStore(std::move(completions)), url_(std::move(url)), takeover_(takeover == Takeover::yes) {
   const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
   const char* values[] = {url_.c_str(), "5", "parley-server", nullptr};
   conn_ = PQconnectdbParams(keys, values, 1);
@@ -125,8 +133,17 @@ std::unique_ptr<auth::StaffSessionStore> PostgresStore::staff_sessions(const cha
 void PostgresStore::prepare_session() {
   // One server per database: the lock lasts as long as this connection.
   auto locked = pg::checked(conn_, server_lock);
-  if (PQntuples(locked.get()) != 1 || pg::column(locked, 0, 0) != std::string(1, '\1'))
-    throw StoreError("another parley-server is using this database");
+  if (PQntuples(locked.get()) != 1 || pg::column(locked, 0, 0) != std::string(1, '\1')) {
+    // Only when this store is opened: a reconnect never takes it back from
+    // whoever took it over meanwhile.
+    if (!std::exchange(takeover_, false)) throw StoreError("another parley-server is using this database");
+    std::cerr << "parley: store: taking the database over from its previous writer\n";
+    pg::checked(conn_, end_lock_holders);
+    pg::checked(conn_, "SET lock_timeout = '10s'");
+    pg::checked(conn_, wait_for_server_lock);
+    pg::checked(conn_, "RESET lock_timeout");
+  }
+  takeover_ = false;
   pg::checked(conn_, "SET client_min_messages = warning");
   pg::checked(conn_, refuse_writes_ ? "SET default_transaction_read_only = on" : "SET default_transaction_read_only = off");
 }

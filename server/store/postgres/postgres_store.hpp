@@ -9,8 +9,8 @@
 // A lost connection (PostgreSQL restarted, network cut) fails the group that
 // met it; the next one reconnects first (connect_timeout 5 s), so while the
 // database is away nothing is acknowledged and clients are told to resend.
-// One server per database until several nodes share one (the leaderless
-// cluster): a session advisory lock refuses a second.
+// One writer per database: a session advisory lock refuses a second server;
+// the leader of several nodes takes it over from its predecessor.
 
 #include "store/group_commit.hpp"
 
@@ -23,8 +23,13 @@ namespace parley::store {
 class PostgresStore final : public GroupCommitStore {
  public:
   // Connects, takes the database for this server and migrates it. Throws
-  // StoreError with a one-line reason (never the password).
-  PostgresStore(std::string url, boost::asio::any_io_executor completions);
+  // StoreError with a one-line reason (never the password). Another server
+  // using the database is refused, unless `takeover` says this one has the
+  // right to it now (the leader of several nodes): then the previous writer's
+  // sessions are ended first, so nothing it still sends can be stored, and its
+  // reconnects are refused.
+  enum class Takeover { no, yes };
+  PostgresStore(std::string url, boost::asio::any_io_executor completions, Takeover takeover = Takeover::no);
   ~PostgresStore() override;
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
@@ -67,6 +72,7 @@ class PostgresStore final : public GroupCommitStore {
   bool ready_ = false;  // connected, locked and set up
   bool refuse_writes_ = false;
   bool reported_down_ = false;
+  bool takeover_ = false;  // until the first lock is held
 };
 
 // The URL with any password replaced by "***", for messages and logs.
