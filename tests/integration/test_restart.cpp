@@ -127,6 +127,78 @@ TEST_CASE("a data directory that cannot be used stops the start with a clear rea
   CHECK_THROWS(ServerProcess(server_args({"--data-dir", data.path().string()})));
 }
 
+TEST_CASE("a full disk: nothing unstored is acknowledged, clients are told, and once there is room nothing is lost") {
+  TempDir data("data");
+  const auto args = server_args({"--data-dir", data.path().string(), "--messages-per-second", "1000", "--max-chat-kib", "4096"});
+  ServerProcess server(args);
+  const auto port = server.port();
+  auto v = visitor(port);
+  const auto token = v.welcome.resume_token();
+  const auto chat = start(v.ws, "Deposit 0xd15c is missing");
+
+  // The disk fills up: no file may grow past a little more than what is there now.
+  std::uintmax_t largest = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(data.path()))
+    if (entry.is_regular_file()) largest = std::max(largest, entry.file_size());
+  server.limit_file_size(static_cast<long>(largest) + 64 * 1024);
+
+  const std::string filler(3000, 'x');
+  std::vector<std::string> acked{"Deposit 0xd15c is missing"};
+  std::uint64_t last_seq = 1;
+  std::string refused_id;
+  CloseInfo closed;
+  for (int i = 1; i <= 2000 && refused_id.empty(); ++i) {
+    const auto id = "d-" + std::to_string(i);
+    v.ws.send(send_message(chat, id, std::to_string(i) + filler));
+    for (;;) {  // its Ack, or the connection closed instead (queue updates pass by)
+      auto f = v.ws.next_or_close(closed, 20s);
+      if (!f) {
+        refused_id = id;  // not acknowledged: the client keeps it to resend
+        break;
+      }
+      CHECK_FALSE(f->has_error());
+      if (!f->has_ack()) continue;
+      REQUIRE(f->ack().seq() == last_seq + 1);
+      last_seq = f->ack().seq();
+      acked.push_back(std::to_string(i) + filler);
+      break;
+    }
+  }
+  REQUIRE_FALSE(refused_id.empty());
+  // Told, not left hanging: the connection is closed with "reconnect".
+  CHECK(closed.code == 1012);
+  // The server is still up and says so.
+  CHECK(http_request(port, "GET", "/healthz").status == 200);
+
+  // Room is made: the visitor comes back and resends; it is stored once, next in line.
+  server.limit_file_size(0);
+  auto back = visitor(port, token, {{chat, last_seq}});
+  back.ws.expect(F::kConversation);
+  const auto resent_text = refused_id.substr(2) + filler;
+  back.ws.send(send_message(chat, refused_id, resent_text));
+  CHECK(back.ws.expect(F::kAck).ack().seq() == last_seq + 1);
+  acked.push_back(resent_text);
+
+  // No corruption: a restart on the same directory reads exactly what was acknowledged.
+  server.signal(SIGKILL);
+  server.wait();
+  ServerProcess again(args);
+  auto reader = visitor(again.port(), token, {{chat, 0}});
+  std::vector<std::string> texts;
+  for (auto snap = reader.ws.expect(F::kConversation).conversation();;) {
+    for (const auto& m : snap.messages())
+      if (!m.system()) texts.push_back(m.text());
+    if (!snap.has_more()) break;
+    reader.ws.send(fetch_history(chat, snap.messages().rbegin()->seq()));
+    auto page = reader.ws.expect(F::kHistory).history();
+    snap.clear_messages();
+    *snap.mutable_messages() = page.messages();
+    snap.set_has_more(page.has_more());
+  }
+  CHECK(texts.size() == acked.size());
+  CHECK(texts == acked);
+}
+
 TEST_CASE("PostgreSQL killed and restarted under a running node: nothing acknowledged while it is away, nothing lost") {
   Records records("postgres");
   auto& pg = *records.postgres;

@@ -35,6 +35,8 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args, ProcessOptions
       const rlimit limit{static_cast<rlim_t>(options.open_files_limit), static_cast<rlim_t>(options.open_files_limit)};
       ::setrlimit(RLIMIT_NOFILE, &limit);
     }
+    // A write past RLIMIT_FSIZE (limit_file_size) must fail, not kill.
+    ::signal(SIGXFSZ, SIG_IGN);
     if (!options.stderr_file.empty()) {
       const int fd = ::open(options.stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       if (fd >= 0) dup2(fd, STDERR_FILENO), close(fd);
@@ -80,6 +82,11 @@ int ServerProcess::stop() {
     pid_ = -1;
   }
   return status_;
+}
+
+void ServerProcess::limit_file_size(long bytes) {
+  const rlimit limit{bytes > 0 ? static_cast<rlim_t>(bytes) : RLIM_INFINITY, RLIM_INFINITY};
+  if (::prlimit(pid_, RLIMIT_FSIZE, &limit, nullptr) != 0) throw std::runtime_error("prlimit failed");
 }
 
 void ServerProcess::signal(int number) {

@@ -29,6 +29,10 @@ class ServerProcess {
   // SIGTERM, then the exit status (as from waitpid).
   int stop();
   void signal(int number);
+  // A full disk, as the server meets it: from now on no file of the process
+  // may grow past `bytes` (RLIMIT_FSIZE; writes past it fail with EFBIG);
+  // 0 lifts the limit again (room was made).
+  void limit_file_size(long bytes);
   int wait();  // blocks until the process exits; its status
 
  private:

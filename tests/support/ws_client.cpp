@@ -100,6 +100,11 @@ v1::ServerFrame WsClient::next(std::chrono::milliseconds timeout) {
   return *read_one(timeout, nullptr);
 }
 
+std::optional<v1::ServerFrame> WsClient::next_or_close(CloseInfo& closed, std::chrono::milliseconds timeout) {
+  if (!buffered_.empty()) return next(timeout);
+  return read_one(timeout, &closed);
+}
+
 v1::ServerFrame WsClient::expect(v1::ServerFrame::FrameCase kind, std::chrono::milliseconds timeout) {
   for (auto it = buffered_.begin(); it != buffered_.end(); ++it) {
     if (it->frame_case() != kind) continue;

@@ -39,6 +39,9 @@ class WsClient {
   // First frame of that kind, keeping the others buffered in order.
   v1::ServerFrame expect(v1::ServerFrame::FrameCase kind, std::chrono::milliseconds timeout = 5s);
   v1::Error expect_error(std::chrono::milliseconds timeout = 5s) { return expect(v1::ServerFrame::kError, timeout).error(); }
+  // Next frame, or nothing once the server closed (its code and reason in
+  // *closed). Throws on timeout.
+  std::optional<v1::ServerFrame> next_or_close(CloseInfo& closed, std::chrono::milliseconds timeout = 5s);
   // Reads until the server closes; returns its close code and reason.
   CloseInfo expect_close(std::chrono::milliseconds timeout = 5s);
   // Round trip: a Ping is answered after everything sent before it.
