@@ -15,6 +15,17 @@ describe("Transcript", () => {
     expect(t.contiguousSeq).toBe(3);
   });
 
+  test("counts the other side's messages after the read mark, never notices or our own", () => {
+    const t = new Transcript("c1", "me");
+    t.addMessages([message(1, "hello", "visitor"), message(2, "details", "visitor")]);
+    t.addMessages([{ ...message(3, "Alice joined", ""), system: true }, message(4, "mine", "me"), message(5, "more", "visitor")]);
+    expect(t.unreadCount()).toBe(3);  // 1, 2 and 5
+    t.readSeq = 4;
+    expect(t.unreadCount()).toBe(1);
+    t.readSeq = t.lastSeq();
+    expect(t.unreadCount()).toBe(0);
+  });
+
   test("the resume cursor stops at the first gap", () => {
     const t = new Transcript("c1", "me");
     t.addMessages([message(1, "a"), message(3, "c")]);

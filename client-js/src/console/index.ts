@@ -46,13 +46,16 @@ class Console {
   private selected = "";
   private canned: Canned[] = [];
   private unseen = new Set<string>();
-  private drafts = new Map<string, string>();
+  private drafts = new Map<string, string>();  // reply being typed, per chat
+  private noteDrafts = new Map<string, string>();  // internal note being typed, per chat
 
   constructor() {
     fetch("/canned-responses.json")
       .then((r) => (r.ok ? r.json() : { responses: [] }))
       .then((j: { responses: Canned[] }) => { this.canned = j.responses ?? []; this.render(); })
       .catch(() => {});
+    // A chat in view is marked read once the console itself is in view again.
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) this.render(); });
     const saved = sessionStorage.getItem("parley.console.v1");
     if (saved) this.signIn(JSON.parse(saved));
     else this.renderSignIn("");
@@ -120,10 +123,15 @@ class Console {
   private render(): void {
     const s = this.session;
     if (!s) return;
-    // Keep what the agent is typing across re-renders.
+    // Keep what the agent is typing (reply and note, per chat) across re-renders, with the focus.
+    // (Each box names its chat: `selected` may already be another one.)
     const draft = this.app.querySelector<HTMLTextAreaElement>("textarea.reply-text");
-    if (draft && this.selected) this.drafts.set(this.selected, draft.value);
-    const focusedReply = document.activeElement === draft;
+    if (draft?.dataset.conversation) this.drafts.set(draft.dataset.conversation, draft.value);
+    const noteDraft = this.app.querySelector<HTMLTextAreaElement>("textarea.note-text");
+    if (noteDraft?.dataset.conversation) this.noteDrafts.set(noteDraft.dataset.conversation, noteDraft.value);
+    const focused = document.activeElement;
+    const focusedReply = focused === draft;
+    const focusedNote = focused === noteDraft;
 
     const status = h("select", { "aria-label": "Status", disabled: !s.agentId || this.connectionState !== "open",
       onchange: (e) => { if (!s.setStatus(Number((e.target as HTMLSelectElement).value) as AgentStatus)) this.render(); } },
@@ -141,10 +149,14 @@ class Console {
     this.app.replaceChildren(top, ...(banner ? [banner] : []), h("div", { class: "layout" }, this.renderSide(s), this.renderChats(s), this.renderNotes(s)));
     const reply = this.app.querySelector<HTMLTextAreaElement>("textarea.reply-text");
     if (reply && focusedReply) reply.focus();
+    const note = this.app.querySelector<HTMLTextAreaElement>("textarea.note-text");
+    if (note && focusedNote) note.focus();
     const list = this.app.querySelector(".transcript");
     if (list) list.scrollTop = list.scrollHeight;
-    const badge = [...s.chats.values()].filter((c) => c.active && this.unseen.has(c.info.conversationId)).length;
-    document.title = badge > 0 ? `(${badge}) Parley Console` : "Parley Console";
+    // Unread: new chats not looked at yet, and messages in chats other than the one in view.
+    const unread = [...s.chats.values()].filter((c) => c.active)
+      .reduce((n, c) => n + Math.max(c.transcript.unreadCount(), this.unseen.has(c.info.conversationId) ? 1 : 0), 0);
+    document.title = unread > 0 ? `(${unread}) Parley Console` : "Parley Console";
   }
 
   private renderSide(s: AgentSession): HTMLElement {
@@ -182,12 +194,17 @@ class Console {
     const chats = [...s.chats.values()];
     if (chats.length === 0) return h("main", { class: "panel" }, h("p", { class: "empty" }, oversees(s.role) ? "Supervisors see queues, the team and alerts." : "No chats yet. Set yourself online to receive chats."));
     if (!s.chats.has(this.selected)) this.selected = chats[0]!.info.conversationId;
+    const chat = s.chats.get(this.selected)!;
+    // The chat in view is read while the console is in view; a hidden console
+    // marks it once it is looked at again (visibilitychange re-renders).
+    if (!document.hidden) {
+      this.unseen.delete(chat.info.conversationId);
+      s.markRead(chat.info.conversationId);
+    }
     const tabs = h("div", { class: "tabs", role: "tablist" }, ...chats.map((c) => h("button", {
       class: c.active ? "tab" : "tab ended", role: "tab", type: "button", "aria-selected": String(c.info.conversationId === this.selected),
       onclick: () => { this.selected = c.info.conversationId; this.render(); },
-    }, `${c.info.visitorName}${this.unseen.has(c.info.conversationId) ? " •" : ""}`)));
-    const chat = s.chats.get(this.selected)!;
-    if (this.unseen.delete(chat.info.conversationId)) s.markRead(chat.info.conversationId);
+    }, c.info.visitorName, unreadBadge(c, this.unseen.has(c.info.conversationId)))));
     return h("main", { class: "panel" }, tabs, this.renderChat(s, chat));
   }
 
@@ -225,14 +242,22 @@ class Console {
         chat.rating ? h("p", { class: "rating" }, `Rated ${chat.rating.score}/5 ${chat.rating.comment}`) : null,
         h("button", { type: "button", onclick: () => s.dismiss(id) }, "Dismiss"));
     }
-    const text = h("textarea", { class: "reply-text", "aria-label": "Reply", placeholder: "Reply to the visitor (Enter sends)", maxlength: 4000 });
+    const text = h("textarea", { class: "reply-text", "data-conversation": id, "aria-label": "Reply", placeholder: "Reply to the visitor (Enter sends)", maxlength: 4000 });
     text.value = this.drafts.get(id) ?? "";
     let typingTimer: ReturnType<typeof setTimeout> | null = null;
     text.addEventListener("input", () => {
       if (!typingTimer) s.typing(id, true); else clearTimeout(typingTimer);
       typingTimer = setTimeout(() => { typingTimer = null; s.typing(id, false); }, 3000);
     });
-    const send = () => { s.reply(id, text.value); this.drafts.delete(id); text.value = ""; };
+    // Cleared before the reply goes out: sending re-renders, and what is still
+    // in the box then would be kept as a draft and could be sent again.
+    const send = () => {
+      const value = text.value;
+      if (!value.trim()) return;
+      text.value = "";
+      this.drafts.delete(id);
+      s.reply(id, value);
+    };
     text.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); } });
     const canned = h("select", { "aria-label": "Canned responses", onchange: (e) => {
       const i = Number((e.target as HTMLSelectElement).value);
@@ -266,14 +291,24 @@ class Console {
   private renderNotes(s: AgentSession): HTMLElement {
     const chat = s.chats.get(this.selected);
     if (!chat) return h("aside", { class: "panel" }, h("h3", {}, "Internal notes"), h("p", { class: "empty" }, "—"));
-    const input = h("textarea", { "aria-label": "Add an internal note", placeholder: "Internal note (never sent to the visitor)", maxlength: 2000 });
+    const id = chat.info.conversationId;
+    const input = h("textarea", { class: "note-text", "data-conversation": id, "aria-label": "Add an internal note", placeholder: "Internal note (never sent to the visitor)", maxlength: 2000 });
+    input.value = this.noteDrafts.get(id) ?? "";
     return h("aside", { class: "panel notes" }, h("h3", {}, "Internal notes"),
       ...chat.notes.map((n) => h("div", { class: "note" }, h("span", { class: "meta" }, `${n.authorName} · ${n.kind} · ${formatTime(Number(n.serverTimeMs), "en-GB")}`), n.text)),
       chat.notes.length === 0 ? h("p", { class: "empty" }, "No notes yet") : null,
-      input, h("button", { type: "button", onclick: () => { s.addNote(chat.info.conversationId, input.value); input.value = ""; } }, "Add note"));
+      input, h("button", { type: "button", onclick: () => {
+        const value = input.value;
+        if (!value.trim()) return;
+        input.value = "";
+        this.noteDrafts.delete(id);
+        s.addNote(id, value);
+      } }, "Add note"));
   }
 
   private signOut(): void {
+    // A chat in view is marked read once the console itself is in view again.
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) this.render(); });
     const saved = sessionStorage.getItem("parley.console.v1");
     // Ending the sign-in on the server also closes this agent's other tabs made with it.
     if (saved) {
@@ -404,6 +439,15 @@ function askInDialog(cls: string, title: string, action: string, line: Field | n
 }
 
 // A short two-tone chime for a new chat (no audio file to load).
+// A tab's unread marker: the number of messages not seen yet, or "new" for a
+// chat not looked at; nothing when all is seen.
+function unreadBadge(chat: Chat, isNew: boolean): HTMLElement | null {
+  const count = chat.active ? chat.transcript.unreadCount() : 0;
+  if (count === 0 && !isNew) return null;
+  const label = count > 0 ? `${count} unread` : "new";
+  return h("span", { class: "unread", "aria-label": label, title: label }, count > 0 ? String(count) : "•");
+}
+
 function beep(): void {
   try {
     const ctx = new AudioContext();

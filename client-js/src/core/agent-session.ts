@@ -97,10 +97,14 @@ export class AgentSession {
     this.sender.send({ frame: { case: "typing", value: { conversationId, typing } } });
   }
 
+  /** The agent has seen everything in this chat so far: tells the visitor ("Read"), once per new message. */
   markRead(conversationId: string): void {
     const chat = this.chats.get(conversationId);
-    const seq = chat?.transcript.lastSeq() ?? 0;
-    if (chat?.active && seq > 0) this.sender.send({ frame: { case: "markRead", value: { conversationId, seq: BigInt(seq) } } });
+    if (!chat?.active) return;
+    const seq = chat.transcript.lastSeq();
+    if (seq <= chat.transcript.readSeq) return;
+    chat.transcript.readSeq = seq;
+    this.sender.send({ frame: { case: "markRead", value: { conversationId, seq: BigInt(seq) } } });
   }
 
   addNote(conversationId: string, text: string): void {

@@ -27,6 +27,8 @@ export class Transcript {
   /** Highest seq such that every seq up to it is known: the resume cursor. */
   contiguousSeq = 0;
   peerReadSeq = 0;
+  /** The last seq this side told the server it has read. */
+  readSeq = 0;
 
   constructor(readonly conversationId: string, private readonly myId: string) {}
 
@@ -91,6 +93,13 @@ export class Transcript {
   entries(): Entry[] {
     const numbered = [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
     return [...numbered, ...this.pending.values()];
+  }
+
+  /** Messages from the other side (not notices) after readSeq. */
+  unreadCount(): number {
+    let n = 0;
+    for (const e of this.bySeq.values()) if (e.seq > this.readSeq && !e.mine && !e.system) n++;
+    return n;
   }
 
   lastSeq(): number {

@@ -1,0 +1,106 @@
+// The console as an agent uses it every hour (issue 12): what is typed is
+// never sent twice nor lost, and what is unread is marked until it is seen.
+import { after, afterEach, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { agentSend, closeAll, cspViolations, launchBrowser, openWidget, selectChat, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+afterEach(async () => {
+  await closeAll(server);
+  assert.deepEqual(cspViolations.splice(0), []);
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const reply = (page) => page.locator("textarea.reply-text");
+const note = (page) => page.getByLabel("Add an internal note");
+const seen = (visitor, text) => visitor.locator("#parley-widget .msg:not(.mine)", { hasText: text });
+
+describe("the console, every hour", () => {
+  test("the reply box is empty after sending, and a second Enter sends nothing", async () => {
+    const agent = await signInAgent(browser, server, "alice");
+    const visitor = await openWidget(browser, server);
+    await startChat(visitor, { message: "Where is my deposit?", name: "Twice Tom" });
+    await selectChat(agent, "Twice Tom");
+
+    await agentSend(agent, "Checking your deposit now");
+    await seen(visitor, "Checking your deposit now").waitFor();
+    assert.equal(await reply(agent).inputValue(), "");
+    await reply(agent).press("Enter");  // nothing left to send
+    await reply(agent).fill("Found it");
+    await agent.getByRole("button", { name: "Send", exact: true }).click();
+    await seen(visitor, "Found it").waitFor();
+    assert.equal(await reply(agent).inputValue(), "");
+    assert.equal(await seen(visitor, "Checking your deposit now").count(), 1, "the customer sees the message once");
+    assert.equal(await agent.locator(".transcript .msg.mine", { hasText: "Checking your deposit now" }).count(), 1);
+  });
+
+  test("a reply and a note being typed survive new messages, and each chat keeps its own", async () => {
+    const agent = await signInAgent(browser, server, "carol");  // two chats at once
+    const first = await openWidget(browser, server);
+    await startChat(first, { message: "Withdrawal stuck", category: "3", name: "Draft Dan" });
+    await agent.getByRole("tab", { name: /Draft Dan/ }).waitFor();
+    const second = await openWidget(browser, server);
+    await startChat(second, { message: "Cannot log in", category: "1", name: "Other Olga" });
+    await agent.getByRole("tab", { name: /Other Olga/ }).waitFor();
+
+    await selectChat(agent, /Draft Dan/);
+    await reply(agent).fill("Your withdrawal is in the");
+    await note(agent).fill("Checked the hot wallet: fine");
+    await visitorSend(first, "Any news?");  // an event: the console renders again
+    await agent.locator(".transcript .msg", { hasText: "Any news?" }).waitFor();
+    await visitorSend(second, "Hello?");    // and another, for the other chat
+    await agent.getByRole("tab", { name: /Other Olga/ }).locator(".unread").waitFor();
+    assert.equal(await reply(agent).inputValue(), "Your withdrawal is in the");
+    assert.equal(await note(agent).inputValue(), "Checked the hot wallet: fine");
+
+    await selectChat(agent, /Other Olga/);
+    assert.equal(await reply(agent).inputValue(), "");
+    assert.equal(await note(agent).inputValue(), "");
+    await reply(agent).fill("Let me reset");
+    await selectChat(agent, /Draft Dan/);
+    assert.equal(await reply(agent).inputValue(), "Your withdrawal is in the");
+    assert.equal(await note(agent).inputValue(), "Checked the hot wallet: fine");
+    await agent.getByRole("button", { name: "Add note" }).click();
+    await agent.locator(".notes .note", { hasText: "Checked the hot wallet: fine" }).waitFor();
+    assert.equal(await note(agent).inputValue(), "");
+    for (const name of [/Draft Dan/, /Other Olga/]) {  // Carol's slots are free for the next test
+      await selectChat(agent, name);
+      await agent.getByRole("button", { name: "Close chat" }).click();
+      await agent.getByText("This chat is closed.").waitFor();
+    }
+  });
+
+  test("every message reaches Read while the agent has the chat open, and other chats count their unread", async () => {
+    const agent = await signInAgent(browser, server, "carol");
+    const first = await openWidget(browser, server);
+    await startChat(first, { message: "Deposit 1 missing", name: "Read Rosa" });
+    await agent.getByRole("tab", { name: /Read Rosa/ }).waitFor();
+    const second = await openWidget(browser, server);
+    await startChat(second, { message: "Deposit 2 missing", name: "Count Carl" });
+    await agent.getByRole("tab", { name: /Count Carl/ }).waitFor();
+    await selectChat(agent, /Read Rosa/);
+
+    for (const text of ["first detail", "second detail", "third detail"]) {
+      await visitorSend(first, text);
+      await first.locator('#parley-widget .msg.mine[data-state="read"]', { hasText: text }).waitFor();
+    }
+    await visitorSend(second, "one");
+    await visitorSend(second, "two");
+    const badge = agent.getByRole("tab", { name: /Count Carl/ }).locator(".unread");
+    await badge.filter({ hasText: "3" }).waitFor();  // the opening message and two more
+    assert.match(await agent.title(), /^\(3\) /);
+    assert.equal(await agent.getByRole("tab", { name: /Read Rosa/ }).locator(".unread").count(), 0);
+
+    await selectChat(agent, /Count Carl/);
+    await second.locator('#parley-widget .msg.mine[data-state="read"]', { hasText: "two" }).waitFor();
+    assert.equal(await badge.count(), 0);
+    assert.equal(await agent.title(), "Parley Console");
+  });
+});
