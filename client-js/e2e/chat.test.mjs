@@ -21,6 +21,13 @@ after(async () => {
 const widgetMessages = (page) => page.locator("#parley-widget .msg:not(.system)");
 
 describe("widget and console", () => {
+  test("the site's icon is served (no 404 in every browser's first request)", async () => {
+    const res = await fetch(`${server.url}/favicon.ico`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "image/x-icon");
+    assert.ok((await res.arrayBuffer()).byteLength > 0);
+  });
+
   test("a visitor and an agent complete a chat, and the rating is recorded", async () => {
     const agent = await signInAgent(browser, server, "alice");
     const visitor = await openWidget(browser, server);

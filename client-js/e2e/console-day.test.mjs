@@ -2,7 +2,7 @@
 // never sent twice nor lost, and what is unread is marked until it is seen.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { agentSend, closeAll, cspViolations, launchBrowser, openWidget, selectChat, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
+import { agentCloseChat, agentSend, closeAll, cspViolations, launchBrowser, openWidget, selectChat, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
 
 let server, browser;
 before(async () => {
@@ -39,6 +39,7 @@ describe("the console, every hour", () => {
     assert.equal(await reply(agent).inputValue(), "");
     assert.equal(await seen(visitor, "Checking your deposit now").count(), 1, "the customer sees the message once");
     assert.equal(await agent.locator(".transcript .msg.mine", { hasText: "Checking your deposit now" }).count(), 1);
+    await agentCloseChat(agent);  // Alice's one slot is free for a later test
   });
 
   test("a reply and a note being typed survive new messages, and each chat keeps its own", async () => {
@@ -102,5 +103,22 @@ describe("the console, every hour", () => {
     await second.locator('#parley-widget .msg.mine[data-state="read"]', { hasText: "two" }).waitFor();
     assert.equal(await badge.count(), 0);
     assert.equal(await agent.title(), "Parley Console");
+  });
+
+  test("a refused action is explained: Accept with no free slot", async () => {
+    const agent = await signInAgent(browser, server, "alice");  // one chat at a time
+    const first = await openWidget(browser, server);
+    await startChat(first, { message: "First in line", name: "Busy Bea" });
+    await agent.getByRole("tab", { name: /Busy Bea/ }).waitFor();
+    const second = await openWidget(browser, server);
+    await startChat(second, { message: "Second in line", name: "Queued Quinn" });
+    const waiting = agent.locator(".queue-item", { hasText: "Queued Quinn" });
+    await waiting.getByRole("button", { name: "Accept" }).click();
+    const notice = agent.getByRole("alert").filter({ hasText: "no free chat slot" });
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /Close or transfer a chat first/);
+    await notice.getByRole("button", { name: "Dismiss" }).click();
+    await notice.waitFor({ state: "detached" });
+    assert.equal(await agent.locator(".transcript .msg", { hasText: "Second in line" }).count(), 0);
   });
 });

@@ -17,7 +17,8 @@ export async function startServer(extraArgs = []) {
     "--listen", "127.0.0.1:0", "--threads", "2",
     "--static-dir", resolve(repo, "client-js/dist"),
     "--agents", resolve(repo, "tests/data/agents.json"),
-    "--new-chats-per-ip-per-minute", "1000",  // every test visitor comes from 127.0.0.1
+    // Every test visitor comes from 127.0.0.1 (unless a test sets its own limit).
+    ...(extraArgs.includes("--new-chats-per-ip-per-minute") ? [] : ["--new-chats-per-ip-per-minute", "1000"]),
     // Nothing kept unless the test gives a data directory (the server's default is ./data).
     ...(extraArgs.some((a) => a === "--data-dir" || a === "--database" || a === "--redis") ? [] : ["--memory-only"]),
     ...extraArgs,

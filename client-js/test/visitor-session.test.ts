@@ -85,6 +85,17 @@ describe("VisitorSession", () => {
     expect(session.phase).toBe("rated");
   });
 
+  test("a refused start goes back to the form with the reason; the next start clears it", () => {
+    const { session, server } = harness();
+    session.start(form);
+    server({ frame: { case: "error", value: { code: ErrorCode.RATE_LIMITED, message: "too many new chats" } } });
+    expect(session.phase).toBe("prechat");
+    expect(session.startRefused).toBe(ErrorCode.RATE_LIMITED);
+    session.start(form);
+    expect(session.phase).toBe("starting");
+    expect(session.startRefused).toBeNull();
+  });
+
   test("an unknown resume token starts over", () => {
     const store = new MemoryStore();
     store.setItem("parley.visitor.v1", JSON.stringify({ resumeToken: "old", conversationId: "c0", pending: [] }));

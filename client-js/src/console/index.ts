@@ -146,7 +146,9 @@ class Console {
       h("button", { type: "button", class: "search-open", onclick: () => openSearch({}) }, "Search past chats"),
       h("button", { type: "button", onclick: () => this.signOut() }, "Sign out"));
     const banner = this.connectionState === "reconnecting" ? h("div", { class: "banner", role: "alert" }, "Connection lost. Reconnecting…") : null;
-    this.app.replaceChildren(top, ...(banner ? [banner] : []), h("div", { class: "layout" }, this.renderSide(s), this.renderChats(s), this.renderNotes(s)));
+    const notice = s.notice ? h("div", { class: "notice", role: "alert" }, s.notice.text,
+      h("button", { type: "button", "aria-label": "Dismiss", onclick: () => { s.notice = null; this.render(); } }, "×")) : null;
+    this.app.replaceChildren(top, ...(banner ? [banner] : []), ...(notice ? [notice] : []), h("div", { class: "layout" }, this.renderSide(s), this.renderChats(s), this.renderNotes(s)));
     const reply = this.app.querySelector<HTMLTextAreaElement>("textarea.reply-text");
     if (reply && focusedReply) reply.focus();
     const note = this.app.querySelector<HTMLTextAreaElement>("textarea.note-text");

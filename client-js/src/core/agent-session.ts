@@ -49,6 +49,8 @@ export class AgentSession {
   previews = new Map<string, Transcript>();
   alerts: string[] = [];
   lastError = "";
+  /** The last refusal of something this agent did, until dismissed. */
+  notice: { text: string; atMs: number } | null = null;
   /** Called with the conversation id when a chat is newly assigned (sound, title badge). */
   onNewChat: (conversationId: string) => void = () => {};
 
@@ -250,6 +252,10 @@ export class AgentSession {
       }
       case "error":
         this.lastError = f.value.message;
+        // A refused action (Accept at capacity, a transfer to someone away...)
+        // is told to the agent; a lost chat has its own alert below.
+        if (this.agentId && f.value.code !== ErrorCode.HISTORY_LOST)
+          this.notice = { text: refusalText(f.value.message, f.value.code), atMs: Date.now() };
         if (f.value.code === ErrorCode.HISTORY_LOST && f.value.conversationId) {
           // The server no longer has this chat: keep what we saw, read-only, and say so.
           const lost = this.chats.get(f.value.conversationId);
@@ -275,5 +281,17 @@ export class AgentSession {
   private resend(chat: Chat): void {
     for (const p of chat.transcript.unacknowledged())
       this.sender.send({ frame: { case: "sendMessage", value: { conversationId: chat.info.conversationId, ...p } } });
+  }
+}
+
+// What an agent is told when the server refuses an action: the server's reason,
+// with a word on what to do where one helps.
+export function refusalText(message: string, code: ErrorCode): string {
+  const reason = message ? message[0]!.toUpperCase() + message.slice(1) : "The server refused this";
+  switch (code) {
+    case ErrorCode.AT_CAPACITY: return `${reason}. Close or transfer a chat first, or ask a colleague.`;
+    case ErrorCode.RATE_LIMITED: return `${reason}. Wait a moment and try again.`;
+    case ErrorCode.UNAVAILABLE: return `${reason}. Try again in a moment.`;
+    default: return `${reason}.`;
   }
 }

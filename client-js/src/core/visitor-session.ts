@@ -63,6 +63,8 @@ export class VisitorSession {
   seniorRequested = false;
   agentTyping = false;
   lastError: { code: ErrorCode; message: string } | null = null;
+  /** Why the last chat start was refused; null once a start is under way. */
+  startRefused: ErrorCode | null = null;
   unread = 0;
   private startRequest: { clientMessageId: string; form: PreChat } | null = null;
   private rateRequest = 0;
@@ -110,6 +112,7 @@ export class VisitorSession {
     this.name = form.name ?? "";
     this.phase = "starting";
     this.lastError = null;
+    this.startRefused = null;
     this.sendStart();
     this.onChange();
   }
@@ -253,8 +256,11 @@ export class VisitorSession {
           this.phase = "prechat";
           this.store.removeItem(storageKey);
         } else if (this.phase === "starting") {
+          // Refused (too many new chats, a bad field, storage away): back to
+          // the form, which still holds what the visitor typed, with the reason.
           this.phase = "prechat";
           this.startRequest = null;
+          this.startRefused = f.value.code;
         }
         break;
       default:

@@ -40,6 +40,13 @@ const en = {
   states: { sending: "Sending", sent: "Sent", delivered: "Delivered", read: "Read" },
   you: "You",
   unread: (n: number) => `${n} unread messages`,
+  // Why a chat could not start; what the visitor typed stays in the form.
+  refused: {
+    rateLimited: "Too many new chats from your network just now. Please wait a minute and press Start again.",
+    invalid: "Something in the form is not accepted. Please check it and try again.",
+    unavailable: "We cannot take your message right now. Please try again in a moment.",
+    other: "Your chat could not be started. Please try again.",
+  },
 };
 
 export type Strings = typeof en;
@@ -81,6 +88,12 @@ const zh: Strings = {
   states: { sending: "发送中", sent: "已发送", delivered: "已送达", read: "已读" },
   you: "我",
   unread: (n) => `${n} 条未读消息`,
+  refused: {
+    rateLimited: "您所在网络刚刚发起的新会话过多，请稍等一分钟后再点击开始。",
+    invalid: "表单中有内容不被接受，请检查后重试。",
+    unavailable: "暂时无法接收您的消息，请稍后再试。",
+    other: "无法开始会话，请重试。",
+  },
 };
 
 export function pickLocale(requested: string | undefined, browser: readonly string[]): Locale {

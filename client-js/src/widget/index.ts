@@ -3,7 +3,7 @@
 // options via data- attributes or window.ParleyConfig = { locale, server, identityToken }.
 import { Connection, type ConnectionState } from "../core/connection";
 import { formatTime, h } from "../core/dom";
-import { Category } from "../core/protocol";
+import { Category, ErrorCode } from "../core/protocol";
 import { VisitorSession } from "../core/visitor-session";
 import { pickLocale, strings, type Locale, type Strings } from "./i18n";
 import { widgetCss } from "./styles";
@@ -179,6 +179,7 @@ class Widget {
     const name = h("input", { name: "name", maxlength: 80, autocomplete: "name" });
     const email = h("input", { name: "email", type: "email", maxlength: 254, autocomplete: "email" });
     const submit = h("button", { class: "primary", type: "submit" }, t.start);
+    const refused = h("p", { class: "error", role: "alert", hidden: true });
     const form = h(
       "form",
       { class: "prechat" },
@@ -189,6 +190,7 @@ class Widget {
       h("label", {}, t.transactionId, tx),
       h("label", {}, t.name, name),
       h("label", {}, t.email, email),
+      refused,
       submit,
     );
     form.addEventListener("submit", (e) => {
@@ -205,7 +207,7 @@ class Widget {
         locale: this.locale,
         timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       });
-      message.value = "";
+      // The text stays until the chat has started: a refused start keeps it.
     });
     return form;
   }
@@ -231,6 +233,10 @@ class Widget {
 
     const inChat = s.phase === "queued" || s.phase === "chatting";
     els.prechat.hidden = s.phase !== "prechat" && s.phase !== "starting";
+    const refused = els.prechat.querySelector<HTMLParagraphElement>("p.error")!;
+    refused.hidden = s.phase !== "prechat" || s.startRefused === null;
+    refused.textContent = s.startRefused === null ? "" : refusalText(t, s.startRefused);
+    if (inChat) els.prechat.querySelector("textarea")!.value = "";  // it is the chat's first message now
     els.prechat.querySelector("button")!.disabled = s.phase === "starting";
     els.footer.hidden = !inChat;
     els.seniorButton.hidden = s.senior || s.tier >= 2;
@@ -367,3 +373,12 @@ function boot(): void {
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
 else boot();
+
+function refusalText(t: Strings, code: ErrorCode): string {
+  switch (code) {
+    case ErrorCode.RATE_LIMITED: return t.refused.rateLimited;
+    case ErrorCode.INVALID_ARGUMENT: return t.refused.invalid;
+    case ErrorCode.UNAVAILABLE: return t.refused.unavailable;
+    default: return t.refused.other;
+  }
+}
