@@ -144,8 +144,14 @@ describe("widget and console", () => {
     await visitor.keyboard.press("Escape");
     assert.equal(await visitor.locator("#parley-widget .panel").isHidden(), true, "Esc closes the panel");
     await visitor.locator("#parley-widget .launcher").click();
+    // System messages come as codes: the visitor reads them in Chinese, the agent in English.
+    const agent = await signInAgent(browser, server, "dora");
+    await visitor.locator("#parley-widget .msg.system", { hasText: "客服 Dora 已加入会话。" }).waitFor();
+    assert.equal(await visitor.locator("#parley-widget .msg.system", { hasText: "joined the chat" }).count(), 0);
     await visitor.locator("#parley-widget .actions button", { hasText: "结束会话" }).click();
     await visitor.locator("#parley-widget .rating", { hasText: "请为本次服务评分" }).waitFor();
+    await visitor.locator("#parley-widget .msg.system", { hasText: "您已结束本次会话。" }).waitFor();
+    await agent.locator(".transcript .msg.system", { hasText: "The visitor ended the chat." }).waitFor();
   });
 
   test("visitor text is shown as text in the console and the widget, never run", async () => {

@@ -81,7 +81,7 @@ export async function closeAll(server) {
   }
 }
 
-export const passwords = { alice: "alice-secret", bob: "bob-secret-1", carol: "carol-secret", tina: "tina-secret", sam: "sam-secret-1" };
+export const passwords = { alice: "alice-secret", bob: "bob-secret-1", carol: "carol-secret", dora: "dora-secret", tina: "tina-secret", sam: "sam-secret-1" };
 
 /** Opens the console and signs in (the account decides the role). */
 export async function signInAgent(browser, server, id, { online = true } = {}) {

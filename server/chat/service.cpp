@@ -78,6 +78,21 @@ bool role_may_send(v1::ClientFrame::FrameCase frame, v1::Role role) {
 
 }  // namespace
 
+// English, for clients that do not know the code and for exports.
+std::string notice_text(const v1::SystemNotice& notice) {
+  switch (notice.kind()) {
+    case v1::NOTICE_KIND_AGENT_JOINED: return notice.agent_name() + " joined the chat.";
+    case v1::NOTICE_KIND_SENIOR_JOINED: return notice.agent_name() + " from senior support joined the chat.";
+    case v1::NOTICE_KIND_AGENT_DISCONNECTED:
+      return "Your agent was disconnected. You are first in line for the next available agent.";
+    case v1::NOTICE_KIND_ESCALATING: return "Your chat is being passed to senior support. Please stay here.";
+    case v1::NOTICE_KIND_VISITOR_ENDED: return "The visitor ended the chat.";
+    case v1::NOTICE_KIND_CLOSED: return "The chat was closed.";
+    case v1::NOTICE_KIND_VISITOR_LEFT: return "The visitor left before an agent was free.";
+    default: return {};
+  }
+}
+
 Service::Service(ServiceLimits limits, const AccountDirectory& accounts, MessageLog& log,
                  const Clock& clock)
     : limits_(limits),
@@ -253,7 +268,7 @@ void Service::check_visitor(const std::string& id, std::int64_t now) {
     auto c = conversations_.find(v.conversation_id);
     if (c != conversations_.end() && c->second.info.state() == v1::CONVERSATION_STATE_QUEUED)
       close_conversation(c->second, v1::ROLE_UNSPECIFIED, {}, v1::CLOSE_REASON_VISITOR_LEFT, {},
-                         "The visitor left before an agent was free.");
+                         v1::NOTICE_KIND_VISITOR_LEFT);
   }
   const auto when = forget_at(v);
   if (!when) return;  // with an agent: looked at again when the chat closes
@@ -807,7 +822,7 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
                           ? v1::CLOSE_REASON_VISITOR_LEFT
                           : m.reason();
   close_conversation(*c, s.role, s.participant_id, reason, m.comment(),
-                     s.role == v1::ROLE_VISITOR ? "The visitor ended the chat." : "The chat was closed.");
+                     s.role == v1::ROLE_VISITOR ? v1::NOTICE_KIND_VISITOR_ENDED : v1::NOTICE_KIND_CLOSED);
   if (oversees(s.role)) {
     v1::ServerFrame closed_frame;
     closed_frame.mutable_closed()->set_conversation_id(m.conversation_id());
@@ -818,7 +833,7 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
 }
 
 void Service::close_conversation(Conversation& c, v1::Role closed_by, const std::string& closer_id,
-                                 v1::CloseReason reason, const std::string& comment, std::string notice) {
+                                 v1::CloseReason reason, const std::string& comment, v1::NoticeKind notice) {
   const auto& id = c.info.conversation_id();
   changed(c);
   queues_.remove(id);
@@ -838,7 +853,7 @@ void Service::close_conversation(Conversation& c, v1::Role closed_by, const std:
   if (auto v = visitors_.find(c.info.visitor_id()); v != visitors_.end() && v->second.sessions.empty())
     schedule_visitor_check(v->second, c.closed_ms);
   v1::ServerFrame message_frame;
-  *message_frame.mutable_message() = append_system(c, std::move(notice));
+  *message_frame.mutable_message() = append_system(c, notice);
   v1::ServerFrame closed_frame;
   auto* closed = closed_frame.mutable_closed();
   closed->set_conversation_id(id);
@@ -959,7 +974,7 @@ void Service::on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat&
     e.mutable_chat_queued()->set_category(c->info.category());
   });
   v1::ServerFrame notice;
-  *notice.mutable_message() = append_system(*c, "Your chat is being passed to senior support. Please stay here.");
+  *notice.mutable_message() = append_system(*c, v1::NOTICE_KIND_ESCALATING);
   to_visitor(*c, notice);
   send_ack(s, req, m.conversation_id());
   v1::ServerFrame frame;
@@ -1030,8 +1045,8 @@ void Service::assign(Conversation& c, Agent& agent, const std::string& by) {
 
   const bool senior = c.info.tier() >= 2;
   v1::ServerFrame notice;
-  *notice.mutable_message() = append_system(
-      c, agent.account->display_name + (senior ? " from senior support joined the chat." : " joined the chat."));
+  *notice.mutable_message() =
+      append_system(c, senior ? v1::NOTICE_KIND_SENIOR_JOINED : v1::NOTICE_KIND_AGENT_JOINED, agent.account->display_name);
   to_visitor(c, notice);
   v1::ServerFrame joined;
   auto* j = joined.mutable_agent_joined();
@@ -1074,16 +1089,18 @@ void Service::requeue_front(Conversation& c) {
   });
   v1::ServerFrame notice;
   *notice.mutable_message() =
-      append_system(c, "Your agent was disconnected. You are first in line for the next available agent.");
+      append_system(c, v1::NOTICE_KIND_AGENT_DISCONNECTED);
   to_visitor(c, notice);
 }
 
-v1::Message Service::append_system(Conversation& c, std::string text) {
+v1::Message Service::append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name) {
   v1::Message message;
   message.set_conversation_id(c.info.conversation_id());
   message.set_system(true);
   message.set_sender_name("Parley");
-  message.set_text(std::move(text));
+  message.mutable_notice()->set_kind(kind);
+  message.mutable_notice()->set_agent_name(agent_name);
+  message.set_text(notice_text(message.notice()));
   message.set_server_time_ms(clock_.now_ms());
   auto stored = log_.append(std::move(message)).stored;
   emit_appended(stored);

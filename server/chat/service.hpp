@@ -57,6 +57,9 @@ struct ServiceLimits {
   double new_chats_per_address_per_minute = 10;  // bursts of as many; across every node
 };
 
+// A system notice's English text (Message.text beside its code).
+std::string notice_text(const v1::SystemNotice& notice);
+
 enum class ErasureResult { erased, open_chat, unavailable, unsupported };
 
 struct ServiceStats {
@@ -214,10 +217,10 @@ class Service {
   // both sides with `notice` and prompts the visitor for a rating.
   void close_conversation(Conversation& c, v1::Role closed_by, const std::string& closer_id, v1::CloseReason reason,
                           const std::string& comment,
-                          std::string notice);
+                          v1::NoticeKind notice);
   void release(Conversation& c, const std::string& reason, const std::string& by = {});
   void requeue_front(Conversation& c);
-  v1::Message append_system(Conversation& c, std::string text);
+  v1::Message append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name = {});
   void add_note(Conversation& c, const std::string& author_id, const std::string& author_name,
                 std::string kind, std::string text);
   // After every event: route what can be routed, then push queue positions,

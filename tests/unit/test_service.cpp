@@ -204,7 +204,11 @@ TEST_CASE("escalation hands the chat with notes to tier 2 and tells the visitor"
   alice.send(escalate(id, "chain reorg suspected", "tx 0xabc stuck at 3 confirmations"));
   CHECK(alice.take(F::kReleased).released().conversation_id() == id);
   CHECK(tina.take(F::kEscalated).escalated().reason() == "chain reorg suspected");
-  CHECK(v.take(F::kMessage).message().system());
+  // System notices come as a code for the reader's language, with English beside it.
+  const auto passing = v.take(F::kMessage).message();
+  CHECK(passing.system());
+  CHECK(passing.notice().kind() == v1::NOTICE_KIND_ESCALATING);
+  CHECK(passing.text() == "Your chat is being passed to senior support. Please stay here.");
   auto status = v.take(F::kQueueStatus);  // alice took it at once: the first queue status is tier 2
   CHECK(status.queue_status().tier() == 2);
   // Before taking it, tier 2 sees the notes in the queue and may read the transcript.
@@ -230,6 +234,10 @@ TEST_CASE("escalation hands the chat with notes to tier 2 and tells the visitor"
   auto joined = v.take(F::kAgentJoined).agent_joined();
   CHECK(joined.senior());
   CHECK(joined.agent_name() == "Tina");
+  v1::SystemNotice senior_joined;
+  for (const auto& f : v.outlet->frames)
+    if (f.has_message() && f.message().notice().kind() == v1::NOTICE_KIND_SENIOR_JOINED) senior_joined = f.message().notice();
+  CHECK(senior_joined.agent_name() == "Tina");
   // Notes never reach the visitor.
   for (const auto& f : v.outlet->frames) CHECK(f.frame_case() != F::kNoteAdded);
   for (const auto& f : v.outlet->frames)

@@ -1,7 +1,7 @@
 // One conversation's messages as a client sees them: server messages merged by
 // seq (so a replay never shows anything twice), plus our own messages that are
 // not acknowledged yet. Pure data structure, no DOM, no sockets.
-import type { Ack, Message } from "./protocol";
+import type { Ack, Message, SystemNotice } from "./protocol";
 
 export type DeliveryState = "sending" | "sent" | "delivered" | "read";
 
@@ -13,6 +13,8 @@ export interface Entry {
   senderName: string;
   mine: boolean;
   system: boolean;
+  /** A system message's code, for the reader's language (text is its English). */
+  notice?: SystemNotice;
   timeMs: number;
 }
 
@@ -47,6 +49,7 @@ export class Transcript {
         senderName: m.senderName,
         mine,
         system: m.system,
+        notice: m.notice,
         timeMs: Number(m.serverTimeMs),
       });
       if (mine) this.pending.delete(m.clientMessageId);

@@ -40,6 +40,16 @@ const en = {
   states: { sending: "Sending", sent: "Sent", delivered: "Delivered", read: "Read" },
   you: "You",
   unread: (n: number) => `${n} unread messages`,
+  // System messages, by their code.
+  notices: {
+    agentJoined: (name: string) => `${name} joined the chat.`,
+    seniorJoined: (name: string) => `${name} from senior support joined the chat.`,
+    agentDisconnected: "Your agent was disconnected. You are first in line for the next available agent.",
+    escalating: "Your chat is being passed to senior support. Please stay here.",
+    visitorEnded: "You ended the chat.",
+    closed: "The chat was closed.",
+    visitorLeft: "The chat was closed because you left before an agent was free.",
+  },
   // Why a chat could not start; what the visitor typed stays in the form.
   refused: {
     rateLimited: "Too many new chats from your network just now. Please wait a minute and press Start again.",
@@ -88,6 +98,15 @@ const zh: Strings = {
   states: { sending: "发送中", sent: "已发送", delivered: "已送达", read: "已读" },
   you: "我",
   unread: (n) => `${n} 条未读消息`,
+  notices: {
+    agentJoined: (name) => `客服 ${name} 已加入会话。`,
+    seniorJoined: (name) => `高级客服 ${name} 已加入会话。`,
+    agentDisconnected: "您的客服连接已断开。您已排在队列首位，将由下一位空闲客服为您服务。",
+    escalating: "您的会话正在转交给高级客服，请不要离开。",
+    visitorEnded: "您已结束本次会话。",
+    closed: "本次会话已关闭。",
+    visitorLeft: "由于您在客服接入前离开，本次会话已关闭。",
+  },
   refused: {
     rateLimited: "您所在网络刚刚发起的新会话过多，请稍等一分钟后再点击开始。",
     invalid: "表单中有内容不被接受，请检查后重试。",

@@ -3,7 +3,7 @@
 // options via data- attributes or window.ParleyConfig = { locale, server, identityToken }.
 import { Connection, type ConnectionState } from "../core/connection";
 import { formatTime, h } from "../core/dom";
-import { Category, ErrorCode } from "../core/protocol";
+import { Category, ErrorCode, NoticeKind, type SystemNotice } from "../core/protocol";
 import { VisitorSession } from "../core/visitor-session";
 import { pickLocale, strings, type Locale, type Strings } from "./i18n";
 import { widgetCss } from "./styles";
@@ -264,7 +264,7 @@ class Widget {
     if (!transcript) return els.messages.replaceChildren();
     const nearBottom = els.body.scrollHeight - els.body.scrollTop - els.body.clientHeight < 40;
     const items = transcript.entries().map((e) => {
-      if (e.system) return h("li", { class: "msg system", "data-seq": e.seq }, e.text);
+      if (e.system) return h("li", { class: "msg system", "data-seq": e.seq }, noticeText(t, e.notice) ?? e.text);
       const state = e.mine ? transcript.stateOf(e, s.phase === "chatting") : null;
       return h(
         "li",
@@ -380,5 +380,20 @@ function refusalText(t: Strings, code: ErrorCode): string {
     case ErrorCode.INVALID_ARGUMENT: return t.refused.invalid;
     case ErrorCode.UNAVAILABLE: return t.refused.unavailable;
     default: return t.refused.other;
+  }
+}
+
+// A system message in the reader's language; undefined for a code this widget
+// does not know (its English text is shown then).
+function noticeText(t: Strings, notice: SystemNotice | undefined): string | undefined {
+  switch (notice?.kind) {
+    case NoticeKind.AGENT_JOINED: return t.notices.agentJoined(notice.agentName);
+    case NoticeKind.SENIOR_JOINED: return t.notices.seniorJoined(notice.agentName);
+    case NoticeKind.AGENT_DISCONNECTED: return t.notices.agentDisconnected;
+    case NoticeKind.ESCALATING: return t.notices.escalating;
+    case NoticeKind.VISITOR_ENDED: return t.notices.visitorEnded;
+    case NoticeKind.CLOSED: return t.notices.closed;
+    case NoticeKind.VISITOR_LEFT: return t.notices.visitorLeft;
+    default: return undefined;
   }
 }
