@@ -70,8 +70,9 @@ describe("widget and console", () => {
 
     await visitor.reload();
     await agentSend(agent, "Sent while you were reloading");
-    await visitor.locator("#parley-widget .launcher").click();
+    // The panel was open: it is open again after the reload, with nothing to click.
     await visitor.locator("#parley-widget .msg", { hasText: "Sent while you were reloading" }).waitFor();
+    assert.equal(await visitor.locator("#parley-widget .panel").isVisible(), true);
     const afterReload = await widgetMessages(visitor).allTextContents();
     assert.equal(afterReload.length, before.length + 1, "nothing missing, nothing twice");
     assert.deepEqual(afterReload.slice(0, before.length).map(strip), before.map(strip));

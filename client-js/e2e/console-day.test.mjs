@@ -111,8 +111,11 @@ describe("the console, every hour", () => {
     await startChat(first, { message: "First in line", name: "Busy Bea" });
     await agent.getByRole("tab", { name: /Busy Bea/ }).waitFor();
     const second = await openWidget(browser, server);
-    await startChat(second, { message: "Second in line", name: "Queued Quinn" });
+    await startChat(second, { message: "Second in line", name: "Queued Quinn", transactionId: "0x" + "9f".repeat(63) });
     const waiting = agent.locator(".queue-item", { hasText: "Queued Quinn" });
+    // A long transaction id wraps inside its card instead of running out of it.
+    const card = await waiting.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    assert.ok(card.scroll <= card.client, `queue card overflows: ${card.scroll} > ${card.client}`);
     await waiting.getByRole("button", { name: "Accept" }).click();
     const notice = agent.getByRole("alert").filter({ hasText: "no free chat slot" });
     await notice.waitFor();

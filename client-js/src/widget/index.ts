@@ -88,8 +88,13 @@ class Widget {
     });
     this.build();
     // Someone with a chat in progress reconnects at once; others when they open the panel.
-    if (this.session.conversationId) this.connection.start();
+    if (this.session.conversationId) {
+      this.connection.start();
+      this.connectionStarted = true;
+    }
     this.render();
+    // A reload (or the next page of the site) mid-chat keeps the panel as it was, in this tab.
+    if (this.session.conversationId && readPanelOpen()) this.toggle(true, false);
   }
 
   setLocale(locale: string): void {
@@ -99,16 +104,18 @@ class Widget {
     this.render();
   }
 
-  toggle(open: boolean): void {
+  toggle(open: boolean, focus = true): void {
     if (open === this.open) return;
     this.open = open;
+    writePanelOpen(open);
     if (open && this.connection.state === "connecting" && !this.connectionStarted) this.connection.start();
     this.connectionStarted = true;
     this.render();
     if (open) {
       this.session.markRead();
-      queueMicrotask(() => this.firstFocusable()?.focus());
-    } else {
+      // Not on a reload: the page, not the widget, decides where focus starts.
+      if (focus) queueMicrotask(() => this.firstFocusable()?.focus());
+    } else if (focus) {
       this.els.launcher.focus();
     }
   }
@@ -355,6 +362,23 @@ class Widget {
       e.preventDefault();
       first.focus();
     }
+  }
+}
+
+// Whether the panel was open in this tab (sessionStorage; unavailable storage: closed).
+function readPanelOpen(): boolean {
+  try {
+    return sessionStorage.getItem("parley.widget.open") === "1";
+  } catch {
+    return false;
+  }
+}
+function writePanelOpen(open: boolean): void {
+  try {
+    if (open) sessionStorage.setItem("parley.widget.open", "1");
+    else sessionStorage.removeItem("parley.widget.open");
+  } catch {
+    // Storage refused (private mode, a sandboxed frame): the panel just starts closed.
   }
 }
 
