@@ -1,36 +1,24 @@
 // End to end in Chromium against the real server: widget and console.
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { agentCloseChat, agentSend, closeAll, cspViolations, selectChat, launchBrowser, openWidget, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
+import { agentCloseChat, agentSend, selectChat, openWidget, signInAgent, startChat, useServerAndBrowser, visitorSend } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await closeAll(server);
-  // Everything the console and the widget do stays within the pages' policies.
-  assert.deepEqual(cspViolations.splice(0), []);
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// Everything the console and the widget do stays within the pages' policies (checked after each test).
+const env = useServerAndBrowser();
 
 const widgetMessages = (page) => page.locator("#parley-widget .msg:not(.system)");
 
 describe("widget and console", () => {
   test("the site's icon is served (no 404 in every browser's first request)", async () => {
-    const res = await fetch(`${server.url}/favicon.ico`);
+    const res = await fetch(`${env.server.url}/favicon.ico`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "image/x-icon");
     assert.ok((await res.arrayBuffer()).byteLength > 0);
   });
 
   test("a visitor and an agent complete a chat, and the rating is recorded", async () => {
-    const agent = await signInAgent(browser, server, "alice");
-    const visitor = await openWidget(browser, server);
+    const agent = await signInAgent(env.browser, env.server, "alice");
+    const visitor = await openWidget(env.browser, env.server);
     await startChat(visitor, { message: "My deposit has not arrived", transactionId: "0xfeed42", name: "Li Wei" });
     await visitor.locator("#parley-widget .status", { hasText: "chatting with Alice" }).waitFor();
 
@@ -57,8 +45,8 @@ describe("widget and console", () => {
   });
 
   test("the visitor reloads mid-chat and the transcript is intact", async () => {
-    const agent = await signInAgent(browser, server, "bob");
-    const visitor = await openWidget(browser, server);
+    const agent = await signInAgent(env.browser, env.server, "bob");
+    const visitor = await openWidget(env.browser, env.server);
     await startChat(visitor, { message: "Withdrawal pending for 2 hours", category: "3", name: "Reload Rita" });
     await visitor.locator("#parley-widget .status", { hasText: "chatting with Bob" }).waitFor();
     await selectChat(agent, "Reload Rita");
@@ -82,9 +70,9 @@ describe("widget and console", () => {
   });
 
   test("escalation reaches the tier-2 console with the notes", async () => {
-    const tier2 = await signInAgent(browser, server, "tina", { online: false });
-    const agent = await signInAgent(browser, server, "carol");
-    const visitor = await openWidget(browser, server);
+    const tier2 = await signInAgent(env.browser, env.server, "tina", { online: false });
+    const agent = await signInAgent(env.browser, env.server, "carol");
+    const visitor = await openWidget(env.browser, env.server);
     await startChat(visitor, { message: "Trade executed at the wrong price", category: "4", transactionId: "T-99812", name: "Escalated Ed" });
     await visitor.locator("#parley-widget .status", { hasText: "chatting with Carol" }).waitFor();
     await selectChat(agent, "Escalated Ed");
@@ -113,11 +101,11 @@ describe("widget and console", () => {
   });
 
   test("an agent transfers a chat to a colleague with an internal note", async () => {
-    const alice = await signInAgent(browser, server, "alice");
-    const visitor = await openWidget(browser, server);
+    const alice = await signInAgent(env.browser, env.server, "alice");
+    const visitor = await openWidget(env.browser, env.server);
     await startChat(visitor, { message: "Refund for a cancelled order", category: "5", name: "Transfer Tom" });
     await visitor.locator("#parley-widget .status", { hasText: "chatting with Alice" }).waitFor();
-    const bob = await signInAgent(browser, server, "bob");
+    const bob = await signInAgent(env.browser, env.server, "bob");
     await selectChat(alice, "Transfer Tom");
     await alice.locator(".roster-item", { hasText: "Bob" }).locator(".dot.online").waitFor();
     await alice.getByLabel("Transfer to").selectOption({ label: "Bob" });
@@ -132,7 +120,7 @@ describe("widget and console", () => {
   });
 
   test("the widget speaks zh-CN", async () => {
-    const visitor = await openWidget(browser, server, { locale: "zh-CN" });
+    const visitor = await openWidget(env.browser, env.server, { locale: "zh-CN" });
     assert.equal(await visitor.locator("#parley-widget .launcher").getAttribute("aria-label"), "联系客服");
     await visitor.locator("#parley-widget form.prechat", { hasText: "请描述您的问题" }).waitFor();
     await startChat(visitor, { message: "充值没有到账" });
@@ -146,7 +134,7 @@ describe("widget and console", () => {
     assert.equal(await visitor.locator("#parley-widget .panel").isHidden(), true, "Esc closes the panel");
     await visitor.locator("#parley-widget .launcher").click();
     // System messages come as codes: the visitor reads them in Chinese, the agent in English.
-    const agent = await signInAgent(browser, server, "dora");
+    const agent = await signInAgent(env.browser, env.server, "dora");
     await visitor.locator("#parley-widget .msg.system", { hasText: "客服 Dora 已加入会话。" }).waitFor();
     assert.equal(await visitor.locator("#parley-widget .msg.system", { hasText: "joined the chat" }).count(), 0);
     await visitor.locator("#parley-widget .actions button", { hasText: "结束会话" }).click();
@@ -157,9 +145,9 @@ describe("widget and console", () => {
 
   test("visitor text is shown as text in the console and the widget, never run", async () => {
     const payload = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
-    const agent = await signInAgent(browser, server, "alice");
+    const agent = await signInAgent(env.browser, env.server, "alice");
     // The page URL (sent as page_url and shown to the agent) carries a payload too.
-    const visitor = await openWidget(browser, server, { path: `/?q="><img src=x onerror=window.__xss=5>#<svg onload=window.__xss=6>` });
+    const visitor = await openWidget(env.browser, env.server, { path: `/?q="><img src=x onerror=window.__xss=5>#<svg onload=window.__xss=6>` });
     await startChat(visitor, { message: payload, transactionId: `"><img src=x onerror=window.__xss=3>`, name: `<b onmouseover=window.__xss=4>x</b>`,
       subject: `<iframe src="javascript:window.__xss=7"></iframe>` });
     await selectChat(agent, "<b onmouseover");
@@ -178,9 +166,9 @@ describe("widget and console", () => {
   });
 
   test("console sign-in: a wrong password is explained; signing out ends the sign-in on every tab", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${server.url}/console`);
+    await page.goto(`${env.server.url}/console`);
     await page.getByLabel("Agent ID").fill("alice");
     await page.getByLabel("Password").fill("not-her-password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -197,7 +185,7 @@ describe("widget and console", () => {
     await second.locator(".topbar .capacity").waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
-    // The server closed the other tab's connection (4001): it is back at the sign-in form too.
+    // The env.server closed the other tab's connection (4001): it is back at the sign-in form too.
     await second.getByRole("button", { name: "Sign in" }).waitFor();
     await second.getByRole("alert").filter({ hasText: "signed out" }).waitFor();
     await context.close();

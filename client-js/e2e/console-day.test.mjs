@@ -1,22 +1,10 @@
 // The console as an agent uses it every hour (issue 12): what is typed is
 // never sent twice nor lost, and what is unread is marked until it is seen.
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { agentCloseChat, agentSend, closeAll, cspViolations, launchBrowser, openWidget, selectChat, signInAgent, startChat, startServer, visitorSend } from "./harness.mjs";
+import { agentCloseChat, agentSend, openWidget, selectChat, signInAgent, startChat, useServerAndBrowser, visitorSend } from "./harness.mjs";
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await closeAll(server);
-  assert.deepEqual(cspViolations.splice(0), []);
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser();
 
 const reply = (page) => page.locator("textarea.reply-text");
 const note = (page) => page.getByLabel("Add an internal note");
@@ -24,8 +12,8 @@ const seen = (visitor, text) => visitor.locator("#parley-widget .msg:not(.mine)"
 
 describe("the console, every hour", () => {
   test("the reply box is empty after sending, and a second Enter sends nothing", async () => {
-    const agent = await signInAgent(browser, server, "alice");
-    const visitor = await openWidget(browser, server);
+    const agent = await signInAgent(env.browser, env.server, "alice");
+    const visitor = await openWidget(env.browser, env.server);
     await startChat(visitor, { message: "Where is my deposit?", name: "Twice Tom" });
     await selectChat(agent, "Twice Tom");
 
@@ -43,11 +31,11 @@ describe("the console, every hour", () => {
   });
 
   test("a reply and a note being typed survive new messages, and each chat keeps its own", async () => {
-    const agent = await signInAgent(browser, server, "carol");  // two chats at once
-    const first = await openWidget(browser, server);
+    const agent = await signInAgent(env.browser, env.server, "carol");  // two chats at once
+    const first = await openWidget(env.browser, env.server);
     await startChat(first, { message: "Withdrawal stuck", category: "3", name: "Draft Dan" });
     await agent.getByRole("tab", { name: /Draft Dan/ }).waitFor();
-    const second = await openWidget(browser, server);
+    const second = await openWidget(env.browser, env.server);
     await startChat(second, { message: "Cannot log in", category: "1", name: "Other Olga" });
     await agent.getByRole("tab", { name: /Other Olga/ }).waitFor();
 
@@ -79,11 +67,11 @@ describe("the console, every hour", () => {
   });
 
   test("every message reaches Read while the agent has the chat open, and other chats count their unread", async () => {
-    const agent = await signInAgent(browser, server, "carol");
-    const first = await openWidget(browser, server);
+    const agent = await signInAgent(env.browser, env.server, "carol");
+    const first = await openWidget(env.browser, env.server);
     await startChat(first, { message: "Deposit 1 missing", name: "Read Rosa" });
     await agent.getByRole("tab", { name: /Read Rosa/ }).waitFor();
-    const second = await openWidget(browser, server);
+    const second = await openWidget(env.browser, env.server);
     await startChat(second, { message: "Deposit 2 missing", name: "Count Carl" });
     await agent.getByRole("tab", { name: /Count Carl/ }).waitFor();
     await selectChat(agent, /Read Rosa/);
@@ -106,11 +94,11 @@ describe("the console, every hour", () => {
   });
 
   test("a refused action is explained: Accept with no free slot", async () => {
-    const agent = await signInAgent(browser, server, "alice");  // one chat at a time
-    const first = await openWidget(browser, server);
+    const agent = await signInAgent(env.browser, env.server, "alice");  // one chat at a time
+    const first = await openWidget(env.browser, env.server);
     await startChat(first, { message: "First in line", name: "Busy Bea" });
     await agent.getByRole("tab", { name: /Busy Bea/ }).waitFor();
-    const second = await openWidget(browser, server);
+    const second = await openWidget(env.browser, env.server);
     await startChat(second, { message: "Second in line", name: "Queued Quinn", transactionId: "0x" + "9f".repeat(63) });
     const waiting = agent.locator(".queue-item", { hasText: "Queued Quinn" });
     // A long transaction id wraps inside its card instead of running out of it.

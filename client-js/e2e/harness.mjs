@@ -6,6 +6,8 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { after, afterEach, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -139,4 +141,27 @@ export async function selectChat(page, visitorName) {
 export async function agentCloseChat(page) {
   await page.getByRole("button", { name: "Close chat" }).click();
   await page.getByText("This chat is closed.").waitFor();
+}
+
+/**
+ * The hooks every test file needs: a server (with `extraArgs`, or the result
+ * of calling it, for arguments made in `before`) and a browser for the file;
+ * after each test its pages are closed and no page broke the content policy.
+ * Returns an object whose `server` and `browser` are set once they run.
+ */
+export function useServerAndBrowser(extraArgs = []) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer(typeof extraArgs === "function" ? extraArgs() : extraArgs);
+    env.browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await closeAll(env.server);
+    assert.deepEqual(cspViolations.splice(0), []);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

@@ -1,10 +1,10 @@
 // A host site vouches for its signed-in customer: the agent sees "Verified".
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeAll, launchBrowser, openWidget, selectChat, signInAgent, startChat, startServer } from "./harness.mjs";
+import { openWidget, selectChat, signInAgent, startChat, useServerAndBrowser } from "./harness.mjs";
 
 const secret = "exchange-shared-secret-0123456789abcdef";
 const b64url = (value) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
@@ -15,24 +15,17 @@ function identityToken(claims) {
   return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
 }
 
-let server, browser;
-before(async () => {
+const env = useServerAndBrowser(() => {
   const secretFile = join(mkdtempSync(join(tmpdir(), "parley-e2e-")), "exchange.secret");
   writeFileSync(secretFile, secret + "\n");
-  server = await startServer(["--identity-site", `exchange=${secretFile}`]);
-  browser = await launchBrowser();
-});
-afterEach(() => closeAll(server));
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+  return ["--identity-site", `exchange=${secretFile}`];
 });
 
 describe("identity from the host site", () => {
   test("a customer the site signed in is shown as verified, with the site's customer id", async () => {
-    const agent = await signInAgent(browser, server, "alice");
+    const agent = await signInAgent(env.browser, env.server, "alice");
     const exp = Math.floor(Date.now() / 1000) + 600;
-    const visitor = await openWidget(browser, server, {
+    const visitor = await openWidget(env.browser, env.server, {
       config: { identityToken: identityToken({ sub: "cust-8841", exp, email: "mei@example.com", name: "Mei Chen" }) },
     });
     await startChat(visitor, { message: "Withdrawal pending for 2 hours" });
@@ -44,8 +37,8 @@ describe("identity from the host site", () => {
   });
 
   test("an expired token does not block the chat: the customer is served, not verified", async () => {
-    const agent = await signInAgent(browser, server, "bob");
-    const visitor = await openWidget(browser, server, {
+    const agent = await signInAgent(env.browser, env.server, "bob");
+    const visitor = await openWidget(env.browser, env.server, {
       config: { identityToken: identityToken({ sub: "cust-1", exp: Math.floor(Date.now() / 1000) - 60 }) },
     });
     await startChat(visitor, { message: "Is this thing on?", name: "Expired Eve" });
