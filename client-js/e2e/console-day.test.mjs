@@ -111,5 +111,23 @@ describe("the console, every hour", () => {
     await notice.getByRole("button", { name: "Dismiss" }).click();
     await notice.waitFor({ state: "detached" });
     assert.equal(await agent.locator(".transcript .msg", { hasText: "Second in line" }).count(), 0);
+    // The waiting visitor gives up: nothing is left in the queue for the next test.
+    await second.locator("#parley-widget .actions button", { hasText: "End chat" }).click();
+    await second.locator("#parley-widget .rating").waitFor();
+  });
+
+  test("a visitor who closed the page shows as gone, and as back when they return", async () => {
+    const agent = await signInAgent(env.browser, env.server, "bob");
+    const visitor = await openWidget(env.browser, env.server);
+    await startChat(visitor, { message: "Is my account frozen?", category: "1", name: "Leaving Lee" });
+    await selectChat(agent, /Leaving Lee/);
+    const presence = agent.locator(".context .presence");
+    await presence.filter({ hasText: "Here" }).waitFor();
+    await visitor.reload();  // the page goes away (and comes back)
+    await presence.filter({ hasText: "Left the page since" }).waitFor();
+    await presence.filter({ hasText: "Here" }).waitFor();
+    await visitor.context().close();  // the tab is closed for good
+    await presence.filter({ hasText: "Left the page since" }).waitFor();
+    await agentCloseChat(agent);  // the agent acts on it: the slot is free again
   });
 });

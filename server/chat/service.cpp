@@ -169,6 +169,7 @@ void Service::detach(SessionId id, bool with_grace) {
     if (visitor.sessions.empty()) {
       visitor.away_since_ms = clock_.now_ms();
       schedule_visitor_check(visitor, *visitor.away_since_ms + limits_.visitor_timeout_ms);
+      publish_presence(visitor);
     }
     return;
   }
@@ -442,8 +443,10 @@ void Service::on_hello(Session& s, const Frame& f) {
     s.authenticated = true;
     s.role = v1::ROLE_VISITOR;
     s.participant_id = visitor->id;
+    const bool was_away = visitor->sessions.empty();
     visitor->sessions.insert(s.id);
     visitor->away_since_ms.reset();
+    if (was_away) publish_presence(*visitor);
     unschedule_visitor_check(*visitor);
     welcome->set_participant_id(visitor->id);
     welcome->set_role(v1::ROLE_VISITOR);
@@ -1305,7 +1308,24 @@ v1::ServerFrame Service::snapshot(const Conversation& c, std::uint64_t after_seq
   snap->set_assigned_to_you(assigned_to_you);
   snap->set_last_seq(log_.last_seq(c.info.conversation_id()));
   snap->set_peer_read_seq(for_staff ? c.visitor_read_seq : c.agent_read_seq);
+  if (for_staff) {
+    auto v = visitors_.find(c.info.visitor_id());
+    snap->set_visitor_connected(v != visitors_.end() && !v->second.sessions.empty());
+    if (v != visitors_.end() && v->second.away_since_ms) snap->set_visitor_away_since_ms(*v->second.away_since_ms);
+  }
   return frame;
+}
+
+// The agent of the visitor's open chat sees them come and go.
+void Service::publish_presence(const Visitor& v) {
+  auto it = conversations_.find(v.conversation_id);
+  if (it == conversations_.end() || it->second.info.state() != v1::CONVERSATION_STATE_ASSIGNED) return;
+  v1::ServerFrame frame;
+  auto* presence = frame.mutable_visitor_presence();
+  presence->set_conversation_id(v.conversation_id);
+  presence->set_connected(!v.sessions.empty());
+  presence->set_away_since_ms(v.away_since_ms.value_or(0));
+  to_agent(it->second, frame);
 }
 
 // ---------------------------------------------------------------- delivery

@@ -301,6 +301,7 @@ class Service {
   // When an away visitor may be forgotten; nothing while their chat is with an agent.
   std::optional<std::int64_t> forget_at(const Visitor& v) const;
   void forget_visitor(Visitor& v);
+  void publish_presence(const Visitor& v);
   // A closed conversation no visitor can reach leaves memory (if the log
   // keeps it elsewhere); its last changes still go out with export_changes().
   void evict_if_unreachable(const std::string& conversation_id);

@@ -142,6 +142,32 @@ TEST_CASE("a visitor resuming with a cursor gets exactly what it missed") {
   CHECK_FALSE(back.has(F::kMessage));
 }
 
+TEST_CASE("the agent sees the visitor leave and come back, in the chat and in its snapshot") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const auto token = v.take(F::kWelcome).welcome().resume_token();
+  const auto id = h.start(v);
+  CHECK(alice.take(F::kConversation).conversation().visitor_connected());
+  h.clock.advance(5000);
+  v.disconnect();  // closed the tab
+  auto gone = alice.take(F::kVisitorPresence).visitor_presence();
+  CHECK(gone.conversation_id() == id);
+  CHECK_FALSE(gone.connected());
+  CHECK(gone.away_since_ms() == h.clock.now_ms());
+  // A second tab of hers reconnecting sees the same in its snapshot.
+  auto other_tab = h.agent("alice");
+  auto snap = other_tab.take(F::kConversation).conversation();
+  CHECK_FALSE(snap.visitor_connected());
+  CHECK(snap.visitor_away_since_ms() == gone.away_since_ms());
+  auto back = h.visitor(token);
+  auto here = alice.take(F::kVisitorPresence).visitor_presence();
+  CHECK(here.connected());
+  CHECK(here.away_since_ms() == 0);
+  // The visitor never learns about presence frames.
+  for (const auto& f : back.outlet->frames) CHECK(f.frame_case() != F::kVisitorPresence);
+}
+
 TEST_CASE("an unknown resume token is refused") {
   Harness h;
   auto c = h.connect();
@@ -205,6 +231,7 @@ TEST_CASE("escalation hands the chat with notes to tier 2 and tells the visitor"
   CHECK(alice.take(F::kReleased).released().conversation_id() == id);
   CHECK(tina.take(F::kEscalated).escalated().reason() == "chain reorg suspected");
   // System notices come as a code for the reader's language, with English beside it.
+  CHECK(v.take(F::kMessage).message().notice().kind() == v1::NOTICE_KIND_AGENT_JOINED);  // Alice, earlier
   const auto passing = v.take(F::kMessage).message();
   CHECK(passing.system());
   CHECK(passing.notice().kind() == v1::NOTICE_KIND_ESCALATING);

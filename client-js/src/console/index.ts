@@ -219,6 +219,7 @@ class Console {
     } catch { visitorTime = info.timeZone; }
     const context = h("dl", { class: "context" },
       h("dt", {}, "Visitor"), h("dd", {}, `${info.visitorName}${info.email ? ` <${info.email}>` : ""}`,
+        chat.active ? presenceBadge(chat) : null,
         info.verified
           ? h("span", { class: "verified", title: `Signed in on ${info.verifiedSite} as customer ${info.customerId}` }, "✓ Verified")
           : h("span", { class: "unverified", title: "Anonymous: identity not confirmed by the site" }, "Not verified")),
@@ -441,6 +442,14 @@ function askInDialog(cls: string, title: string, action: string, line: Field | n
 }
 
 // A short two-tone chime for a new chat (no audio file to load).
+// Whether the visitor is still there: a closed tab or a lost network shows as
+// away, with the time, so the agent can decide to wait or close the chat.
+function presenceBadge(chat: Chat): HTMLElement {
+  if (chat.visitorConnected) return h("span", { class: "presence here" }, "● Here");
+  const since = chat.visitorAwaySinceMs ? ` since ${formatTime(chat.visitorAwaySinceMs, "en-GB")}` : "";
+  return h("span", { class: "presence away", title: "The visitor closed the page or lost the connection" }, `○ Left the page${since}`);
+}
+
 // A tab's unread marker: the number of messages not seen yet, or "new" for a
 // chat not looked at; nothing when all is seen.
 function unreadBadge(chat: Chat, isNew: boolean): HTMLElement | null {

@@ -21,6 +21,9 @@ export interface Chat {
   transcript: Transcript;
   notes: Note[];
   visitorTyping: boolean;
+  /** Whether the visitor has the chat open now; if not, since when they are away (ms; 0: unknown). */
+  visitorConnected: boolean;
+  visitorAwaySinceMs: number;
   active: boolean; // false once released or closed: kept for reading until dismissed
   endedReason: string;
   seniorRequested: boolean;
@@ -154,11 +157,13 @@ export class AgentSession {
         if (!chat) {
           chat = {
             info, transcript: new Transcript(info.conversationId, this.agentId), notes: [], visitorTyping: false,
-            active: true, endedReason: "", seniorRequested: info.seniorRequested, rating: null,
+            visitorConnected: true, visitorAwaySinceMs: 0, active: true, endedReason: "", seniorRequested: info.seniorRequested, rating: null,
           };
           this.chats.set(info.conversationId, chat);
         }
         chat.info = info;
+        chat.visitorConnected = snap.visitorConnected;
+        chat.visitorAwaySinceMs = Number(snap.visitorAwaySinceMs);
         chat.active = snap.assignedToYou;
         chat.endedReason = "";
         chat.transcript.addMessages(snap.messages);
@@ -198,6 +203,15 @@ export class AgentSession {
       case "typing": {
         const chat = this.chats.get(f.value.conversationId);
         if (chat) chat.visitorTyping = f.value.typing;
+        break;
+      }
+      case "visitorPresence": {
+        const chat = this.chats.get(f.value.conversationId);
+        if (chat) {
+          chat.visitorConnected = f.value.connected;
+          chat.visitorAwaySinceMs = Number(f.value.awaySinceMs);
+          if (!f.value.connected) chat.visitorTyping = false;
+        }
         break;
       }
       case "read":
