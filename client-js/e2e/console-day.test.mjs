@@ -130,4 +130,39 @@ describe("the console, every hour", () => {
     await presence.filter({ hasText: "Left the page since" }).waitFor();
     await agentCloseChat(agent);  // the agent acts on it: the slot is free again
   });
+
+  test("desktop notifications, once turned on, tell a hidden console about new chats and messages", async () => {
+    const agent = await signInAgent(env.browser, env.server, "dora");
+    // The browser's notification service is the operating system's: stand in for it, and record.
+    await agent.evaluate(() => {
+      window.shown = [];
+      window.Notification = class {
+        static permission = "default";
+        static requestPermission() { this.permission = "granted"; return Promise.resolve("granted"); }
+        constructor(title, options) { window.shown.push(`${title} | ${options.body}`); }
+        close() {}
+      };
+    });
+    await agent.getByRole("button", { name: "Notifications off" }).click();
+    await agent.getByRole("button", { name: "Notifications on" }).waitFor();
+    const hide = (hidden) => agent.evaluate((h) => {
+      Object.defineProperty(document, "hidden", { value: h, configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+    await hide(true);
+
+    const visitor = await openWidget(env.browser, env.server);
+    await startChat(visitor, { message: "Card payment failed twice", name: "Notify Nina" });
+    await agent.waitForFunction(() => window.shown.length === 1);
+    await visitorSend(visitor, "Are you there?");
+    await agent.waitForFunction(() => window.shown.length === 2);
+    assert.deepEqual(await agent.evaluate(() => window.shown),
+      ["New chat: Notify Nina | Card payment failed twice", "Notify Nina | Are you there?"]);
+
+    await hide(false);  // looking at the console: no notification, the chat is read
+    await visitorSend(visitor, "Hello?");
+    await agent.locator(".transcript .msg", { hasText: "Hello?" }).waitFor();
+    assert.equal(await agent.evaluate(() => window.shown.length), 2);
+    await agentCloseChat(agent);
+  });
 });

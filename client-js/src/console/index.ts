@@ -99,7 +99,10 @@ class Console {
       this.unseen.add(id);
       if (!this.selected || !this.session?.chats.get(this.selected)?.active) this.selected = id;
       beep();
+      const chat = session.chats.get(id);
+      if (chat) notify(`New chat: ${chat.info.visitorName}`, chat.transcript.entries()[0]?.text ?? "", id);
     };
+    session.onVisitorMessage = (chat, text) => notify(chat.info.visitorName, text, chat.info.conversationId);
     this.session = session;
     this.connection = new Connection({
       url,
@@ -143,6 +146,7 @@ class Console {
       h("span", { class: "capacity" }, `${s.openChats()}/${s.capacity} chats`),
       h("span", { class: "spacer" }),
       oversees(s.role) ? null : status,
+      notificationsToggle(() => this.render()),
       h("button", { type: "button", class: "search-open", onclick: () => openSearch({}) }, "Search past chats"),
       h("button", { type: "button", onclick: () => this.signOut() }, "Sign out"));
     const banner = this.connectionState === "reconnecting" ? h("div", { class: "banner", role: "alert" }, "Connection lost. Reconnecting…") : null;
@@ -448,6 +452,35 @@ function presenceBadge(chat: Chat): HTMLElement {
   if (chat.visitorConnected) return h("span", { class: "presence here" }, "● Here");
   const since = chat.visitorAwaySinceMs ? ` since ${formatTime(chat.visitorAwaySinceMs, "en-GB")}` : "";
   return h("span", { class: "presence away", title: "The visitor closed the page or lost the connection" }, `○ Left the page${since}`);
+}
+
+// Desktop notifications: asked for once, when the agent turns them on (the
+// choice is kept in this browser); shown only while the console is hidden,
+// for a new chat and for a visitor's message, one per chat at a time.
+const notifyKey = "parley.console.notifications";
+function notificationsOn(): boolean {
+  return localStorage.getItem(notifyKey) === "on" && "Notification" in window && Notification.permission === "granted";
+}
+function notificationsToggle(rerender: () => void): HTMLElement {
+  if (!("Notification" in window)) return h("span", {});
+  const on = notificationsOn();
+  return h("button", { type: "button", class: "notify-toggle", "aria-pressed": String(on),
+    title: on ? "Desktop notifications are on while this page is hidden" : "Get a desktop notification for new chats and messages while this page is hidden",
+    onclick: () => {
+      if (on) {
+        localStorage.setItem(notifyKey, "off");
+        return rerender();
+      }
+      void Notification.requestPermission().then((permission) => {
+        localStorage.setItem(notifyKey, permission === "granted" ? "on" : "off");
+        rerender();
+      });
+    } }, on ? "Notifications on" : "Notifications off");
+}
+function notify(title: string, body: string, conversationId: string): void {
+  if (!document.hidden || !notificationsOn()) return;
+  const n = new Notification(title, { body: body.slice(0, 200), tag: conversationId });
+  n.onclick = () => { window.focus(); n.close(); };
 }
 
 // A tab's unread marker: the number of messages not seen yet, or "new" for a

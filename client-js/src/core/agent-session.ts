@@ -56,6 +56,8 @@ export class AgentSession {
   notice: { text: string; atMs: number } | null = null;
   /** Called with the conversation id when a chat is newly assigned (sound, title badge). */
   onNewChat: (conversationId: string) => void = () => {};
+  /** A visitor wrote in one of this agent's chats (not a replay: only messages new to the transcript). */
+  onVisitorMessage: (chat: Chat, text: string) => void = () => {};
 
   constructor(
     private readonly sender: Sender,
@@ -190,8 +192,9 @@ export class AgentSession {
       case "message": {
         const chat = this.chats.get(f.value.conversationId);
         if (chat) {
-          chat.transcript.addMessages([f.value]);
+          const added = chat.transcript.addMessages([f.value]);
           chat.visitorTyping = false;
+          if (added > 0 && chat.active && f.value.senderRole === Role.VISITOR) this.onVisitorMessage(chat, f.value.text);
         }
         break;
       }
