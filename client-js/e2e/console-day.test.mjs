@@ -123,10 +123,13 @@ describe("the console, every hour", () => {
     await selectChat(agent, /Leaving Lee/);
     const presence = agent.locator(".context .presence");
     await presence.filter({ hasText: "Here" }).waitFor();
-    await visitor.reload();  // the page goes away (and comes back)
+    const context = visitor.context();
+    await visitor.close();  // the tab is closed
     await presence.filter({ hasText: "Left the page since" }).waitFor();
+    const again = await context.newPage();  // and the site opened again: the chat resumes
+    await again.goto(env.server.url);
     await presence.filter({ hasText: "Here" }).waitFor();
-    await visitor.context().close();  // the tab is closed for good
+    await context.close();  // gone for good
     await presence.filter({ hasText: "Left the page since" }).waitFor();
     await agentCloseChat(agent);  // the agent acts on it: the slot is free again
   });
@@ -164,5 +167,32 @@ describe("the console, every hour", () => {
     await agent.locator(".transcript .msg", { hasText: "Hello?" }).waitFor();
     assert.equal(await agent.evaluate(() => window.shown.length), 2);
     await agentCloseChat(agent);
+  });
+
+  test("keyboard shortcuts for the common moves, listed by '?', and the system's dark mode", async () => {
+    const agent = await signInAgent(env.browser, env.server, "bob");
+    const visitor = await openWidget(env.browser, env.server);
+    await startChat(visitor, { message: "Withdrawal address whitelist", category: "3", name: "Keys Kim" });
+    await agent.getByRole("tab", { name: /Keys Kim/ }).waitFor();
+    await agent.locator("body").click({ position: { x: 5, y: 300 } });  // nothing focused
+
+    await agent.keyboard.press("?");
+    const help = agent.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.getByText("Next chat with unread messages").waitFor();
+    await agent.keyboard.press("Escape");
+    await help.waitFor({ state: "detached" });
+
+    await agent.keyboard.press("Alt+KeyR");
+    assert.equal(await agent.evaluate(() => document.activeElement?.className), "reply-text");
+    await agent.keyboard.press("Alt+KeyM");  // works while typing, too
+    assert.equal(await agent.evaluate(() => document.activeElement?.className), "note-text");
+    agent.once("dialog", (d) => d.accept());  // "Close the chat with Keys Kim?"
+    await agent.keyboard.press("Alt+KeyC");
+    await agent.getByText("This chat is closed.").waitFor();
+
+    await agent.emulateMedia({ colorScheme: "dark" });
+    assert.equal(await agent.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(16, 20, 27)");
+    await agent.emulateMedia({ colorScheme: "light" });
+    assert.equal(await agent.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(238, 241, 245)");
   });
 });

@@ -56,6 +56,7 @@ class Console {
       .catch(() => {});
     // A chat in view is marked read once the console itself is in view again.
     document.addEventListener("visibilitychange", () => { if (!document.hidden) this.render(); });
+    document.addEventListener("keydown", (e) => this.shortcut(e));
     const saved = sessionStorage.getItem("parley.console.v1");
     if (saved) this.signIn(JSON.parse(saved));
     else this.renderSignIn("");
@@ -282,6 +283,39 @@ class Console {
       h("div", { class: "reply" }, text, h("button", { class: "primary", type: "button", onclick: send }, "Send")), actions);
   }
 
+  // Keyboard shortcuts (listed by "?"): Alt+letter works anywhere, even while
+  // typing; "?" only outside text fields.
+  private shortcut(e: KeyboardEvent): void {
+    const s = this.session;
+    if (!s || e.defaultPrevented || document.querySelector("dialog[open]")) return;
+    const typing = e.target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
+    if (e.key === "?" && !typing && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      return showShortcuts();
+    }
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    const chat = s.chats.get(this.selected);
+    const active = chat?.active ? chat.info.conversationId : "";
+    switch (e.code) {
+      case "KeyN": {  // the next chat with something unread, else the next tab
+        const chats = [...s.chats.values()];
+        if (chats.length === 0) return;
+        const at = chats.findIndex((c) => c.info.conversationId === this.selected);
+        const order = [...chats.slice(at + 1), ...chats.slice(0, at + 1)];
+        const next = order.find((c) => c.active && (c.transcript.unreadCount() > 0 || this.unseen.has(c.info.conversationId))) ?? order[0]!;
+        this.selected = next.info.conversationId;
+        this.render();
+        break;
+      }
+      case "KeyR": this.app.querySelector<HTMLTextAreaElement>("textarea.reply-text")?.focus(); break;
+      case "KeyM": this.app.querySelector<HTMLTextAreaElement>("textarea.note-text")?.focus(); break;
+      case "KeyE": if (active && chat!.info.tier < 2) this.escalate(s, active); break;
+      case "KeyC": if (active && confirm(`Close the chat with ${chat!.info.visitorName}?`)) s.close(active); break;
+      default: return;
+    }
+    e.preventDefault();
+  }
+
   private escalate(s: AgentSession, id: string): void {
     askInDialog("escalate-dialog", "Escalate to tier 2", "Escalate",
       { label: "Reason", required: true, max: 500 },
@@ -316,6 +350,7 @@ class Console {
   private signOut(): void {
     // A chat in view is marked read once the console itself is in view again.
     document.addEventListener("visibilitychange", () => { if (!document.hidden) this.render(); });
+    document.addEventListener("keydown", (e) => this.shortcut(e));
     const saved = sessionStorage.getItem("parley.console.v1");
     // Ending the sign-in on the server also closes this agent's other tabs made with it.
     if (saved) {
@@ -452,6 +487,26 @@ function presenceBadge(chat: Chat): HTMLElement {
   if (chat.visitorConnected) return h("span", { class: "presence here" }, "● Here");
   const since = chat.visitorAwaySinceMs ? ` since ${formatTime(chat.visitorAwaySinceMs, "en-GB")}` : "";
   return h("span", { class: "presence away", title: "The visitor closed the page or lost the connection" }, `○ Left the page${since}`);
+}
+
+const shortcuts: [string, string][] = [
+  ["Alt+N", "Next chat with unread messages"],
+  ["Alt+R", "Focus the reply box"],
+  ["Enter", "Send the reply (Shift+Enter: new line)"],
+  ["Alt+M", "Focus the internal note"],
+  ["Alt+E", "Escalate to tier 2"],
+  ["Alt+C", "Close the chat (asks first)"],
+  ["?", "This list"],
+];
+
+function showShortcuts(): void {
+  const dialog = h("dialog", { class: "shortcuts", "aria-label": "Keyboard shortcuts" },
+    h("h3", {}, "Keyboard shortcuts"),
+    h("dl", {}, ...shortcuts.flatMap(([keys, what]) => [h("dt", {}, h("kbd", {}, keys)), h("dd", {}, what)])),
+    h("button", { type: "button", onclick: () => dialog.close() }, "Close"));
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
 }
 
 // Desktop notifications: asked for once, when the agent turns them on (the
