@@ -48,10 +48,15 @@ inline HttpResult post_login(unsigned short port, const std::string& id, const s
 
 // Signs in over HTTP as the console does; returns the session token. A node
 // whose Redis connection is still coming up answers 503: retried like a client would.
+// The backoff doubles up to 3 s, as a client's should: every attempt counts
+// against the sign-in throttle (20 a minute per address), and a slow start
+// (Redis and a new leader coming back under ASan) must not turn into a 429.
 inline std::string login(unsigned short port, const std::string& id) {
   auto res = post_login(port, id, password_of(id));
-  for (int attempt = 0; res.status == 503 && attempt < 50; ++attempt) {
-    std::this_thread::sleep_for(100ms);  // client backoff, not synchronisation
+  auto pause = 100ms;
+  for (int attempt = 0; res.status == 503 && attempt < 18; ++attempt) {
+    std::this_thread::sleep_for(pause);  // client backoff, not synchronisation
+    pause = std::min<std::chrono::milliseconds>(pause * 2, 3s);
     res = post_login(port, id, password_of(id));
   }
   REQUIRE(res.status == 200);
