@@ -152,8 +152,9 @@ std::string readable_page(const std::string& title, const std::string& body) {
          html_escape(title) + "</h1>" + body + "</body></html>";
 }
 
-// One conversation as a section of a readable page; `heading` at level h2
-// when the page holds several, else its parts are h2.
+// One conversation as a section of a readable page. with_heading (a page of
+// several): the section opens with an h2 naming it and its parts are h3;
+// otherwise (the page is this conversation) its parts are h2.
 std::string transcript_section(const store::RecordStore::Transcript& t, bool with_heading) {
   const auto& info = t.record.info();
   const std::string h = with_heading ? "h3" : "h2";
