@@ -1,5 +1,8 @@
 #pragma once
-// Who gets the next chat: the assignment policy, free of any state.
+// Who gets the next chat: the assignment policy (free of any state), and who
+// may serve a queue.
+
+#include "chat/state.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -18,5 +21,12 @@ struct RoutingCandidate {
 // The candidate with free capacity and the fewest open chats; ties go to the
 // one idle longest, then to the smaller id so that the choice is stable.
 std::optional<std::string> pick_least_loaded(const std::vector<RoutingCandidate>& candidates);
+
+// Whether `agent` may take a chat from the queue `key`: connected, of the
+// queue's tier and category; `automatic` (routing, not AcceptChat) also needs
+// them online with auto-assign on.
+bool eligible(const Agent& agent, const QueueKey& key, bool automatic);
+// Agents online who serve the queue (for the wait estimate).
+std::uint32_t serving_agents(const ChatState& state, const QueueKey& key);
 
 }  // namespace parley::chat

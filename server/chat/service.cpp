@@ -18,28 +18,6 @@ constexpr std::uint16_t close_policy_violation = 1008;
 // expired session). Clients must not reconnect with the same token.
 constexpr std::uint16_t close_signed_out = 4001;
 
-// A message whose sender_id is a staff login id (Service::hide_staff_ids).
-bool names_staff(const v1::Message& message) {
-  return message.sender_role() != v1::ROLE_VISITOR && !message.sender_id().empty();
-}
-
-// Frames that can carry an agent's login id (Service::hide_staff_ids).
-bool may_name_staff(const v1::ServerFrame& frame) {
-  const auto kind = frame.frame_case();
-  return kind == v1::ServerFrame::kMessage || kind == v1::ServerFrame::kConversation ||
-         kind == v1::ServerFrame::kHistory;
-}
-
-// History pages: small enough that a page never fills a session's outbox.
-constexpr std::size_t page_max_messages = 200;
-constexpr std::size_t page_max_bytes = 32 * 1024;
-
-// Staff views (queue lists, roster) go to every staff session: bursts of
-// events are merged into at most one push per interval, and a queue view lists
-// only its head, so a busy minute costs O(staff), not O(staff x events x queue).
-constexpr std::int64_t staff_view_interval_ms = 100;
-constexpr int queue_view_max_entries = 100;
-
 std::string_view role_name(v1::Role role) {
   switch (role) {
     case v1::ROLE_VISITOR: return "visitor";
@@ -106,19 +84,19 @@ Service::Service(ServiceLimits limits, const AccountDirectory& accounts, Message
 // Accounts are updated in place: agents point at their entries. A removed
 // account stays, disabled, so its history still names someone.
 void Service::update_accounts(const AccountDirectory& accounts) {
-  for (auto& [id, account] : accounts_)
+  for (auto& [id, account] : state_.accounts)
     if (!accounts.count(id)) account.disabled = true;
   for (const auto& [id, account] : accounts) {
-    auto& entry = accounts_[id];
+    auto& entry = state_.accounts[id];
     entry = account;
-    Agent& agent = agents_[id];
+    Agent& agent = state_.agents[id];
     agent.capacity = agent.account ? std::min(agent.capacity, account.max_capacity) : account.max_capacity;
     agent.account = &entry;
   }
   std::vector<std::pair<SessionId, const char*>> ended;
-  for (const auto& [id, s] : sessions_) {
+  for (const auto& [id, s] : state_.sessions) {
     if (!s.authenticated || s.role == v1::ROLE_VISITOR) continue;
-    const AgentAccount& account = accounts_.at(s.participant_id);
+    const AgentAccount& account = state_.accounts.at(s.participant_id);
     if (account.disabled) ended.emplace_back(id, "this account was disabled");
     else if (account.credential_stamp != s.credential_stamp) ended.emplace_back(id, "the password was changed or every sign-in was ended; sign in again");
     else if (account.role != s.role) ended.emplace_back(id, "this account's role changed; sign in again");
@@ -130,7 +108,7 @@ void Service::update_accounts(const AccountDirectory& accounts) {
 void Service::sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) {
   ended_sign_ins_.add(token_id, expires_at_ms, clock_.now_ms());
   std::vector<SessionId> ended;
-  for (const auto& [id, s] : sessions_)
+  for (const auto& [id, s] : state_.sessions)
     if (s.authenticated && s.role != v1::ROLE_VISITOR && s.participant_id == agent_id &&
         (token_id.empty() || s.token_id == token_id))
       ended.push_back(id);
@@ -140,9 +118,9 @@ void Service::sign_out(const std::string& agent_id, const std::string& token_id,
 // The agent chose to leave or lost the right to stay: no grace period, their
 // chats go back to the front of the queue now.
 void Service::end_staff_session(SessionId id, const char* reason) {
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return;
-  it->second.outlet->close(close_signed_out, reason);
+  auto it = state_.sessions.find(id);
+  if (it == state_.sessions.end()) return;
+  present_.close(it->second, close_signed_out, reason);
   detach(id, false);
 }
 
@@ -150,7 +128,7 @@ void Service::end_staff_session(SessionId id, const char* reason) {
 
 void Service::attach(SessionId id, std::shared_ptr<Outlet> outlet, const std::string& address) {
   assert(id != no_session);
-  Session& s = sessions_[id];
+  Session& s = state_.sessions[id];
   s.id = id;
   s.outlet = std::move(outlet);
   s.attached_ms = clock_.now_ms();
@@ -158,22 +136,22 @@ void Service::attach(SessionId id, std::shared_ptr<Outlet> outlet, const std::st
 }
 
 void Service::detach(SessionId id, bool with_grace) {
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return;
+  auto it = state_.sessions.find(id);
+  if (it == state_.sessions.end()) return;
   Session s = std::move(it->second);
-  sessions_.erase(it);
+  state_.sessions.erase(it);
   if (!s.authenticated) return;
   if (s.role == v1::ROLE_VISITOR) {
-    Visitor& visitor = visitors_.at(s.participant_id);
+    Visitor& visitor = state_.visitors.at(s.participant_id);
     visitor.sessions.erase(id);
     if (visitor.sessions.empty()) {
       visitor.away_since_ms = clock_.now_ms();
       schedule_visitor_check(visitor, *visitor.away_since_ms + limits_.visitor_timeout_ms);
-      publish_presence(visitor);
+      present_.visitor_presence(visitor);
     }
     return;
   }
-  Agent& agent = agents_.at(s.participant_id);
+  Agent& agent = state_.agents.at(s.participant_id);
   agent.sessions.erase(id);
   if (agent.sessions.empty()) {
     // Keep the chats for a grace period: a reload or a network blip must not
@@ -187,32 +165,32 @@ void Service::detach(SessionId id, bool with_grace) {
 void Service::advance() {
   const auto now = clock_.now_ms();
   ended_sign_ins_.forget_expired(now);
-  for (auto& [id, s] : sessions_) {
+  for (auto& [id, s] : state_.sessions) {
     if (s.authenticated || s.attached_ms + limits_.hello_timeout_ms > now) continue;
     s.attached_ms = now;  // close once, not on every tick
-    s.outlet->close(close_policy_violation, "hello timeout");
+    present_.close(s, close_policy_violation, "hello timeout");
   }
   std::vector<SessionId> expired;
-  for (const auto& [id, s] : sessions_)
+  for (const auto& [id, s] : state_.sessions)
     if (s.authenticated && s.expires_at_ms != 0 && s.expires_at_ms <= now) expired.push_back(id);
   for (auto id : expired) end_staff_session(id, "the session has expired; sign in again");
   bool anything = false;
-  if (staff_views_dirty_ && now - staff_views_published_ms_ >= staff_view_interval_ms) publish_staff_views();
+  present_.tick();
   // Visitors who are gone: only those whose time has come are looked at.
   while (!visitor_checks_.empty() && visitor_checks_.begin()->first <= now) {
     const auto id = visitor_checks_.begin()->second;
-    if (auto it = visitors_.find(id); it != visitors_.end()) unschedule_visitor_check(it->second);
+    if (auto it = state_.visitors.find(id); it != state_.visitors.end()) unschedule_visitor_check(it->second);
     else visitor_checks_.erase(visitor_checks_.begin());
     check_visitor(id, now);
     anything = true;
   }
-  for (auto& [id, agent] : agents_) {
+  for (auto& [id, agent] : state_.agents) {
     if (!agent.grace_deadline_ms || *agent.grace_deadline_ms > now) continue;
     agent.grace_deadline_ms.reset();
     set_status(agent, v1::AGENT_STATUS_OFFLINE, {});
     // Oldest chat ends up at the very front.
     std::vector<Conversation*> chats;
-    for (const auto& conversation_id : agent.open) chats.push_back(&conversations_.at(conversation_id));
+    for (const auto& conversation_id : agent.open) chats.push_back(&state_.conversations.at(conversation_id));
     std::sort(chats.begin(), chats.end(), [](auto* a, auto* b) {
       return a->info.created_ms() > b->info.created_ms();
     });
@@ -252,8 +230,8 @@ std::optional<std::int64_t> Service::forget_at(const Visitor& v) const {
   if (!v.sessions.empty() || !v.away_since_ms) return std::nullopt;
   const auto gone = *v.away_since_ms + limits_.visitor_timeout_ms;
   if (v.conversation_id.empty()) return gone;
-  auto it = conversations_.find(v.conversation_id);
-  if (it == conversations_.end()) return gone;
+  auto it = state_.conversations.find(v.conversation_id);
+  if (it == state_.conversations.end()) return gone;
   const Conversation& c = it->second;
   if (c.info.state() != v1::CONVERSATION_STATE_CLOSED) return std::nullopt;
   if (c.rating) return gone;
@@ -261,13 +239,13 @@ std::optional<std::int64_t> Service::forget_at(const Visitor& v) const {
 }
 
 void Service::check_visitor(const std::string& id, std::int64_t now) {
-  auto it = visitors_.find(id);
-  if (it == visitors_.end()) return;
+  auto it = state_.visitors.find(id);
+  if (it == state_.visitors.end()) return;
   Visitor& v = it->second;
   if (!v.sessions.empty() || !v.away_since_ms) return;
   if (!v.conversation_id.empty() && *v.away_since_ms + limits_.visitor_timeout_ms <= now) {
-    auto c = conversations_.find(v.conversation_id);
-    if (c != conversations_.end() && c->second.info.state() == v1::CONVERSATION_STATE_QUEUED)
+    auto c = state_.conversations.find(v.conversation_id);
+    if (c != state_.conversations.end() && c->second.info.state() == v1::CONVERSATION_STATE_QUEUED)
       close_conversation(c->second, v1::ROLE_UNSPECIFIED, {}, v1::CLOSE_REASON_VISITOR_LEFT, {},
                          v1::NOTICE_KIND_VISITOR_LEFT);
   }
@@ -279,47 +257,53 @@ void Service::check_visitor(const std::string& id, std::int64_t now) {
 
 void Service::forget_visitor(Visitor& v) {
   unschedule_visitor_check(v);
-  visitor_by_token_.erase(v.resume_token);
-  if (!v.previous_token.empty()) visitor_by_token_.erase(v.previous_token);
+  state_.visitor_by_token.erase(v.resume_token);
+  if (!v.previous_token.empty()) state_.visitor_by_token.erase(v.previous_token);
   changed_visitors_.insert(v.id);  // exported as forgotten
   const auto conversation_id = v.conversation_id;
-  visitors_.erase(v.id);
+  state_.visitors.erase(v.id);
   if (!conversation_id.empty()) evict_if_unreachable(conversation_id);
 }
 
 void Service::evict_if_unreachable(const std::string& conversation_id) {
-  auto it = conversations_.find(conversation_id);
-  if (it == conversations_.end() || it->second.info.state() != v1::CONVERSATION_STATE_CLOSED) return;
-  if (auto v = visitors_.find(it->second.info.visitor_id());
-      v != visitors_.end() && v->second.conversation_id == conversation_id)
+  auto it = state_.conversations.find(conversation_id);
+  if (it == state_.conversations.end() || it->second.info.state() != v1::CONVERSATION_STATE_CLOSED) return;
+  if (auto v = state_.visitors.find(it->second.info.visitor_id());
+      v != state_.visitors.end() && v->second.conversation_id == conversation_id)
     return;  // its visitor may still come back to it (resume, rate)
   if (!log_.evict(conversation_id)) return;  // memory is its only copy
   if (changed_conversations_.erase(conversation_id)) save_record(it->second, evicted_changes_);
-  conversations_.erase(it);
+  state_.conversations.erase(it);
 }
 
 // "vt_" + the store generation + "_" + 192 random bits.
 std::string Service::new_resume_token() const { return util::random_token("vt_" + store_id_ + "_", 24); }
 
 void Service::handle(SessionId id, const v1::ClientFrame& frame) {
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return;
+  auto it = state_.sessions.find(id);
+  if (it == state_.sessions.end()) return;
   Session& s = it->second;
   const auto req = frame.request_id();
   using F = v1::ClientFrame;
 
+  // Whatever this frame causes, its sender gets the reply, not an echo.
+  struct Origin {
+    SessionId& origin;
+    Origin(SessionId& o, SessionId id) : origin(o) { origin = id; }
+    ~Origin() { origin = no_session; }
+  } origin_scope{origin_, id};
   if (frame.frame_case() == F::kHello) {
     on_hello(s, frame);
     settle();
     return;
   }
   if (!s.authenticated) {
-    send_error(s, req, v1::ERROR_CODE_NOT_AUTHENTICATED, "send Hello first");
-    s.outlet->close(close_policy_violation, "not authenticated");
+    present_.error(s, req, v1::ERROR_CODE_NOT_AUTHENTICATED, "send Hello first");
+    present_.close(s, close_policy_violation, "not authenticated");
     return;
   }
   if (!role_may_send(frame.frame_case(), s.role)) {
-    send_error(s, req, v1::ERROR_CODE_FORBIDDEN,
+    present_.error(s, req, v1::ERROR_CODE_FORBIDDEN,
                std::string("a ") + std::string(role_name(s.role)) + " may not send this frame");
     return;
   }
@@ -337,15 +321,9 @@ void Service::handle(SessionId id, const v1::ClientFrame& frame) {
     case F::kCloseChat: on_close(s, req, frame.close_chat()); break;
     case F::kRateChat: on_rate(s, req, frame.rate_chat()); break;
     case F::kFetchHistory: on_fetch_history(s, req, frame.fetch_history()); break;
-    case F::kPing: {
-      v1::ServerFrame pong;
-      pong.mutable_pong()->set_nonce(frame.ping().nonce());
-      pong.mutable_pong()->set_server_time_ms(clock_.now_ms());
-      send(s.id, pong);
-      break;
-    }
+    case F::kPing: present_.pong(s, frame.ping().nonce()); break;
     default:
-      send_error(s, req, v1::ERROR_CODE_UNKNOWN_FRAME, "unknown frame type");
+      present_.error(s, req, v1::ERROR_CODE_UNKNOWN_FRAME, "unknown frame type");
       return;
   }
   settle();
@@ -354,125 +332,106 @@ void Service::handle(SessionId id, const v1::ClientFrame& frame) {
 // ---------------------------------------------------------------- hello / resume
 
 void Service::on_hello(Session& s, const Frame& f) {
+  if (s.authenticated) {
+    present_.error(s, f.request_id(), v1::ERROR_CODE_ALREADY_DONE, "already authenticated");
+    return;
+  }
+  Presenter::Cursors cursors;
+  for (const auto& cursor : f.hello().cursors()) cursors[cursor.conversation_id()] = cursor.last_seq();
+  if (f.hello().role() == v1::ROLE_VISITOR) return on_visitor_hello(s, f, cursors);
+  if (!is_staff(f.hello().role())) {
+    present_.error(s, f.request_id(), v1::ERROR_CODE_INVALID_ARGUMENT, "hello.role must be set");
+    return;
+  }
+  on_staff_hello(s, f, cursors);
+}
+
+void Service::on_visitor_hello(Session& s, const Frame& f, const Presenter::Cursors& cursors) {
   const auto& hello = f.hello();
   const auto req = f.request_id();
-  if (s.authenticated) {
-    send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "already authenticated");
+  if (utf8_length(hello.display_name()) > field::name_chars) {
+    present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "display_name is too long");
     return;
   }
-  std::unordered_map<std::string, std::uint64_t> cursors;
-  for (const auto& cursor : hello.cursors()) cursors[cursor.conversation_id()] = cursor.last_seq();
-  auto after = [&](const std::string& conversation_id) {
-    auto it = cursors.find(conversation_id);
-    return it == cursors.end() ? 0 : it->second;
-  };
-
-  v1::ServerFrame welcome_frame;
-  auto* welcome = welcome_frame.mutable_welcome();
-  welcome->set_session_id("s" + std::to_string(s.id));
-  welcome->set_server_time_ms(clock_.now_ms());
-  welcome->set_protocol_version(protocol::protocol_version);
-  auto* limits = welcome->mutable_limits();
-  limits->set_max_frame_bytes(limits_.max_frame_bytes);
-  limits->set_max_message_chars(limits_.max_message_chars);
-  limits->set_messages_per_second(limits_.messages_per_second);
-
-  if (hello.role() == v1::ROLE_VISITOR) {
-    if (utf8_length(hello.display_name()) > field::name_chars) {
-      send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "display_name is too long");
+  Visitor* visitor = nullptr;
+  bool resumed = false;
+  const auto now = clock_.now_ms();
+  const auto& token = hello.resume_token();
+  if (!token.empty()) {
+    auto it = state_.visitor_by_token.find(token);
+    Visitor* found = it == state_.visitor_by_token.end() ? nullptr : &state_.visitors.at(it->second);
+    if (found && token == found->previous_token && found->previous_token_until_ms <= now) {
+      state_.visitor_by_token.erase(token);  // rotated away, and its grace is over
+      found->previous_token.clear();
+      found = nullptr;
+    }
+    if (!found) {
+      // A token from a store generation this server no longer has, from a client
+      // that had seen messages: its history was lost, and it must learn so. Any
+      // other unknown token is forged, expired or forgotten.
+      const bool had_history = std::any_of(cursors.begin(), cursors.end(), [](auto& c) { return c.second > 0; });
+      const auto store_end = token.find('_', 3);
+      const bool lost_store = token.starts_with("vt_") && store_end != std::string::npos &&
+                              token.substr(3, store_end - 3) != store_id_;
+      if (had_history && lost_store)
+        present_.error(s, req, v1::ERROR_CODE_HISTORY_LOST,
+                       "this server no longer has your conversation (its history was lost); start a new chat");
+      else
+        present_.error(s, req, v1::ERROR_CODE_AUTH_FAILED, "unknown or expired resume token; send Hello without one");
       return;
     }
-    Visitor* visitor = nullptr;
-    const auto now = clock_.now_ms();
-    const auto& token = hello.resume_token();
-    if (!token.empty()) {
-      auto it = visitor_by_token_.find(token);
-      Visitor* found = it == visitor_by_token_.end() ? nullptr : &visitors_.at(it->second);
-      if (found && token == found->previous_token && found->previous_token_until_ms <= now) {
-        visitor_by_token_.erase(token);  // rotated away, and its grace is over
-        found->previous_token.clear();
-        found = nullptr;
-      }
-      if (!found) {
-        // A token from a store generation this server no longer has, from a client
-        // that had seen messages: its history was lost, and it must learn so. Any
-        // other unknown token is forged, expired or forgotten.
-        const bool had_history = std::any_of(cursors.begin(), cursors.end(), [](auto& c) { return c.second > 0; });
-        const auto store_end = token.find('_', 3);
-        const bool lost_store = token.starts_with("vt_") && store_end != std::string::npos &&
-                                token.substr(3, store_end - 3) != store_id_;
-        if (had_history && lost_store)
-          send_error(s, req, v1::ERROR_CODE_HISTORY_LOST,
-                     "this server no longer has your conversation (its history was lost); start a new chat");
-        else
-          send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, "unknown or expired resume token; send Hello without one");
-        return;
-      }
-      visitor = found;
-      const auto& claimed = hello.verified();
-      // A signed-in customer's chat resumes only for that customer, signed in again.
-      if (!visitor->customer_id.empty() &&
-          (claimed.customer_id() != visitor->customer_id || claimed.site() != visitor->verified_site)) {
-        send_error(s, req, v1::ERROR_CODE_AUTH_FAILED,
-                   claimed.customer_id().empty() ? "this conversation belongs to a signed-in customer; sign in first"
-                                                 : "this resume token belongs to another customer");
-        return;
-      }
-      // Rotate: the token just used stops working after a short grace (other tabs
-      // pick the new one up from storage); a token used within that grace is not
-      // rotated again.
-      if (token == visitor->resume_token) {
-        if (!visitor->previous_token.empty()) visitor_by_token_.erase(visitor->previous_token);
-        visitor->previous_token = visitor->resume_token;
-        visitor->previous_token_until_ms = now + limits_.previous_token_grace_ms;
-        visitor->resume_token = new_resume_token();
-        visitor_by_token_[visitor->resume_token] = visitor->id;
-        changed(*visitor);
-      }
-      welcome->set_resumed(true);
-    } else {
-      std::string id = util::random_token("v_", 8);
-      visitor = &visitors_[id];
-      visitor->id = id;
+    visitor = found;
+    const auto& claimed = hello.verified();
+    // A signed-in customer's chat resumes only for that customer, signed in again.
+    if (!visitor->customer_id.empty() &&
+        (claimed.customer_id() != visitor->customer_id || claimed.site() != visitor->verified_site)) {
+      present_.error(s, req, v1::ERROR_CODE_AUTH_FAILED,
+                     claimed.customer_id().empty() ? "this conversation belongs to a signed-in customer; sign in first"
+                                                   : "this resume token belongs to another customer");
+      return;
+    }
+    // Rotate: the token just used stops working after a short grace (other tabs
+    // pick the new one up from storage); a token used within that grace is not
+    // rotated again.
+    if (token == visitor->resume_token) {
+      if (!visitor->previous_token.empty()) state_.visitor_by_token.erase(visitor->previous_token);
+      visitor->previous_token = visitor->resume_token;
+      visitor->previous_token_until_ms = now + limits_.previous_token_grace_ms;
       visitor->resume_token = new_resume_token();
-      visitor->name = blank(hello.display_name()) ? "Visitor" : hello.display_name();
-      visitor_by_token_[visitor->resume_token] = id;
+      state_.visitor_by_token[visitor->resume_token] = visitor->id;
       changed(*visitor);
     }
-    if (!hello.verified().customer_id().empty() && visitor->customer_id.empty()) verify_visitor(*visitor, hello.verified());
-    s.authenticated = true;
-    s.role = v1::ROLE_VISITOR;
-    s.participant_id = visitor->id;
-    const bool was_away = visitor->sessions.empty();
-    visitor->sessions.insert(s.id);
-    visitor->away_since_ms.reset();
-    if (was_away) publish_presence(*visitor);
-    unschedule_visitor_check(*visitor);
-    welcome->set_participant_id(visitor->id);
-    welcome->set_role(v1::ROLE_VISITOR);
-    welcome->set_display_name(visitor->name);
-    welcome->set_resume_token(visitor->resume_token);
-    send(s.id, welcome_frame);
-    if (!visitor->conversation_id.empty()) {
-      const Conversation& c = conversations_.at(visitor->conversation_id);
-      send(s.id, resume_snapshot(c, after(c.info.conversation_id()), false, false));
-      if (auto position = queues_.position(c.info.conversation_id()))
-        send(s.id, queue_status(c, *position, c.last_queue_status.second));
-    }
-    return;
+    resumed = true;
+  } else {
+    std::string id = util::random_token("v_", 8);
+    visitor = &state_.visitors[id];
+    visitor->id = id;
+    visitor->resume_token = new_resume_token();
+    visitor->name = blank(hello.display_name()) ? "Visitor" : hello.display_name();
+    state_.visitor_by_token[visitor->resume_token] = id;
+    changed(*visitor);
   }
+  if (!hello.verified().customer_id().empty() && visitor->customer_id.empty()) verify_visitor(*visitor, hello.verified());
+  s.authenticated = true;
+  s.role = v1::ROLE_VISITOR;
+  s.participant_id = visitor->id;
+  const bool was_away = visitor->sessions.empty();
+  visitor->sessions.insert(s.id);
+  visitor->away_since_ms.reset();
+  if (was_away) present_.visitor_presence(*visitor);
+  unschedule_visitor_check(*visitor);
+  present_.welcome_visitor(s, *visitor, resumed, cursors);
+}
 
-  if (!is_staff(hello.role())) {
-    send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "hello.role must be set");
-    return;
-  }
-  // The network layer looked the session token up and vouches for it in
-  // `verified`; here it is checked against the account as it is now.
+// The network layer looked the session token up and vouches for it in
+// `verified`; here it is checked against the account as it is now.
+void Service::on_staff_hello(Session& s, const Frame& f, const Presenter::Cursors& cursors) {
+  const auto& hello = f.hello();
   const auto& verified = hello.verified();
-  auto account = accounts_.find(verified.agent_id());
+  auto account = state_.accounts.find(verified.agent_id());
   const char* refusal = nullptr;
   if (verified.agent_id().empty()) refusal = "sign in first: POST /api/login, then send its session_token";
-  else if (account == accounts_.end() || account->second.disabled) refusal = "this account is disabled";
+  else if (account == state_.accounts.end() || account->second.disabled) refusal = "this account is disabled";
   else if (!util::secure_equals(verified.credential_stamp(), account->second.credential_stamp))
     refusal = "the password was changed or every sign-in was ended since this one began; sign in again";
   else if (verified.expires_at_ms() <= clock_.now_ms()) refusal = "the session has expired; sign in again";
@@ -481,11 +440,11 @@ void Service::on_hello(Session& s, const Frame& f) {
     refusal = "the session token belongs to another account";
   else if (hello.role() != account->second.role) refusal = "hello.role does not match the account's role";
   if (refusal) {
-    send_error(s, req, v1::ERROR_CODE_AUTH_FAILED, refusal);
-    s.outlet->close(close_policy_violation, "authentication failed");
+    present_.error(s, f.request_id(), v1::ERROR_CODE_AUTH_FAILED, refusal);
+    present_.close(s, close_policy_violation, "authentication failed");
     return;
   }
-  Agent& agent = agents_.at(verified.agent_id());
+  Agent& agent = state_.agents.at(verified.agent_id());
   const bool resumed = agent.grace_deadline_ms.has_value() || !agent.sessions.empty();
   agent.grace_deadline_ms.reset();
   // A fresh sign-in starts away: no chat is pushed before the agent says so.
@@ -498,24 +457,7 @@ void Service::on_hello(Session& s, const Frame& f) {
   s.token_id = verified.token_id();
   s.credential_stamp = account->second.credential_stamp;
   s.expires_at_ms = verified.expires_at_ms();
-  welcome->set_participant_id(agent.account->id);
-  welcome->set_role(hello.role());
-  welcome->set_display_name(agent.account->display_name);
-  welcome->set_resumed(resumed);
-  limits->set_max_open_chats(agent.capacity);
-  send(s.id, welcome_frame);
-  for (const auto& conversation_id : agent.open) {
-    const Conversation& c = conversations_.at(conversation_id);
-    send(s.id, resume_snapshot(c, after(conversation_id), true, true));
-  }
-  for (const auto& [conversation_id, seq] : cursors)
-    if (seq > 0 && !conversations_.count(conversation_id))
-      send_error(s, 0, v1::ERROR_CODE_HISTORY_LOST, "this conversation is gone from the server (its history was lost)",
-                 conversation_id);
-  if (oversees(s.role) || s.role == v1::ROLE_AGENT) send(s.id, queue_snapshot(1));
-  if (oversees(s.role) || s.role == v1::ROLE_TIER2)
-    send(s.id, queue_snapshot(2));
-  send(s.id, roster());
+  present_.welcome_staff(s, agent, resumed, cursors);
 }
 
 // The host site vouched for this visitor: agents see "verified", with the
@@ -527,11 +469,11 @@ void Service::verify_visitor(Visitor& visitor, const v1::VerifiedIdentity& ident
   if (!identity.customer_name().empty() && visitor.name == "Visitor")
     visitor.name = truncate_utf8(identity.customer_name(), field::name_chars);
   changed(visitor);
-  auto open = conversations_.find(visitor.conversation_id);
-  if (open == conversations_.end() || open->second.info.state() == v1::CONVERSATION_STATE_CLOSED) return;
+  auto open = state_.conversations.find(visitor.conversation_id);
+  if (open == state_.conversations.end() || open->second.info.state() == v1::CONVERSATION_STATE_CLOSED) return;
   mark_verified(open->second.info, visitor);
   changed(open->second);
-  staff_views_dirty_ = true;
+  present_.staff_views_changed();
 }
 
 void Service::mark_verified(v1::ConversationInfo& info, const Visitor& visitor) {
@@ -545,22 +487,22 @@ void Service::mark_verified(v1::ConversationInfo& info, const Visitor& visitor) 
 // ---------------------------------------------------------------- visitor frames
 
 void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& m) {
-  Visitor& visitor = visitors_.at(s.participant_id);
+  Visitor& visitor = state_.visitors.at(s.participant_id);
   if (!visitor.conversation_id.empty()) {
-    const Conversation& open = conversations_.at(visitor.conversation_id);
+    const Conversation& open = state_.conversations.at(visitor.conversation_id);
     if (open.info.state() != v1::CONVERSATION_STATE_CLOSED) {
       if (!m.client_message_id().empty() && m.client_message_id() == open.first_client_message_id) {
         auto first = log_.read_after(open.info.conversation_id(), 0, 1);
-        send_ack(s, req, open.info.conversation_id(), &first.front(), true);
+        present_.ack(s, req, open.info.conversation_id(), &first.front(), true);
       } else {
-        send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "you already have an open chat",
+        present_.error(s, req, v1::ERROR_CODE_ALREADY_DONE, "you already have an open chat",
                    open.info.conversation_id());
       }
       return;
     }
   }
   auto invalid = [&](std::string message) {
-    send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, std::move(message));
+    present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, std::move(message));
   };
   if (!v1::Category_IsValid(m.category()) || m.category() == v1::CATEGORY_UNSPECIFIED)
     return invalid("category must be one of account, deposit, withdrawal, trading, refund, other");
@@ -579,7 +521,7 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   // Checked last, so only a chat that would really open spends the budget.
   if (!s.address.empty() && !new_chats_by_address_.try_take(s.address, clock_.now_ms())) {
     const auto wait_s = (new_chats_by_address_.wait_ms(s.address, clock_.now_ms()) + 999) / 1000;
-    send_error(s, req, v1::ERROR_CODE_RATE_LIMITED,
+    present_.error(s, req, v1::ERROR_CODE_RATE_LIMITED,
                "too many new chats from your network; try again in " + std::to_string(wait_s) + " s");
     return;
   }
@@ -588,7 +530,7 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
 
   const auto now = clock_.now_ms();
   const std::string id = util::random_token("c_", 12);
-  Conversation& c = conversations_[id];
+  Conversation& c = state_.conversations[id];
   auto& info = c.info;
   info.set_conversation_id(id);
   info.set_visitor_id(visitor.id);
@@ -620,6 +562,8 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   first.set_text(m.first_message());
   first.set_server_time_ms(now);
   const auto stored = log_.append(std::move(first)).stored;
+  present_.ack(s, req, id, &stored);
+  state_.queues.push_back(id, queue_for(1, m.category()));
   emit(id, visitor.id, [&](events::Event& e) {
     auto* started = e.mutable_chat_started();
     started->set_visitor_id(visitor.id);
@@ -628,16 +572,7 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
     started->set_has_transaction_id(!m.transaction_id().empty());
     started->set_locale(m.locale());
   });
-  emit_appended(stored);
-
-  send_ack(s, req, id, &stored);
-  v1::ServerFrame snap = snapshot(c, log_.last_seq(id), false, false);
-  to_visitor(c, snap);
-  // Other tabs of the same visitor learn the first message too.
-  v1::ServerFrame message_frame;
-  *message_frame.mutable_message() = stored;
-  to_visitor(c, message_frame, s.id);
-  queues_.push_back(id, queue_for(1, m.category()));
+  emit_appended(stored);  // other tabs of the same visitor learn the first message too
   emit(id, {}, [&](events::Event& e) {
     e.mutable_chat_queued()->set_tier(1);
     e.mutable_chat_queued()->set_category(m.category());
@@ -648,88 +583,55 @@ void Service::on_request_senior(Session& s, std::uint32_t req, const v1::Request
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
   if (c->info.state() == v1::CONVERSATION_STATE_CLOSED)
-    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "the chat is closed", m.conversation_id());
+    return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "the chat is closed", m.conversation_id());
   if (c->info.tier() >= 2 || c->info.senior_requested())
-    return send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "senior support is already requested",
+    return present_.error(s, req, v1::ERROR_CODE_ALREADY_DONE, "senior support is already requested",
                       m.conversation_id());
   if (utf8_length(m.reason()) > field::reason_chars)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason is too long");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason is too long");
   c->info.set_senior_requested(true);
+  c->senior_reason = m.reason();
   changed(*c);
+  present_.ack(s, req, m.conversation_id());
   emit(c->info.conversation_id(), s.participant_id, [](events::Event& e) { e.mutable_senior_requested(); });
-  send_ack(s, req, m.conversation_id());
-  v1::ServerFrame frame;
-  auto* requested = frame.mutable_senior_requested();
-  requested->set_conversation_id(m.conversation_id());
-  requested->set_reason(m.reason());
-  requested->set_visitor_name(c->info.visitor_name());
-  to_agent(*c, frame);
-  to_supervisors(frame);
 }
 
 void Service::on_rate(Session& s, std::uint32_t req, const v1::RateChat& m) {
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
   if (c->info.state() != v1::CONVERSATION_STATE_CLOSED)
-    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "a chat is rated after it is closed",
+    return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "a chat is rated after it is closed",
                       m.conversation_id());
   if (c->rating)
-    return send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "this chat is already rated", m.conversation_id());
+    return present_.error(s, req, v1::ERROR_CODE_ALREADY_DONE, "this chat is already rated", m.conversation_id());
   if (m.score() < 1 || m.score() > 5)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "score must be 1 to 5");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "score must be 1 to 5");
   if (utf8_length(m.comment()) > field::rating_comment_chars)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
-  v1::ServerFrame frame;
-  auto* rating = frame.mutable_rating_recorded();
-  rating->set_conversation_id(m.conversation_id());
-  rating->set_score(m.score());
-  rating->set_comment(m.comment());
-  c->rating = *rating;
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
+  auto& rating = c->rating.emplace();
+  rating.set_conversation_id(m.conversation_id());
+  rating.set_score(m.score());
+  rating.set_comment(m.comment());
   changed(*c);
+  present_.ack(s, req, m.conversation_id());
   emit(c->info.conversation_id(), s.participant_id, [&](events::Event& e) {
     auto* rated = e.mutable_chat_rated();
     rated->set_score(m.score());
     rated->set_has_comment(!m.comment().empty());
     rated->set_agent_id(c->last_agent_id);
   });
-  send_ack(s, req, m.conversation_id());
-  if (auto it = agents_.find(c->last_agent_id); it != agents_.end()) send(it->second.sessions, protocol::encode(frame));
-  to_supervisors(frame);
 }
 
 // ---------------------------------------------------------------- shared frames
 
 void Service::on_fetch_history(Session& s, std::uint32_t req, const v1::FetchHistory& m) {
   // Tier 2 may read what waits for tier 2 before taking it.
-  const auto key = queues_.key_of(m.conversation_id());
+  const auto key = state_.queues.key_of(m.conversation_id());
   const bool tier2_preview = s.role == v1::ROLE_TIER2 && key && key->tier >= 2;
-  Conversation* c = tier2_preview ? &conversations_.at(m.conversation_id())
+  Conversation* c = tier2_preview ? &state_.conversations.at(m.conversation_id())
                                   : member_conversation(s, req, m.conversation_id());
   if (!c) return;
-  auto page = page_after(m.conversation_id(), m.after_seq());
-  v1::ServerFrame frame;
-  auto* history = frame.mutable_history();
-  history->set_conversation_id(m.conversation_id());
-  for (auto& message : page.messages) *history->add_messages() = std::move(message);
-  history->set_has_more(page.has_more);
-  history->set_last_seq(log_.last_seq(m.conversation_id()));
-  send(s.id, frame);
-}
-
-Service::Page Service::page_after(const std::string& conversation_id, std::uint64_t after_seq) const {
-  Page page;
-  page.messages = log_.read_after(conversation_id, after_seq, page_max_messages);
-  std::size_t bytes = 0;
-  for (std::size_t i = 0; i < page.messages.size(); ++i) {
-    bytes += page.messages[i].ByteSizeLong();
-    if (bytes > page_max_bytes && i > 0) {
-      page.messages.resize(i);
-      break;
-    }
-  }
-  const auto last = page.messages.empty() ? after_seq : page.messages.back().seq();
-  page.has_more = last < log_.last_seq(conversation_id);
-  return page;
+  present_.history(s, m.conversation_id(), m.after_seq());
 }
 
 void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessage& m) {
@@ -740,18 +642,18 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
                                                     : state == v1::CONVERSATION_STATE_ASSIGNED &&
                                                           is_assigned_agent(s, *c);
   if (!may_write)
-    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "you cannot write to this chat now",
+    return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "you cannot write to this chat now",
                       m.conversation_id());
   if (blank(m.text()))
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "text must not be empty");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "text must not be empty");
   if (utf8_length(m.text()) > limits_.max_message_chars)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
                       "text is longer than " + std::to_string(limits_.max_message_chars) + " characters");
   if (m.client_message_id().empty() || m.client_message_id().size() > field::client_id_bytes)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "client_message_id must be 1 to 64 bytes");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "client_message_id must be 1 to 64 bytes");
   if (log_.last_seq(m.conversation_id()) >= limits_.max_conversation_messages ||
       c->text_bytes + m.text().size() > limits_.max_conversation_text_bytes)
-    return send_error(s, req, v1::ERROR_CODE_LIMIT_REACHED,
+    return present_.error(s, req, v1::ERROR_CODE_LIMIT_REACHED,
                       "this chat has reached its length limit; close it and start a new one", m.conversation_id());
 
   v1::Message message;
@@ -759,38 +661,28 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
   message.set_client_message_id(m.client_message_id());
   message.set_sender_role(s.role);
   message.set_sender_id(s.participant_id);
-  message.set_sender_name(name_of(s));
+  message.set_sender_name(state_.name_of(s));
   message.set_text(m.text());
   message.set_server_time_ms(clock_.now_ms());
   const auto result = log_.append(std::move(message));
-  send_ack(s, req, m.conversation_id(), &result.stored, result.duplicate);
+  present_.ack(s, req, m.conversation_id(), &result.stored, result.duplicate);
   if (result.duplicate) return;
-  emit_appended(result.stored);
   c->text_bytes += result.stored.text().size();
-  v1::ServerFrame frame;
-  *frame.mutable_message() = result.stored;
-  to_both(*c, frame, s.id);
+  emit_appended(result.stored);
 }
 
 void Service::on_typing(Session& s, const v1::Typing& m) {
   // Typing indicators are best effort: a stale one is dropped without an answer.
   Conversation* c = member_conversation(s, 0, m.conversation_id(), true);
   if (!c || c->info.state() == v1::CONVERSATION_STATE_CLOSED) return;
-  v1::ServerFrame frame;
-  auto* typing = frame.mutable_typing();
-  typing->set_conversation_id(m.conversation_id());
-  typing->set_role(s.role);
-  typing->set_name(name_of(s));
-  typing->set_typing(m.typing());
-  if (s.role == v1::ROLE_VISITOR) to_agent(*c, frame);
-  else if (is_assigned_agent(s, *c)) to_visitor(*c, frame);
+  if (s.role == v1::ROLE_VISITOR || is_assigned_agent(s, *c)) present_.typing(s, *c, m.typing());
 }
 
 void Service::on_mark_read(Session& s, std::uint32_t req, const v1::MarkRead& m) {
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
   if (m.seq() > log_.last_seq(m.conversation_id()))
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "seq is beyond the last message",
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "seq is beyond the last message",
                       m.conversation_id());
   const bool visitor = s.role == v1::ROLE_VISITOR;
   if (!visitor && !is_assigned_agent(s, *c)) return;
@@ -798,113 +690,92 @@ void Service::on_mark_read(Session& s, std::uint32_t req, const v1::MarkRead& m)
   if (m.seq() <= read) return;
   read = m.seq();
   changed(*c);
-  v1::ServerFrame frame;
-  auto* receipt = frame.mutable_read();
-  receipt->set_conversation_id(m.conversation_id());
-  receipt->set_reader_role(s.role);
-  receipt->set_seq(m.seq());
-  if (visitor) to_agent(*c, frame);
-  else to_visitor(*c, frame);
+  present_.read(*c, s.role, m.seq());
 }
 
 void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
   if (c->info.state() == v1::CONVERSATION_STATE_CLOSED)
-    return send_error(s, req, v1::ERROR_CODE_ALREADY_DONE, "the chat is already closed", m.conversation_id());
+    return present_.error(s, req, v1::ERROR_CODE_ALREADY_DONE, "the chat is already closed", m.conversation_id());
   if (takes_chats(s.role) && !is_assigned_agent(s, *c))
-    return send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may close this chat",
+    return present_.error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may close this chat",
                       m.conversation_id());
   if (!v1::CloseReason_IsValid(m.reason()))
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "unknown close reason");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "unknown close reason");
   if (utf8_length(m.comment()) > field::reason_chars)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
 
-  send_ack(s, req, m.conversation_id());
+  present_.ack(s, req, m.conversation_id());
   const auto reason = m.reason() == v1::CLOSE_REASON_UNSPECIFIED && s.role == v1::ROLE_VISITOR
                           ? v1::CLOSE_REASON_VISITOR_LEFT
                           : m.reason();
   close_conversation(*c, s.role, s.participant_id, reason, m.comment(),
                      s.role == v1::ROLE_VISITOR ? v1::NOTICE_KIND_VISITOR_ENDED : v1::NOTICE_KIND_CLOSED);
-  if (oversees(s.role)) {
-    v1::ServerFrame closed_frame;
-    closed_frame.mutable_closed()->set_conversation_id(m.conversation_id());
-    closed_frame.mutable_closed()->set_reason(reason);
-    closed_frame.mutable_closed()->set_closed_by(s.role);
-    send(s.id, closed_frame);
-  }
+  if (oversees(s.role)) present_.closed_to(s, *c);
 }
 
 void Service::close_conversation(Conversation& c, v1::Role closed_by, const std::string& closer_id,
                                  v1::CloseReason reason, const std::string& comment, v1::NoticeKind notice) {
   const auto& id = c.info.conversation_id();
   changed(c);
-  queues_.remove(id);
+  state_.queues.remove(id);
   if (!c.info.agent_id().empty()) {
-    changed(agents_.at(c.info.agent_id()));
-    agents_.at(c.info.agent_id()).open.erase(id);
-    wait_estimator_.record_handle_time(static_cast<double>(clock_.now_ms() - c.assigned_ms) / 1000.0);
+    changed(state_.agents.at(c.info.agent_id()));
+    state_.agents.at(c.info.agent_id()).open.erase(id);
+    state_.wait_estimator.record_handle_time(static_cast<double>(clock_.now_ms() - c.assigned_ms) / 1000.0);
   }
   c.info.set_state(v1::CONVERSATION_STATE_CLOSED);
   c.closed_ms = clock_.now_ms();
+  c.closed_by = closed_by;
+  c.close_reason = reason;
+  c.close_comment = comment;
+  if (auto v = state_.visitors.find(c.info.visitor_id()); v != state_.visitors.end() && v->second.sessions.empty())
+    schedule_visitor_check(v->second, c.closed_ms);
+  // Both sides read the notice, then learn the chat is closed (the agent still
+  // holds it until then).
+  append_system(c, notice);
   emit(id, closer_id, [&](events::Event& e) {
     auto* closed = e.mutable_chat_closed();
     closed->set_closed_by(closed_by);
     closed->set_reason(reason);
     closed->set_agent_id(c.info.agent_id());
   });
-  if (auto v = visitors_.find(c.info.visitor_id()); v != visitors_.end() && v->second.sessions.empty())
-    schedule_visitor_check(v->second, c.closed_ms);
-  v1::ServerFrame message_frame;
-  *message_frame.mutable_message() = append_system(c, notice);
-  v1::ServerFrame closed_frame;
-  auto* closed = closed_frame.mutable_closed();
-  closed->set_conversation_id(id);
-  closed->set_reason(reason);
-  closed->set_closed_by(closed_by);
-  closed->set_comment(comment);
-  to_both(c, message_frame);
-  to_both(c, closed_frame);
-  v1::ServerFrame prompt;
-  prompt.mutable_rating_prompt()->set_conversation_id(id);
-  prompt.mutable_rating_prompt()->set_min_score(1);
-  prompt.mutable_rating_prompt()->set_max_score(5);
-  to_visitor(c, prompt);
   c.info.set_agent_id("");
 }
 
 // ---------------------------------------------------------------- staff frames
 
 void Service::on_set_status(Session& s, std::uint32_t req, const v1::SetAgentStatus& m) {
-  Agent& agent = agents_.at(s.participant_id);
+  Agent& agent = state_.agents.at(s.participant_id);
   const auto status = m.status();
   if (status != v1::AGENT_STATUS_ONLINE && status != v1::AGENT_STATUS_AWAY && status != v1::AGENT_STATUS_OFFLINE)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "status must be online, away or offline");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "status must be online, away or offline");
   if (m.capacity() > agent.account->max_capacity)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
                       "capacity is above your maximum of " + std::to_string(agent.account->max_capacity));
   if (status == v1::AGENT_STATUS_OFFLINE && !agent.open.empty())
-    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "close or transfer your open chats first");
+    return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "close or transfer your open chats first");
   set_status(agent, status, s.participant_id);
   if (m.capacity() != 0) agent.capacity = m.capacity();
   changed(agent);
-  send_ack(s, req, {});
+  present_.ack(s, req, {});
 }
 
 void Service::on_accept(Session& s, std::uint32_t req, const v1::AcceptChat& m) {
-  auto it = conversations_.find(m.conversation_id());
-  if (it == conversations_.end())
-    return send_error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such chat", m.conversation_id());
+  auto it = state_.conversations.find(m.conversation_id());
+  if (it == state_.conversations.end())
+    return present_.error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such chat", m.conversation_id());
   Conversation& c = it->second;
-  auto key = queues_.key_of(m.conversation_id());
-  if (!key) return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "the chat is not waiting", m.conversation_id());
-  Agent& agent = agents_.at(s.participant_id);
+  auto key = state_.queues.key_of(m.conversation_id());
+  if (!key) return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "the chat is not waiting", m.conversation_id());
+  Agent& agent = state_.agents.at(s.participant_id);
   if (!eligible(agent, *key, false))
-    return send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "this chat is not in a queue you serve",
+    return present_.error(s, req, v1::ERROR_CODE_FORBIDDEN, "this chat is not in a queue you serve",
                       m.conversation_id());
   if (agent.open.size() >= agent.capacity)
-    return send_error(s, req, v1::ERROR_CODE_AT_CAPACITY, "you have no free chat slot", m.conversation_id());
-  send_ack(s, req, m.conversation_id());
+    return present_.error(s, req, v1::ERROR_CODE_AT_CAPACITY, "you have no free chat slot", m.conversation_id());
+  present_.ack(s, req, m.conversation_id());
   assign(c, agent, s.participant_id);
 }
 
@@ -912,27 +783,27 @@ void Service::on_transfer(Session& s, std::uint32_t req, const v1::TransferChat&
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
   if (c->info.state() != v1::CONVERSATION_STATE_ASSIGNED)
-    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "only an assigned chat can be transferred",
+    return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "only an assigned chat can be transferred",
                       m.conversation_id());
   if (takes_chats(s.role) && !is_assigned_agent(s, *c))
-    return send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may transfer this chat");
-  auto target_it = agents_.find(m.to_agent_id());
-  if (target_it == agents_.end() || !takes_chats(target_it->second.account->role))
-    return send_error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such agent");
+    return present_.error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may transfer this chat");
+  auto target_it = state_.agents.find(m.to_agent_id());
+  if (target_it == state_.agents.end() || !takes_chats(target_it->second.account->role))
+    return present_.error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such agent");
   Agent& target = target_it->second;
   if (m.to_agent_id() == c->info.agent_id())
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "the chat is already with that agent");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "the chat is already with that agent");
   const std::uint32_t needed_tier = c->info.tier();
   const std::uint32_t target_tier = target.account->role == v1::ROLE_TIER2 ? 2 : 1;
   if (needed_tier != target_tier)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT,
                       "transfer stays within a tier; use EscalateChat to reach tier 2");
   if (target.sessions.empty() || target.status != v1::AGENT_STATUS_ONLINE)
-    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "that agent is not online");
+    return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "that agent is not online");
   if (target.open.size() >= target.capacity)
-    return send_error(s, req, v1::ERROR_CODE_AT_CAPACITY, "that agent has no free chat slot");
+    return present_.error(s, req, v1::ERROR_CODE_AT_CAPACITY, "that agent has no free chat slot");
   if (utf8_length(m.note()) > field::note_chars)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
 
   const std::string from = c->info.agent_name();
   emit(c->info.conversation_id(), s.participant_id, [&](events::Event& e) {
@@ -940,10 +811,10 @@ void Service::on_transfer(Session& s, std::uint32_t req, const v1::TransferChat&
     e.mutable_chat_transferred()->set_to_agent_id(target.account->id);
   });
   release(*c, "transferred to " + target.account->display_name, s.participant_id);
-  add_note(*c, s.participant_id, name_of(s), "transfer",
+  add_note(*c, s.participant_id, state_.name_of(s), "transfer",
            "Transferred from " + from + " to " + target.account->display_name +
                (m.note().empty() ? "" : ": " + m.note()));
-  send_ack(s, req, m.conversation_id());
+  present_.ack(s, req, m.conversation_id());
   assign(*c, target, s.participant_id);
 }
 
@@ -951,19 +822,22 @@ void Service::on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat&
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
   if (c->info.state() != v1::CONVERSATION_STATE_ASSIGNED || c->info.tier() >= 2)
-    return send_error(s, req, v1::ERROR_CODE_WRONG_STATE, "only a tier-1 chat with an agent can be escalated",
+    return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "only a tier-1 chat with an agent can be escalated",
                       m.conversation_id());
   if (takes_chats(s.role) && !is_assigned_agent(s, *c))
-    return send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may escalate this chat");
+    return present_.error(s, req, v1::ERROR_CODE_FORBIDDEN, "only the assigned agent may escalate this chat");
   if (blank(m.reason()) || utf8_length(m.reason()) > field::reason_chars)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason must be 1 to 500 characters");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "reason must be 1 to 500 characters");
   if (utf8_length(m.note()) > field::note_chars)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note is too long");
 
-  const std::string by = name_of(s);
+  c->escalation_reason = m.reason();
+  c->escalated_by = state_.name_of(s);
+  // Tier 2 (and supervisors) hear of it first; then the note, the release and
+  // the new place in line follow.
   emit(c->info.conversation_id(), s.participant_id,
        [&](events::Event& e) { e.mutable_chat_escalated()->set_from_agent_id(c->info.agent_id()); });
-  add_note(*c, s.participant_id, by, "escalation",
+  add_note(*c, s.participant_id, c->escalated_by, "escalation",
            "Escalated to tier 2: " + m.reason() + (m.note().empty() ? "" : "\n" + m.note()));
   release(*c, "escalated to tier 2", s.participant_id);
   changed(*c);
@@ -971,38 +845,30 @@ void Service::on_escalate(Session& s, std::uint32_t req, const v1::EscalateChat&
   c->info.set_state(v1::CONVERSATION_STATE_QUEUED);
   c->info.set_queued_ms(clock_.now_ms());
   c->requeued = false;
-  queues_.push_back(c->info.conversation_id(), queue_for(2, c->info.category()));
+  state_.queues.push_back(c->info.conversation_id(), queue_for(2, c->info.category()));
   emit(c->info.conversation_id(), {}, [&](events::Event& e) {
     e.mutable_chat_queued()->set_tier(2);
     e.mutable_chat_queued()->set_category(c->info.category());
   });
-  v1::ServerFrame notice;
-  *notice.mutable_message() = append_system(*c, v1::NOTICE_KIND_ESCALATING);
-  to_visitor(*c, notice);
-  send_ack(s, req, m.conversation_id());
-  v1::ServerFrame frame;
-  auto* escalated = frame.mutable_escalated();
-  escalated->set_conversation_id(m.conversation_id());
-  escalated->set_reason(m.reason());
-  escalated->set_by_agent(by);
-  to_staff_of_tier(2, frame);
+  append_system(*c, v1::NOTICE_KIND_ESCALATING);
+  present_.ack(s, req, m.conversation_id());
 }
 
 void Service::on_add_note(Session& s, std::uint32_t req, const v1::AddNote& m) {
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
   if (blank(m.text()) || utf8_length(m.text()) > field::note_chars)
-    return send_error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note must be 1 to 2000 characters");
-  add_note(*c, s.participant_id, name_of(s), "note", m.text());
-  send_ack(s, req, m.conversation_id());
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "note must be 1 to 2000 characters");
+  add_note(*c, s.participant_id, state_.name_of(s), "note", m.text());
+  present_.ack(s, req, m.conversation_id());
 }
 
 // ---------------------------------------------------------------- domain actions
 
-Service::Conversation* Service::member_conversation(Session& s, std::uint32_t req, const std::string& id,
+Conversation* Service::member_conversation(Session& s, std::uint32_t req, const std::string& id,
                                                     bool quiet) {
-  auto it = conversations_.find(id);
-  const bool found = it != conversations_.end();
+  auto it = state_.conversations.find(id);
+  const bool found = it != state_.conversations.end();
   bool member = false;
   if (found) {
     if (s.role == v1::ROLE_VISITOR) member = it->second.info.visitor_id() == s.participant_id;
@@ -1012,9 +878,9 @@ Service::Conversation* Service::member_conversation(Session& s, std::uint32_t re
   if (member) return &it->second;
   if (quiet) return nullptr;
   if (!found || s.role == v1::ROLE_VISITOR)
-    send_error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such chat", id);
+    present_.error(s, req, v1::ERROR_CODE_NOT_FOUND, "no such chat", id);
   else
-    send_error(s, req, v1::ERROR_CODE_FORBIDDEN, "this chat is not assigned to you", id);
+    present_.error(s, req, v1::ERROR_CODE_FORBIDDEN, "this chat is not assigned to you", id);
   return nullptr;
 }
 
@@ -1028,6 +894,18 @@ void Service::assign(Conversation& c, Agent& agent, const std::string& by) {
   changed(agent);
   const auto now = clock_.now_ms();
   const auto& id = c.info.conversation_id();
+  state_.queues.remove(id);
+  c.info.set_state(v1::CONVERSATION_STATE_ASSIGNED);
+  c.info.set_agent_id(agent.account->id);
+  c.info.set_agent_name(agent.account->display_name);
+  c.assigned_ms = now;
+  c.requeued = false;
+  c.last_agent_id = agent.account->id;
+  agent.open.insert(id);
+  agent.last_assigned_ms = now;
+  // The visitor reads who joined; the event then brings the agent the chat.
+  append_system(c, c.info.tier() >= 2 ? v1::NOTICE_KIND_SENIOR_JOINED : v1::NOTICE_KIND_AGENT_JOINED,
+                agent.account->display_name);
   emit(id, by, [&](events::Event& e) {
     auto* assigned = e.mutable_chat_assigned();
     assigned->set_agent_id(agent.account->id);
@@ -1035,68 +913,37 @@ void Service::assign(Conversation& c, Agent& agent, const std::string& by) {
     assigned->set_waited_ms(now - c.info.queued_ms());
     assigned->set_accepted(!by.empty());
   });
-  queues_.remove(id);
-  c.info.set_state(v1::CONVERSATION_STATE_ASSIGNED);
-  c.info.set_agent_id(agent.account->id);
-  c.info.set_agent_name(agent.account->display_name);
-  c.assigned_ms = now;
-  c.requeued = false;
-  c.last_agent_id = agent.account->id;
-  c.last_queue_status = {0, 0};
-  agent.open.insert(id);
-  agent.last_assigned_ms = now;
-
-  const bool senior = c.info.tier() >= 2;
-  v1::ServerFrame notice;
-  *notice.mutable_message() =
-      append_system(c, senior ? v1::NOTICE_KIND_SENIOR_JOINED : v1::NOTICE_KIND_AGENT_JOINED, agent.account->display_name);
-  to_visitor(c, notice);
-  v1::ServerFrame joined;
-  auto* j = joined.mutable_agent_joined();
-  j->set_conversation_id(id);
-  j->set_agent_name(agent.account->display_name);
-  j->set_tier(c.info.tier());
-  j->set_senior(senior);
-  to_visitor(c, joined);
-  send(agent.sessions, protocol::encode(snapshot(c, 0, true, true)));
 }
 
 // Takes the chat away from its agent and tells every session of that agent.
 void Service::release(Conversation& c, const std::string& reason, const std::string& by) {
-  auto it = agents_.find(c.info.agent_id());
-  if (it == agents_.end()) return;
-  emit(c.info.conversation_id(), by, [&](events::Event& e) {
-    e.mutable_chat_released()->set_agent_id(c.info.agent_id());
-    e.mutable_chat_released()->set_reason(reason);
-  });
+  auto it = state_.agents.find(c.info.agent_id());
+  if (it == state_.agents.end()) return;
   changed(c);
   changed(it->second);
   it->second.open.erase(c.info.conversation_id());
   c.info.set_agent_id("");
   c.info.set_agent_name("");
-  v1::ServerFrame frame;
-  frame.mutable_released()->set_conversation_id(c.info.conversation_id());
-  frame.mutable_released()->set_reason(reason);
-  send(it->second.sessions, protocol::encode(frame));
+  emit(c.info.conversation_id(), by, [&](events::Event& e) {
+    e.mutable_chat_released()->set_agent_id(it->first);
+    e.mutable_chat_released()->set_reason(reason);
+  });
 }
 
 void Service::requeue_front(Conversation& c) {
   changed(c);
   c.info.set_state(v1::CONVERSATION_STATE_QUEUED);
   c.requeued = true;
-  queues_.push_front(c.info.conversation_id(), queue_for(c.info.tier(), c.info.category()));
+  state_.queues.push_front(c.info.conversation_id(), queue_for(c.info.tier(), c.info.category()));
   emit(c.info.conversation_id(), {}, [&](events::Event& e) {
     e.mutable_chat_queued()->set_tier(c.info.tier());
     e.mutable_chat_queued()->set_category(c.info.category());
     e.mutable_chat_queued()->set_front(true);
   });
-  v1::ServerFrame notice;
-  *notice.mutable_message() =
-      append_system(c, v1::NOTICE_KIND_AGENT_DISCONNECTED);
-  to_visitor(c, notice);
+  append_system(c, v1::NOTICE_KIND_AGENT_DISCONNECTED);
 }
 
-v1::Message Service::append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name) {
+void Service::append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name) {
   v1::Message message;
   message.set_conversation_id(c.info.conversation_id());
   message.set_system(true);
@@ -1105,9 +952,7 @@ v1::Message Service::append_system(Conversation& c, v1::NoticeKind kind, const s
   message.mutable_notice()->set_agent_name(agent_name);
   message.set_text(notice_text(message.notice()));
   message.set_server_time_ms(clock_.now_ms());
-  auto stored = log_.append(std::move(message)).stored;
-  emit_appended(stored);
-  return stored;
+  emit_appended(log_.append(std::move(message)).stored);
 }
 
 void Service::emit_appended(const v1::Message& stored) {
@@ -1142,34 +987,11 @@ void Service::add_note(Conversation& c, const std::string& author_id, const std:
   note.set_text(std::move(text));
   note.set_server_time_ms(clock_.now_ms());
   emit(c.info.conversation_id(), author_id, [&](events::Event& e) { e.mutable_note_added()->set_kind(note.kind()); });
-  v1::ServerFrame frame;
-  *frame.mutable_note_added()->mutable_note() = note;
-  to_agent(c, frame);
-  to_supervisors(frame);
 }
 
 void Service::settle() {
   dispatch();
-  publish_queue_status();
-  staff_views_dirty_ = true;
-  if (clock_.now_ms() - staff_views_published_ms_ >= staff_view_interval_ms) publish_staff_views();
-}
-
-bool Service::eligible(const Agent& agent, const QueueKey& key, bool automatic) const {
-  const auto& account = *agent.account;
-  if (!takes_chats(account.role) || agent.sessions.empty()) return false;
-  if (automatic && (!account.auto_assign || agent.status != v1::AGENT_STATUS_ONLINE)) return false;
-  if (!automatic && agent.status == v1::AGENT_STATUS_OFFLINE) return false;
-  if (key.tier >= 2) return account.role == v1::ROLE_TIER2;
-  if (account.role != v1::ROLE_AGENT) return false;
-  return account.categories.empty() || account.categories.count(key.category) > 0;
-}
-
-std::uint32_t Service::serving_agents(const QueueKey& key) const {
-  std::uint32_t count = 0;
-  for (const auto& [id, agent] : agents_)
-    if (eligible(agent, key, false) && agent.status == v1::AGENT_STATUS_ONLINE) ++count;
-  return count;
+  present_.refresh();
 }
 
 // Serves queue fronts in order of (requeued first, longest waiting) while some
@@ -1179,10 +1001,10 @@ void Service::dispatch() {
   for (;;) {
     Conversation* best = nullptr;
     Agent* best_agent = nullptr;
-    for (const auto& [key, entries] : queues_.queues()) {
-      Conversation& front = conversations_.at(entries.front());
+    for (const auto& [key, entries] : state_.queues.queues()) {
+      Conversation& front = state_.conversations.at(entries.front());
       std::vector<RoutingCandidate> candidates;
-      for (const auto& [id, agent] : agents_) {
+      for (const auto& [id, agent] : state_.agents) {
         if (!eligible(agent, key, true)) continue;
         candidates.push_back({id, static_cast<std::uint32_t>(agent.open.size()), agent.capacity,
                               agent.last_assigned_ms});
@@ -1192,254 +1014,12 @@ void Service::dispatch() {
       auto rank = [](const Conversation& c) { return std::make_pair(!c.requeued, c.info.queued_ms()); };
       if (!best || rank(front) < rank(*best)) {
         best = &front;
-        best_agent = &agents_.at(*picked);
+        best_agent = &state_.agents.at(*picked);
       }
     }
     if (!best) return;
     assign(*best, *best_agent);
   }
-}
-
-void Service::publish_queue_status() {
-  for (const auto& [key, entries] : queues_.queues()) {
-    const auto serving = serving_agents(key);
-    std::uint32_t position = 0;
-    for (const auto& id : entries) {
-      Conversation& c = conversations_.at(id);
-      ++position;
-      const std::pair status{position, wait_estimator_.estimate_seconds(position, serving)};
-      if (status == c.last_queue_status) continue;
-      c.last_queue_status = status;
-      to_visitor(c, queue_status(c, status.first, status.second));
-    }
-  }
-}
-
-v1::ServerFrame Service::queue_status(const Conversation& c, std::uint32_t position,
-                                     std::uint32_t estimated_wait_seconds) const {
-  v1::ServerFrame frame;
-  auto* q = frame.mutable_queue_status();
-  q->set_conversation_id(c.info.conversation_id());
-  q->set_position(position);
-  q->set_estimated_wait_seconds(estimated_wait_seconds);
-  q->set_tier(c.info.tier());
-  return frame;
-}
-
-void Service::publish_staff_views() {
-  staff_views_dirty_ = false;
-  staff_views_published_ms_ = clock_.now_ms();
-  for (std::uint32_t tier : {1u, 2u}) {
-    auto frame = queue_snapshot(tier);
-    std::string bytes = frame.SerializeAsString();
-    if (bytes == last_queue_view_[tier]) continue;
-    last_queue_view_[tier] = std::move(bytes);
-    to_staff_of_tier(tier, frame);
-  }
-  auto frame = roster();
-  std::string bytes = frame.SerializeAsString();
-  if (bytes == last_roster_) return;
-  last_roster_ = std::move(bytes);
-  auto shared = protocol::encode(frame);
-  for (const auto& [id, agent] : agents_) send(agent.sessions, shared);
-}
-
-v1::ServerFrame Service::queue_snapshot(std::uint32_t tier) const {
-  v1::ServerFrame frame;
-  auto* view = frame.mutable_queue();
-  view->set_tier(tier);
-  std::uint32_t total = 0;
-  for (const auto& [key, entries] : queues_.queues()) {
-    if (key.tier != tier) continue;
-    std::uint32_t position = 0;
-    total += static_cast<std::uint32_t>(entries.size());
-    for (const auto& id : entries) {
-      if (view->entries_size() >= queue_view_max_entries) break;
-      auto* entry = view->add_entries();
-      const Conversation& c = conversations_.at(id);
-      *entry->mutable_info() = c.info;
-      entry->set_position(++position);
-      if (tier >= 2)
-        for (const auto& note : c.notes) *entry->add_notes() = note;
-    }
-  }
-  view->set_total(total);
-  return frame;
-}
-
-v1::ServerFrame Service::roster() const {
-  v1::ServerFrame frame;
-  std::vector<const Agent*> sorted;
-  for (const auto& [id, agent] : agents_) sorted.push_back(&agent);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->account->id < b->account->id; });
-  for (const Agent* agent : sorted) {
-    if (agent->account->disabled) continue;
-    auto* p = frame.mutable_roster()->add_agents();
-    p->set_agent_id(agent->account->id);
-    p->set_name(agent->account->display_name);
-    p->set_role(agent->account->role);
-    p->set_status(agent->status);
-    p->set_capacity(agent->capacity);
-    p->set_open_chats(static_cast<std::uint32_t>(agent->open.size()));
-    p->set_connected(!agent->sessions.empty());
-  }
-  return frame;
-}
-
-// A snapshot for a client resuming from `cursor`: says so when the log ends
-// before what the client already saw.
-v1::ServerFrame Service::resume_snapshot(const Conversation& c, std::uint64_t cursor, bool for_staff,
-                                         bool assigned_to_you) const {
-  auto frame = snapshot(c, cursor, for_staff, assigned_to_you);
-  if (cursor > frame.conversation().last_seq()) frame.mutable_conversation()->set_history_incomplete(true);
-  return frame;
-}
-
-v1::ServerFrame Service::snapshot(const Conversation& c, std::uint64_t after_seq, bool for_staff,
-                                  bool assigned_to_you) const {
-  v1::ServerFrame frame;
-  auto* snap = frame.mutable_conversation();
-  *snap->mutable_info() = c.info;
-  auto page = page_after(c.info.conversation_id(), after_seq);
-  for (auto& message : page.messages) *snap->add_messages() = std::move(message);
-  snap->set_has_more(page.has_more);
-  if (for_staff)
-    for (const auto& note : c.notes) *snap->add_notes() = note;
-  snap->set_assigned_to_you(assigned_to_you);
-  snap->set_last_seq(log_.last_seq(c.info.conversation_id()));
-  snap->set_peer_read_seq(for_staff ? c.visitor_read_seq : c.agent_read_seq);
-  if (for_staff) {
-    auto v = visitors_.find(c.info.visitor_id());
-    snap->set_visitor_connected(v != visitors_.end() && !v->second.sessions.empty());
-    if (v != visitors_.end() && v->second.away_since_ms) snap->set_visitor_away_since_ms(*v->second.away_since_ms);
-  }
-  return frame;
-}
-
-// The agent of the visitor's open chat sees them come and go.
-void Service::publish_presence(const Visitor& v) {
-  auto it = conversations_.find(v.conversation_id);
-  if (it == conversations_.end() || it->second.info.state() != v1::CONVERSATION_STATE_ASSIGNED) return;
-  v1::ServerFrame frame;
-  auto* presence = frame.mutable_visitor_presence();
-  presence->set_conversation_id(v.conversation_id);
-  presence->set_connected(!v.sessions.empty());
-  presence->set_away_since_ms(v.away_since_ms.value_or(0));
-  to_agent(it->second, frame);
-}
-
-// ---------------------------------------------------------------- delivery
-
-void Service::send(SessionId id, const v1::ServerFrame& frame) {
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return;
-  if (it->second.role != v1::ROLE_VISITOR || !may_name_staff(frame))
-    return it->second.outlet->deliver(protocol::encode(frame));
-  auto visible = frame;
-  hide_staff_ids(visible);
-  it->second.outlet->deliver(protocol::encode(visible));
-}
-
-void Service::send(const std::set<SessionId>& to, const protocol::SharedBytes& bytes, SessionId except) {
-  for (SessionId id : to) {
-    if (id == except) continue;
-    if (auto it = sessions_.find(id); it != sessions_.end()) it->second.outlet->deliver(bytes);
-  }
-}
-
-void Service::send_error(const Session& s, std::uint32_t req, v1::ErrorCode code, std::string message,
-                         std::string conversation_id) {
-  send(s.id, protocol::make_error(req, code, std::move(message), std::move(conversation_id)));
-}
-
-void Service::send_ack(const Session& s, std::uint32_t req, const std::string& conversation_id,
-                       const v1::Message* message, bool duplicate) {
-  v1::ServerFrame frame;
-  auto* ack = frame.mutable_ack();
-  ack->set_request_id(req);
-  ack->set_conversation_id(conversation_id);
-  ack->set_server_time_ms(clock_.now_ms());
-  if (message) {
-    ack->set_client_message_id(message->client_message_id());
-    ack->set_seq(message->seq());
-    ack->set_server_time_ms(message->server_time_ms());
-  }
-  ack->set_duplicate(duplicate);
-  send(s.id, frame);
-}
-
-void Service::to_visitor(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
-  if (!may_name_staff(frame)) return to_visitor(c, protocol::encode(frame), except);
-  auto visible = frame;
-  hide_staff_ids(visible);
-  to_visitor(c, protocol::encode(visible), except);
-}
-
-std::string Service::public_id_of(const std::string& agent_id) const {
-  if (agent_id.empty()) return {};
-  auto it = accounts_.find(agent_id);
-  return it != accounts_.end() && !it->second.public_id.empty() ? it->second.public_id : "agent";
-}
-
-void Service::hide_staff_ids(v1::Message& message) const {
-  if (names_staff(message)) message.set_sender_id(public_id_of(message.sender_id()));
-}
-
-void Service::hide_staff_ids(v1::ServerFrame& frame) const {
-  switch (frame.frame_case()) {
-    case v1::ServerFrame::kMessage:
-      return hide_staff_ids(*frame.mutable_message());
-    case v1::ServerFrame::kConversation: {
-      auto* snap = frame.mutable_conversation();
-      snap->mutable_info()->set_agent_id(public_id_of(snap->info().agent_id()));
-      for (auto& m : *snap->mutable_messages()) hide_staff_ids(m);
-      return;
-    }
-    case v1::ServerFrame::kHistory:
-      for (auto& m : *frame.mutable_history()->mutable_messages()) hide_staff_ids(m);
-      return;
-    default:
-      return;
-  }
-}
-
-void Service::to_visitor(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except) {
-  if (auto it = visitors_.find(c.info.visitor_id()); it != visitors_.end()) send(it->second.sessions, bytes, except);
-}
-
-void Service::to_agent(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
-  to_agent(c, protocol::encode(frame), except);
-}
-
-void Service::to_agent(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except) {
-  if (auto it = agents_.find(c.info.agent_id()); it != agents_.end()) send(it->second.sessions, bytes, except);
-}
-
-// Encoded once for both sides of the chat, unless it names staff by login id:
-// then the visitor gets a copy without.
-void Service::to_both(const Conversation& c, const v1::ServerFrame& frame, SessionId except) {
-  const auto bytes = protocol::encode(frame);
-  if (frame.has_message() && names_staff(frame.message())) to_visitor(c, frame, except);
-  else to_visitor(c, bytes, except);
-  to_agent(c, bytes, except);
-}
-
-void Service::to_supervisors(const v1::ServerFrame& frame) {
-  auto bytes = protocol::encode(frame);
-  for (const auto& [id, agent] : agents_)
-    if (oversees(agent.account->role)) send(agent.sessions, bytes);
-}
-
-void Service::to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame) {
-  const auto role = tier >= 2 ? v1::ROLE_TIER2 : v1::ROLE_AGENT;
-  auto bytes = protocol::encode(frame);
-  for (const auto& [id, agent] : agents_)
-    if (agent.account->role == role || oversees(agent.account->role)) send(agent.sessions, bytes);
-}
-
-std::string Service::name_of(const Session& s) const {
-  if (s.role == v1::ROLE_VISITOR) return visitors_.at(s.participant_id).name;
-  return agents_.at(s.participant_id).account->display_name;
 }
 
 void Service::save_record(const Conversation& c, parley::state::v1::StateImage& image) const {
@@ -1454,6 +1034,12 @@ void Service::save_record(const Conversation& c, parley::state::v1::StateImage& 
   r->set_last_agent_id(c.last_agent_id);
   if (c.rating) *r->mutable_rating() = *c.rating;
   r->set_closed_ms(c.closed_ms);
+  r->set_senior_reason(c.senior_reason);
+  r->set_escalation_reason(c.escalation_reason);
+  r->set_escalated_by(c.escalated_by);
+  r->set_close_comment(c.close_comment);
+  r->set_closed_by(c.closed_by);
+  r->set_close_reason(c.close_reason);
 }
 
 void Service::save_record(const Visitor& v, parley::state::v1::StateImage& image) const {
@@ -1480,7 +1066,7 @@ void Service::save_record(const Agent& a, parley::state::v1::StateImage& image) 
 
 void Service::save_queues(parley::state::v1::StateImage& image) const {
   image.set_queues_included(true);
-  for (const auto& [key, entries] : queues_.queues()) {
+  for (const auto& [key, entries] : state_.queues.queues()) {
     auto* r = image.add_queues();
     r->set_tier(key.tier);
     r->set_category(key.category);
@@ -1490,11 +1076,11 @@ void Service::save_queues(parley::state::v1::StateImage& image) const {
 
 parley::state::v1::StateImage Service::export_state() const {
   parley::state::v1::StateImage image;
-  for (const auto& [id, c] : conversations_) save_record(c, image);
-  for (const auto& [id, v] : visitors_) save_record(v, image);
-  for (const auto& [id, a] : agents_) save_record(a, image);
+  for (const auto& [id, c] : state_.conversations) save_record(c, image);
+  for (const auto& [id, v] : state_.visitors) save_record(v, image);
+  for (const auto& [id, a] : state_.agents) save_record(a, image);
   save_queues(image);
-  image.set_average_handle_seconds(wait_estimator_.average_handle_seconds());
+  image.set_average_handle_seconds(state_.wait_estimator.average_handle_seconds());
   image.set_store_id(store_id_);
   return image;
 }
@@ -1502,20 +1088,20 @@ parley::state::v1::StateImage Service::export_state() const {
 parley::state::v1::StateImage Service::export_changes() {
   parley::state::v1::StateImage delta = std::exchange(evicted_changes_, {});
   for (const auto& id : changed_conversations_)
-    if (auto it = conversations_.find(id); it != conversations_.end()) save_record(it->second, delta);
+    if (auto it = state_.conversations.find(id); it != state_.conversations.end()) save_record(it->second, delta);
   for (const auto& id : changed_visitors_) {
-    if (auto it = visitors_.find(id); it != visitors_.end()) save_record(it->second, delta);
+    if (auto it = state_.visitors.find(id); it != state_.visitors.end()) save_record(it->second, delta);
     else delta.add_forgotten_visitors(id);
   }
   for (const auto& id : changed_agents_)
-    if (auto it = agents_.find(id); it != agents_.end()) save_record(it->second, delta);
-  if (queues_.version() != exported_queue_version_ || store_id_unsaved_) {
+    if (auto it = state_.agents.find(id); it != state_.agents.end()) save_record(it->second, delta);
+  if (state_.queues.version() != exported_queue_version_ || store_id_unsaved_) {
     save_queues(delta);
-    exported_queue_version_ = queues_.version();
+    exported_queue_version_ = state_.queues.version();
     store_id_unsaved_ = false;
   }
   delta.set_store_id(store_id_);  // the queues record carries it
-  delta.set_average_handle_seconds(wait_estimator_.average_handle_seconds());
+  delta.set_average_handle_seconds(state_.wait_estimator.average_handle_seconds());
   changed_conversations_.clear();
   changed_visitors_.clear();
   changed_agents_.clear();
@@ -1523,7 +1109,7 @@ parley::state::v1::StateImage Service::export_changes() {
 }
 
 bool Service::import_state(const parley::state::v1::StateImage& image) {
-  if (!sessions_.empty()) return false;
+  if (!state_.sessions.empty()) return false;
   // Check references first, so a bad image changes nothing.
   std::set<std::string> conversation_ids;
   for (const auto& r : image.conversations()) conversation_ids.insert(r.info().conversation_id());
@@ -1537,9 +1123,9 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
       if (!conversation_ids.count(id)) return false;
 
   const auto now = clock_.now_ms();
-  conversations_.clear();
-  visitors_.clear();
-  visitor_by_token_.clear();
+  state_.conversations.clear();
+  state_.visitors.clear();
+  state_.visitor_by_token.clear();
   visitor_checks_.clear();
   if (!image.store_id().empty()) {
     store_id_ = image.store_id();
@@ -1547,9 +1133,9 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
   } else {
     store_id_unsaved_ = true;  // a new store (or one that was lost): its generation is saved with the next change
   }
-  queues_ = QueueSet();
+  state_.queues = QueueSet();
   for (const auto& r : image.conversations()) {
-    Conversation& c = conversations_[r.info().conversation_id()];
+    Conversation& c = state_.conversations[r.info().conversation_id()];
     c.info = r.info();
     c.notes.assign(r.notes().begin(), r.notes().end());
     c.first_client_message_id = r.first_client_message_id();
@@ -1560,9 +1146,15 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
     c.last_agent_id = r.last_agent_id();
     if (r.has_rating()) c.rating = r.rating();
     c.closed_ms = r.closed_ms();
+    c.senior_reason = r.senior_reason();
+    c.escalation_reason = r.escalation_reason();
+    c.escalated_by = r.escalated_by();
+    c.close_comment = r.close_comment();
+    c.closed_by = r.closed_by();
+    c.close_reason = r.close_reason();
   }
   for (const auto& r : image.visitors()) {
-    Visitor& v = visitors_[r.id()];
+    Visitor& v = state_.visitors[r.id()];
     v.id = r.id();
     v.name = r.name();
     v.resume_token = r.resume_token();
@@ -1573,13 +1165,13 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
     v.previous_token = r.previous_resume_token();
     v.previous_token_until_ms = r.previous_token_until_ms();
     v.away_since_ms = now;
-    visitor_by_token_[v.resume_token] = v.id;
-    if (!v.previous_token.empty()) visitor_by_token_[v.previous_token] = v.id;
+    state_.visitor_by_token[v.resume_token] = v.id;
+    if (!v.previous_token.empty()) state_.visitor_by_token[v.previous_token] = v.id;
     schedule_visitor_check(v, now + limits_.visitor_timeout_ms);
   }
   for (const auto& r : image.agents()) {
-    auto it = agents_.find(r.id());
-    if (it == agents_.end()) continue;  // account removed since: its chats are requeued below
+    auto it = state_.agents.find(r.id());
+    if (it == state_.agents.end()) continue;  // account removed since: its chats are requeued below
     Agent& a = it->second;
     a.status = r.status();
     a.capacity = std::min(r.capacity(), a.account->max_capacity);
@@ -1588,28 +1180,26 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
     if (!a.open.empty()) a.grace_deadline_ms = now + limits_.grace_period_ms;
   }
   for (const auto& q : image.queues())
-    for (const auto& id : q.conversation_ids()) queues_.push_back(id, queue_for(q.tier(), q.category()));
+    for (const auto& id : q.conversation_ids()) state_.queues.push_back(id, queue_for(q.tier(), q.category()));
   // What was just loaded is what the store holds; only later changes are news.
   changed_conversations_.clear();
   changed_visitors_.clear();
   changed_agents_.clear();
-  exported_queue_version_ = queues_.version();
+  exported_queue_version_ = state_.queues.version();
   // Closed chats no visitor can reach any more stay in the store only.
   std::vector<std::string> closed;
-  for (const auto& [id, c] : conversations_)
+  for (const auto& [id, c] : state_.conversations)
     if (c.info.state() == v1::CONVERSATION_STATE_CLOSED) closed.push_back(id);
   for (const auto& id : closed) evict_if_unreachable(id);
   evicted_changes_.Clear();  // they came from the store: nothing to write back
   // A chat whose agent no longer exists goes back to the front of its queue.
-  for (auto& [id, c] : conversations_)
-    if (c.info.state() == v1::CONVERSATION_STATE_ASSIGNED && !agents_.count(c.info.agent_id())) {
+  for (auto& [id, c] : state_.conversations)
+    if (c.info.state() == v1::CONVERSATION_STATE_ASSIGNED && !state_.agents.count(c.info.agent_id())) {
       c.info.set_agent_id("");
       requeue_front(c);
     }
-  wait_estimator_.set_average_handle_seconds(image.average_handle_seconds() > 0 ? image.average_handle_seconds() : 180);
-  last_queue_view_[1].clear();
-  last_queue_view_[2].clear();
-  last_roster_.clear();
+  state_.wait_estimator.set_average_handle_seconds(image.average_handle_seconds() > 0 ? image.average_handle_seconds() : 180);
+  present_.reset();
   return true;
 }
 
@@ -1620,21 +1210,21 @@ ErasureResult Service::erase_customer(const std::string& customer_id, const std:
     return customer_id.empty() ? visitor == visitor_id : customer == customer_id;
   };
   std::vector<std::string> visitors, chats;
-  for (const auto& [id, v] : visitors_)
+  for (const auto& [id, v] : state_.visitors)
     if (theirs(v.customer_id, id)) visitors.push_back(id);
-  for (const auto& [id, c] : conversations_) {
+  for (const auto& [id, c] : state_.conversations) {
     if (!theirs(c.info.customer_id(), c.info.visitor_id())) continue;
     if (c.info.state() != v1::CONVERSATION_STATE_CLOSED) return ErasureResult::open_chat;
     chats.push_back(id);
   }
   for (const auto& id : visitors) {
-    Visitor& v = visitors_.at(id);
+    Visitor& v = state_.visitors.at(id);
     // Their open connections end now and no longer name the visitor (who is about to be forgotten).
     for (const auto session : v.sessions)
-      if (auto s = sessions_.find(session); s != sessions_.end()) {
+      if (auto s = state_.sessions.find(session); s != state_.sessions.end()) {
         s->second.authenticated = false;
         s->second.participant_id.clear();
-        s->second.outlet->close(close_policy_violation, "this visitor's data was erased");
+        present_.close(s->second, close_policy_violation, "this visitor's data was erased");
       }
     v.sessions.clear();
     forget_visitor(v);
@@ -1649,19 +1239,19 @@ ErasureResult Service::erase_customer(const std::string& customer_id, const std:
 }
 
 void Service::close_all(std::uint16_t code, const std::string& reason) {
-  for (auto& [id, s] : sessions_) s.outlet->close(code, reason);
+  present_.close_all(code, reason);
 }
 
 ServiceStats Service::stats() const {
   ServiceStats stats;
-  stats.sessions = sessions_.size();
-  stats.visitors = visitors_.size();
-  stats.queued_tier1 = queues_.size(1);
-  stats.queued_tier2 = queues_.size(2);
+  stats.sessions = state_.sessions.size();
+  stats.visitors = state_.visitors.size();
+  stats.queued_tier1 = state_.queues.size(1);
+  stats.queued_tier2 = state_.queues.size(2);
   // Open chats are the queued ones and those agents hold: counted without
   // walking every conversation ever held (/healthz asks often).
   stats.open_conversations = stats.queued_tier1 + stats.queued_tier2;
-  for (const auto& [id, agent] : agents_) {
+  for (const auto& [id, agent] : state_.agents) {
     stats.open_conversations += agent.open.size();
     if (agent.status == v1::AGENT_STATUS_ONLINE && !agent.sessions.empty()) ++stats.agents_online;
   }

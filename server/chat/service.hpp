@@ -1,18 +1,21 @@
 #pragma once
-// The chat domain: sessions, visitors, agents, conversations, queues, routing,
-// presence, transfer and escalation. Runs on one executor (the "hub"); every
-// public member must be called from it. No network or storage code here: the
-// service talks to connections through Outlet and to storage through MessageLog.
+// The live-chat core: decides what happens to sessions, visitors, agents,
+// conversations and queues (routing, presence, transfer, escalation, closing,
+// lifetimes) and emits one domain event per decision (chat/events.hpp). It
+// builds no frames itself: chat::Presenter turns its events, and its replies
+// to whoever asked, into frames for the sessions. Runs on one executor (the
+// "hub"); every public member must be called from it. No network or storage
+// code here: connections are Outlets, storage is the MessageLog and the
+// event listeners.
 
-#include "chat/accounts.hpp"
-#include "util/token_bucket.hpp"
 #include "chat/clock.hpp"
 #include "chat/ended_sign_ins.hpp"
 #include "chat/events.hpp"
 #include "chat/message_log.hpp"
-#include "chat/queues.hpp"
+#include "chat/presenter.hpp"
+#include "chat/state.hpp"
 #include "parley/v1/state.pb.h"
-#include "protocol/codec.hpp"
+#include "util/token_bucket.hpp"
 
 #include <cstdint>
 #include <map>
@@ -24,38 +27,6 @@
 #include <vector>
 
 namespace parley::chat {
-
-using SessionId = std::uint64_t;
-// Never a real session: ids start at 1, so 0 can mean "nobody" in send(..., except).
-inline constexpr SessionId no_session = 0;
-
-// One client connection as the domain sees it. Implementations must not call
-// back into the Service synchronously (net::WebSocketSession posts).
-class Outlet {
- public:
-  virtual ~Outlet() = default;
-  virtual void deliver(protocol::SharedBytes frame) = 0;
-  // WebSocket close code and reason, e.g. 1008 "authentication failed".
-  virtual void close(std::uint16_t code, std::string reason) = 0;
-};
-
-struct ServiceLimits {
-  std::uint32_t max_frame_bytes = 64 * 1024;
-  std::uint32_t max_message_chars = 4000;
-  std::uint32_t messages_per_second = 10;
-  std::int64_t grace_period_ms = 30'000;
-  std::int64_t hello_timeout_ms = 10'000;  // unauthenticated connections are closed after this
-  std::int64_t visitor_timeout_ms = 120'000;  // a queued chat whose visitor is gone this long is closed
-  // A visitor's resume token, once their chat is closed and not rated, lasts
-  // this long (rated: until they have been gone visitor_timeout_ms).
-  std::int64_t resume_token_ttl_ms = 24LL * 3600 * 1000;
-  // A rotated resume token stays valid this long, for other tabs that hold it.
-  std::int64_t previous_token_grace_ms = 60'000;
-  // Per chat: more is refused with LIMIT_REACHED (system notices are exempt).
-  std::uint32_t max_conversation_messages = 2000;
-  std::size_t max_conversation_text_bytes = 1024 * 1024;
-  double new_chats_per_address_per_minute = 10;  // bursts of as many; across every node
-};
 
 // A system notice's English text (Message.text beside its code).
 std::string notice_text(const v1::SystemNotice& notice);
@@ -127,64 +98,14 @@ class Service {
 
  private:
   void end_staff_session(SessionId id, const char* reason);
-  struct Session {
-    SessionId id = 0;
-    std::shared_ptr<Outlet> outlet;
-    std::int64_t attached_ms = 0;
-    std::string address;
-    bool authenticated = false;
-    v1::Role role = v1::ROLE_UNSPECIFIED;
-    std::string participant_id;
-    // Staff: the sign-in this connection belongs to.
-    std::string token_id;
-    std::string credential_stamp;
-    std::int64_t expires_at_ms = 0;
-  };
-  using VisitorChecks = std::multimap<std::int64_t, std::string>;
-  struct Visitor {
-    std::string id;
-    std::string name;
-    std::string resume_token;
-    std::string previous_token;  // accepted until previous_token_until_ms
-    std::int64_t previous_token_until_ms = 0;
-    std::optional<VisitorChecks::iterator> check;  // its entry in visitor_checks_
-    std::set<SessionId> sessions;
-    std::string conversation_id;  // current or most recent chat
-    // Set once a host site vouched for this visitor (Hello.verified).
-    std::string verified_site;
-    std::string customer_id;
-    std::string customer_email;
-    std::optional<std::int64_t> away_since_ms;  // set while no session is connected
-  };
-  struct Agent {
-    const AgentAccount* account = nullptr;
-    v1::AgentStatus status = v1::AGENT_STATUS_OFFLINE;
-    std::uint32_t capacity = 0;
-    std::set<SessionId> sessions;
-    std::set<std::string> open;
-    std::int64_t last_assigned_ms = 0;
-    std::optional<std::int64_t> grace_deadline_ms;  // set while disconnected
-  };
-  struct Conversation {
-    v1::ConversationInfo info;
-    std::vector<v1::Note> notes;
-    std::string first_client_message_id;
-    std::uint64_t visitor_read_seq = 0;
-    std::uint64_t agent_read_seq = 0;
-    std::int64_t assigned_ms = 0;
-    bool requeued = false;  // back in line after losing its agent: served first
-    std::string last_agent_id;
-    std::optional<v1::RatingRecorded> rating;
-    std::int64_t closed_ms = 0;
-    std::size_t text_bytes = 0;  // of the messages appended since this node held the chat
-    std::pair<std::uint32_t, std::uint32_t> last_queue_status{0, 0};
-  };
   using Frame = v1::ClientFrame;
   void verify_visitor(Visitor& visitor, const v1::VerifiedIdentity& identity);
   static void mark_verified(v1::ConversationInfo& info, const Visitor& visitor);
 
   // Frame handlers. `req` is the frame's request_id, echoed in Ack/Error.
   void on_hello(Session& s, const Frame& f);
+  void on_visitor_hello(Session& s, const Frame& f, const Presenter::Cursors& cursors);
+  void on_staff_hello(Session& s, const Frame& f, const Presenter::Cursors& cursors);
   void on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& m);
   void on_send_message(Session& s, std::uint32_t req, const v1::SendMessage& m);
   void on_typing(Session& s, const v1::Typing& m);
@@ -199,13 +120,6 @@ class Service {
   void on_rate(Session& s, std::uint32_t req, const v1::RateChat& m);
   void on_fetch_history(Session& s, std::uint32_t req, const v1::FetchHistory& m);
 
-  // One page of the log after `after_seq`, bounded in count and bytes.
-  struct Page {
-    std::vector<v1::Message> messages;
-    bool has_more = false;
-  };
-  Page page_after(const std::string& conversation_id, std::uint64_t after_seq) const;
-
   // Returns the conversation if the session may act on it, else sends the
   // error (NOT_FOUND to visitors, so they cannot probe for other chats) unless quiet.
   Conversation* member_conversation(Session& s, std::uint32_t req, const std::string& id, bool quiet = false);
@@ -213,61 +127,32 @@ class Service {
 
   // `by`: the staff member who took it (AcceptChat, a transfer); empty when routed.
   void assign(Conversation& c, Agent& agent, const std::string& by = {});
-  // Closes the chat for everyone: leaves its queue, frees the agent's slot, tells
-  // both sides with `notice` and prompts the visitor for a rating.
+  // Closes the chat for everyone: leaves its queue, frees the agent's slot,
+  // appends `notice`; its ChatClosed event tells both sides and prompts the
+  // visitor for a rating.
   void close_conversation(Conversation& c, v1::Role closed_by, const std::string& closer_id, v1::CloseReason reason,
-                          const std::string& comment,
-                          v1::NoticeKind notice);
+                          const std::string& comment, v1::NoticeKind notice);
   void release(Conversation& c, const std::string& reason, const std::string& by = {});
   void requeue_front(Conversation& c);
-  v1::Message append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name = {});
+  void append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name = {});
   void add_note(Conversation& c, const std::string& author_id, const std::string& author_name,
                 std::string kind, std::string text);
-  // After every event: route what can be routed, then push queue positions,
-  // queue views and the roster where they changed.
+  // After every event: route what can be routed, then refresh queue positions
+  // and staff views (the Presenter sends only what changed).
   void settle();
   void dispatch();
-  bool eligible(const Agent& agent, const QueueKey& key, bool automatic) const;
-  std::uint32_t serving_agents(const QueueKey& key) const;
-  void publish_queue_status();
-  void publish_staff_views();
-  v1::ServerFrame queue_snapshot(std::uint32_t tier) const;
-  v1::ServerFrame queue_status(const Conversation& c, std::uint32_t position, std::uint32_t estimated_wait_seconds) const;
-  v1::ServerFrame roster() const;
-
-  v1::ServerFrame resume_snapshot(const Conversation& c, std::uint64_t cursor, bool for_staff,
-                                  bool assigned_to_you) const;
-  v1::ServerFrame snapshot(const Conversation& c, std::uint64_t after_seq, bool for_staff,
-                           bool assigned_to_you) const;
-  void send(SessionId id, const v1::ServerFrame& frame);
-  void send(const std::set<SessionId>& to, const protocol::SharedBytes& bytes, SessionId except = no_session);
-  void send_error(const Session& s, std::uint32_t req, v1::ErrorCode code, std::string message,
-                  std::string conversation_id = {});
-  void send_ack(const Session& s, std::uint32_t req, const std::string& conversation_id,
-                const v1::Message* message = nullptr, bool duplicate = false);
-  void to_visitor(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
-  void to_visitor(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except = no_session);
-  void to_agent(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
-  void to_agent(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except = no_session);
-  void to_both(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
-  // Visitors see agents by display name and public id, never by login id.
-  void hide_staff_ids(v1::ServerFrame& frame) const;
-  void hide_staff_ids(v1::Message& message) const;
-  std::string public_id_of(const std::string& agent_id) const;
-  void to_supervisors(const v1::ServerFrame& frame);
-  void to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame);
-  std::string name_of(const Session& s) const;
 
   // One domain event about `conversation_id` (may be empty) caused by `actor_id`
   // (empty: the system); `fill` sets its kind. Every listener hears it.
+  // The Presenter hears it first (the frames it means), then the listeners.
   template <class Fill>
   void emit(const std::string& conversation_id, const std::string& actor_id, Fill fill) {
-    if (listeners_.empty()) return;
     events::Event event;
     event.set_at_ms(clock_.now_ms());
     event.set_conversation_id(conversation_id);
     event.set_actor_id(actor_id);
     fill(event);
+    present_.on_event(event, origin_);
     for (auto* listener : listeners_) listener->on_event(event);
   }
   void emit_appended(const v1::Message& stored);
@@ -275,18 +160,14 @@ class Service {
   std::vector<EventListener*> listeners_;
 
   ServiceLimits limits_;
-  AccountDirectory accounts_;
   util::KeyedTokenBuckets new_chats_by_address_;
   MessageLog& log_;
   const Clock& clock_;
 
-  std::unordered_map<SessionId, Session> sessions_;
-  std::unordered_map<std::string, Visitor> visitors_;
-  std::unordered_map<std::string, std::string> visitor_by_token_;
-  std::unordered_map<std::string, Agent> agents_;
-  std::unordered_map<std::string, Conversation> conversations_;
-  QueueSet queues_;
-  WaitEstimator wait_estimator_;
+  ChatState state_;
+  Presenter present_{state_, log_, clock_, limits_};
+  // The session whose frame is being handled (Presenter::on_event), or none.
+  SessionId origin_ = no_session;
   EndedSignIns ended_sign_ins_;
   // When to look at a visitor who is gone again (close their abandoned queued
   // chat, forget them): one entry per away visitor, so each tick looks only at
@@ -301,7 +182,6 @@ class Service {
   // When an away visitor may be forgotten; nothing while their chat is with an agent.
   std::optional<std::int64_t> forget_at(const Visitor& v) const;
   void forget_visitor(Visitor& v);
-  void publish_presence(const Visitor& v);
   // A closed conversation no visitor can reach leaves memory (if the log
   // keeps it elsewhere); its last changes still go out with export_changes().
   void evict_if_unreachable(const std::string& conversation_id);
@@ -317,10 +197,6 @@ class Service {
   void changed(const Agent& a) { changed_agents_.insert(a.account->id); }
   std::set<std::string> changed_conversations_, changed_visitors_, changed_agents_;
   std::uint64_t exported_queue_version_ = 0;
-  std::string last_queue_view_[3];  // per tier: what staff were last shown
-  bool staff_views_dirty_ = false;
-  std::int64_t staff_views_published_ms_ = 0;
-  std::string last_roster_;
 };
 
 }  // namespace parley::chat

@@ -12,6 +12,8 @@ void anonymise(parley::state::v1::ConversationRecord& record) {
     field->clear();
   for (auto& note : *record.mutable_notes()) note.set_text("(erased)");
   if (record.has_rating()) record.mutable_rating()->clear_comment();
+  for (auto* field : {record.mutable_senior_reason(), record.mutable_escalation_reason(), record.mutable_close_comment()})
+    if (!field->empty()) *field = "(erased)";
 }
 
 void anonymise(parley::v1::Message& message) {

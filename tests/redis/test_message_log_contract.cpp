@@ -340,6 +340,9 @@ TEMPLATE_TEST_CASE("record store: an erasure anonymises the customer's conversat
     note->set_text("customer called from +86 138 0000 0000");
     c->mutable_rating()->set_score(4);
     c->mutable_rating()->set_comment("thanks, Wang");
+    c->set_senior_reason("I am Wang Fang, call me on 138 0000 0000");
+    c->set_escalation_reason("Wang's withdrawal to 0xdeadbeef");
+    c->set_close_comment("refunded to Wang");
   };
   add("hers", "cust-99");
   add("someone-else", "cust-1");
@@ -385,6 +388,9 @@ TEMPLATE_TEST_CASE("record store: an erasure anonymises the customer's conversat
   CHECK(hers.record.notes(0).text() == "(erased)");
   CHECK(hers.record.rating().score() == 4);  // counts and scores stay for reports
   CHECK(hers.record.rating().comment().empty());
+  CHECK(hers.record.senior_reason() == "(erased)");
+  CHECK(hers.record.escalation_reason() == "(erased)");
+  CHECK(hers.record.close_comment() == "(erased)");
   REQUIRE(hers.messages.size() == 2);
   CHECK(hers.messages[0].text() == "(erased)");
   CHECK(hers.messages[0].sender_name() == "(erased)");

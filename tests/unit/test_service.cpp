@@ -307,6 +307,49 @@ TEST_CASE("senior support requests reach the agent and supervisors") {
   CHECK(v.error().code() == v1::ERROR_CODE_ALREADY_DONE);
 }
 
+TEST_CASE("what people write beside the messages is kept with the chat and reaches a successor") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto tina = h.agent("tina", v1::ROLE_TIER2);
+  auto sam = h.agent("sam", v1::ROLE_SUPERVISOR, false);
+  auto v = h.visitor();
+  const auto id = h.start(v, "提现 stuck since Monday");
+  v.send(request_senior(id));
+  CHECK(alice.take(F::kSeniorRequested).senior_requested().reason() == "I want a senior engineer");
+  alice.send(escalate(id, "withdrawal held by compliance", "tx 0xfeed"));
+  const auto escalated = tina.take(F::kEscalated).escalated();
+  CHECK(escalated.reason() == "withdrawal held by compliance");
+  CHECK(escalated.by_agent() == "Alice");
+  CHECK(sam.take(F::kEscalated).escalated().conversation_id() == id);
+  tina.take(F::kConversation);
+  auto close = close_chat(id);
+  close.mutable_close_chat()->set_comment("released after review; 已处理");
+  tina.send(close);
+  CHECK(v.take(F::kClosed).closed().comment() == "released after review; 已处理");
+  CHECK(tina.take(F::kClosed).closed().closed_by() == v1::ROLE_TIER2);
+
+  const auto image = h.service.export_state();
+  const parley::state::v1::ConversationRecord* record = nullptr;
+  for (const auto& r : image.conversations())
+    if (r.info().conversation_id() == id) record = &r;
+  REQUIRE(record);
+  CHECK(record->senior_reason() == "I want a senior engineer");
+  CHECK(record->escalation_reason() == "withdrawal held by compliance");
+  CHECK(record->escalated_by() == "Alice");
+  CHECK(record->close_comment() == "released after review; 已处理");
+  CHECK(record->closed_by() == v1::ROLE_TIER2);
+  CHECK(record->close_reason() == v1::CLOSE_REASON_RESOLVED);
+  // A successor (a restart, a new leader) still has it.
+  chat::Service second(chat::ServiceLimits{}, test_accounts(), h.log, h.clock);
+  REQUIRE(second.import_state(image));
+  bool kept = false;
+  const auto successor = second.export_state();
+  for (const auto& r : successor.conversations())
+    kept |= r.info().conversation_id() == id && r.close_comment() == record->close_comment() &&
+            r.escalation_reason() == record->escalation_reason() && r.senior_reason() == record->senior_reason();
+  CHECK(kept);
+}
+
 TEST_CASE("close prompts for a rating, which is recorded once") {
   Harness h;
   auto alice = h.agent("alice");
@@ -698,9 +741,9 @@ TEST_CASE("every decision of a support story is a domain event, in order, with w
   tina.send(close_chat(id));
   v.send(rate(id, 5));
   const std::vector<std::string> expected = {
-      "started", "message 1", "queued tier 1", "assigned alice", "system 2", "message 3", "note note",
+      "started", "message 1", "queued tier 1", "system 2", "assigned alice", "message 3", "note note",
       "escalated alice", "note escalation", "released alice", "queued tier 2", "system 4",
-      "assigned tina", "system 5", "closed by tina", "system 6", "rated 5"};
+      "system 5", "assigned tina", "system 6", "closed by tina", "rated 5"};
   CHECK(recorder.story(id) == expected);
   // Who: the visitor started and rated it.
   for (const auto& e : recorder.events)
