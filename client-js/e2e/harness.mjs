@@ -165,3 +165,22 @@ export function useServerAndBrowser(extraArgs = []) {
   });
   return env;
 }
+
+const axeSource = await import("node:fs/promises").then((fs) =>
+  fs.readFile(resolve(repo, "client-js/node_modules/axe-core/axe.min.js"), "utf8"));
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page, the widget's open
+ * shadow root included, and returns the serious and critical violations as
+ * readable lines ("rule: target ... (summary)"). axe is evaluated through the
+ * DevTools protocol, so the pages' content policy stays as it is.
+ */
+export async function seriousViolations(page, include = "body") {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async (selector) => {
+    const result = await window.axe.run(selector, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")} (${n.failureSummary?.split("\n").slice(1).join(" ").trim()})`));
+  }, include);
+  return violations;
+}

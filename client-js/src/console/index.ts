@@ -186,7 +186,7 @@ class Console {
           oversees(s.role) ? null : h("button", { type: "button", onclick: () => s.accept(info.conversationId) }, "Accept"),
           tier === 2 && s.role === Role.TIER2 && !preview
             ? h("button", { type: "button", onclick: () => s.preview(info.conversationId) }, "Preview transcript") : null,
-          preview ? h("ul", { class: "transcript preview", "aria-label": "Transcript preview" }, ...preview.entries().map((m) =>
+          preview ? h("ul", { class: "transcript preview", "aria-label": "Transcript preview", tabindex: 0 }, ...preview.entries().map((m) =>
             h("li", { class: m.system ? "msg system" : "msg" }, m.system ? null : h("span", { class: "who" }, m.senderName), m.text))) : null));
       }
     }
@@ -239,7 +239,7 @@ class Console {
       h("dt", {}, "History"), h("dd", {}, h("button", { type: "button", class: "earlier",
         onclick: () => openSearch(info.verified && info.customerId ? { customer: info.customerId } : { visitor: info.visitorId }, info.visitorName) },
         "Earlier chats")));
-    const transcript = h("ul", { class: "transcript", "aria-live": "polite" }, ...chat.transcript.entries().map((e) => e.system
+    const transcript = h("ul", { class: "transcript", "aria-live": "polite", "aria-label": "Transcript", tabindex: 0 }, ...chat.transcript.entries().map((e) => e.system
       ? h("li", { class: "msg system" }, e.text)
       : h("li", { class: e.mine ? "msg mine" : "msg" }, h("span", { class: "who" }, e.senderName), e.text,
           h("span", { class: "meta" }, formatTime(e.timeMs, "en-GB"), e.mine ? ` · ${chat.transcript.stateOf(e, true)}` : ""))));
@@ -409,7 +409,7 @@ function openSearch(scope: { customer?: string; visitor?: string }, title = ""):
   const input = h("input", { type: "search", name: "q", maxlength: 200, "aria-label": "Search past chats",
     placeholder: "Words, a transaction ID, a name or an e-mail" });
   const problem = h("p", { class: "error", role: "alert", hidden: true });
-  const results = h("ul", { class: "search-results", "aria-label": "Search results" });
+  const results = h("ul", { class: "search-results", "aria-label": "Search results", tabindex: 0 });
   const view = h("section", { class: "past-chat", "aria-label": "Past chat" });
   const show = (err: Error) => { problem.textContent = err.message; problem.hidden = false; };
   const run = (path: string) => {
@@ -429,7 +429,7 @@ function openSearch(scope: { customer?: string; visitor?: string }, title = ""):
       const parts: (HTMLElement | null)[] = [
         h("h3", {}, `${c.visitor_name || "Visitor"} · ${new Date(c.created_ms).toLocaleString("en-GB")} · ${c.state}`),
         h("p", { class: "meta" }, [c.email, c.customer_id && `customer ${c.customer_id}`, c.transaction_id && `tx ${c.transaction_id}`].filter(Boolean).join(" · ")),
-        h("ul", { class: "transcript past" }, ...chat.messages.map((m) => m.system
+        h("ul", { class: "transcript past", "aria-label": "Transcript", tabindex: 0 }, ...chat.messages.map((m) => m.system
           ? h("li", { class: "msg system" }, m.text)
           : h("li", { class: "msg" }, h("span", { class: "who" }, m.sender_name), m.text, h("span", { class: "meta" }, formatTime(m.time_ms, "en-GB"))))),
         chat.notes.length ? h("h4", {}, "Internal notes") : null,

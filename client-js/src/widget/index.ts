@@ -270,18 +270,43 @@ class Widget {
     els.messages.hidden = !transcript;
     if (!transcript) return els.messages.replaceChildren();
     const nearBottom = els.body.scrollHeight - els.body.scrollTop - els.body.clientHeight < 40;
-    const items = transcript.entries().map((e) => {
-      if (e.system) return h("li", { class: "msg system", "data-seq": e.seq }, noticeText(t, e.notice) ?? e.text);
+    // Only what changed is touched: the list is a live region, and a screen
+    // reader would read a rebuilt list again.
+    const wanted = transcript.entries().map((e) => {
       const state = e.mine ? transcript.stateOf(e, s.phase === "chatting") : null;
-      return h(
-        "li",
-        { class: e.mine ? "msg mine" : "msg", "data-seq": e.seq, "data-state": state ?? "" },
-        e.mine ? null : h("span", { class: "who" }, e.senderName),
-        e.text,
-        h("span", { class: "meta" }, formatTime(e.timeMs, this.locale), state ? ` · ${t.states[state]}` : ""),
-      );
+      // One's own message keeps its element from sending to stored.
+      const key = e.mine && e.clientMessageId ? `c${e.clientMessageId}` : e.key;
+      const text = e.system ? noticeText(t, e.notice) ?? e.text : e.text;
+      const sig = `${e.seq}|${state ?? ""}|${e.timeMs}|${text}`;
+      const make = (): HTMLElement => {
+        const attrs = { "data-key": key, "data-seq": e.seq };
+        const li = e.system
+          ? h("li", { ...attrs, class: "msg system" }, text)
+          : h(
+            "li",
+            { ...attrs, class: e.mine ? "msg mine" : "msg", "data-state": state ?? "" },
+            e.mine ? h("span", { class: "sr-only" }, `${t.you}: `) : h("span", { class: "who" }, e.senderName),
+            text,
+            h("span", { class: "meta" }, formatTime(e.timeMs, this.locale), state ? ` · ${t.states[state]}` : ""),
+          );
+        li.dataset.sig = sig;
+        return li;
+      };
+      return { key, sig, make };
     });
-    els.messages.replaceChildren(...items);
+    const keys = new Set(wanted.map((w) => w.key));
+    for (const child of [...els.messages.children] as HTMLElement[])
+      if (!keys.has(child.dataset.key ?? "")) child.remove();
+    let node = els.messages.firstElementChild as HTMLElement | null;
+    for (const w of wanted) {
+      if (node && node.dataset.key === w.key) {
+        const next = node.nextElementSibling as HTMLElement | null;
+        if (node.dataset.sig !== w.sig) node.replaceWith(w.make());
+        node = next;
+      } else {
+        els.messages.insertBefore(w.make(), node);
+      }
+    }
     if (nearBottom) els.body.scrollTop = els.body.scrollHeight;
   }
 

@@ -8,7 +8,9 @@ export const widgetCss = `
   display: flex; align-items: center; justify-content: center; z-index: 2147483646; }
 .launcher svg { width: 28px; height: 28px; fill: currentColor; }
 .launcher:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible, select:focus-visible
-  { outline: 3px solid #ffb400; outline-offset: 2px; }
+  { outline: 3px solid #1b1f24; outline-offset: 2px; }
+header :focus-visible { outline-color: #fff; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .badge { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px; border-radius: 11px;
   background: #e5383b; color: #fff; font-size: 12px; font-weight: 700; line-height: 22px; text-align: center; padding: 0 6px; }
 .panel { position: fixed; right: 20px; bottom: 92px; width: 370px; height: 560px; max-height: calc(100vh - 110px);
@@ -35,17 +37,18 @@ textarea { resize: vertical; min-height: 70px; }
 .messages { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
 .msg { max-width: 80%; padding: 8px 10px; border-radius: 12px; background: #fff; border: 1px solid #e1e6ec; align-self: flex-start; white-space: pre-wrap; word-break: break-word; }
 .msg.mine { align-self: flex-end; background: #1652f0; color: #fff; border-color: #1652f0; }
-.msg.system { align-self: center; background: transparent; border: none; color: #6a7480; font-size: 12px; text-align: center; }
-.msg .meta { display: block; font-size: 10px; opacity: .75; margin-top: 3px; }
+.msg.system { align-self: center; background: transparent; border: none; color: #56606c; font-size: 12px; text-align: center; }
+.msg .meta { display: block; font-size: 11px; opacity: .8; margin-top: 3px; }
+.msg.mine .meta { opacity: 1; }
 .msg .who { display: block; font-size: 11px; font-weight: 600; margin-bottom: 2px; }
-.typing { font-size: 12px; color: #6a7480; min-height: 18px; padding: 2px 12px; background: #f5f7fa; }
+.typing { font-size: 12px; color: #56606c; min-height: 18px; padding: 2px 12px; background: #f5f7fa; }
 .composer { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e1e6ec; background: #fff; }
 .composer textarea { flex: 1; min-height: 40px; max-height: 120px; }
 .actions { display: flex; gap: 6px; padding: 6px 8px 0; background: #fff; flex-wrap: wrap; }
 .rating { display: flex; flex-direction: column; gap: 10px; align-items: stretch; padding: 8px 0; }
 .stars { display: flex; gap: 4px; justify-content: center; }
-.star { font-size: 28px; background: none; border: none; cursor: pointer; color: #c9d1db; }
-.star[aria-pressed="true"] { color: #ffb400; }
+.star { font-size: 28px; background: none; border: none; cursor: pointer; color: #7d8693; }
+.star[aria-pressed="true"] { color: #b45309; }
 .notice { text-align: center; color: #4a5360; }
 @media (max-width: 480px) {
   .panel { right: 0; bottom: 0; width: 100vw; height: 100vh; max-height: 100vh; border-radius: 0; }
