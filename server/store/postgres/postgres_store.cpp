@@ -110,7 +110,7 @@ PostgresStore::PostgresStore(std::string url, boost::asio::any_io_executor compl
   try {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
       throw StoreError("cannot connect: " + trimmed(conn_ ? PQerrorMessage(conn_) : "out of memory"));
-    prepare_session();
+    prepare_session(true);
     migrate();
     ready_ = true;
   } catch (const StoreError& e) {
@@ -130,18 +130,30 @@ std::unique_ptr<auth::StaffSessionStore> PostgresStore::staff_sessions(const cha
   return std::make_unique<PostgresStaffSessions>(*this, clock);
 }
 
-void PostgresStore::prepare_session() {
+void PostgresStore::prepare_session(bool opening) {
   // One server per database: the lock lasts as long as this connection.
   auto locked = pg::checked(conn_, server_lock);
   if (PQntuples(locked.get()) != 1 || pg::column(locked, 0, 0) != std::string(1, '\1')) {
-    // Only when this store is opened: a reconnect never takes it back from
-    // whoever took it over meanwhile.
-    if (!std::exchange(takeover_, false)) throw StoreError("another parley-server is using this database");
-    std::cerr << "parley: store: taking the database over from its previous writer\n";
-    pg::checked(conn_, end_lock_holders);
-    pg::checked(conn_, "SET lock_timeout = '10s'");
-    pg::checked(conn_, wait_for_server_lock);
-    pg::checked(conn_, "RESET lock_timeout");
+    if (std::exchange(takeover_, false)) {
+      // Only when this store is opened to take over: a reconnect never takes
+      // it back from whoever took it over meanwhile.
+      std::cerr << "parley: store: taking the database over from its previous writer\n";
+      pg::checked(conn_, end_lock_holders);
+      pg::checked(conn_, "SET lock_timeout = '10s'");
+      pg::checked(conn_, wait_for_server_lock);
+      pg::checked(conn_, "RESET lock_timeout");
+    } else {
+      // A writer that has just closed (a restart) may hold the lock a moment
+      // longer, until PostgreSQL has ended its session: opening waits up to 5 s
+      // for it. A reconnect does not wait: whoever holds it took it over.
+      bool got = false;
+      if (opening) {
+        pg::checked(conn_, "SET lock_timeout = '5s'");
+        got = PQresultStatus(pg::exec(conn_, wait_for_server_lock).get()) == PGRES_TUPLES_OK;
+        pg::checked(conn_, "RESET lock_timeout");
+      }
+      if (!got) throw StoreError("another parley-server is using this database");
+    }
   }
   takeover_ = false;
   pg::checked(conn_, "SET client_min_messages = warning");
@@ -154,7 +166,7 @@ pg_conn* PostgresStore::connection() {
   try {
     if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) throw StoreError(trimmed(PQerrorMessage(conn_)));
-    prepare_session();
+    prepare_session(false);
   } catch (const StoreError& e) {
     if (!reported_down_)
       std::cerr << "parley: store: cannot use " << redact_database_url(url_) << " (" << e.what()

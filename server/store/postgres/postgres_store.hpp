@@ -63,7 +63,9 @@ class PostgresStore final : public GroupCommitStore {
   pg_conn* connection();
   pg_conn* reader();  // connection() (the transaction's, inside in_transaction) or StoreError
   pg_conn* transaction_conn_ = nullptr;
-  void prepare_session();  // throws StoreError
+  // Takes the one-writer lock (waiting briefly when `opening`) and sets the
+  // session up; throws StoreError.
+  void prepare_session(bool opening);
   void migrate();
 
   std::string url_;
