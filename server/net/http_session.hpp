@@ -36,6 +36,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   // POST /api/login and /api/logout (net/staff_api.cpp).
   void handle_api(http::request<http::string_body> req, const std::string& path);
   void handle_records_api(http::request<http::string_body> req, const std::string& path);
+  // /api/canned[/ID]: the signed-in staff member's canned responses (server/canned).
+  void handle_canned_api(http::request<http::string_body> req, const std::string& path);
   void reply_from_shard(std::function<void()> reply);
   template <class Response>
   void write(Response&& response);

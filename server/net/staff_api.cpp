@@ -7,9 +7,11 @@
 // the JSON reply and then in the Hello, so nothing is sent on a user's behalf.
 
 #include "auth/accounts_file.hpp"
+#include "canned/canned_responses.hpp"
 #include "chat/text.hpp"
 #include "net/http_session.hpp"
 #include "net/static_files.hpp"
+#include "util/random.hpp"
 
 #include <boost/json.hpp>
 #include <google/protobuf/util/json_util.h>
@@ -243,7 +245,148 @@ std::string string_member(const json::value& body, const char* key) {
   return it != body.as_object().end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
 }
 
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json::object canned_json(const canned::Record& r, const canned::Staff& staff) {
+  json::object texts;
+  for (const auto& [locale, text] : r.texts()) texts[locale] = text;
+  return {{"id", r.id()},
+          {"shortcut", r.shortcut()},
+          {"title", r.title()},
+          {"shared", r.shared()},
+          {"team", r.team()},
+          {"texts", std::move(texts)},
+          {"mine", !r.shared() && r.owner_id() == staff.id},
+          {"may_edit", canned::may_change(staff, r)},
+          {"updated_ms", r.updated_ms()},
+          {"updated_by", r.updated_by()}};
+}
+
+// A canned response as a client sends it; nothing if the body is not of that shape.
+std::optional<canned::Edit> canned_edit(const std::string& body_text) {
+  error_code ec;
+  const auto body = json::parse(body_text, ec);
+  if (ec || !body.is_object()) return std::nullopt;
+  const auto& o = body.as_object();
+  canned::Edit edit;
+  auto str = [&](const char* key, std::string& out) {
+    auto it = o.find(key);
+    if (it == o.end()) return true;
+    if (!it->value().is_string()) return false;
+    out = std::string(it->value().as_string());
+    return true;
+  };
+  if (!str("shortcut", edit.shortcut) || !str("title", edit.title) || !str("team", edit.team)) return std::nullopt;
+  if (auto it = o.find("shared"); it != o.end()) {
+    if (!it->value().is_bool()) return std::nullopt;
+    edit.shared = it->value().as_bool();
+  }
+  auto texts = o.find("texts");
+  if (texts == o.end() || !texts->value().is_object()) return std::nullopt;
+  for (const auto& [locale, text] : texts->value().as_object()) {
+    if (!text.is_string()) return std::nullopt;
+    edit.texts[std::string(locale)] = std::string(text.as_string());
+  }
+  return edit;
+}
+
+http::status canned_status(canned::Outcome outcome) {
+  using O = canned::Outcome;
+  switch (outcome) {
+    case O::saved:
+    case O::deleted: return http::status::ok;
+    case O::invalid: return http::status::bad_request;
+    case O::forbidden: return http::status::forbidden;
+    case O::not_found: return http::status::not_found;
+    case O::duplicate_shortcut:
+    case O::limit_reached: return http::status::conflict;
+  }
+  return http::status::internal_server_error;
+}
+
+const char* canned_code(canned::Outcome outcome) {
+  using O = canned::Outcome;
+  switch (outcome) {
+    case O::invalid: return "invalid_request";
+    case O::forbidden: return "forbidden";
+    case O::not_found: return "not_found";
+    case O::duplicate_shortcut: return "duplicate_shortcut";
+    case O::limit_reached: return "limit_reached";
+    default: return "ok";
+  }
+}
+
 }  // namespace
+
+// GET /api/canned (what the staff member sees), POST /api/canned (create),
+// PUT /api/canned/ID (replace), DELETE /api/canned/ID; the rules are in
+// server/canned (docs/security.md).
+template <class Stream>
+void HttpSession<Stream>::handle_canned_api(Request req, const std::string& path) {
+  const bool one = path.starts_with("/api/canned/");
+  const std::string id = one ? path.substr(std::string_view("/api/canned/").size()) : "";
+  if (one && (id.empty() || id.size() > 64 || id.find('/') != std::string::npos))
+    return write(error_response(req, http::status::not_found, "not_found", "no such canned response"));
+  const auto method = req.method();
+  const bool allowed = one ? method == http::verb::put || method == http::verb::delete_
+                           : method == http::verb::get || method == http::verb::post;
+  if (!allowed)
+    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed",
+                                one ? "use PUT or DELETE" : "use GET or POST"));
+  if ((method == http::verb::post || method == http::verb::put) && !is_json(req))
+    return write(error_response(req, http::status::unsupported_media_type, "expected_json",
+                                "send the canned response as application/json"));
+  const std::string token(bearer_token(req));
+  context_.staff_auth.verify_member(token, [self = this->shared_from_this(), req = std::move(req), id, method](
+                                               std::optional<auth::StaffMember> member) mutable {
+    auto reply = [self, req](http::response<http::string_body> res) {
+      self->reply_from_shard([self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+    };
+    if (!member)
+      return reply(error_response(req, http::status::unauthorized, "not_signed_in",
+                                  "send the session token as 'Authorization: Bearer <token>'"));
+    auto* store = self->context_.store;
+    if (!store)
+      return reply(error_response(req, http::status::service_unavailable, "no_records",
+                                  "this server keeps no records (start it with --data-dir or --database)"));
+    const canned::Staff staff{member->agent_id, member->role};
+    auto unavailable = [req, reply] {
+      reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now; retry"));
+    };
+    if (method == http::verb::get) {
+      store->canned_responses([req, reply, unavailable, staff](std::optional<std::vector<canned::Record>> all) {
+        if (!all) return unavailable();
+        json::array out;
+        for (const auto& r : canned::visible(staff, *all)) out.push_back(canned_json(r, staff));
+        reply(json_response(req, http::status::ok, {{"responses", std::move(out)}}));
+      });
+      return;
+    }
+    store::RecordStore::CannedDecide decide;
+    if (method == http::verb::delete_) {
+      decide = [staff, id](const std::vector<canned::Record>& all) { return canned::decide_delete(staff, id, all); };
+    } else {
+      auto edit = canned_edit(req.body());
+      if (!edit)
+        return reply(error_response(req, http::status::bad_request, "invalid_request",
+                                    "send {\"shortcut\", \"title\", \"texts\": {\"en\": ..., \"zh-CN\": ...}, \"shared\", \"team\"}"));
+      edit->id = id;
+      decide = [staff, edit = *edit, new_id = util::random_token("cr_", 9)](const std::vector<canned::Record>& all) {
+        return canned::decide_save(staff, edit, all, now_ms(), new_id);
+      };
+    }
+    store->change_canned_responses(std::move(decide), [req, reply, unavailable, staff](std::optional<canned::Decision> d) {
+      if (!d) return unavailable();
+      if (d->outcome == canned::Outcome::deleted) return reply(json_response(req, http::status::ok, {{"deleted", true}}));
+      if (d->outcome != canned::Outcome::saved)
+        return reply(error_response(req, canned_status(d->outcome), canned_code(d->outcome), d->message));
+      reply(json_response(req, http::status::ok, {{"response", canned_json(*d->put, staff)}}));
+    });
+  });
+}
 
 // GET /api/search and GET /api/conversations/ID: any signed-in staff member
 // (docs/security.md), with the console's session token as a Bearer token.
@@ -433,6 +576,7 @@ template <class Stream>
 void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
   if (path == "/api/search" || path.starts_with("/api/conversations/") || path.starts_with("/api/customers/"))
     return handle_records_api(std::move(req), path);
+  if (path == "/api/canned" || path.starts_with("/api/canned/")) return handle_canned_api(std::move(req), path);
   if (path != "/api/login" && path != "/api/logout")
     return write(error_response(req, http::status::not_found, "not_found", "no such API"));
   if (req.method() != http::verb::post)
@@ -504,6 +648,8 @@ void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
 
 template void HttpSession<plain_stream>::handle_records_api(Request, const std::string&);
 template void HttpSession<tls_stream>::handle_records_api(Request, const std::string&);
+template void HttpSession<plain_stream>::handle_canned_api(Request, const std::string&);
+template void HttpSession<tls_stream>::handle_canned_api(Request, const std::string&);
 template void HttpSession<plain_stream>::handle_api(Request, const std::string&);
 template void HttpSession<tls_stream>::handle_api(Request, const std::string&);
 

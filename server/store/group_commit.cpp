@@ -159,6 +159,49 @@ void GroupCommitStore::conversations_of(const std::string& customer_id, const st
   });
 }
 
+std::vector<parley::state::v1::CannedResponseRecord> GroupCommitStore::read_canned_records() {
+  std::vector<parley::state::v1::CannedResponseRecord> out;
+  for (const auto& row : read_canned())
+    if (!out.emplace_back().ParseFromString(row)) throw StoreError("a stored canned response does not parse");
+  return out;
+}
+
+void GroupCommitStore::canned_responses(
+    std::function<void(std::optional<std::vector<parley::state::v1::CannedResponseRecord>>)> done) {
+  auto job = [this, done] {
+    std::optional<std::vector<parley::state::v1::CannedResponseRecord>> out;
+    try {
+      out = read_canned_records();
+    } catch (const StoreError&) {
+    }
+    done(std::move(out));
+  };
+  if (!run_job(job)) done(std::nullopt);
+}
+
+void GroupCommitStore::change_canned_responses(CannedDecide decide,
+                                               std::function<void(std::optional<canned::Decision>)> done) {
+  auto job = [this, decide = std::move(decide), done] {
+    std::optional<canned::Decision> decision;
+    try {
+      // Read, decide and write in one transaction: nothing else runs on this
+      // thread meanwhile, and a failed write leaves the table as it was.
+      in_transaction([&] {
+        decision = decide(read_canned_records());
+        if (decision->put)
+          write_canned(decision->put->id(), decision->put->owner_id(), decision->put->shared(),
+                       decision->put->SerializeAsString());
+        if (!decision->remove.empty()) delete_canned(decision->remove);
+      });
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: canned responses: " << e.what() << "\n";
+      decision.reset();
+    }
+    done(std::move(decision));
+  };
+  if (!run_job(job)) done(std::nullopt);
+}
+
 void GroupCommitStore::set_legal_hold(const std::string& conversation_id, bool hold, parley::events::v1::Event event,
                                       std::function<void(std::optional<bool>)> done) {
   run_job([this, conversation_id, hold, event = std::move(event), done = std::move(done)] {

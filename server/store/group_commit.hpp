@@ -47,6 +47,9 @@ class GroupCommitStore : public RecordStore {
   void record_events(std::vector<parley::events::v1::Event> events) final;
   void conversations_of(const std::string& customer_id, const std::string& visitor_id, std::size_t max,
                         std::function<void(std::optional<std::vector<Transcript>>)> done) final;
+  void canned_responses(
+      std::function<void(std::optional<std::vector<parley::state::v1::CannedResponseRecord>>)> done) final;
+  void change_canned_responses(CannedDecide decide, std::function<void(std::optional<canned::Decision>)> done) final;
 
  protected:
   explicit GroupCommitStore(boost::asio::any_io_executor completions)
@@ -86,10 +89,16 @@ class GroupCommitStore : public RecordStore {
   // visitor id, when customer_id is empty), oldest first. Throws StoreError.
   virtual std::vector<std::string> read_conversation_ids(const std::string& customer_id, const std::string& visitor_id,
                                                          std::size_t max) = 0;
+  // On the writer thread: every canned response, serialized; one upserted
+  // (with its owner and whether it is shared as columns) or deleted. Throw StoreError.
+  virtual std::vector<std::string> read_canned() = 0;
+  virtual void write_canned(const std::string& id, const std::string& owner_id, bool shared, const std::string& record) = 0;
+  virtual void delete_canned(const std::string& id) = 0;
 
  private:
   std::optional<Transcript> read_transcript(const std::string& conversation_id);  // writer thread; throws
   std::vector<parley::events::v1::Event> read_history(const std::string& conversation_id);  // writer thread; throws
+  std::vector<parley::state::v1::CannedResponseRecord> read_canned_records();  // writer thread; throws
   // Writer thread, one transaction: anonymise() every stored conversation of
   // the customer (or visitor) and its messages; their ids. Throws StoreError.
   std::vector<std::string> erase_customer_records(const parley::events::v1::CustomerErased& who);

@@ -9,6 +9,7 @@
 // with, in the order the batches were queued (store/group_commit.hpp).
 
 #include "auth/staff_sessions.hpp"
+#include "canned/canned_responses.hpp"
 #include "chat/clock.hpp"
 #include "parley/v1/events.pb.h"
 #include "parley/v1/protocol.pb.h"
@@ -118,6 +119,17 @@ class RecordStore {
                                 std::function<void(std::optional<std::vector<Transcript>>)> done) = 0;
   // Appends events that are not part of a chat change (an export), in order.
   virtual void record_events(std::vector<parley::events::v1::Event> events) = 0;
+  // Canned responses (server/canned): every stored one, on the store's
+  // thread; nothing if the store cannot answer.
+  virtual void canned_responses(
+      std::function<void(std::optional<std::vector<parley::state::v1::CannedResponseRecord>>)> done) = 0;
+  // One change decided over every stored response and written, on the store's
+  // thread, so that two changes never race past a limit or a shortcut:
+  // `decide` sees them all and says what to write. done gets the decision once
+  // it is stored (nothing if the store could not read or write).
+  using CannedDecide = std::function<canned::Decision(const std::vector<parley::state::v1::CannedResponseRecord>&)>;
+  virtual void change_canned_responses(CannedDecide decide, std::function<void(std::optional<canned::Decision>)> done) = 0;
+
   // Called on the store's thread with every batch once it is committed (the
   // search index is fed this way). Set before the first commit.
   virtual void on_committed(std::function<void(const StoreBatch&)> listener) = 0;

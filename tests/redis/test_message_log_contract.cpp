@@ -447,6 +447,62 @@ TEMPLATE_TEST_CASE("record store: staff sign-ins are kept across a restart, expi
   CHECK_FALSE(get(sessions, "k2"));
 }
 
+TEMPLATE_TEST_CASE("record store: canned responses are decided over all of them, kept across a restart, and "
+                   "a failed decision writes nothing", "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  const canned::Staff alice{"alice", v1::ROLE_AGENT};
+  const canned::Staff sam{"sam", v1::ROLE_SUPERVISOR};
+  auto change = [&](store::RecordStore::CannedDecide decide) {
+    std::promise<std::optional<canned::Decision>> done;
+    backend.db->change_canned_responses(std::move(decide), [&](std::optional<canned::Decision> d) { done.set_value(std::move(d)); });
+    return done.get_future().get();
+  };
+  auto all = [&] {
+    std::promise<std::optional<std::vector<canned::Record>>> done;
+    backend.db->canned_responses([&](std::optional<std::vector<canned::Record>> r) { done.set_value(std::move(r)); });
+    auto out = done.get_future().get();
+    REQUIRE(out);
+    return *out;
+  };
+  auto edit = [](std::string shortcut, bool shared) {
+    canned::Edit e;
+    e.shortcut = std::move(shortcut);
+    e.title = "Confirmations";
+    e.shared = shared;
+    e.texts = {{"en", "Deposits need 12 confirmations, {visitor_name}."}, {"zh-CN", "充值需要 12 个区块确认。"}};
+    return e;
+  };
+  auto save = [&](const canned::Staff& who, canned::Edit e, std::string id) {
+    return change([=](const std::vector<canned::Record>& now) { return canned::decide_save(who, e, now, 5, id); });
+  };
+  CHECK(all().empty());
+  auto mine = save(alice, edit("confirm", false), "cr_1");
+  REQUIRE(mine);
+  CHECK(mine->outcome == canned::Outcome::saved);
+  REQUIRE(save(sam, edit("confirm", true), "cr_2"));
+  // The second decision saw the first: the same shortcut again is refused, nothing written.
+  auto again = save(alice, edit("confirm", false), "cr_3");
+  REQUIRE(again);
+  CHECK(again->outcome == canned::Outcome::duplicate_shortcut);
+  CHECK(all().size() == 2);
+  // A decision that throws (as a failing statement would) rolls back whatever it did.
+  auto failed = change([](const std::vector<canned::Record>&) -> canned::Decision { throw store::StoreError("boom"); });
+  CHECK_FALSE(failed);
+
+  backend.open();  // a restart
+  auto kept = all();
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].id() == "cr_1");
+  CHECK(kept[0].owner_id() == "alice");
+  CHECK(kept[0].texts().at("zh-CN") == "充值需要 12 个区块确认。");
+  CHECK(kept[1].shared());
+  auto gone = change([&](const std::vector<canned::Record>& now) { return canned::decide_delete(alice, "cr_1", now); });
+  REQUIRE(gone);
+  CHECK(gone->outcome == canned::Outcome::deleted);
+  REQUIRE(all().size() == 1);
+  CHECK(all()[0].id() == "cr_2");
+}
+
 TEST_CASE("postgres store: a new cluster leader takes the database over, and the old one can store nothing more") {
   PostgresEngine engine;
   StoreBackend<PostgresEngine&> old_leader(engine);

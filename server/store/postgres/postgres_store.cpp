@@ -300,6 +300,25 @@ void PostgresStore::rewrite_message(const parley::v1::Message& message) {
                pg::integer(static_cast<std::int64_t>(message.seq()))});
 }
 
+std::vector<std::string> PostgresStore::read_canned() {
+  auto rows = pg::checked(reader(), "SELECT record FROM canned_responses ORDER BY id");
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
+  return out;
+}
+
+void PostgresStore::write_canned(const std::string& id, const std::string& owner_id, bool shared,
+                                 const std::string& record) {
+  pg::checked(reader(),
+              "INSERT INTO canned_responses (id, owner_id, shared, record) VALUES ($1, $2, $3::bool, $4) "
+              "ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, shared = EXCLUDED.shared, record = EXCLUDED.record",
+              {pg::text(id), pg::text(owner_id), pg::text(shared ? "true" : "false"), pg::bytes(record)});
+}
+
+void PostgresStore::delete_canned(const std::string& id) {
+  pg::checked(reader(), "DELETE FROM canned_responses WHERE id = $1", {pg::text(id)});
+}
+
 bool PostgresStore::write_legal_hold(const std::string& id, bool hold) {
   auto r = pg::checked(reader(), "UPDATE conversations SET legal_hold = $1::bool WHERE id = $2",
                        {pg::text(hold ? "true" : "false"), pg::text(id)});

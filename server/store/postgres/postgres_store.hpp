@@ -56,6 +56,9 @@ class PostgresStore final : public GroupCommitStore {
   void rewrite_message(const parley::v1::Message& message) override;
   std::vector<std::string> read_conversation_ids(const std::string& customer_id, const std::string& visitor_id,
                                                  std::size_t max) override;
+  std::vector<std::string> read_canned() override;
+  void write_canned(const std::string& id, const std::string& owner_id, bool shared, const std::string& record) override;
+  void delete_canned(const std::string& id) override;
   bool write(const std::vector<const StoreBatch*>& batches) override;
   void set_refuse_writes(bool refuse) override;
   // The connection, re-established (with its lock and settings) if it was

@@ -147,6 +147,31 @@ std::vector<std::string> SqliteStore::read_conversation_ids(const std::string& c
   return out;
 }
 
+std::vector<std::string> SqliteStore::read_canned() {
+  Statement rows(db_, "SELECT record FROM canned_responses ORDER BY id");
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = rows.step()) == SQLITE_ROW) out.push_back(rows.column_blob(0));
+  if (rc != SQLITE_DONE) throw StoreError(sqlite3_errmsg(db_));
+  return out;
+}
+
+void SqliteStore::write_canned(const std::string& id, const std::string& owner_id, bool shared, const std::string& record) {
+  if (!Statement(db_,
+                 "INSERT INTO canned_responses (id, owner_id, shared, record) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, shared = excluded.shared, record = excluded.record")
+           .text(1, id)
+           .text(2, owner_id)
+           .integer(3, shared ? 1 : 0)
+           .blob(4, record)
+           .run())
+    throw StoreError(sqlite3_errmsg(db_));
+}
+
+void SqliteStore::delete_canned(const std::string& id) {
+  if (!Statement(db_, "DELETE FROM canned_responses WHERE id = ?").text(1, id).run()) throw StoreError(sqlite3_errmsg(db_));
+}
+
 void SqliteStore::in_transaction(const std::function<void()>& body) {
   exec("BEGIN IMMEDIATE");
   try {
