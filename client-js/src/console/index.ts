@@ -4,6 +4,8 @@ import { Connection, type ConnectionState } from "../core/connection";
 import { AgentSession, type Chat, type Credentials } from "../core/agent-session";
 import { formatTime, h } from "../core/dom";
 import { AgentStatus, Category, Role } from "../core/protocol";
+import { cannedMatches, fillCanned, fromApi, insertAtSlash, openCannedManager, pickText, slashQuery, starters, withStarters,
+  type CannedResponse } from "./canned";
 
 const categoryNames: Record<number, string> = {
   [Category.ACCOUNT]: "Account", [Category.DEPOSIT]: "Deposit", [Category.WITHDRAWAL]: "Withdrawal",
@@ -15,7 +17,6 @@ const rolesByName: Record<string, Role> = { agent: Role.AGENT, tier2: Role.TIER2
 const oversees = (role: Role) => role === Role.SUPERVISOR || role === Role.ADMIN;
 const statusNames: Record<number, string> = { [AgentStatus.ONLINE]: "online", [AgentStatus.AWAY]: "away", [AgentStatus.OFFLINE]: "offline" };
 
-interface Canned { title: string; text: string }
 
 /** POST /api/login; resolves with what the Hello needs, rejects with a message to show. */
 async function logIn(agentId: string, password: string): Promise<Credentials> {
@@ -44,16 +45,13 @@ class Console {
   private connection: Connection | null = null;
   private connectionState: ConnectionState = "connecting";
   private selected = "";
-  private canned: Canned[] = [];
+  private canned: CannedResponse[] = [];
+  private cannedStored = false;  // the server keeps canned responses (a records store)
   private unseen = new Set<string>();
   private drafts = new Map<string, string>();  // reply being typed, per chat
   private noteDrafts = new Map<string, string>();  // internal note being typed, per chat
 
   constructor() {
-    fetch("/canned-responses.json")
-      .then((r) => (r.ok ? r.json() : { responses: [] }))
-      .then((j: { responses: Canned[] }) => { this.canned = j.responses ?? []; this.render(); })
-      .catch(() => {});
     // A chat in view is marked read once the console itself is in view again.
     document.addEventListener("visibilitychange", () => { if (!document.hidden) this.render(); });
     document.addEventListener("keydown", (e) => this.shortcut(e));
@@ -105,6 +103,7 @@ class Console {
     };
     session.onVisitorMessage = (chat, text) => notify(chat.info.visitorName, text, chat.info.conversationId);
     this.session = session;
+    void this.loadCanned();
     this.connection = new Connection({
       url,
       hello: () => session.hello(),
@@ -122,6 +121,22 @@ class Console {
     });
     this.connection.start();
     this.render();
+  }
+
+  /** The saved responses this agent sees, with the shipped starters nobody replaced. */
+  private async loadCanned(): Promise<CannedResponse[]> {
+    const shipped = await fetch("/canned-responses.json").then((r) => (r.ok ? r.json() : {})).then(starters).catch(() => []);
+    let saved: CannedResponse[] = [];
+    try {
+      const body = await staffCall("GET", "/api/canned");
+      saved = (body.responses as Parameters<typeof fromApi>[0][]).map(fromApi);
+      this.cannedStored = true;
+    } catch {
+      this.cannedStored = false;  // no records store (or it is away): the starters only
+    }
+    this.canned = withStarters(saved, shipped);
+    this.render();
+    return this.canned;
   }
 
   private render(): void {
@@ -149,6 +164,8 @@ class Console {
       oversees(s.role) ? null : status,
       notificationsToggle(() => this.render()),
       h("button", { type: "button", class: "search-open", onclick: () => openSearch({}) }, "Search past chats"),
+      this.cannedStored ? h("button", { type: "button", class: "canned-open",
+        onclick: () => openCannedManager(this.canned, oversees(s.role), staffCall, () => this.loadCanned()) }, "Canned responses") : null,
       h("button", { type: "button", onclick: () => this.signOut() }, "Sign out"));
     const banner = this.connectionState === "reconnecting" ? h("div", { class: "banner", role: "alert" }, "Connection lost. Reconnecting…") : null;
     const notice = s.notice ? h("div", { class: "notice", role: "alert" }, s.notice.text,
@@ -266,11 +283,53 @@ class Console {
       this.drafts.delete(id);
       s.reply(id, value);
     };
-    text.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); } });
+    // "/" and a few letters offer canned responses; Up/Down choose, Enter or Tab inserts, Esc dismisses.
+    const values = { visitor_name: info.visitorName, agent_name: s.displayName, transaction_id: info.transactionId };
+    const suggest = h("ul", { class: "canned-suggest", role: "listbox", id: `canned-${id}`, "aria-label": "Canned responses", hidden: true });
+    text.setAttribute("aria-controls", suggest.id);
+    text.setAttribute("aria-autocomplete", "list");
+    let matches: CannedResponse[] = [];
+    let chosen = 0;
+    let dismissed = false;
+    const insert = (c: CannedResponse, atSlash: boolean) => {
+      const filled = fillCanned(pickText(c, info.locale), values);
+      const caret = text.selectionEnd ?? text.value.length;
+      const next = atSlash ? insertAtSlash(text.value, caret, filled) : { value: filled, caret: filled.length };
+      text.value = next.value;
+      text.setSelectionRange(next.caret, next.caret);
+      this.drafts.set(id, text.value);
+      refresh();
+      text.focus();
+    };
+    const refresh = () => {
+      const q = dismissed ? null : slashQuery(text.value.slice(0, text.selectionEnd ?? text.value.length));
+      matches = q === null ? [] : cannedMatches(this.canned, q);
+      if (chosen >= matches.length) chosen = 0;
+      suggest.hidden = matches.length === 0;
+      text.setAttribute("aria-expanded", String(!suggest.hidden));
+      suggest.replaceChildren(...matches.map((c, i) => h("li", { role: "option", id: `canned-${id}-${i}`, "aria-selected": String(i === chosen),
+        onmousedown: (e) => { e.preventDefault(); insert(c, true); } }, h("b", {}, `/${c.shortcut}`), ` ${c.title}`)));
+      if (matches.length) text.setAttribute("aria-activedescendant", `canned-${id}-${chosen}`);
+      else text.removeAttribute("aria-activedescendant");
+    };
+    text.addEventListener("input", () => { dismissed = false; refresh(); });
+    text.addEventListener("keydown", (e) => {
+      if (!suggest.hidden && !e.isComposing) {
+        if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+          e.preventDefault();
+          chosen = (chosen + (e.key === "ArrowDown" ? 1 : matches.length - 1)) % matches.length;
+          return refresh();
+        }
+        if ((e.key === "Enter" && !e.shiftKey) || e.key === "Tab") { e.preventDefault(); return insert(matches[chosen]!, true); }
+        if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); dismissed = true; return refresh(); }
+      }
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
+    });
+    refresh();
     const canned = h("select", { "aria-label": "Canned responses", onchange: (e) => {
       const i = Number((e.target as HTMLSelectElement).value);
-      if (i >= 0) { text.value = this.canned[i]!.text; text.focus(); }
-    } }, h("option", { value: -1 }, "Canned responses…"), ...this.canned.map((c, i) => h("option", { value: i }, c.title)));
+      if (i >= 0) insert(this.canned[i]!, false);
+    } }, h("option", { value: -1 }, "Canned responses…"), ...this.canned.map((c, i) => h("option", { value: i }, `/${c.shortcut} ${c.title}`)));
     const others = s.roster.filter((a) => a.agentId !== s.agentId && a.connected && a.status === AgentStatus.ONLINE && a.role === (info.tier >= 2 ? Role.TIER2 : Role.AGENT));
     const target = h("select", { "aria-label": "Transfer to" }, ...others.map((a) => h("option", { value: a.agentId }, a.name)));
     const actions = h("div", { class: "actions" },
@@ -280,7 +339,7 @@ class Console {
       info.tier < 2 ? h("button", { type: "button", class: "escalate", onclick: () => this.escalate(s, id) }, "Escalate to tier 2") : null,
       h("button", { type: "button", onclick: () => s.close(id) }, "Close chat"));
     return h("section", { class: "chat" }, context, transcript, typing,
-      h("div", { class: "reply" }, text, h("button", { class: "primary", type: "button", onclick: send }, "Send")), actions);
+      h("div", { class: "reply" }, suggest, text, h("button", { class: "primary", type: "button", onclick: send }, "Send")), actions);
   }
 
   // Keyboard shortcuts (listed by "?"): Alt+letter works anywhere, even while
@@ -375,20 +434,35 @@ interface PastChat {
 }
 
 /** GET a staff API with this tab's sign-in; rejects with a message to show. */
-async function staffGet<T>(path: string): Promise<T> {
+/** A staff API call with the console's session token; rejects with the server's message. */
+async function staffCall(method: string, path: string, json?: unknown): Promise<Record<string, unknown>> {
   const saved = sessionStorage.getItem("parley.console.v1");
   const token = saved ? (JSON.parse(saved) as Credentials).sessionToken : "";
   let response: Response;
   try {
-    response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+    response = await fetch(path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(json === undefined ? {} : { "Content-Type": "application/json" }) },
+      body: json === undefined ? undefined : JSON.stringify(json),
+    });
   } catch {
     throw new Error("The server cannot be reached. Check your connection and try again.");
   }
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (response.ok) return body as T;
+  if (response.ok) return body;
   if (response.status === 401) throw new Error("Your sign-in has ended. Sign in again.");
-  if (response.status === 404) throw new Error("That chat is not in the records.");
-  throw new Error(typeof body.message === "string" ? body.message : "Search is not possible right now.");
+  const error = new Error(typeof body.message === "string" ? body.message : "That is not possible right now. Try again shortly.");
+  (error as Error & { status?: number }).status = response.status;
+  throw error;
+}
+
+async function staffGet<T>(path: string): Promise<T> {
+  try {
+    return (await staffCall("GET", path)) as T;
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) throw new Error("That chat is not in the records.");
+    throw err;
+  }
 }
 
 /** Xapian's snippet: HTML-escaped text with matches in <b>…</b>, rendered without innerHTML. */
