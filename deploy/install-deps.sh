@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libhiredis-dev protobuf-compiler libprotobuf-dev libsodium-dev libjwt-dev libssl-dev libsqlite3-dev libpq-dev libxapian-dev catch2
+  libhowardhinnant-date-dev tzdata
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(redis-server postgresql-15 nginx-light chromium clang libclang-rt-14-dev openssl)

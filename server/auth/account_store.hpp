@@ -4,6 +4,7 @@
 // writes it). Readers take a snapshot and keep it for as long as they need.
 
 #include "chat/accounts.hpp"
+#include "util/file_watch.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -23,15 +24,7 @@ class AccountStore {
   std::shared_ptr<const chat::AccountDirectory> reload_if_changed();
 
  private:
-  struct FileVersion {
-    std::filesystem::file_time_type modified{};
-    std::uintmax_t size = 0;
-    bool operator==(const FileVersion&) const = default;
-  };
-  std::optional<FileVersion> version_of_file() const;
-
-  std::optional<std::filesystem::path> file_;
-  std::optional<FileVersion> loaded_version_;
+  util::FileWatch watch_;
   mutable std::mutex mutex_;
   std::shared_ptr<const chat::AccountDirectory> accounts_;
 };
