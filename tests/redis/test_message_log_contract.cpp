@@ -106,7 +106,7 @@ struct StoreBackend {
 
 // SQLite in a temporary directory.
 struct SqliteEngine {
-  static constexpr int schema_version = 4;
+  static constexpr int schema_version = 5;
   test::TempDir temp{"sqlite"};
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
     return std::make_unique<store::SqliteStore>(temp.path() / "parley.db", std::move(completions));
@@ -115,7 +115,7 @@ struct SqliteEngine {
 
 // A fresh database on a real PostgreSQL server.
 struct PostgresEngine {
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
   test::PostgresServer& server = test::shared_postgres();
   std::string url = server.create_database();
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
