@@ -102,8 +102,8 @@ export async function signInAgent(browser, server, id, { online = true } = {}) {
 }
 
 /** Opens the demo page and the widget; `config` becomes window.ParleyConfig. */
-export async function openWidget(browser, server, { locale = "en-US", viewport, config, path = "/" } = {}) {
-  const context = await newContext(browser, { locale, viewport });
+export async function openWidget(browser, server, { locale = "en-US", viewport, config, path = "/", timezoneId } = {}) {
+  const context = await newContext(browser, { locale, viewport, timezoneId });
   const page = await context.newPage();
   if (config) await page.addInitScript((c) => { window.ParleyConfig = c; }, config);
   await page.goto(server.url + path);

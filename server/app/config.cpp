@@ -31,7 +31,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.threads = std::max(1u, std::thread::hardware_concurrency());
   std::string listen = "0.0.0.0:8080";
   std::string static_dir = config.static_dir.string();
-  std::string agents;
+  std::string agents, hours_file;
   std::string redis_url;
   double node_ttl = 15, leader_lease = 5;
   double grace_seconds = 30;
@@ -91,6 +91,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "--database, set it to enable search)")
       ("agents", po::value(&agents)->value_name("FILE"),
        "staff accounts file, managed with parley-admin; re-read when it changes")
+      ("hours", po::value(&hours_file)->value_name("FILE"),
+       "business hours of the queues (JSON: time zone, weekly intervals, holidays; deploy/hours.example.json); "
+       "re-read when it changes. Without it every queue is open round the clock")
       ("tls-cert", po::value(&tls_cert)->value_name("FILE"),
        "serve HTTPS and WSS with this PEM certificate chain (with --tls-key); without, plain HTTP for a TLS proxy")
       ("tls-key", po::value(&tls_key)->value_name("FILE"), "the PEM private key of --tls-cert")
@@ -299,6 +302,14 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       config.identity_secrets.insert(auth::load_site_secret(spec));
     } catch (const std::invalid_argument& e) {
       throw ConfigError(std::string("--identity-site: ") + e.what());
+    }
+  }
+  if (!hours_file.empty()) {
+    config.hours_file = hours_file;
+    try {
+      config.hours = std::make_shared<const hours::BusinessHours>(hours::BusinessHours::load(hours_file));
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("--hours: ") + e.what());
     }
   }
   if (!agents.empty()) {

@@ -23,6 +23,10 @@ struct Config {
   unsigned threads = 1;
   std::filesystem::path static_dir = "client-js/dist";
   std::optional<std::filesystem::path> agents_file;
+  // --hours: the queues' business hours, re-read when the file changes;
+  // without it every queue is open round the clock.
+  std::optional<std::filesystem::path> hours_file;
+  std::shared_ptr<const hours::BusinessHours> hours = std::make_shared<const hours::BusinessHours>();
   // Set: conversations, queues and visitors are kept in DIR/parley.db (SQLite)
   // and survive a restart. Without it (and without Redis) they live in memory only.
   std::optional<std::filesystem::path> data_dir;

@@ -15,6 +15,7 @@ namespace asio = net::asio;
 Server::Server(Config config)
     : config_(std::move(config)),
       accounts_(config_.agents_file, config_.accounts),
+      hours_watch_(config_.hours_file),
       identities_(config_.identity_secrets),
       tick_(hub_),
       signals_(hub_, SIGINT, SIGTERM) {
@@ -71,6 +72,7 @@ Server::Server(Config config)
   staff_auth_ = std::make_unique<auth::StaffAuthenticator>(accounts_, *staff_sessions_, config_.login,
                                                            config_.staff_session_ttl.count(), clock_);
   service_ = gateway_.get();
+  service_->update_hours(config_.hours);
   context_.reset(new net::ServerContext{hub_.get_executor(), *service_, *staff_auth_, identities_, config_.connection, config_.static_dir,
                                         config_.allowed_origins});
   context_->trusted_proxies = config_.trusted_proxies;
@@ -124,8 +126,21 @@ void Server::schedule_tick() {
     // parley-admin edits the agents file; look for a new version every second.
     if (++ticks_ % 10 == 0)
       if (auto accounts = accounts_.reload_if_changed()) service_->update_accounts(*accounts);
+    if (ticks_ % 10 == 5) reload_hours();
     schedule_tick();
   });
+}
+
+// The operator edited the hours file: the new hours apply at once; a file
+// that does not parse leaves the old ones, and says why.
+void Server::reload_hours() {
+  if (!hours_watch_.changed()) return;
+  try {
+    service_->update_hours(std::make_shared<const hours::BusinessHours>(hours::BusinessHours::load(*config_.hours_file)));
+    std::cerr << "parley: reloaded business hours from " << config_.hours_file->string() << "\n";
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "parley: keeping the previous business hours: " << e.what() << "\n";
+  }
 }
 
 void Server::sweep_retention() {

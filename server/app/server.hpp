@@ -37,6 +37,7 @@ class Server {
   // Deletes expired closed conversations in batches of 500, one transaction
   // each, so chat commits interleave; then again a while later.
   void sweep_retention();
+  void reload_hours();
   void drain(std::chrono::steady_clock::time_point deadline);
   // Where the records live, for the start-up line and errors.
   std::string store_description() const;
@@ -54,6 +55,7 @@ class Server {
   std::unique_ptr<chat::Gateway> gateway_;
   chat::Gateway* service_ = nullptr;
   auth::AccountStore accounts_;
+  util::FileWatch hours_watch_;
   std::unique_ptr<auth::StaffSessionStore> staff_sessions_;
   std::unique_ptr<auth::StaffAuthenticator> staff_auth_;
   auth::IdentityVerifier identities_;

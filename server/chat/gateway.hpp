@@ -23,6 +23,8 @@ class Gateway {
   virtual void close_all(std::uint16_t code, const std::string& reason) = 0;
   // See Service::update_accounts and Service::sign_out.
   virtual void update_accounts(const AccountDirectory& accounts) = 0;
+  // See Service::update_hours.
+  virtual void update_hours(std::shared_ptr<const hours::BusinessHours> hours) = 0;
   virtual void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) = 0;
   virtual ServiceStats stats() const = 0;
   // Erases one customer's personal data (Service::erase_customer); `done`

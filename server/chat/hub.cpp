@@ -51,6 +51,11 @@ void Hub::update_accounts(const AccountDirectory& accounts) {
   release();
 }
 
+void Hub::update_hours(std::shared_ptr<const hours::BusinessHours> hours) {
+  service_.update_hours(std::move(hours));
+  release();
+}
+
 void Hub::sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) {
   service_.sign_out(agent_id, token_id, expires_at_ms);
   release();

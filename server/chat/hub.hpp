@@ -27,6 +27,7 @@ class Hub final : public Gateway {
   void advance() override;
   void close_all(std::uint16_t code, const std::string& reason) override;
   void update_accounts(const AccountDirectory& accounts) override;
+  void update_hours(std::shared_ptr<const hours::BusinessHours> hours) override;
   void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) override;
   ServiceStats stats() const override { return service_.stats(); }
   void erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by,

@@ -167,12 +167,61 @@ void Presenter::refresh() {
 void Presenter::tick() {
   if (staff_views_dirty_ && clock_.now_ms() - staff_views_published_ms_ >= staff_view_interval_ms)
     publish_staff_views();
+  publish_availability();
+}
+
+// Per tier-1 queue: open by its hours, staffed by someone online who serves
+// it, and the wait a chat started now would have.
+v1::ServerFrame Presenter::availability() const {
+  const auto now = clock_.now_ms();
+  v1::ServerFrame frame;
+  auto* out = frame.mutable_availability();
+  for (int c = v1::CATEGORY_ACCOUNT; c <= v1::CATEGORY_OTHER; ++c) {
+    const auto category = static_cast<v1::Category>(c);
+    const auto key = queue_for(1, category);
+    const auto& schedule = state_.hours->of(category_queue_name(category));
+    auto* q = out->add_queues();
+    q->set_category(category);
+    q->set_time_zone(schedule.time_zone());
+    const auto window = schedule.current_or_next(now);
+    q->set_open(window && window->open_ms <= now);
+    if (window && window->open_ms > now) q->set_next_open_ms(window->open_ms);
+    if (q->open() && !schedule.always() && window->close_ms - now < 366LL * 86'400'000) q->set_closes_ms(window->close_ms);
+    const auto serving = serving_agents(state_, key);
+    q->set_staffed(serving > 0);
+    if (q->open() && serving > 0) {
+      const auto& queues = state_.queues.queues();
+      const auto waiting = queues.count(key) ? queues.at(key).size() : 0;
+      q->set_estimated_wait_seconds(state_.wait_estimator.estimate_seconds(static_cast<std::uint32_t>(waiting + 1), serving));
+    }
+  }
+  return frame;
+}
+
+bool Presenter::choosing(const Visitor& v) const {
+  const Conversation* c = state_.conversation(v.conversation_id);
+  return !c || c->info.state() == v1::CONVERSATION_STATE_CLOSED;
+}
+
+void Presenter::publish_availability(bool now) {
+  const auto t = clock_.now_ms();
+  if (!now && t - availability_checked_ms_ < 1000) return;
+  availability_checked_ms_ = t;
+  auto frame = availability();
+  auto bytes = frame.SerializeAsString();
+  if (bytes == last_availability_) return;
+  last_availability_ = std::move(bytes);
+  const auto shared = protocol::encode(frame);
+  for (const auto& [id, s] : state_.sessions)
+    if (s.authenticated && s.role == v1::ROLE_VISITOR)
+      if (const Visitor* v = state_.visitor(s.participant_id); v && choosing(*v)) s.outlet->deliver(shared);
 }
 
 void Presenter::reset() {
   shown_queue_status_.clear();
   for (auto& view : last_queue_view_) view.clear();
   last_roster_.clear();
+  last_availability_.clear();
 }
 
 void Presenter::publish_queue_status() {
@@ -332,6 +381,7 @@ void Presenter::welcome_visitor(const Session& s, const Visitor& visitor, bool r
   welcome->set_display_name(visitor.name);
   welcome->set_resume_token(visitor.resume_token);
   send(s.id, frame);
+  if (choosing(visitor)) send(s.id, availability());
   const Conversation* c = state_.conversation(visitor.conversation_id);
   if (!c) return;
   const auto cursor = cursors.find(visitor.conversation_id);

@@ -41,6 +41,9 @@ class Presenter {
   void tick();
   // Staff views must be rebuilt (a chat's details changed in place).
   void staff_views_changed() { staff_views_dirty_ = true; }
+  // Availability (business hours, staffing, the wait) to visitors who have
+  // no open chat, if it changed; at most once a second (from tick()), or now.
+  void publish_availability(bool now = false);
   // A new state was loaded: forget what was shown.
   void reset();
 
@@ -71,6 +74,9 @@ class Presenter {
 
  private:
   v1::ServerFrame welcome_frame(const Session& s) const;
+  v1::ServerFrame availability() const;
+  // A visitor without an open chat (the pre-chat form): they are told availability.
+  bool choosing(const Visitor& v) const;
   void publish_queue_status();
   void publish_staff_views();
   v1::ServerFrame queue_status(const Conversation& c, std::uint32_t position, std::uint32_t estimated_wait_seconds) const;
@@ -112,6 +118,8 @@ class Presenter {
   std::string last_roster_;
   bool staff_views_dirty_ = false;
   std::int64_t staff_views_published_ms_ = 0;
+  std::string last_availability_;
+  std::int64_t availability_checked_ms_ = 0;
 };
 
 }  // namespace parley::chat

@@ -26,6 +26,18 @@ inline QueueKey queue_for(std::uint32_t tier, v1::Category category) {
   return tier >= 2 ? QueueKey{2, v1::CATEGORY_UNSPECIFIED} : QueueKey{1, category};
 }
 
+// A tier-1 queue's name in the hours file and in reports ("deposit").
+inline std::string category_queue_name(v1::Category category) {
+  switch (category) {
+    case v1::CATEGORY_ACCOUNT: return "account";
+    case v1::CATEGORY_DEPOSIT: return "deposit";
+    case v1::CATEGORY_WITHDRAWAL: return "withdrawal";
+    case v1::CATEGORY_TRADING: return "trading";
+    case v1::CATEGORY_REFUND: return "refund";
+    default: return "other";
+  }
+}
+
 class QueueSet {
  public:
   void push_back(const std::string& conversation_id, QueueKey key);

@@ -105,6 +105,11 @@ void Service::update_accounts(const AccountDirectory& accounts) {
   settle();  // names and roles on the roster may have changed
 }
 
+void Service::update_hours(std::shared_ptr<const hours::BusinessHours> hours) {
+  state_.hours = std::move(hours);
+  present_.publish_availability(true);
+}
+
 void Service::sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) {
   ended_sign_ins_.add(token_id, expires_at_ms, clock_.now_ms());
   std::vector<SessionId> ended;

@@ -62,6 +62,8 @@ class Service {
   // The agents file changed: connections of disabled accounts, of accounts
   // whose password or role changed, are closed (4001) and their chats requeued.
   void update_accounts(const AccountDirectory& accounts);
+  // The hours file changed: visitors choosing a queue are told at once.
+  void update_hours(std::shared_ptr<const hours::BusinessHours> hours);
   // Logout: closes the agent's connections made with that sign-in (all of the
   // agent's connections if token_id is empty), and refuses any later Hello of
   // that sign-in until `expires_at_ms`, even one whose token was checked

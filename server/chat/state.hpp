@@ -6,6 +6,7 @@
 
 #include "chat/accounts.hpp"
 #include "chat/queues.hpp"
+#include "hours/business_hours.hpp"
 #include "protocol/codec.hpp"
 
 #include <cstdint>
@@ -125,6 +126,8 @@ struct ChatState {
   std::unordered_map<std::string, Conversation> conversations;
   QueueSet queues;
   WaitEstimator wait_estimator;
+  // The queues' business hours (the hours file); round the clock without one.
+  std::shared_ptr<const hours::BusinessHours> hours = std::make_shared<const hours::BusinessHours>();
 
   const Conversation* conversation(const std::string& id) const {
     auto it = conversations.find(id);

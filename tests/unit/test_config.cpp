@@ -194,3 +194,18 @@ TEST_CASE("saving the agents file and reading it back gives the same accounts") 
   CHECK(loaded.at("root").disabled);
   CHECK(auth::verify_password(loaded.at("mei").password_hash, "secret password"));
 }
+
+TEST_CASE("the hours file: the shipped example is valid, a bad one stops the start with where it is wrong") {
+  auto parsed = app::parse_args({"parley-server", "--hours", std::string(PARLEY_SOURCE_DIR) + "/deploy/hours.example.json"});
+  REQUIRE(parsed.config);
+  CHECK(parsed.config->hours->configured());
+  CHECK(parsed.config->hours->of("withdrawal").time_zone() == "Asia/Shanghai");
+  CHECK(parsed.config->hours->of("tier2").time_zone() == "Europe/London");
+  CHECK(parsed.config->hours_file);
+  // Without the flag: open round the clock.
+  CHECK_FALSE(app::parse_args({"parley-server"}).config->hours->configured());
+  const auto bad = write_temp("hours.json", R"({"default": {"time_zone": "Asia/Shanghai", "weekly": {"mon": ["9-18"]}}})");
+  CHECK(config_error({"--hours", bad.string()}).find("--hours: " + bad.string() + ": default.weekly.mon[0]") == 0);
+  CHECK(config_error({"--hours", "/nonexistent/hours.json"}).find("cannot be read") != std::string::npos);
+  fs::remove(bad);
+}

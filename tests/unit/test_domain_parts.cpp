@@ -188,14 +188,15 @@ TEST_CASE("the hub delivers nothing before the log says it is durable, then ever
   CHECK(outlet->frames.empty());
   REQUIRE(log.waiting.size() == 2);  // one flush per event that produced output
   log.waiting[0](true);
-  REQUIRE(outlet->frames.size() == 1);
+  REQUIRE(outlet->frames.size() == 2);
   CHECK(outlet->frames[0].has_welcome());
+  CHECK(outlet->frames[1].has_availability());  // a visitor with no chat is told who can serve them
   log.waiting[1](true);
-  CHECK(outlet->frames[1].ack().seq() == 1);
+  CHECK(outlet->frames[2].ack().seq() == 1);
 
   SECTION("a failed flush closes the connection instead of claiming anything was stored") {
     const auto delivered = outlet->frames.size();
-    hub.handle(1, test::send_message(outlet->frames[1].ack().conversation_id(), "m-2", "lost?"));
+    hub.handle(1, test::send_message(outlet->frames[2].ack().conversation_id(), "m-2", "lost?"));
     REQUIRE(log.waiting.size() == 3);
     log.waiting[2](false);
     CHECK(outlet->frames.size() == delivered);  // no Ack for a message that may not be stored

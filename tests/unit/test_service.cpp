@@ -350,6 +350,61 @@ TEST_CASE("what people write beside the messages is kept with the chat and reach
   CHECK(kept);
 }
 
+TEST_CASE("visitors choosing a queue are told whether it is open, staffed, and the wait; again when that changes") {
+  Harness h;  // the clock starts on Tuesday 2023-11-14 22:13 UTC
+  h.service.update_hours(std::make_shared<const hours::BusinessHours>(hours::BusinessHours::parse(R"({
+    "default": {"time_zone": "UTC", "weekly": {"mon": ["09:00-18:00"]}},
+    "withdrawal": {"time_zone": "Asia/Shanghai", "weekly": {"mon": ["00:00-24:00"], "tue": ["00:00-24:00"],
+      "wed": ["00:00-24:00"], "thu": ["00:00-24:00"], "fri": ["00:00-24:00"], "sat": ["00:00-24:00"], "sun": ["00:00-24:00"]}}
+  })")));
+  auto queue = [](const v1::ServerFrame& f, v1::Category category) {
+    for (const auto& q : f.availability().queues())
+      if (q.category() == category) return q;
+    FAIL("no availability for the category");
+    return v1::QueueAvailability{};
+  };
+  constexpr std::int64_t monday_9am = 1'700'470'800'000;
+  auto v = h.visitor();
+  auto first = v.take(F::kAvailability);
+  REQUIRE(first.availability().queues_size() == 6);
+  auto deposit = queue(first, v1::CATEGORY_DEPOSIT);
+  CHECK_FALSE(deposit.open());
+  CHECK(deposit.next_open_ms() == monday_9am);
+  CHECK_FALSE(deposit.staffed());
+  CHECK(deposit.estimated_wait_seconds() == 0);
+  CHECK(deposit.time_zone() == "UTC");
+  CHECK(queue(first, v1::CATEGORY_WITHDRAWAL).open());
+  CHECK(queue(first, v1::CATEGORY_WITHDRAWAL).closes_ms() == 0);  // every day 00:00-24:00: round the clock
+
+  // An agent comes online: the open queue is staffed and shows a wait, the closed one only staffed.
+  auto alice = h.agent("alice");
+  h.clock.advance(1000);
+  h.service.advance();
+  auto staffed = v.take(F::kAvailability);
+  CHECK(queue(staffed, v1::CATEGORY_WITHDRAWAL).staffed());
+  CHECK(queue(staffed, v1::CATEGORY_WITHDRAWAL).estimated_wait_seconds() > 0);
+  CHECK(queue(staffed, v1::CATEGORY_DEPOSIT).staffed());
+  CHECK(queue(staffed, v1::CATEGORY_DEPOSIT).estimated_wait_seconds() == 0);  // closed: no estimate
+  // Nothing changed: nothing sent.
+  h.clock.advance(5000);
+  h.service.advance();
+  CHECK_FALSE(v.has(F::kAvailability));
+  // A visitor in a chat is not told; one still choosing is, when Monday opens.
+  auto chatting = h.visitor();
+  h.start(chatting, "help", v1::CATEGORY_WITHDRAWAL);
+  chatting.clear();
+  h.clock.advance(monday_9am - h.clock.now_ms());
+  h.service.advance();
+  auto monday = v.take(F::kAvailability);
+  CHECK(queue(monday, v1::CATEGORY_DEPOSIT).open());
+  CHECK(queue(monday, v1::CATEGORY_DEPOSIT).estimated_wait_seconds() > 0);
+  CHECK(queue(monday, v1::CATEGORY_DEPOSIT).closes_ms() == monday_9am + 9 * 3'600'000);
+  CHECK_FALSE(chatting.has(F::kAvailability));
+  // New hours from the file reach the visitor at once.
+  h.service.update_hours(std::make_shared<const hours::BusinessHours>());
+  CHECK(queue(v.take(F::kAvailability), v1::CATEGORY_DEPOSIT).closes_ms() == 0);  // round the clock now
+}
+
 TEST_CASE("close prompts for a rating, which is recorded once") {
   Harness h;
   auto alice = h.agent("alice");

@@ -306,7 +306,6 @@ class Console {
       matches = q === null ? [] : cannedMatches(this.canned, q);
       if (chosen >= matches.length) chosen = 0;
       suggest.hidden = matches.length === 0;
-      text.setAttribute("aria-expanded", String(!suggest.hidden));
       suggest.replaceChildren(...matches.map((c, i) => h("li", { role: "option", id: `canned-${id}-${i}`, "aria-selected": String(i === chosen),
         onmousedown: (e) => { e.preventDefault(); insert(c, true); } }, h("b", {}, `/${c.shortcut}`), ` ${c.title}`)));
       if (matches.length) text.setAttribute("aria-activedescendant", `canned-${id}-${chosen}`);

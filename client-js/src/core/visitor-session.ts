@@ -10,6 +10,7 @@ import {
   Role,
   newClientId,
   type ClientFrameInit,
+  type QueueAvailability,
   type ServerFrame,
 } from "./protocol";
 
@@ -66,6 +67,8 @@ export class VisitorSession {
   /** Why the last chat start was refused; null once a start is under way. */
   startRefused: ErrorCode | null = null;
   unread = 0;
+  /** Per topic, whether a chat started now would be served (the server's Availability). */
+  availability = new Map<Category, QueueAvailability>();
   private startRequest: { clientMessageId: string; form: PreChat } | null = null;
   private rateRequest = 0;
 
@@ -178,6 +181,9 @@ export class VisitorSession {
         this.save();
         if (this.phase === "starting" && this.startRequest) this.sendStart();
         this.resendPending();
+        break;
+      case "availability":
+        this.availability = new Map(f.value.queues.map((q) => [q.category, q]));
         break;
       case "ack":
         if (this.startRequest && f.value.clientMessageId === this.startRequest.clientMessageId) {

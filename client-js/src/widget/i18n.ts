@@ -15,6 +15,11 @@ const en = {
   email: "E-mail (optional)",
   start: "Start chat",
   starting: "Connecting you…",
+  // Before a chat: whether the chosen topic is served now (business hours, agents online).
+  availableWait: (minutes: number) => `An agent is available. Estimated wait: about ${minutes} min.`,
+  availableNoAgent: "No agent is online right now. Your chat waits for the next one to come online.",
+  closedUntil: (when: string) => `We are closed now. Back ${when}, your time.`,
+  closedNow: "We are closed now.",
   queued: (position: number, minutes: number) =>
     `You are number ${position} in line. Estimated wait: about ${minutes} min.`,
   queuedSenior: (position: number, minutes: number) =>
@@ -74,6 +79,10 @@ const zh: Strings = {
   name: "姓名（可选）",
   email: "电子邮箱（可选）",
   start: "开始咨询",
+  availableWait: (minutes) => `客服在线，预计等待约 ${minutes} 分钟。`,
+  availableNoAgent: "目前没有在线客服，您的对话将由下一位上线的客服处理。",
+  closedUntil: (when) => `现在不在服务时间，将于${when}（您当地时间）恢复服务。`,
+  closedNow: "现在不在服务时间。",
   starting: "正在为您连接…",
   queued: (position, minutes) => `您当前排在第 ${position} 位，预计等待约 ${minutes} 分钟。`,
   queuedSenior: (position, minutes) => `正在等待高级客服：第 ${position} 位，约 ${minutes} 分钟。`,

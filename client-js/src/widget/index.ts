@@ -3,7 +3,7 @@
 // options via data- attributes or window.ParleyConfig = { locale, server, identityToken }.
 import { Connection, type ConnectionState } from "../core/connection";
 import { formatTime, h } from "../core/dom";
-import { Category, ErrorCode, NoticeKind, type SystemNotice } from "../core/protocol";
+import { Category, ErrorCode, NoticeKind, type QueueAvailability, type SystemNotice } from "../core/protocol";
 import { VisitorSession } from "../core/visitor-session";
 import { pickLocale, strings, type Locale, type Strings } from "./i18n";
 import { widgetCss } from "./styles";
@@ -187,11 +187,15 @@ class Widget {
     const email = h("input", { name: "email", type: "email", maxlength: 254, autocomplete: "email" });
     const submit = h("button", { class: "primary", type: "submit" }, t.start);
     const refused = h("p", { class: "error", role: "alert", hidden: true });
+    // Whether the chosen topic is served now; follows the select and the server.
+    const availability = h("p", { class: "availability", role: "status", "aria-live": "polite", hidden: true });
+    select.addEventListener("change", () => this.render());
     const form = h(
       "form",
       { class: "prechat" },
       h("p", {}, t.intro),
       h("label", {}, t.category, select),
+      availability,
       h("label", {}, t.subject, subject),
       h("label", {}, t.message, message),
       h("label", {}, t.transactionId, tx),
@@ -243,6 +247,12 @@ class Widget {
     const refused = els.prechat.querySelector<HTMLParagraphElement>("p.error")!;
     refused.hidden = s.phase !== "prechat" || s.startRefused === null;
     refused.textContent = s.startRefused === null ? "" : refusalText(t, s.startRefused);
+    const availability = els.prechat.querySelector<HTMLElement>(".availability")!;
+    const chosen = s.availability.get(Number(els.prechat.querySelector("select")!.value) as Category);
+    const said = chosen ? availabilityText(t, chosen, this.locale) : "";
+    if (availability.textContent !== said) availability.textContent = said;
+    availability.hidden = !said;
+    availability.dataset.open = chosen ? String(chosen.open) : "";
     if (inChat) els.prechat.querySelector("textarea")!.value = "";  // it is the chat's first message now
     els.prechat.querySelector("button")!.disabled = s.phase === "starting";
     els.footer.hidden = !inChat;
@@ -422,6 +432,22 @@ function boot(): void {
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
 else boot();
+
+/** What the pre-chat form says about the chosen topic now; times in the visitor's own zone. */
+function availabilityText(t: Strings, q: QueueAvailability, locale: string): string {
+  if (q.open) return q.staffed ? t.availableWait(Math.max(1, Math.ceil(q.estimatedWaitSeconds / 60))) : t.availableNoAgent;
+  const next = Number(q.nextOpenMs);
+  if (!next) return t.closedNow;
+  const soon = next - Date.now() < 6 * 86_400_000;
+  let when: string;
+  try {
+    when = new Intl.DateTimeFormat(locale, soon ? { weekday: "long", hour: "2-digit", minute: "2-digit" }
+      : { weekday: "long", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(next));
+  } catch {
+    when = new Date(next).toLocaleString();
+  }
+  return t.closedUntil(when);
+}
 
 function refusalText(t: Strings, code: ErrorCode): string {
   switch (code) {

@@ -183,6 +183,12 @@ void ClusterGateway::update_accounts(const chat::AccountDirectory& accounts) {
   if (leader_) leader_->hub.update_accounts(accounts);
 }
 
+// Like the agents file: every node reads it, the leader acts on it.
+void ClusterGateway::update_hours(std::shared_ptr<const hours::BusinessHours> hours) {
+  hours_ = hours;
+  if (leader_) leader_->hub.update_hours(std::move(hours));
+}
+
 void ClusterGateway::sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) {
   cluster::ToLeader message;
   message.set_node(options_.node_id);
@@ -335,6 +341,7 @@ void ClusterGateway::take_over(std::int64_t epoch, Loaded loaded) {
     return;
   }
   leader_ = std::move(next);
+  leader_->hub.update_hours(hours_);
   std::cerr << "parley: node " << options_.node_id << " leads (epoch " << leader_->epoch << ")\n";
   cluster::ToNode everyone;
   everyone.set_all_sessions(true);

@@ -54,6 +54,7 @@ class ClusterGateway final : public chat::Gateway {
   void advance() override;
   void close_all(std::uint16_t code, const std::string& reason) override;
   void update_accounts(const chat::AccountDirectory& accounts) override;
+  void update_hours(std::shared_ptr<const hours::BusinessHours> hours) override;
   // For other small stores of this node (staff sign-ins); runs on the hub executor.
   std::shared_ptr<RedisConnection> command_connection() const { return commands_; }
   void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) override;
@@ -87,6 +88,7 @@ class ClusterGateway final : public chat::Gateway {
   Keys keys_;
   chat::ServiceLimits limits_;
   chat::AccountDirectory accounts_;
+  std::shared_ptr<const hours::BusinessHours> hours_ = std::make_shared<const hours::BusinessHours>();
   const chat::Clock& clock_;
   std::shared_ptr<RedisConnection> commands_;
   std::shared_ptr<RedisConnection> subscriber_;
