@@ -39,6 +39,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   // /api/canned[/ID]: the signed-in staff member's canned responses (server/canned).
   void handle_canned_api(http::request<http::string_body> req, const std::string& path);
   void reply_from_shard(std::function<void()> reply);
+  // The staff APIs: checks the request's Bearer token against the account as
+  // it is now; answers 401 itself, else calls then(member, reply), where
+  // reply(response) writes it from this session's shard. In staff_api.cpp.
+  template <class Then>
+  void as_staff(http::request<http::string_body> req, Then then);
   template <class Response>
   void write(Response&& response);
   void on_write(bool keep_alive, error_code ec, std::size_t bytes);

@@ -321,26 +321,11 @@ const char* canned_code(canned::Outcome outcome) {
 
 }  // namespace
 
-// GET /api/canned (what the staff member sees), POST /api/canned (create),
-// PUT /api/canned/ID (replace), DELETE /api/canned/ID; the rules are in
-// server/canned (docs/security.md).
 template <class Stream>
-void HttpSession<Stream>::handle_canned_api(Request req, const std::string& path) {
-  const bool one = path.starts_with("/api/canned/");
-  const std::string id = one ? path.substr(std::string_view("/api/canned/").size()) : "";
-  if (one && (id.empty() || id.size() > 64 || id.find('/') != std::string::npos))
-    return write(error_response(req, http::status::not_found, "not_found", "no such canned response"));
-  const auto method = req.method();
-  const bool allowed = one ? method == http::verb::put || method == http::verb::delete_
-                           : method == http::verb::get || method == http::verb::post;
-  if (!allowed)
-    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed",
-                                one ? "use PUT or DELETE" : "use GET or POST"));
-  if ((method == http::verb::post || method == http::verb::put) && !is_json(req))
-    return write(error_response(req, http::status::unsupported_media_type, "expected_json",
-                                "send the canned response as application/json"));
+template <class Then>
+void HttpSession<Stream>::as_staff(Request req, Then then) {
   const std::string token(bearer_token(req));
-  context_.staff_auth.verify_member(token, [self = this->shared_from_this(), req = std::move(req), id, method](
+  context_.staff_auth.verify_member(token, [self = this->shared_from_this(), req = std::move(req), then = std::move(then)](
                                                std::optional<auth::StaffMember> member) mutable {
     auto reply = [self, req](http::response<http::string_body> res) {
       self->reply_from_shard([self, res = std::move(res)]() mutable { self->write(std::move(res)); });
@@ -348,11 +333,35 @@ void HttpSession<Stream>::handle_canned_api(Request req, const std::string& path
     if (!member)
       return reply(error_response(req, http::status::unauthorized, "not_signed_in",
                                   "send the session token as 'Authorization: Bearer <token>'"));
+    then(req, *member, reply);
+  });
+}
+
+// GET /api/canned (what the staff member sees), POST /api/canned (create),
+// PUT /api/canned/ID (replace), DELETE /api/canned/ID; the rules are in
+// server/canned (docs/security.md).
+template <class Stream>
+void HttpSession<Stream>::handle_canned_api(Request incoming, const std::string& path) {
+  const bool one = path.starts_with("/api/canned/");
+  const std::string id = one ? path.substr(std::string_view("/api/canned/").size()) : "";
+  if (one && (id.empty() || id.size() > 64 || id.find('/') != std::string::npos))
+    return write(error_response(incoming, http::status::not_found, "not_found", "no such canned response"));
+  const auto method = incoming.method();
+  const bool allowed = one ? method == http::verb::put || method == http::verb::delete_
+                           : method == http::verb::get || method == http::verb::post;
+  if (!allowed)
+    return write(error_response(incoming, http::status::method_not_allowed, "method_not_allowed",
+                                one ? "use PUT or DELETE" : "use GET or POST"));
+  if ((method == http::verb::post || method == http::verb::put) && !is_json(incoming))
+    return write(error_response(incoming, http::status::unsupported_media_type, "expected_json",
+                                "send the canned response as application/json"));
+  as_staff(std::move(incoming), [self = this->shared_from_this(), id, method](const Request& req, const auth::StaffMember& member,
+                                                                       auto reply) {
     auto* store = self->context_.store;
     if (!store)
       return reply(error_response(req, http::status::service_unavailable, "no_records",
                                   "this server keeps no records (start it with --data-dir or --database)"));
-    const canned::Staff staff{member->agent_id, member->role};
+    const canned::Staff staff{member.agent_id, member.role};
     auto unavailable = [req, reply] {
       reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now; retry"));
     };
@@ -391,24 +400,17 @@ void HttpSession<Stream>::handle_canned_api(Request req, const std::string& path
 // GET /api/search and GET /api/conversations/ID: any signed-in staff member
 // (docs/security.md), with the console's session token as a Bearer token.
 template <class Stream>
-void HttpSession<Stream>::handle_records_api(Request req, const std::string& path) {
+void HttpSession<Stream>::handle_records_api(Request incoming, const std::string& path) {
   if (path.starts_with("/api/customers/") && path != "/api/customers/export" && path != "/api/customers/erase")
-    return write(error_response(req, http::status::not_found, "not_found", "no such API"));
+    return write(error_response(incoming, http::status::not_found, "not_found", "no such API"));
   const bool hold = path.starts_with("/api/conversations/") && path.ends_with("/hold");
   const bool erase = path == "/api/customers/erase";
   const auto method = hold ? http::verb::put : erase ? http::verb::post : http::verb::get;
-  if (req.method() != method)
-    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed",
+  if (incoming.method() != method)
+    return write(error_response(incoming, http::status::method_not_allowed, "method_not_allowed",
                                 "use " + std::string(http::to_string(method))));
-  const std::string token(bearer_token(req));
-  context_.staff_auth.verify_member(token, [self = this->shared_from_this(), req = std::move(req), path](
-                                               std::optional<auth::StaffMember> staff) mutable {
-    auto reply = [self, req](http::response<http::string_body> res) {
-      self->reply_from_shard([self, res = std::move(res)]() mutable { self->write(std::move(res)); });
-    };
-    if (!staff)
-      return reply(error_response(req, http::status::unauthorized, "not_signed_in",
-                                  "send the session token as 'Authorization: Bearer <token>'"));
+  as_staff(std::move(incoming), [self = this->shared_from_this(), path](const Request& req, const auth::StaffMember& staff,
+                                                                  auto reply) {
     if (!self->context_.store || (path == "/api/search" && !self->context_.search))
       return reply(error_response(req, http::status::service_unavailable, "no_records",
                                   "this server keeps no records to search (start it with --data-dir or --database)"));
@@ -439,7 +441,7 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
       });
       return;
     }
-    const bool oversees = staff->role == v1::ROLE_SUPERVISOR || staff->role == v1::ROLE_ADMIN;
+    const bool oversees = staff.role == v1::ROLE_SUPERVISOR || staff.role == v1::ROLE_ADMIN;
     if (path == "/api/customers/erase") {
       // Erasure on request: supervisors and admins; the chat core forgets
       // the visitor first, then the store anonymises, in that order.
@@ -453,7 +455,7 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
       if (customer.empty() == visitor.empty() || customer.size() > 200 || visitor.size() > 200)
         return reply(error_response(req, http::status::bad_request, "invalid_request",
                                     "send {\"customer_id\": ...} or {\"visitor_id\": ...}"));
-      asio::post(self->context_.hub, [self, req, reply, customer, visitor, who = staff->agent_id] {
+      asio::post(self->context_.hub, [self, req, reply, customer, visitor, who = staff.agent_id] {
         self->context_.service.erase_customer(customer, visitor, who, [req, reply](chat::ErasureResult result) {
           using R = chat::ErasureResult;
           switch (result) {
@@ -486,7 +488,7 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
       if (format != "json" && format != "html")
         return reply(error_response(req, http::status::bad_request, "invalid_request", "format must be json or html"));
       auto* store = self->context_.store;
-      store->conversations_of(customer, visitor, 1000, [req, reply, store, customer, visitor, format, who = staff->agent_id](
+      store->conversations_of(customer, visitor, 1000, [req, reply, store, customer, visitor, format, who = staff.agent_id](
                                                            std::optional<std::vector<store::RecordStore::Transcript>> all) {
         if (!all) return reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now"));
         std::vector<chat::events::Event> audit;
@@ -523,7 +525,7 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
     if (action == "events") {
       // The conversation's history, this read included: who took it, moved
       // it, viewed or exported it, and when.
-      auto audit = audit_event(id, staff->agent_id);
+      auto audit = audit_event(id, staff.agent_id);
       store->history(id, [req, reply, store, audit](std::optional<std::vector<chat::events::Event>> events) mutable {
         if (!events) return reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now"));
         if (events->empty()) return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
@@ -535,7 +537,7 @@ void HttpSession<Stream>::handle_records_api(Request req, const std::string& pat
       });
       return;
     }
-    auto audit = audit_event(id, staff->agent_id);
+    auto audit = audit_event(id, staff.agent_id);
     if (action == "hold") {
       error_code ec;
       const auto body = json::parse(req.body(), ec);
