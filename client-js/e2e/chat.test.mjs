@@ -21,6 +21,8 @@ describe("widget and console", () => {
     const visitor = await openWidget(env.browser, env.server);
     await startChat(visitor, { message: "My deposit has not arrived", transactionId: "0xfeed42", name: "Li Wei" });
     await visitor.locator("#parley-widget .status", { hasText: "chatting with Alice" }).waitFor();
+    // The visitor sees who is with them: the agent's name and initials.
+    assert.equal(await visitor.locator("#parley-widget header .avatar").textContent(), "A");
 
     await selectChat(agent, "Li Wei");
     await agent.locator(".transcript .msg", { hasText: "My deposit has not arrived" }).waitFor();
@@ -29,6 +31,7 @@ describe("widget and console", () => {
 
     await agentSend(agent, "Hello Li Wei, let me check 0xfeed42.");
     await visitor.locator("#parley-widget .msg", { hasText: "let me check 0xfeed42" }).waitFor();
+    assert.equal(await visitor.locator("#parley-widget .msg", { hasText: "let me check 0xfeed42" }).locator(".avatar").textContent(), "A");
     await visitorSend(visitor, "Thank you!");
     await agent.locator(".transcript .msg", { hasText: "Thank you!" }).waitFor();
     // The visitor's own message is stored and the agent has it.

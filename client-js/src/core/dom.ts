@@ -28,3 +28,13 @@ export function formatTime(ms: number, locale: string, timeZone?: string): strin
     return new Date(ms).toLocaleTimeString();
   }
 }
+
+/** Up to two letters for a name's avatar: "Li Wei" -> "LW", "Alice" -> "A", "王芳" -> "王". */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return "?";
+  const first = (w: string) => Array.from(w)[0]!;
+  // Chinese, Japanese and Korean names: the first character says enough.
+  if (/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/.test(first(words[0]!))) return first(words[0]!);
+  return words.slice(0, 2).map((w) => first(w).toUpperCase()).join("");
+}

@@ -2,7 +2,7 @@
 // shadow root. Embed with <script src="https://support.example/widget.js" defer></script>;
 // options via data- attributes or window.ParleyConfig = { locale, server, identityToken }.
 import { Connection, type ConnectionState } from "../core/connection";
-import { formatTime, h } from "../core/dom";
+import { formatTime, h, initials } from "../core/dom";
 import { Category, ErrorCode, NoticeKind, type QueueAvailability, type SystemNotice } from "../core/protocol";
 import { VisitorSession } from "../core/visitor-session";
 import { pickLocale, strings, type Locale, type Strings } from "./i18n";
@@ -158,7 +158,7 @@ class Widget {
     const panel = h(
       "div",
       { class: "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "parley-title", hidden: true },
-      h("header", {}, title, h("button", { class: "icon-button", type: "button", "aria-label": t.close, onclick: () => this.toggle(false) }, "×")),
+      h("header", {}, h("span", { class: "avatar", "aria-hidden": "true", hidden: true }), title, h("button", { class: "icon-button", type: "button", "aria-label": t.close, onclick: () => this.toggle(false) }, "×")),
       banner,
       body,
       typing,
@@ -242,6 +242,10 @@ class Widget {
       : s.phase === "closed" || s.phase === "rated" ? t.ended
       : "";
 
+    // The agent's initials beside the title while they are with the visitor.
+    const avatar = els.panel.querySelector<HTMLElement>("header .avatar")!;
+    avatar.hidden = s.phase !== "chatting" || !s.agentName;
+    avatar.textContent = avatar.hidden ? "" : initials(s.agentName);
     const inChat = s.phase === "queued" || s.phase === "chatting";
     els.prechat.hidden = s.phase !== "prechat" && s.phase !== "starting";
     const refused = els.prechat.querySelector<HTMLParagraphElement>("p.error")!;
@@ -295,7 +299,8 @@ class Widget {
           : h(
             "li",
             { ...attrs, class: e.mine ? "msg mine" : "msg", "data-state": state ?? "" },
-            e.mine ? h("span", { class: "sr-only" }, `${t.you}: `) : h("span", { class: "who" }, e.senderName),
+            e.mine ? h("span", { class: "sr-only" }, `${t.you}: `)
+              : h("span", { class: "who" }, h("span", { class: "avatar small", "aria-hidden": "true" }, initials(e.senderName)), e.senderName),
             text,
             h("span", { class: "meta" }, formatTime(e.timeMs, this.locale), state ? ` · ${t.states[state]}` : ""),
           );

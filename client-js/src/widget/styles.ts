@@ -21,6 +21,10 @@ header { background: #1652f0; color: #fff; padding: 12px 14px; display: flex; al
 header h2 { margin: 0; font-size: 16px; flex: 1; }
 header .status { font-size: 12px; opacity: .9; display: block; font-weight: 400; margin-top: 2px; }
 .icon-button { background: transparent; border: none; color: inherit; font-size: 20px; cursor: pointer; padding: 4px 8px; border-radius: 6px; }
+.avatar { display: inline-flex; align-items: center; justify-content: center; width: 32px; height: 32px; border-radius: 50%;
+  background: #fff; color: #1652f0; font-weight: 700; font-size: 13px; flex: none; }
+.avatar[hidden] { display: none; }
+.avatar.small { width: 20px; height: 20px; font-size: 10px; margin-right: 4px; background: #1652f0; color: #fff; vertical-align: middle; }
 .availability { margin: 0; font-size: 12px; padding: 6px 8px; border-radius: 6px; background: #eef5ff; color: #1b1f24; }
 .availability[data-open="false"] { background: #fff4d6; color: #6b4e00; }
 .banner { background: #fff4d6; color: #6b4e00; padding: 6px 12px; font-size: 12px; }
