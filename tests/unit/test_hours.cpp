@@ -115,7 +115,7 @@ TEST_CASE("hours: holidays close a day or give it special hours") {
   CHECK_FALSE(Schedule("UTC", {}).current_or_next(utc(2026, 1, 1, 0)));
 }
 
-TEST_CASE("hours: a reply-by deadline counts business time only; the weekend's requests are due on the next business day") {
+TEST_CASE("hours: a reply-by deadline counts business time only, and the weekend's requests are due on the next business day") {
   const Schedule s("Asia/Shanghai", office());
   // Friday 17:00 + 24 business hours: 1 h on Friday, 9 h Monday, 9 h Tuesday, 5 h Wednesday -> Wednesday 14:00.
   CHECK(s.after_business_time(local("Asia/Shanghai", 2026, 12, 11, 17), 24 * hour_ms) ==

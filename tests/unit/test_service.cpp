@@ -350,7 +350,7 @@ TEST_CASE("what people write beside the messages is kept with the chat and reach
   CHECK(kept);
 }
 
-TEST_CASE("visitors choosing a queue are told whether it is open, staffed, and the wait; again when that changes") {
+TEST_CASE("visitors choosing a queue are told whether it is open, staffed, and the wait, and again when that changes") {
   Harness h;  // the clock starts on Tuesday 2023-11-14 22:13 UTC
   h.service.update_hours(std::make_shared<const hours::BusinessHours>(hours::BusinessHours::parse(R"({
     "default": {"time_zone": "UTC", "weekly": {"mon": ["09:00-18:00"]}},
