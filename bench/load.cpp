@@ -415,15 +415,17 @@ int main(int argc, char** argv) {
   };
 
   // A cluster node answers only once a leader is elected: probe until a Hello is welcomed.
-  for (bool welcomed = false; !welcomed;) {
-    auto probe = std::make_shared<Client>(io, [&](Client&, const v1::ServerFrame& f) { welcomed |= f.has_welcome(); });
+  // The probe lives on after this loop (its socket keeps reading, and more frames
+  // follow the Welcome), so what it sets is owned by it, not by the loop.
+  for (auto welcomed = std::make_shared<bool>(false); !*welcomed;) {
+    auto probe = std::make_shared<Client>(io, [welcomed](Client&, const v1::ServerFrame& f) { *welcomed |= f.has_welcome(); });
     probe->connect(endpoint, [probe] {
       v1::ClientFrame hello;
       hello.mutable_hello()->set_role(v1::ROLE_VISITOR);
       probe->send(hello);
     });
     const auto until = Clock::now() + std::chrono::milliseconds(500);
-    while (!welcomed && Clock::now() < until) io.run_one_for(std::chrono::milliseconds(50));
+    while (!*welcomed && Clock::now() < until) io.run_one_for(std::chrono::milliseconds(50));
   }
 
   for (int i = 0; i < o.agents; ++i) {
