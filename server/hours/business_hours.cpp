@@ -42,10 +42,11 @@ std::shared_ptr<const Schedule> schedule(const json::value& v, const std::string
   std::array<std::vector<Interval>, 7> weekly;
   if (auto w = o.find("weekly"); w != o.end()) {
     if (!w->value().is_object()) fail(where + ".weekly", "an object of days is expected");
-    for (const auto& [day, list] : w->value().as_object()) {
+    for (const auto& [key, list] : w->value().as_object()) {
+      const std::string day(key);  // a named copy: clang 14 cannot capture a structured binding
       const auto* name = std::find_if(std::begin(day_names), std::end(day_names), [&](const char* d) { return day == d; });
-      if (name == std::end(day_names)) fail(where + ".weekly", "unknown day \"" + std::string(day) + "\" (mon ... sun)");
-      weekly[static_cast<std::size_t>(name - std::begin(day_names))] = intervals(list, where + ".weekly." + std::string(day));
+      if (name == std::end(day_names)) fail(where + ".weekly", "unknown day \"" + day + "\" (mon ... sun)");
+      weekly[static_cast<std::size_t>(name - std::begin(day_names))] = intervals(list, where + ".weekly." + day);
     }
   }
   std::map<std::int64_t, std::vector<Interval>> holidays;
