@@ -207,21 +207,27 @@ void Presenter::publish_availability(bool now) {
   const auto t = clock_.now_ms();
   if (!now && t - availability_checked_ms_ < 1000) return;
   availability_checked_ms_ = t;
-  auto frame = availability();
-  auto bytes = frame.SerializeAsString();
-  if (bytes == last_availability_) return;
-  last_availability_ = std::move(bytes);
-  const auto shared = protocol::encode(frame);
+  auto shared = protocol::encode(availability());
+  if (availability_ && *shared == *availability_) return;
+  availability_ = shared;
   for (const auto& [id, s] : state_.sessions)
     if (s.authenticated && s.role == v1::ROLE_VISITOR)
       if (const Visitor* v = state_.visitor(s.participant_id); v && choosing(*v)) s.outlet->deliver(shared);
+}
+
+protocol::SharedBytes Presenter::current_availability() {
+  if (!availability_) {
+    availability_ = protocol::encode(availability());
+    availability_checked_ms_ = clock_.now_ms();
+  }
+  return availability_;
 }
 
 void Presenter::reset() {
   shown_queue_status_.clear();
   for (auto& view : last_queue_view_) view.clear();
   last_roster_.clear();
-  last_availability_.clear();
+  availability_.reset();
 }
 
 void Presenter::publish_queue_status() {
@@ -381,7 +387,7 @@ void Presenter::welcome_visitor(const Session& s, const Visitor& visitor, bool r
   welcome->set_display_name(visitor.name);
   welcome->set_resume_token(visitor.resume_token);
   send(s.id, frame);
-  if (choosing(visitor)) send(s.id, availability());
+  if (choosing(visitor)) s.outlet->deliver(current_availability());
   const Conversation* c = state_.conversation(visitor.conversation_id);
   if (!c) return;
   const auto cursor = cursors.find(visitor.conversation_id);

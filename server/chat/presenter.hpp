@@ -75,6 +75,9 @@ class Presenter {
  private:
   v1::ServerFrame welcome_frame(const Session& s) const;
   v1::ServerFrame availability() const;
+  // What visitors were last told (computed at most once a second by tick(),
+  // so a Hello does not compute it again); computed now if nothing was yet.
+  protocol::SharedBytes current_availability();
   // A visitor without an open chat (the pre-chat form): they are told availability.
   bool choosing(const Visitor& v) const;
   void publish_queue_status();
@@ -118,7 +121,7 @@ class Presenter {
   std::string last_roster_;
   bool staff_views_dirty_ = false;
   std::int64_t staff_views_published_ms_ = 0;
-  std::string last_availability_;
+  protocol::SharedBytes availability_;  // the encoded Availability last computed and sent
   std::int64_t availability_checked_ms_ = 0;
 };
 
