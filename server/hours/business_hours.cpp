@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -32,11 +33,41 @@ std::vector<Interval> intervals(const json::value& v, const std::string& where) 
   return out;
 }
 
+double hours_field(const json::object& o, const char* name, double fallback, double max, const std::string& where) {
+  auto it = o.find(name);
+  if (it == o.end()) return fallback;
+  if (!it->value().is_number()) fail(where + "." + name, "a number of hours is expected");
+  const double h = it->value().to_number<double>();
+  if (!(h >= 0 && h <= max)) fail(where + "." + name, "between 0 and " + std::to_string(static_cast<int>(max)) + " hours");
+  return h;
+}
+
+std::optional<ReplyPolicy> policy(const json::object& schedule_object, const std::string& where) {
+  auto it = schedule_object.find("reply_within");
+  if (it == schedule_object.end()) return std::nullopt;
+  const auto at = where + ".reply_within";
+  if (!it->value().is_object()) fail(at, "an object with hours, business_hours and first_thing_hours is expected");
+  const auto& o = it->value().as_object();
+  for (const auto& [key, value] : o)
+    if (key != "hours" && key != "business_hours" && key != "first_thing_hours")
+      fail(at, "unknown field \"" + std::string(key) + "\"");
+  ReplyPolicy p;
+  p.within_ms = static_cast<std::int64_t>(hours_field(o, "hours", 24, 24 * 90, at) * 3'600'000);
+  if (p.within_ms <= 0) fail(at + ".hours", "must be more than 0");
+  p.first_thing_ms = static_cast<std::int64_t>(hours_field(o, "first_thing_hours", 2, 24, at) * 3'600'000);
+  if (auto b = o.find("business_hours"); b != o.end()) {
+    if (!b->value().is_bool()) fail(at + ".business_hours", "true or false");
+    p.business_time = b->value().as_bool();
+  }
+  return p;
+}
+
 std::shared_ptr<const Schedule> schedule(const json::value& v, const std::string& where) {
   if (!v.is_object()) fail(where, "an object with time_zone, weekly and holidays is expected");
   const auto& o = v.as_object();
   for (const auto& [key, value] : o)
-    if (key != "time_zone" && key != "weekly" && key != "holidays") fail(where, "unknown field \"" + std::string(key) + "\"");
+    if (key != "time_zone" && key != "weekly" && key != "holidays" && key != "reply_within")
+      fail(where, "unknown field \"" + std::string(key) + "\"");
   auto zone = o.find("time_zone");
   if (zone == o.end() || !zone->value().is_string()) fail(where + ".time_zone", "an IANA time zone name is required");
   std::array<std::vector<Interval>, 7> weekly;
@@ -81,14 +112,20 @@ BusinessHours BusinessHours::parse(const std::string& json_text) {
   BusinessHours out;
   for (const auto& [key, value] : root.as_object()) {
     const std::string name(key);
-    if (name == "default") {
-      out.default_ = schedule(value, name);
-      continue;
+    if (name != "default") {
+      const auto& names = queue_names();
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        fail(name, "unknown queue (default, account, deposit, withdrawal, trading, refund, other, tier2)");
     }
-    const auto& names = queue_names();
-    if (std::find(names.begin(), names.end(), name) == names.end())
-      fail(name, "unknown queue (default, account, deposit, withdrawal, trading, refund, other, tier2)");
-    out.queues_[name] = schedule(value, name);
+    auto s = schedule(value, name);
+    auto p = policy(value.as_object(), name);
+    if (name == "default") {
+      out.default_ = std::move(s);
+      if (p) out.default_policy_ = *p;
+    } else {
+      out.queues_[name] = std::move(s);
+      if (p) out.policies_[name] = *p;
+    }
   }
   return out;
 }
@@ -103,6 +140,25 @@ BusinessHours BusinessHours::load(const std::filesystem::path& file) {
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(file.string() + ": " + e.what());
   }
+}
+
+const ReplyPolicy& BusinessHours::reply_policy(const std::string& queue) const {
+  auto it = policies_.find(queue);
+  return it != policies_.end() ? it->second : default_policy_;
+}
+
+std::int64_t reply_by(const Schedule& schedule, const ReplyPolicy& policy, std::int64_t created_ms) {
+  const auto calendar = created_ms + policy.within_ms;
+  if (schedule.always()) return calendar;
+  if (policy.business_time) return schedule.after_business_time(created_ms, policy.within_ms).value_or(calendar);
+  if (schedule.open_at(calendar)) return calendar;
+  // Closed then: the last window that opened after the request and ended by then.
+  std::optional<std::int64_t> last_close;
+  for (auto w = schedule.current_or_next(created_ms); w && w->close_ms <= calendar; w = schedule.current_or_next(w->close_ms)) {
+    if (w->open_ms > created_ms) last_close = w->close_ms;
+  }
+  if (last_close) return *last_close;
+  return schedule.after_business_time(calendar, policy.first_thing_ms).value_or(calendar);
 }
 
 const Schedule& BusinessHours::of(const std::string& queue) const {

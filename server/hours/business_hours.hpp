@@ -12,6 +12,9 @@
 //    "tier2": {"time_zone": "Europe/London", "weekly": {"mon": ["22:00-06:00"], ...}}}
 //
 // A day missing from "weekly" is closed; "holidays" replace a date's hours.
+// A schedule may also carry the reply-by policy of the queue's tickets:
+//   "reply_within": {"hours": 24, "business_hours": false, "first_thing_hours": 2}
+// (these are the defaults; a queue without one takes the default's).
 
 #include "hours/schedule.hpp"
 
@@ -21,6 +24,26 @@
 #include <string>
 
 namespace parley::hours {
+
+// How long a queue's tickets may wait for an answer (BusinessHours::reply_by).
+struct ReplyPolicy {
+  std::int64_t within_ms = 24 * 3'600'000LL;
+  // true: only open time counts (24 hours of a 9-to-6 week is almost three days).
+  bool business_time = false;
+  // A calendar deadline that falls while the queue is closed moves to this much
+  // open time into the next opening ("first thing on the next business day").
+  std::int64_t first_thing_ms = 2 * 3'600'000LL;
+};
+
+// The reply-by deadline of a ticket made at `created_ms`:
+//  - business_time: `within` of open time after it;
+//  - otherwise created + within, unless that falls while the queue is closed:
+//    then the end of the last window that opened after the request came (the
+//    team had a whole window for it), or, if none did (a request on a weekend
+//    or holiday), `first_thing` into the next opening, so that it is ranked
+//    above the requests of that day.
+// A schedule that never opens leaves created + within.
+std::int64_t reply_by(const Schedule& schedule, const ReplyPolicy& policy, std::int64_t created_ms);
 
 class BusinessHours {
  public:
@@ -33,6 +56,11 @@ class BusinessHours {
 
   // The schedule of a queue (a category's name, or "tier2"), else the default.
   const Schedule& of(const std::string& queue) const;
+  // The reply-by policy of a queue's tickets, and the deadline it gives.
+  const ReplyPolicy& reply_policy(const std::string& queue) const;
+  std::int64_t reply_by(const std::string& queue, std::int64_t created_ms) const {
+    return hours::reply_by(of(queue), reply_policy(queue), created_ms);
+  }
   bool configured() const { return default_ != nullptr || !queues_.empty(); }
 
   static const std::vector<std::string>& queue_names();
@@ -40,6 +68,8 @@ class BusinessHours {
  private:
   std::shared_ptr<const Schedule> default_;
   std::map<std::string, std::shared_ptr<const Schedule>> queues_;
+  ReplyPolicy default_policy_;
+  std::map<std::string, ReplyPolicy> policies_;
 };
 
 }  // namespace parley::hours

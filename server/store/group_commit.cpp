@@ -1,5 +1,7 @@
 #include "store/group_commit.hpp"
 
+#include "util/random.hpp"
+
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -200,6 +202,149 @@ void GroupCommitStore::change_canned_responses(CannedDecide decide,
     done(std::move(decision));
   };
   if (!run_job(job)) done(std::nullopt);
+}
+
+namespace {
+template <class T>
+T parsed(const std::string& row, const char* what) {
+  T out;
+  if (!out.ParseFromString(row)) throw StoreError(std::string("a stored ") + what + " does not parse");
+  return out;
+}
+}  // namespace
+
+std::string GroupCommitStore::secret(const std::string& name) {
+  std::promise<std::string> value;
+  if (!run_job([&] {
+        try {
+          std::string v;
+          in_transaction([&] {
+            auto stored = read_meta("secret:" + name);
+            v = stored ? *stored : util::random_token("", 32);
+            if (!stored) write_meta("secret:" + name, v);
+          });
+          value.set_value(v);
+        } catch (...) {
+          value.set_exception(std::current_exception());
+        }
+      }))
+    throw StoreError("the store is shutting down");
+  return value.get_future().get();
+}
+
+std::optional<RecordStore::TicketThread> GroupCommitStore::read_ticket_thread(const std::string& id) {
+  auto row = read_ticket(id);
+  if (!row) return std::nullopt;
+  TicketThread t;
+  t.ticket = parsed<tickets::Record>(*row, "ticket");
+  for (const auto& m : read_ticket_messages(id)) t.messages.push_back(parsed<tickets::Message>(m, "ticket message"));
+  for (const auto& m : read_mails(id)) t.mails.push_back(parsed<tickets::Mail>(m, "mail"));
+  std::stable_sort(t.mails.begin(), t.mails.end(),
+                   [](const tickets::Mail& a, const tickets::Mail& b) { return a.created_ms() < b.created_ms(); });
+  return t;
+}
+
+void GroupCommitStore::change_ticket(const std::string& id, const std::string& requester_email, TicketDecide decide,
+                                     std::function<void(std::optional<tickets::Decision>)> done) {
+  auto job = [this, id, requester_email, decide = std::move(decide), done] {
+    std::optional<tickets::Decision> decision;
+    try {
+      // Read, decide and write in one transaction: nothing else runs on this
+      // thread meanwhile, and a failed write leaves everything as it was.
+      in_transaction([&] {
+        tickets::Context context;
+        if (auto row = read_ticket(id)) {
+          context.ticket = parsed<tickets::Record>(*row, "ticket");
+          for (const auto& m : read_ticket_messages(id)) context.messages.push_back(parsed<tickets::Message>(m, "ticket message"));
+        }
+        context.next_number = std::max<std::uint64_t>(max_ticket_number(), 1000) + 1;
+        if (!requester_email.empty()) context.open_of_requester = count_active_tickets(requester_email);
+        decision = decide(context);
+        if (decision->outcome != tickets::Outcome::done) return;
+        if (decision->put) write_ticket(*decision->put);
+        for (const auto& m : decision->append) write_ticket_message(m);
+        for (const auto& m : decision->mails) write_mail(m, 0);
+      });
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: tickets: " << e.what() << "\n";
+      decision.reset();
+    }
+    done(std::move(decision));
+  };
+  if (!run_job(job)) done(std::nullopt);
+}
+
+void GroupCommitStore::tickets(int min_status, int max_status, std::size_t limit,
+                               std::function<void(std::optional<std::vector<tickets::Record>>)> done) {
+  auto job = [this, min_status, max_status, limit, done] {
+    std::optional<std::vector<tickets::Record>> out;
+    try {
+      std::vector<tickets::Record> all;
+      for (const auto& row : read_tickets(min_status, max_status, limit)) all.push_back(parsed<tickets::Record>(row, "ticket"));
+      out = std::move(all);
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: tickets: " << e.what() << "\n";
+    }
+    done(std::move(out));
+  };
+  if (!run_job(job)) done(std::nullopt);
+}
+
+void GroupCommitStore::ticket(const std::string& id, std::function<void(bool, std::optional<TicketThread>)> done) {
+  auto job = [this, id, done] {
+    try {
+      auto t = read_ticket_thread(id);
+      done(true, std::move(t));
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: tickets: " << e.what() << "\n";
+      done(false, std::nullopt);
+    }
+  };
+  if (!run_job(job)) done(false, std::nullopt);
+}
+
+void GroupCommitStore::claim_mail(std::int64_t now_ms, std::size_t max, std::int64_t lease_ms,
+                                  std::function<void(std::optional<std::vector<MailJob>>)> done) {
+  auto job = [this, now_ms, max, lease_ms, done] {
+    std::optional<std::vector<MailJob>> out;
+    try {
+      std::vector<MailJob> jobs;
+      in_transaction([&] {
+        jobs.clear();
+        for (const auto& row : read_due_mails(now_ms, max)) {
+          auto mail = parsed<tickets::Mail>(row, "mail");
+          auto thread = read_ticket_thread(mail.ticket_id());
+          if (!thread) {  // its ticket is gone (erased): nothing to send, ever
+            mail.set_status(tickets::Mail::STATUS_FAILED);
+            mail.set_last_error("the ticket no longer exists");
+            write_mail(mail, 0);
+            continue;
+          }
+          write_mail(mail, now_ms + lease_ms);
+          jobs.push_back({std::move(mail), std::move(*thread)});
+        }
+      });
+      out = std::move(jobs);
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: outbox: " << e.what() << "\n";
+    }
+    done(std::move(out));
+  };
+  if (!run_job(job)) done(std::nullopt);
+}
+
+void GroupCommitStore::finish_mail(tickets::Mail mail, std::function<void(bool)> done) {
+  auto job = [this, mail = std::move(mail), done] {
+    bool ok = false;
+    try {
+      in_transaction([&] { write_mail(mail, 0); });
+      ok = true;
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: outbox: " << e.what() << "\n";
+    }
+    done(ok);
+  };
+  if (!run_job(job)) done(false);
 }
 
 void GroupCommitStore::set_legal_hold(const std::string& conversation_id, bool hold, parley::events::v1::Event event,

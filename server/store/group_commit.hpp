@@ -50,6 +50,15 @@ class GroupCommitStore : public RecordStore {
   void canned_responses(
       std::function<void(std::optional<std::vector<parley::state::v1::CannedResponseRecord>>)> done) final;
   void change_canned_responses(CannedDecide decide, std::function<void(std::optional<canned::Decision>)> done) final;
+  void change_ticket(const std::string& id, const std::string& requester_email, TicketDecide decide,
+                     std::function<void(std::optional<tickets::Decision>)> done) final;
+  void tickets(int min_status, int max_status, std::size_t limit,
+               std::function<void(std::optional<std::vector<tickets::Record>>)> done) final;
+  void ticket(const std::string& id, std::function<void(bool ok, std::optional<TicketThread>)> done) final;
+  void claim_mail(std::int64_t now_ms, std::size_t max, std::int64_t lease_ms,
+                  std::function<void(std::optional<std::vector<MailJob>>)> done) final;
+  void finish_mail(tickets::Mail mail, std::function<void(bool)> done) final;
+  std::string secret(const std::string& name) final;
 
  protected:
   explicit GroupCommitStore(boost::asio::any_io_executor completions)
@@ -94,11 +103,26 @@ class GroupCommitStore : public RecordStore {
   virtual std::vector<std::string> read_canned() = 0;
   virtual void write_canned(const std::string& id, const std::string& owner_id, bool shared, const std::string& record) = 0;
   virtual void delete_canned(const std::string& id) = 0;
+  // On the writer thread: tickets, their threads and the outbox, serialized
+  // (tables `tickets`, `ticket_messages`, `mail_outbox`). Throw StoreError.
+  virtual std::optional<std::string> read_ticket(const std::string& id) = 0;
+  virtual std::vector<std::string> read_ticket_messages(const std::string& ticket_id) = 0;  // by seq
+  virtual std::uint64_t max_ticket_number() = 0;  // 0 when there is none
+  virtual std::size_t count_active_tickets(const std::string& requester_email) = 0;
+  virtual std::vector<std::string> read_tickets(int min_status, int max_status, std::size_t limit) = 0;  // by due_ms
+  virtual void write_ticket(const tickets::Record& ticket) = 0;  // upsert
+  virtual void write_ticket_message(const tickets::Message& message) = 0;
+  virtual std::vector<std::string> read_mails(const std::string& ticket_id) = 0;  // by created_ms
+  // Queued, due by now and not leased beyond now; at most max, oldest first.
+  virtual std::vector<std::string> read_due_mails(std::int64_t now_ms, std::size_t max) = 0;
+  virtual void write_mail(const tickets::Mail& mail, std::int64_t lease_until_ms) = 0;  // upsert
+  virtual void write_meta(const std::string& key, const std::string& value) = 0;  // upsert
 
  private:
   std::optional<Transcript> read_transcript(const std::string& conversation_id);  // writer thread; throws
   std::vector<parley::events::v1::Event> read_history(const std::string& conversation_id);  // writer thread; throws
   std::vector<parley::state::v1::CannedResponseRecord> read_canned_records();  // writer thread; throws
+  std::optional<TicketThread> read_ticket_thread(const std::string& id);  // writer thread; throws
   // Writer thread, one transaction: anonymise() every stored conversation of
   // the customer (or visitor) and its messages; their ids. Throws StoreError.
   std::vector<std::string> erase_customer_records(const parley::events::v1::CustomerErased& who);

@@ -14,6 +14,7 @@
 #include "parley/v1/events.pb.h"
 #include "parley/v1/protocol.pb.h"
 #include "parley/v1/state.pb.h"
+#include "tickets/tickets.hpp"
 
 #include <functional>
 #include <map>
@@ -129,6 +130,48 @@ class RecordStore {
   // it is stored (nothing if the store could not read or write).
   using CannedDecide = std::function<canned::Decision(const std::vector<parley::state::v1::CannedResponseRecord>&)>;
   virtual void change_canned_responses(CannedDecide decide, std::function<void(std::optional<canned::Decision>)> done) = 0;
+
+  // Tickets (server/tickets). One decision over one ticket, in one
+  // transaction on the store's thread: reads the ticket `id` with its thread,
+  // the next ticket number and (if `requester_email` is given) how many open
+  // or pending tickets that address has; runs `decide`; writes the ticket, its
+  // new messages and the mails that go with them (the outbox), all or
+  // nothing. done gets the decision once it is stored (nothing if the store
+  // could not read or write).
+  using TicketDecide = std::function<tickets::Decision(const tickets::Context&)>;
+  virtual void change_ticket(const std::string& id, const std::string& requester_email, TicketDecide decide,
+                             std::function<void(std::optional<tickets::Decision>)> done) = 0;
+  // Tickets whose status is within [min, max] (TicketStatus numbers), by
+  // deadline, at most `limit`; nothing if the store cannot answer.
+  virtual void tickets(int min_status, int max_status, std::size_t limit,
+                       std::function<void(std::optional<std::vector<tickets::Record>>)> done) = 0;
+  // One ticket with its thread and its mails. done(false, ...) if the store
+  // cannot answer; (true, nothing) if there is no such ticket.
+  struct TicketThread {
+    tickets::Record ticket;
+    std::vector<tickets::Message> messages;
+    std::vector<tickets::Mail> mails;
+  };
+  virtual void ticket(const std::string& id, std::function<void(bool ok, std::optional<TicketThread>)> done) = 0;
+  // The outbox (server/mail): claims up to `max` queued mails due by now for
+  // `lease_ms` (a claimed mail is not handed out again before the lease ends,
+  // so a mailer that died mid-send is retried), each with its ticket and
+  // thread. On the store's thread; nothing if the store cannot answer.
+  struct MailJob {
+    tickets::Mail mail;
+    TicketThread thread;
+  };
+  virtual void claim_mail(std::int64_t now_ms, std::size_t max, std::int64_t lease_ms,
+                          std::function<void(std::optional<std::vector<MailJob>>)> done) = 0;
+  // Stores what became of a mail (sent, queued again for a later attempt,
+  // failed); done(false) if it could not be stored (the lease then expires
+  // and the mail is tried again: at least once, never lost).
+  virtual void finish_mail(tickets::Mail mail, std::function<void(bool)> done) = 0;
+
+  // A random secret kept in the store under `name`, made on first use (the
+  // key that signs reply addresses, so they stay valid across restarts and
+  // nodes). Blocks until the writer thread has it: for start-up. Throws StoreError.
+  virtual std::string secret(const std::string& name) = 0;
 
   // Called on the store's thread with every batch once it is committed (the
   // search index is fed this way). Set before the first commit.

@@ -319,6 +319,89 @@ void PostgresStore::delete_canned(const std::string& id) {
   pg::checked(reader(), "DELETE FROM canned_responses WHERE id = $1", {pg::text(id)});
 }
 
+namespace {
+std::vector<std::string> first_column(const pg::Result& r) {
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(pg::column(r, i, 0));
+  return out;
+}
+}  // namespace
+
+void PostgresStore::write_meta(const std::string& key, const std::string& value) {
+  pg::checked(reader(), "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+              {pg::text(key), pg::bytes(value)});
+}
+
+std::optional<std::string> PostgresStore::read_ticket(const std::string& id) {
+  auto out = first_column(pg::checked(reader(), "SELECT record FROM tickets WHERE id = $1", {pg::text(id)}));
+  if (out.empty()) return std::nullopt;
+  return std::move(out.front());
+}
+
+std::vector<std::string> PostgresStore::read_ticket_messages(const std::string& ticket_id) {
+  return first_column(
+      pg::checked(reader(), "SELECT record FROM ticket_messages WHERE ticket_id = $1 ORDER BY seq", {pg::text(ticket_id)}));
+}
+
+std::uint64_t PostgresStore::max_ticket_number() {
+  auto r = pg::checked(reader(), "SELECT COALESCE(MAX(number), 0)::int8 FROM tickets");
+  return static_cast<std::uint64_t>(pg::column_int(r, 0, 0));
+}
+
+std::size_t PostgresStore::count_active_tickets(const std::string& requester_email) {
+  auto r = pg::checked(reader(), "SELECT COUNT(*)::int8 FROM tickets WHERE requester_email = $1 AND status IN ($2::int4, $3::int4)",
+                       {pg::text(requester_email), pg::integer(desk::v1::TICKET_STATUS_OPEN),
+                        pg::integer(desk::v1::TICKET_STATUS_PENDING)});
+  return static_cast<std::size_t>(pg::column_int(r, 0, 0));
+}
+
+std::vector<std::string> PostgresStore::read_tickets(int min_status, int max_status, std::size_t limit) {
+  return first_column(pg::checked(
+      reader(), "SELECT record FROM tickets WHERE status BETWEEN $1::int4 AND $2::int4 ORDER BY due_ms, number LIMIT $3::int8",
+      {pg::integer(min_status), pg::integer(max_status), pg::integer(static_cast<std::int64_t>(limit))}));
+}
+
+void PostgresStore::write_ticket(const tickets::Record& t) {
+  pg::checked(reader(),
+              "INSERT INTO tickets (id, number, status, due_ms, updated_ms, requester_email, customer_id, visitor_id, record) "
+              "VALUES ($1, $2::int8, $3::int4, $4::int8, $5::int8, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET "
+              "status = EXCLUDED.status, due_ms = EXCLUDED.due_ms, updated_ms = EXCLUDED.updated_ms, "
+              "requester_email = EXCLUDED.requester_email, customer_id = EXCLUDED.customer_id, "
+              "visitor_id = EXCLUDED.visitor_id, record = EXCLUDED.record",
+              {pg::text(t.id()), pg::integer(static_cast<std::int64_t>(t.number())), pg::integer(t.status()),
+               pg::integer(t.due_ms()), pg::integer(t.updated_ms()), pg::text(t.requester().email()),
+               pg::text(t.requester().customer_id()), pg::text(t.requester().visitor_id()), pg::bytes(t.SerializeAsString())});
+}
+
+void PostgresStore::write_ticket_message(const tickets::Message& m) {
+  pg::checked(reader(), "INSERT INTO ticket_messages (ticket_id, seq, record) VALUES ($1, $2::int8, $3)",
+              {pg::text(m.ticket_id()), pg::integer(static_cast<std::int64_t>(m.seq())), pg::bytes(m.SerializeAsString())});
+}
+
+std::vector<std::string> PostgresStore::read_mails(const std::string& ticket_id) {
+  return first_column(pg::checked(reader(), "SELECT record FROM mail_outbox WHERE ticket_id = $1 ORDER BY id",
+                                  {pg::text(ticket_id)}));
+}
+
+std::vector<std::string> PostgresStore::read_due_mails(std::int64_t now_ms, std::size_t max) {
+  // FOR UPDATE SKIP LOCKED: were several writers to share the database, each
+  // would claim different mails.
+  return first_column(pg::checked(reader(),
+                                  "SELECT record FROM mail_outbox WHERE status = $1::int4 AND next_attempt_ms <= $2::int8 "
+                                  "AND lease_until_ms <= $2::int8 ORDER BY next_attempt_ms LIMIT $3::int8 FOR UPDATE SKIP LOCKED",
+                                  {pg::integer(tickets::Mail::STATUS_QUEUED), pg::integer(now_ms),
+                                   pg::integer(static_cast<std::int64_t>(max))}));
+}
+
+void PostgresStore::write_mail(const tickets::Mail& m, std::int64_t lease_until_ms) {
+  pg::checked(reader(),
+              "INSERT INTO mail_outbox (id, ticket_id, status, next_attempt_ms, lease_until_ms, record) "
+              "VALUES ($1, $2, $3::int4, $4::int8, $5::int8, $6) ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, "
+              "next_attempt_ms = EXCLUDED.next_attempt_ms, lease_until_ms = EXCLUDED.lease_until_ms, record = EXCLUDED.record",
+              {pg::text(m.id()), pg::text(m.ticket_id()), pg::integer(m.status()), pg::integer(m.next_attempt_ms()),
+               pg::integer(lease_until_ms), pg::bytes(m.SerializeAsString())});
+}
+
 bool PostgresStore::write_legal_hold(const std::string& id, bool hold) {
   auto r = pg::checked(reader(), "UPDATE conversations SET legal_hold = $1::bool WHERE id = $2",
                        {pg::text(hold ? "true" : "false"), pg::text(id)});

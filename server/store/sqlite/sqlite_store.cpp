@@ -172,6 +172,109 @@ void SqliteStore::delete_canned(const std::string& id) {
   if (!Statement(db_, "DELETE FROM canned_responses WHERE id = ?").text(1, id).run()) throw StoreError(sqlite3_errmsg(db_));
 }
 
+void SqliteStore::write_meta(const std::string& key, const std::string& value) {
+  if (!Statement(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").text(1, key).blob(2, value).run())
+    throw StoreError(sqlite3_errmsg(db_));
+}
+
+std::vector<std::string> SqliteStore::rows(Statement& statement) {
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = statement.step()) == SQLITE_ROW) out.push_back(statement.column_blob(0));
+  if (rc != SQLITE_DONE) throw StoreError(sqlite3_errmsg(db_));
+  return out;
+}
+
+std::optional<std::string> SqliteStore::read_ticket(const std::string& id) {
+  Statement q(db_, "SELECT record FROM tickets WHERE id = ?");
+  q.text(1, id);
+  auto out = rows(q);
+  if (out.empty()) return std::nullopt;
+  return std::move(out.front());
+}
+
+std::vector<std::string> SqliteStore::read_ticket_messages(const std::string& ticket_id) {
+  Statement q(db_, "SELECT record FROM ticket_messages WHERE ticket_id = ? ORDER BY seq");
+  q.text(1, ticket_id);
+  return rows(q);
+}
+
+std::uint64_t SqliteStore::max_ticket_number() {
+  Statement q(db_, "SELECT COALESCE(MAX(number), 0) FROM tickets");
+  if (q.step() != SQLITE_ROW) throw StoreError(sqlite3_errmsg(db_));
+  return static_cast<std::uint64_t>(q.column_int(0));
+}
+
+std::size_t SqliteStore::count_active_tickets(const std::string& requester_email) {
+  Statement q(db_, "SELECT COUNT(*) FROM tickets WHERE requester_email = ? AND status IN (?, ?)");
+  q.text(1, requester_email).integer(2, desk::v1::TICKET_STATUS_OPEN).integer(3, desk::v1::TICKET_STATUS_PENDING);
+  if (q.step() != SQLITE_ROW) throw StoreError(sqlite3_errmsg(db_));
+  return static_cast<std::size_t>(q.column_int(0));
+}
+
+std::vector<std::string> SqliteStore::read_tickets(int min_status, int max_status, std::size_t limit) {
+  Statement q(db_, "SELECT record FROM tickets WHERE status BETWEEN ? AND ? ORDER BY due_ms, number LIMIT ?");
+  q.integer(1, min_status).integer(2, max_status).integer(3, static_cast<std::int64_t>(limit));
+  return rows(q);
+}
+
+void SqliteStore::write_ticket(const tickets::Record& t) {
+  if (!Statement(db_,
+                 "INSERT INTO tickets (id, number, status, due_ms, updated_ms, requester_email, customer_id, visitor_id, record) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+                 "due_ms = excluded.due_ms, updated_ms = excluded.updated_ms, requester_email = excluded.requester_email, "
+                 "customer_id = excluded.customer_id, visitor_id = excluded.visitor_id, record = excluded.record")
+           .text(1, t.id())
+           .integer(2, static_cast<std::int64_t>(t.number()))
+           .integer(3, t.status())
+           .integer(4, t.due_ms())
+           .integer(5, t.updated_ms())
+           .text(6, t.requester().email())
+           .text(7, t.requester().customer_id())
+           .text(8, t.requester().visitor_id())
+           .blob(9, t.SerializeAsString())
+           .run())
+    throw StoreError(sqlite3_errmsg(db_));
+}
+
+void SqliteStore::write_ticket_message(const tickets::Message& m) {
+  if (!Statement(db_, "INSERT INTO ticket_messages (ticket_id, seq, record) VALUES (?, ?, ?)")
+           .text(1, m.ticket_id())
+           .integer(2, static_cast<std::int64_t>(m.seq()))
+           .blob(3, m.SerializeAsString())
+           .run())
+    throw StoreError(sqlite3_errmsg(db_));
+}
+
+std::vector<std::string> SqliteStore::read_mails(const std::string& ticket_id) {
+  Statement q(db_, "SELECT record FROM mail_outbox WHERE ticket_id = ? ORDER BY id");
+  q.text(1, ticket_id);
+  return rows(q);
+}
+
+std::vector<std::string> SqliteStore::read_due_mails(std::int64_t now_ms, std::size_t max) {
+  Statement q(db_,
+              "SELECT record FROM mail_outbox WHERE status = ? AND next_attempt_ms <= ? AND lease_until_ms <= ? "
+              "ORDER BY next_attempt_ms LIMIT ?");
+  q.integer(1, tickets::Mail::STATUS_QUEUED).integer(2, now_ms).integer(3, now_ms).integer(4, static_cast<std::int64_t>(max));
+  return rows(q);
+}
+
+void SqliteStore::write_mail(const tickets::Mail& m, std::int64_t lease_until_ms) {
+  if (!Statement(db_,
+                 "INSERT INTO mail_outbox (id, ticket_id, status, next_attempt_ms, lease_until_ms, record) VALUES (?, ?, ?, ?, ?, ?) "
+                 "ON CONFLICT (id) DO UPDATE SET status = excluded.status, next_attempt_ms = excluded.next_attempt_ms, "
+                 "lease_until_ms = excluded.lease_until_ms, record = excluded.record")
+           .text(1, m.id())
+           .text(2, m.ticket_id())
+           .integer(3, m.status())
+           .integer(4, m.next_attempt_ms())
+           .integer(5, lease_until_ms)
+           .blob(6, m.SerializeAsString())
+           .run())
+    throw StoreError(sqlite3_errmsg(db_));
+}
+
 void SqliteStore::in_transaction(const std::function<void()>& body) {
   exec("BEGIN IMMEDIATE");
   try {

@@ -11,6 +11,10 @@
 struct sqlite3;
 
 namespace parley::store {
+class Statement;
+}
+
+namespace parley::store {
 
 class SqliteStore final : public GroupCommitStore {
  public:
@@ -46,6 +50,18 @@ class SqliteStore final : public GroupCommitStore {
   std::vector<std::string> read_canned() override;
   void write_canned(const std::string& id, const std::string& owner_id, bool shared, const std::string& record) override;
   void delete_canned(const std::string& id) override;
+  std::optional<std::string> read_ticket(const std::string& id) override;
+  std::vector<std::string> read_ticket_messages(const std::string& ticket_id) override;
+  std::uint64_t max_ticket_number() override;
+  std::size_t count_active_tickets(const std::string& requester_email) override;
+  std::vector<std::string> read_tickets(int min_status, int max_status, std::size_t limit) override;
+  void write_ticket(const tickets::Record& ticket) override;
+  void write_ticket_message(const tickets::Message& message) override;
+  std::vector<std::string> read_mails(const std::string& ticket_id) override;
+  std::vector<std::string> read_due_mails(std::int64_t now_ms, std::size_t max) override;
+  void write_mail(const tickets::Mail& mail, std::int64_t lease_until_ms) override;
+  void write_meta(const std::string& key, const std::string& value) override;
+  std::vector<std::string> rows(Statement& statement);
   bool write(const std::vector<const StoreBatch*>& batches) override;
   void set_refuse_writes(bool refuse) override;
   void exec(const char* sql);
