@@ -32,6 +32,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string listen = "0.0.0.0:8080";
   std::string static_dir = config.static_dir.string();
   std::string agents, hours_file;
+  std::string smtp_url, smtp_user, smtp_password_file, smtp_starttls = "required", smtp_ca_file, mail_from;
   std::string redis_url;
   double node_ttl = 15, leader_lease = 5;
   double grace_seconds = 30;
@@ -94,6 +95,17 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       ("hours", po::value(&hours_file)->value_name("FILE"),
        "business hours of the queues (JSON: time zone, weekly intervals, holidays; deploy/hours.example.json); "
        "re-read when it changes. Without it every queue is open round the clock")
+      ("smtp", po::value(&smtp_url)->value_name("URL"),
+       "send tickets' mail through this relay: smtp://host:587 (STARTTLS) or smtps://host:465; without it mail stays queued")
+      ("smtp-user", po::value(&smtp_user)->value_name("NAME"), "the relay's user name (with --smtp-password-file)")
+      ("smtp-password-file", po::value(&smtp_password_file)->value_name("FILE"), "a file holding the relay's password")
+      ("smtp-starttls", po::value(&smtp_starttls)->value_name("required|optional|off")->default_value(smtp_starttls),
+       "STARTTLS on smtp:// URLs")
+      ("smtp-ca-file", po::value(&smtp_ca_file)->value_name("FILE"), "verify the relay's certificate against this CA")
+      ("mail-from", po::value(&mail_from)->value_name("ADDRESS"),
+       "the support address mail comes from; replies go to ADDRESS with a +tag naming the ticket")
+      ("mail-from-name", po::value(&config.mail_from_name)->value_name("NAME")->default_value(config.mail_from_name),
+       "the sender's name in mail")
       ("tls-cert", po::value(&tls_cert)->value_name("FILE"),
        "serve HTTPS and WSS with this PEM certificate chain (with --tls-key); without, plain HTTP for a TLS proxy")
       ("tls-key", po::value(&tls_key)->value_name("FILE"), "the PEM private key of --tls-cert")
@@ -303,6 +315,32 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     } catch (const std::invalid_argument& e) {
       throw ConfigError(std::string("--identity-site: ") + e.what());
     }
+  }
+  if (!mail_from.empty()) {
+    if (!tickets::plausible_email(mail_from) || mail_from.find('+') != std::string::npos)
+      throw ConfigError("--mail-from must be a plain address (support@example.com), got \"" + mail_from + "\"");
+    config.mail_from = mail_from;
+  }
+  if (!smtp_url.empty()) {
+    if (smtp_url.rfind("smtp://", 0) != 0 && smtp_url.rfind("smtps://", 0) != 0)
+      throw ConfigError("--smtp must be smtp://host:port or smtps://host:port, got \"" + smtp_url + "\"");
+    if (mail_from.empty()) throw ConfigError("--smtp needs --mail-from (the support address)");
+    mail::Smtp smtp;
+    smtp.url = smtp_url;
+    smtp.user = smtp_user;
+    if (smtp_starttls == "required") smtp.starttls = mail::Smtp::StartTls::required;
+    else if (smtp_starttls == "optional") smtp.starttls = mail::Smtp::StartTls::optional;
+    else if (smtp_starttls == "off") smtp.starttls = mail::Smtp::StartTls::off;
+    else throw ConfigError("--smtp-starttls must be required, optional or off");
+    if (!smtp_password_file.empty()) {
+      std::ifstream in(smtp_password_file);
+      if (!in || !std::getline(in, smtp.password)) throw ConfigError("--smtp-password-file: cannot read " + smtp_password_file);
+    }
+    if (smtp.user.empty() != smtp.password.empty()) throw ConfigError("--smtp-user and --smtp-password-file go together");
+    smtp.ca_file = smtp_ca_file;
+    config.smtp = std::move(smtp);
+  } else if (!smtp_user.empty() || !smtp_password_file.empty() || !smtp_ca_file.empty()) {
+    throw ConfigError("--smtp-user, --smtp-password-file and --smtp-ca-file need --smtp");
   }
   if (!hours_file.empty()) {
     config.hours_file = hours_file;

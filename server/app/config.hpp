@@ -5,6 +5,7 @@
 #include "backend/redis/redis_connection.hpp"
 #include "chat/accounts.hpp"
 #include "chat/service.hpp"
+#include "mail/mail.hpp"
 #include "net/server_context.hpp"
 
 #include <chrono>
@@ -50,6 +51,11 @@ struct Config {
   std::optional<std::filesystem::path> tls_cert;  // with tls_key: serve HTTPS and WSS directly
   std::optional<std::filesystem::path> tls_key;
   std::chrono::milliseconds staff_session_ttl{12 * 3600 * 1000};
+  // E-mail out (tickets): the relay (--smtp ...; none: mail stays queued) and
+  // the sender (--mail-from, --mail-from-name).
+  std::optional<mail::Smtp> smtp;
+  std::string mail_from = "support@parley.invalid";
+  std::string mail_from_name = "Support";
   chat::ServiceLimits service;
   net::ConnectionLimits connection;
 };

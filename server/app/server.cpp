@@ -59,6 +59,10 @@ Server::Server(Config config)
     log_ = std::move(durable);
     gateway_ = std::make_unique<chat::Hub>(*domain_, *log_);
     staff_sessions_ = store_->staff_sessions(clock_);
+    mail::MailerSettings mail;
+    mail.identity = {config_.mail_from_name, config_.mail_from, store_->secret("mail-reply")};
+    mail.smtp = config_.smtp;
+    mailer_ = std::make_unique<mail::Mailer>(*store_, std::move(mail));
   } else {
     log_ = std::make_unique<backend::MemoryMessageLog>();
     domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *log_, clock_);
@@ -78,6 +82,8 @@ Server::Server(Config config)
   context_->trusted_proxies = config_.trusted_proxies;
   context_->store = store_.get();
   context_->search = search_.get();
+  context_->hours.store(config_.hours);
+  if (mailer_) context_->mail_queued = [mailer = mailer_.get()] { mailer->poke(); };
   if (config_.tls_cert) {
     // TLS 1.2 and 1.3 only; a bad certificate or key stops the start with OpenSSL's reason.
     tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -98,6 +104,7 @@ Server::~Server() {
     if (thread.joinable()) thread.join();
   // Password checks still running post their answers to the shards: let them
   // finish while the shards exist; so do sign-in lookups on the store's thread.
+  mailer_.reset();  // waits for a send in progress; its claim's lease covers the rest
   if (store_) store_->stop_jobs();
   staff_auth_.reset();
   // Sessions still queued in the shards are destroyed with them and post their
@@ -136,7 +143,9 @@ void Server::schedule_tick() {
 void Server::reload_hours() {
   if (!hours_watch_.changed()) return;
   try {
-    service_->update_hours(std::make_shared<const hours::BusinessHours>(hours::BusinessHours::load(*config_.hours_file)));
+    auto hours = std::make_shared<const hours::BusinessHours>(hours::BusinessHours::load(*config_.hours_file));
+    context_->hours.store(hours);
+    service_->update_hours(std::move(hours));
     std::cerr << "parley: reloaded business hours from " << config_.hours_file->string() << "\n";
   } catch (const std::invalid_argument& e) {
     std::cerr << "parley: keeping the previous business hours: " << e.what() << "\n";

@@ -103,7 +103,7 @@ void StaffAuthenticator::verify_member(const std::string& token, std::function<v
     const auto it = accounts->find(identity->agent_id());
     if (it == accounts->end() || it->second.disabled || it->second.credential_stamp != identity->credential_stamp())
       return done(std::nullopt);
-    done(StaffMember{it->second.id, it->second.role});
+    done(StaffMember{it->second.id, it->second.role, it->second.display_name});
   });
 }
 

@@ -40,6 +40,7 @@ struct SignedOut {
 struct StaffMember {
   std::string agent_id;
   parley::v1::Role role = parley::v1::ROLE_UNSPECIFIED;
+  std::string display_name;
 };
 
 class StaffAuthenticator {
@@ -59,6 +60,8 @@ class StaffAuthenticator {
   // the account as it is now: enabled, with the same credential stamp (so a
   // disable, revoke, password or role change ends the token here too).
   void verify_member(const std::string& token, std::function<void(std::optional<StaffMember>)> done);
+  // The accounts as they are now.
+  std::shared_ptr<const chat::AccountDirectory> accounts() const { return accounts_.snapshot(); }
 
  private:
   void issue(const chat::AgentAccount& account, std::function<void(LoginResult)> done);

@@ -8,13 +8,18 @@
 #include "net/beast.hpp"
 #include "net/client_address.hpp"
 #include "net/connection_slots.hpp"
+#include "hours/business_hours.hpp"
 #include "search/index.hpp"
+#include "util/token_bucket.hpp"
 #include "store/record_store.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -55,6 +60,16 @@ struct ServerContext {
   // /api/conversations/ID); null without a store (memory only, --redis).
   store::RecordStore* store = nullptr;
   search::Index* search = nullptr;
+  // Tickets (net/ticket_api.cpp): the business hours their deadlines are
+  // counted in (swapped when the hours file changes), the mailer to wake when
+  // a mail is queued, and the per-address limit on new requests.
+  std::atomic<std::shared_ptr<const hours::BusinessHours>> hours{std::make_shared<const hours::BusinessHours>()};
+  std::function<void()> mail_queued{};
+  struct RequestLimits {
+    std::mutex mutex;
+    util::KeyedTokenBuckets new_requests{5.0 / 60, 5};    // 5 a minute per address, then one each 12 s
+    util::KeyedTokenBuckets follow_ups{30.0 / 60, 10};
+  } request_limits{};
   // Connections closed with 1013 because their outbox was full (/healthz).
   std::atomic<std::uint64_t> slow_consumer_closes{0};
 };

@@ -9,7 +9,7 @@
 #include "auth/accounts_file.hpp"
 #include "canned/canned_responses.hpp"
 #include "chat/text.hpp"
-#include "net/http_session.hpp"
+#include "net/api_helpers.hpp"
 #include "net/static_files.hpp"
 #include "util/random.hpp"
 
@@ -24,55 +24,7 @@ namespace parley::net {
 namespace json = boost::json;
 namespace {
 
-using Request = http::request<http::string_body>;
-
-bool same_origin(const Request& req) {
-  const auto origin = req[http::field::origin];
-  if (origin.empty()) return req["Sec-Fetch-Site"] != "cross-site";  // not a browser, or an old one
-  const auto host = req[http::field::host];
-  const auto scheme_end = origin.find("://");
-  return scheme_end != std::string_view::npos && !host.empty() && origin.substr(scheme_end + 3) == host;
-}
-
-bool is_json(const Request& req) {
-  const auto type = req[http::field::content_type];
-  return type.substr(0, type.find(';')) == "application/json";
-}
-
-std::string_view bearer_token(const Request& req) {
-  const std::string_view header = req[http::field::authorization];
-  constexpr std::string_view scheme = "Bearer ";
-  return header.starts_with(scheme) ? header.substr(scheme.size()) : std::string_view{};
-}
-
-// A query-string parameter, percent- and '+'-decoded; empty if absent or malformed.
-std::string query_param(std::string_view target, std::string_view name) {
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const auto pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) != name || eq == std::string_view::npos) continue;
-    std::string out;
-    const auto raw = pair.substr(eq + 1);
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '+') out += ' ';
-      else if (raw[i] != '%') out += raw[i];
-      else {
-        if (i + 2 >= raw.size() || !std::isxdigit(static_cast<unsigned char>(raw[i + 1])) ||
-            !std::isxdigit(static_cast<unsigned char>(raw[i + 2])))
-          return {};
-        out += static_cast<char>(std::stoi(std::string(raw.substr(i + 1, 2)), nullptr, 16));
-        i += 2;
-      }
-    }
-    return out;
-  }
-  return {};
-}
+using namespace api;
 
 const char* state_name(int state) {
   switch (state) {
@@ -239,17 +191,6 @@ chat::events::Event audit_event(const std::string& conversation_id, const std::s
   return e;
 }
 
-std::string string_member(const json::value& body, const char* key) {
-  if (!body.is_object()) return {};
-  auto it = body.as_object().find(key);
-  return it != body.as_object().end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 json::object canned_json(const canned::Record& r, const canned::Staff& staff) {
   json::object texts;
   for (const auto& [locale, text] : r.texts()) texts[locale] = text;
@@ -320,22 +261,6 @@ const char* canned_code(canned::Outcome outcome) {
 }
 
 }  // namespace
-
-template <class Stream>
-template <class Then>
-void HttpSession<Stream>::as_staff(Request req, Then then) {
-  const std::string token(bearer_token(req));
-  context_.staff_auth.verify_member(token, [self = this->shared_from_this(), req = std::move(req), then = std::move(then)](
-                                               std::optional<auth::StaffMember> member) mutable {
-    auto reply = [self, req](http::response<http::string_body> res) {
-      self->reply_from_shard([self, res = std::move(res)]() mutable { self->write(std::move(res)); });
-    };
-    if (!member)
-      return reply(error_response(req, http::status::unauthorized, "not_signed_in",
-                                  "send the session token as 'Authorization: Bearer <token>'"));
-    then(req, *member, reply);
-  });
-}
 
 // GET /api/canned (what the staff member sees), POST /api/canned (create),
 // PUT /api/canned/ID (replace), DELETE /api/canned/ID; the rules are in
@@ -579,6 +504,8 @@ void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
   if (path == "/api/search" || path.starts_with("/api/conversations/") || path.starts_with("/api/customers/"))
     return handle_records_api(std::move(req), path);
   if (path == "/api/canned" || path.starts_with("/api/canned/")) return handle_canned_api(std::move(req), path);
+  if (path == "/api/requests" || path.starts_with("/api/requests/")) return handle_requests_api(std::move(req), path);
+  if (path == "/api/tickets" || path.starts_with("/api/tickets/")) return handle_ticket_api(std::move(req), path);
   if (path != "/api/login" && path != "/api/logout")
     return write(error_response(req, http::status::not_found, "not_found", "no such API"));
   if (req.method() != http::verb::post)
