@@ -32,6 +32,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string listen = "0.0.0.0:8080";
   std::string static_dir = config.static_dir.string();
   std::string agents, hours_file;
+  double mail_retry_seconds = 30;
   std::string smtp_url, smtp_user, smtp_password_file, smtp_starttls = "required", smtp_ca_file, mail_from;
   std::string redis_url;
   double node_ttl = 15, leader_lease = 5;
@@ -106,6 +107,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "the support address mail comes from; replies go to ADDRESS with a +tag naming the ticket")
       ("mail-from-name", po::value(&config.mail_from_name)->value_name("NAME")->default_value(config.mail_from_name),
        "the sender's name in mail")
+      ("mail-retry-seconds", po::value(&mail_retry_seconds)->value_name("S")->default_value(mail_retry_seconds),
+       "wait this long before trying a mail again, doubling each time to at most an hour (12 attempts in all)")
       ("tls-cert", po::value(&tls_cert)->value_name("FILE"),
        "serve HTTPS and WSS with this PEM certificate chain (with --tls-key); without, plain HTTP for a TLS proxy")
       ("tls-key", po::value(&tls_key)->value_name("FILE"), "the PEM private key of --tls-cert")
@@ -321,6 +324,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       throw ConfigError("--mail-from must be a plain address (support@example.com), got \"" + mail_from + "\"");
     config.mail_from = mail_from;
   }
+  if (!(mail_retry_seconds >= 1 && mail_retry_seconds <= 3600)) throw ConfigError("--mail-retry-seconds must be between 1 and 3600");
+  config.mail_first_retry = std::chrono::milliseconds(static_cast<std::int64_t>(mail_retry_seconds * 1000));
   if (!smtp_url.empty()) {
     if (smtp_url.rfind("smtp://", 0) != 0 && smtp_url.rfind("smtps://", 0) != 0)
       throw ConfigError("--smtp must be smtp://host:port or smtps://host:port, got \"" + smtp_url + "\"");

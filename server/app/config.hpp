@@ -56,6 +56,7 @@ struct Config {
   std::optional<mail::Smtp> smtp;
   std::string mail_from = "support@parley.invalid";
   std::string mail_from_name = "Support";
+  std::chrono::milliseconds mail_first_retry{30'000};  // doubling to an hour
   chat::ServiceLimits service;
   net::ConnectionLimits connection;
 };

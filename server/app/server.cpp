@@ -62,6 +62,7 @@ Server::Server(Config config)
     mail::MailerSettings mail;
     mail.identity = {config_.mail_from_name, config_.mail_from, store_->secret("mail-reply")};
     mail.smtp = config_.smtp;
+    mail.first_retry = config_.mail_first_retry;
     mailer_ = std::make_unique<mail::Mailer>(*store_, std::move(mail));
   } else {
     log_ = std::make_unique<backend::MemoryMessageLog>();

@@ -163,10 +163,12 @@ std::string compose(const Identity& identity, const store::RecordStore::MailJob&
   // requester sent in, oldest first.
   std::vector<std::string> references;
   for (const auto& m : job.thread.messages)
-    if (!m.mail_message_id().empty() && m.seq() < job.mail.seq()) references.push_back("<" + m.mail_message_id() + ">");
+    if (!m.mail_message_id().empty() && m.seq() <= job.mail.seq()) references.push_back("<" + m.mail_message_id() + ">");
+  // Message-IDs are fixed when a mail is queued (its id), so a mail refers to
+  // the ones queued before it even if they are still on their way.
   for (const auto& m : job.thread.mails)
-    if (m.status() == tickets::Mail::STATUS_SENT && m.id() != job.mail.id() && !m.message_id().empty())
-      references.push_back("<" + m.message_id() + ">");
+    if (m.id() != job.mail.id() && m.created_ms() <= job.mail.created_ms() && m.status() != tickets::Mail::STATUS_FAILED)
+      references.push_back("<" + message_id(identity, m) + ">");
   auto* object = GMIME_OBJECT(msg.get());
   if (!references.empty()) {
     std::string joined;

@@ -232,16 +232,17 @@ void HttpSession<Stream>::handle_requests_api(Request req, const std::string& pa
   if (method == http::verb::post && !is_json(req))
     return reply(error_response(req, http::status::unsupported_media_type, "expected_json", "send application/json"));
   const auto now = now_ms();
-  if (method == http::verb::post) {
+  // Per client address, counted once a request is well formed (a bad one
+  // costs nothing and is told what is wrong).
+  auto rate_limited = [&](util::KeyedTokenBuckets& buckets) {
     std::lock_guard lock(context_.request_limits.mutex);
-    auto& buckets = create ? context_.request_limits.new_requests : context_.request_limits.follow_ups;
     const auto key = client_address(req);
-    if (!buckets.try_take(key, now)) {
-      auto res = error_response(req, http::status::too_many_requests, "rate_limited", "too many requests; wait a minute");
-      res.set(http::field::retry_after, std::to_string(std::max<std::int64_t>(1, buckets.wait_ms(key, now) / 1000)));
-      return reply(std::move(res));
-    }
-  }
+    if (buckets.try_take(key, now)) return false;
+    auto res = error_response(req, http::status::too_many_requests, "rate_limited", "too many requests; wait a minute");
+    res.set(http::field::retry_after, std::to_string(std::max<std::int64_t>(1, buckets.wait_ms(key, now) / 1000)));
+    reply(std::move(res));
+    return true;
+  };
   auto unavailable = [req, reply] {
     reply(error_response(req, http::status::service_unavailable, "unavailable", "the store cannot answer now; retry"));
   };
@@ -281,6 +282,7 @@ void HttpSession<Stream>::handle_requests_api(Request req, const std::string& pa
     r.requester.set_locale(locale);
     r.requester.set_time_zone(zone);
     if (auto why = tickets::invalid_request(r)) return reply(error_response(req, http::status::bad_request, "invalid_request", *why));
+    if (rate_limited(context_.request_limits.new_requests)) return;
     const auto hours = context_.hours.load();
     const auto due = hours->reply_by(tickets::queue_name(r.category), now);
     const auto id = tickets::id_for_token(r.token);
@@ -314,6 +316,7 @@ void HttpSession<Stream>::handle_requests_api(Request req, const std::string& pa
   auto client_id = body ? field(*body, "client_message_id") : std::nullopt;
   if (!text || !client_id)
     return reply(error_response(req, http::status::bad_request, "invalid_request", "send {\"text\", \"client_message_id\"}"));
+  if (rate_limited(context_.request_limits.follow_ups)) return;
   store->change_ticket(
       id, "",
       [token, text = *text, client_id = *client_id, now](const tickets::Context& c) {

@@ -10,8 +10,8 @@ listens. Optional: --auth USER:PASSWORD requires AUTH PLAIN/LOGIN;
 import argparse
 import asyncio
 import os
+import signal
 import socket
-import sys
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -62,11 +62,12 @@ def main():
             return AuthResult(success=ok)
 
         kwargs = {"authenticator": check, "auth_required": True, "auth_require_tls": False}
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM, signal.SIGINT])
     c = Controller(Sink(a.dir, a.refuse_rcpt), hostname="127.0.0.1", port=port, server_kwargs=kwargs)
     c.start()
     print("ready %d" % port, flush=True)
     try:
-        sys.stdin.read()  # until the test closes our stdin (or kills us)
+        signal.sigwait([signal.SIGTERM, signal.SIGINT])  # until the test stops us
     finally:
         c.stop()
 

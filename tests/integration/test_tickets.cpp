@@ -1,0 +1,231 @@
+// Tickets and their mail through the real binary and a real SMTP server (the
+// sink): a request from the widget's form becomes a ticket and an
+// acknowledgement; an agent's reply goes out threaded on it; the requester
+// sees it with their secret; with the relay down nothing is lost and each mail
+// is sent once when it is back; a refused recipient fails visibly; bad requests
+// get a clear error.
+#include "integration/helpers.hpp"
+#include "support/smtp_sink.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/json.hpp>
+
+using namespace parley;
+using namespace parley::test;
+namespace json = boost::json;
+
+namespace {
+
+const std::string token_a = "tok_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+json::object request_body(const std::string& token, const std::string& email = "li@example.com") {
+  return {{"token", token},       {"email", email},         {"name", "Li Wei"},
+          {"text", "我的充值没有到账"}, {"category", "deposit"},  {"subject", "充值未到账"},
+          {"locale", "zh-CN"},    {"time_zone", "Asia/Shanghai"}, {"transaction_id", "0xabc123"}};
+}
+
+HttpResult post_json(unsigned short port, const std::string& target, const json::object& body,
+                     std::vector<std::pair<std::string, std::string>> headers = {}) {
+  headers.emplace_back("Content-Type", "application/json");
+  return http_request(port, "POST", target, json::serialize(body), headers);
+}
+
+std::vector<std::string> server_with_mail(const TempDir& data, const SmtpSink& sink) {
+  return server_args({"--data-dir", data.path().string(), "--smtp", sink.url(), "--smtp-starttls", "off", "--mail-from",
+                      "support@example.com", "--mail-retry-seconds", "1"});
+}
+
+json::value ticket(unsigned short port, const std::string& staff_token, const std::string& id) {
+  auto res = http_request(port, "GET", "/api/tickets/" + id, "", {{"Authorization", "Bearer " + staff_token}});
+  INFO(res.body);
+  REQUIRE(res.status == 200);
+  return json::parse(res.body).at("ticket");
+}
+
+std::string header(const std::string& mail, const std::string& name) {
+  const auto at = mail.find("\r\n" + name + ": ");
+  if (at == std::string::npos) return {};
+  const auto start = at + name.size() + 4;
+  return mail.substr(start, mail.find("\r\n", start) - start);
+}
+
+}  // namespace
+
+TEST_CASE("tickets: a request becomes a ticket and an acknowledgement; the agent's reply is mailed, threaded, and seen by the requester") {
+  TempDir data("tickets");
+  SmtpSink sink;
+  ServerProcess server(server_with_mail(data, sink));
+  auto res = post_json(server.port(), "/api/requests", request_body(token_a));
+  INFO(res.body);
+  REQUIRE(res.status == 201);
+  CHECK(json::parse(res.body).at("request").at("status") == "open");
+  auto mails = sink.wait_for(1);
+  REQUIRE(mails.size() == 1);
+  CHECK_THAT(mails[0], Catch::Contains("X-Envelope-To: li@example.com"));
+  CHECK(header(mails[0], "Auto-Submitted") == "auto-replied");
+  const auto ack_id = header(mails[0], "Message-Id");
+  CHECK_FALSE(ack_id.empty());
+  CHECK_THAT(header(mails[0], "Reply-To"), Catch::Contains("support+t1001."));
+
+  // The same request again (a resend after a lost answer) is the same ticket, and no second mail.
+  res = post_json(server.port(), "/api/requests", request_body(token_a));
+  CHECK(res.status == 200);
+
+  const auto alice = login(server.port(), "alice");
+  res = http_request(server.port(), "GET", "/api/tickets?view=unassigned", "", {{"Authorization", "Bearer " + alice}});
+  REQUIRE(res.status == 200);
+  const auto list = json::parse(res.body).at("tickets").as_array();
+  REQUIRE(list.size() == 1);
+  const std::string id(list[0].at("id").as_string());
+  CHECK(list[0].at("number") == 1001);
+  CHECK(list[0].at("queue") == "deposit");
+
+  res = post_json(server.port(), "/api/tickets/" + id + "/reply",
+                  {{"text", "您的充值已到账。"}, {"client_message_id", "r1"}}, {{"Authorization", "Bearer " + alice}});
+  INFO(res.body);
+  REQUIRE(res.status == 200);
+  mails = sink.wait_for(2);
+  REQUIRE(mails.size() == 2);
+  CHECK(header(mails[1], "In-Reply-To") == ack_id);
+  CHECK(header(mails[1], "Auto-Submitted").empty());
+  CHECK(sink.messages().size() == 2);  // the resent request sent nothing
+
+  // The requester's view: the reply, by name, no staff ids or notes.
+  res = http_request(server.port(), "GET", "/api/requests/mine", "", {{"Authorization", "Bearer " + token_a}});
+  REQUIRE(res.status == 200);
+  const auto mine = json::parse(res.body).at("request");
+  CHECK(mine.at("status") == "pending");
+  REQUIRE(mine.at("messages").as_array().size() == 2);
+  CHECK(mine.at("messages").as_array()[1].at("from") == "support");
+  CHECK(mine.at("messages").as_array()[1].at("author_name") == "Alice");
+  CHECK(res.body.find("alice") == std::string::npos);
+  // Another secret sees nothing.
+  res = http_request(server.port(), "GET", "/api/requests/mine", "",
+                     {{"Authorization", "Bearer tok_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}});
+  CHECK(res.status == 404);
+
+  // The agent sees the mail as sent on the message.
+  const auto t = ticket(server.port(), alice, id);
+  CHECK(t.at("thread").as_array()[1].at("mail").at("status") == "sent");
+}
+
+TEST_CASE("tickets: with the relay down nothing is lost; when it is back each mail goes out once, also after a restart") {
+  TempDir data("tickets-relay");
+  SmtpSink sink({}, false);  // not started: the relay is down
+  std::string id;
+  {
+    ServerProcess server(server_with_mail(data, sink));
+    auto res = post_json(server.port(), "/api/requests", request_body(token_a));
+    REQUIRE(res.status == 201);
+    const auto alice = login(server.port(), "alice");
+    res = http_request(server.port(), "GET", "/api/tickets", "", {{"Authorization", "Bearer " + alice}});
+    id = std::string(json::parse(res.body).at("tickets").as_array()[0].at("id").as_string());
+    res = post_json(server.port(), "/api/tickets/" + id + "/reply", {{"text", "We are checking."}, {"client_message_id", "r1"}},
+                    {{"Authorization", "Bearer " + alice}});
+    REQUIRE(res.status == 200);
+    // The attempts fail and are recorded on the ticket, for the agent to see.
+    json::value t;
+    for (int i = 0; i < 250; ++i) {
+      t = ticket(server.port(), alice, id);
+      const auto& mails = t.at("mails").as_array();
+      if (mails.size() == 2 && mails[0].at("attempts").as_int64() >= 1 && mails[1].at("attempts").as_int64() >= 1) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (const auto& m : t.at("mails").as_array()) {
+      CHECK(m.at("status") == "queued");
+      CHECK(m.at("attempts").as_int64() >= 1);
+      CHECK_FALSE(m.at("last_error").as_string().empty());
+    }
+  }
+  // Restarted with the relay up: the queued mails are still there and go out, once each.
+  sink.start();
+  ServerProcess server(server_with_mail(data, sink));
+  auto mails = sink.wait_for(2, std::chrono::seconds(20));
+  REQUIRE(mails.size() == 2);
+  CHECK(header(mails[0], "Auto-Submitted") == "auto-replied");
+  CHECK(header(mails[1], "In-Reply-To").empty() == false);
+  const auto alice = login(server.port(), "alice");
+  const auto t = ticket(server.port(), alice, id);
+  for (const auto& m : t.at("mails").as_array()) CHECK(m.at("status") == "sent");
+  CHECK(sink.messages().size() == 2);
+}
+
+TEST_CASE("tickets: a recipient the relay refuses fails at once and shows on the ticket") {
+  TempDir data("tickets-refused");
+  SmtpSink sink({"--refuse-rcpt", "nobody@example.com"});
+  ServerProcess server(server_with_mail(data, sink));
+  auto res = post_json(server.port(), "/api/requests", request_body(token_a, "nobody@example.com"));
+  REQUIRE(res.status == 201);
+  const auto alice = login(server.port(), "alice");
+  res = http_request(server.port(), "GET", "/api/tickets", "", {{"Authorization", "Bearer " + alice}});
+  const std::string id(json::parse(res.body).at("tickets").as_array()[0].at("id").as_string());
+  json::value mail;
+  for (int i = 0; i < 250; ++i) {
+    mail = ticket(server.port(), alice, id).at("mails").as_array()[0];
+    if (mail.at("status") != "queued") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(mail.at("status") == "failed");
+  CHECK_THAT(std::string(mail.at("last_error").as_string()), Catch::Contains("550"));
+}
+
+TEST_CASE("tickets: bad requests get a clear error and store nothing") {
+  TempDir data("tickets-bad");
+  ServerProcess server(server_args({"--data-dir", data.path().string()}));
+  struct Case {
+    const char* what;
+    std::function<void(json::object&)> spoil;
+    int status;
+    const char* code;
+  };
+  const std::vector<Case> cases{
+      {"short token", [](auto& b) { b["token"] = "abc"; }, 400, "invalid_request"},
+      {"no e-mail", [](auto& b) { b.erase("email"); }, 400, "invalid_request"},
+      {"header injection in the e-mail", [](auto& b) { b["email"] = "li@example.com\r\nBcc: x@example.com"; }, 400, "invalid_request"},
+      {"e-mail not a string", [](auto& b) { b["email"] = 5; }, 400, "invalid_request"},
+      {"unknown category", [](auto& b) { b["category"] = "lottery"; }, 400, "invalid_request"},
+      {"blank text", [](auto& b) { b["text"] = "   "; }, 400, "invalid_request"},
+      {"text too long", [](auto& b) { b["text"] = std::string(10'001, 'x'); }, 400, "invalid_request"},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto body = request_body("tok_" + std::string(36, static_cast<char>('c' + n++)));
+    c.spoil(body);
+    const auto res = post_json(server.port(), "/api/requests", body);
+    CHECK(res.status == c.status);
+    CHECK(json::parse(res.body).at("error") == c.code);
+  }
+  // Not JSON, wrong method, another site.
+  auto res = http_request(server.port(), "POST", "/api/requests", "token=x", {{"Content-Type", "application/x-www-form-urlencoded"}});
+  CHECK(res.status == 415);
+  res = http_request(server.port(), "GET", "/api/requests");
+  CHECK(res.status == 405);
+  res = post_json(server.port(), "/api/requests", request_body(token_a), {{"Origin", "https://evil.example"}});
+  CHECK(res.status == 403);
+  // Staff APIs want a staff token; a requester's secret is not one.
+  res = http_request(server.port(), "GET", "/api/tickets", "", {{"Authorization", "Bearer " + token_a}});
+  CHECK(res.status == 401);
+  const auto alice = login(server.port(), "alice");
+  res = http_request(server.port(), "GET", "/api/tickets", "", {{"Authorization", "Bearer " + alice}});
+  REQUIRE(res.status == 200);
+  CHECK(json::parse(res.body).at("tickets").as_array().empty());
+}
+
+TEST_CASE("tickets: new requests are limited per address") {
+  TempDir data("tickets-limit");
+  ServerProcess server(server_args({"--data-dir", data.path().string()}));
+  int accepted = 0, limited = 0;
+  for (int i = 0; i < 8; ++i) {
+    const auto res = post_json(server.port(), "/api/requests",
+                               request_body("tok_" + std::string(36, static_cast<char>('a' + i)), "u" + std::to_string(i) + "@example.com"));
+    if (res.status == 201) ++accepted;
+    if (res.status == 429) {
+      ++limited;
+      CHECK(json::parse(res.body).at("error") == "rate_limited");
+      CHECK(res.headers.count("retry-after") + res.headers.count("Retry-After") == 1);
+    }
+  }
+  CHECK(accepted == 5);
+  CHECK(limited == 3);
+}
