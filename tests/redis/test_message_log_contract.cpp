@@ -106,7 +106,7 @@ struct StoreBackend {
 
 // SQLite in a temporary directory.
 struct SqliteEngine {
-  static constexpr int schema_version = 5;
+  static constexpr int schema_version = 6;
   test::TempDir temp{"sqlite"};
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
     return std::make_unique<store::SqliteStore>(temp.path() / "parley.db", std::move(completions));
@@ -115,7 +115,7 @@ struct SqliteEngine {
 
 // A fresh database on a real PostgreSQL server.
 struct PostgresEngine {
-  static constexpr int schema_version = 4;
+  static constexpr int schema_version = 5;
   test::PostgresServer& server = test::shared_postgres();
   std::string url = server.create_database();
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
@@ -501,6 +501,108 @@ TEMPLATE_TEST_CASE("record store: canned responses are decided over all of them,
   CHECK(gone->outcome == canned::Outcome::deleted);
   REQUIRE(all().size() == 1);
   CHECK(all()[0].id() == "cr_2");
+}
+
+TEMPLATE_TEST_CASE("record store: a ticket, its thread and its mails are written together, numbered, claimed for a "
+                   "lease, and kept across a restart", "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto change = [&](const std::string& id, const std::string& email, store::RecordStore::TicketDecide decide) {
+    std::promise<std::optional<tickets::Decision>> done;
+    backend.db->change_ticket(id, email, std::move(decide), [&](std::optional<tickets::Decision> d) { done.set_value(std::move(d)); });
+    return done.get_future().get();
+  };
+  auto thread = [&](const std::string& id) {
+    std::promise<std::optional<store::RecordStore::TicketThread>> done;
+    backend.db->ticket(id, [&](bool ok, std::optional<store::RecordStore::TicketThread> t) {
+      CHECK(ok);
+      done.set_value(std::move(t));
+    });
+    return done.get_future().get();
+  };
+  auto claim = [&](std::int64_t now) {
+    std::promise<std::optional<std::vector<store::RecordStore::MailJob>>> done;
+    backend.db->claim_mail(now, 10, 60'000, [&](auto jobs) { done.set_value(std::move(jobs)); });
+    auto out = done.get_future().get();
+    REQUIRE(out);
+    return *out;
+  };
+  auto request = [](char fill, const std::string& email) {
+    tickets::NewRequest r;
+    r.token = std::string(40, fill);
+    r.category = v1::CATEGORY_DEPOSIT;
+    r.text = "充值没有到账";
+    r.requester.set_email(email);
+    return r;
+  };
+  auto open = [&](char fill, const std::string& email) {
+    const auto r = request(fill, email);
+    return change(tickets::id_for_token(r.token), email, [r, fill](const tickets::Context& c) {
+      return tickets::decide_open(r, c, 1000, 90'000, std::string("m_") + fill);
+    });
+  };
+  auto first = open('a', "li@example.com");
+  REQUIRE(first);
+  REQUIRE(first->outcome == tickets::Outcome::done);
+  CHECK(first->put->number() == 1001);
+  auto second = open('b', "li@example.com");
+  REQUIRE(second);
+  CHECK(second->put->number() == 1002);
+  // The decision saw the address's open tickets.
+  std::size_t seen_open = 0;
+  change("t_none", "li@example.com", [&](const tickets::Context& c) {
+    seen_open = c.open_of_requester;
+    return tickets::Decision{};
+  });
+  CHECK(seen_open == 2);
+  // A decision that throws writes nothing.
+  CHECK_FALSE(change(first->put->id(), "", [](const tickets::Context&) -> tickets::Decision { throw store::StoreError("boom"); }));
+
+  const tickets::Staff alice{"alice", "Alice", v1::ROLE_AGENT};
+  tickets::StaffChange reply;
+  reply.action = tickets::Action::reply;
+  reply.text = "已到账";
+  reply.client_message_id = "r1";
+  auto replied = change(first->put->id(), "", [&](const tickets::Context& c) { return tickets::decide_staff(alice, reply, c, 2000, "m_r"); });
+  REQUIRE(replied);
+  REQUIRE(replied->outcome == tickets::Outcome::done);
+
+  // The outbox: three mails due; a claim takes them for its lease, a second claim meanwhile gets none.
+  auto jobs = claim(3000);
+  CHECK(jobs.size() == 3);
+  CHECK(claim(3000).empty());
+  for (const auto& j : jobs) CHECK(j.thread.ticket.id() == j.mail.ticket_id());
+  auto sent = jobs[0].mail;
+  sent.set_status(tickets::Mail::STATUS_SENT);
+  std::promise<bool> finished;
+  backend.db->finish_mail(sent, [&](bool ok) { finished.set_value(ok); });
+  CHECK(finished.get_future().get());
+  // Past the lease the unfinished two are handed out again; the sent one never.
+  CHECK(claim(3000 + 60'001).size() == 2);
+  const auto key = backend.db->secret("mail-reply");
+  CHECK(key.size() == 64);
+
+  backend.open();  // a restart
+  auto kept = thread(first->put->id());
+  REQUIRE(kept);
+  CHECK(kept->ticket.status() == desk::v1::TICKET_STATUS_PENDING);
+  REQUIRE(kept->messages.size() == 2);
+  CHECK(kept->messages[0].text() == "充值没有到账");
+  CHECK(kept->messages[1].text() == "已到账");
+  CHECK(kept->mails.size() == 2);
+  CHECK_FALSE(thread("t_nothing"));
+  std::promise<std::optional<std::vector<tickets::Record>>> listed;
+  backend.db->tickets(desk::v1::TICKET_STATUS_OPEN, desk::v1::TICKET_STATUS_PENDING, 100, [&](auto r) { listed.set_value(std::move(r)); });
+  auto list = listed.get_future().get();
+  REQUIRE(list);
+  CHECK(list->size() == 2);
+  std::promise<std::optional<std::vector<tickets::Record>>> open_only;
+  backend.db->tickets(desk::v1::TICKET_STATUS_OPEN, desk::v1::TICKET_STATUS_OPEN, 100, [&](auto r) { open_only.set_value(std::move(r)); });
+  auto opens = open_only.get_future().get();
+  REQUIRE(opens);
+  REQUIRE(opens->size() == 1);
+  CHECK(opens->front().number() == 1002);
+  // The reply-address key is the same after the restart (addresses already mailed stay valid).
+  CHECK(backend.db->secret("mail-reply") == key);
 }
 
 TEST_CASE("postgres store: a new cluster leader takes the database over, and the old one can store nothing more") {
