@@ -51,7 +51,7 @@ std::string header(const std::string& mail, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("tickets: a request becomes a ticket and an acknowledgement; the agent's reply is mailed, threaded, and seen by the requester") {
+TEST_CASE("tickets: a request becomes a ticket and an acknowledgement, the agent's reply is mailed, threaded, and seen by the requester") {
   TempDir data("tickets");
   SmtpSink sink;
   ServerProcess server(server_with_mail(data, sink));
@@ -109,7 +109,7 @@ TEST_CASE("tickets: a request becomes a ticket and an acknowledgement; the agent
   CHECK(t.at("thread").as_array()[1].at("mail").at("status") == "sent");
 }
 
-TEST_CASE("tickets: with the relay down nothing is lost; when it is back each mail goes out once, also after a restart") {
+TEST_CASE("tickets: with the relay down nothing is lost, when it is back each mail goes out once, also after a restart") {
   TempDir data("tickets-relay");
   SmtpSink sink({}, false);  // not started: the relay is down
   std::string id;

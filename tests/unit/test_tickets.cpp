@@ -152,7 +152,7 @@ TEST_CASE("tickets: a request is refused with the field at fault") {
   }
 }
 
-TEST_CASE("tickets: a new request is a ticket with its first message and an acknowledgement mail; a resend is the same ticket") {
+TEST_CASE("tickets: a new request is a ticket with its first message and an acknowledgement mail, a resend is the same ticket") {
   const auto r = request();
   tickets::Context c;
   c.next_number = 1042;
@@ -187,7 +187,7 @@ TEST_CASE("tickets: at most 20 open requests per address") {
   CHECK(tickets::decide_open(request(), c, 1000, 2000, "m").outcome == tickets::Outcome::done);
 }
 
-TEST_CASE("tickets: claiming: one owner; a second agent is told who has it; supervisors take it over") {
+TEST_CASE("tickets: claiming: one owner, a second agent is told who has it, supervisors take it over") {
   const auto t = opened();
   auto mine = tickets::decide_staff(alice, change(tickets::Action::claim), with(t), 2000, "m");
   REQUIRE(mine.outcome == tickets::Outcome::done);
@@ -200,7 +200,7 @@ TEST_CASE("tickets: claiming: one owner; a second agent is told who has it; supe
   CHECK(taken.put->owner_id() == "sam");
 }
 
-TEST_CASE("tickets: a reply is stored with its mail, sets pending and the first response; a resend is stored once") {
+TEST_CASE("tickets: a reply is stored with its mail, sets pending and the first response, a resend is stored once") {
   const auto t = opened();
   auto reply = change(tickets::Action::reply, "Your deposit is credited.", "r1");
   auto d = tickets::decide_staff(alice, reply, with(t), 3000, "m_2");
@@ -226,7 +226,7 @@ TEST_CASE("tickets: a reply is stored with its mail, sets pending and the first 
   CHECK(tickets::decide_staff(sam, other, c, 3200, "m").outcome == tickets::Outcome::done);
 }
 
-TEST_CASE("tickets: the requester's follow-up reopens it; a closed ticket takes no more; their secret is checked") {
+TEST_CASE("tickets: the requester's follow-up reopens it, a closed ticket takes no more, their secret is checked") {
   const auto r = request();
   const auto t = opened(r);
   auto solved = tickets::decide_staff(alice, change(tickets::Action::reply, "Done", "r1", tv1::TICKET_STATUS_SOLVED), with(t), 3000, "m");
@@ -244,7 +244,7 @@ TEST_CASE("tickets: the requester's follow-up reopens it; a closed ticket takes 
         tickets::Outcome::wrong_state);
 }
 
-TEST_CASE("tickets: tier-2 tickets are seen by tier 2 and supervisors only; notes and assignment follow the roles") {
+TEST_CASE("tickets: tier-2 tickets are seen by tier 2 and supervisors only, notes and assignment follow the roles") {
   auto t = opened();
   t.set_tier(2);
   CHECK_FALSE(tickets::visible_to(alice, t));
