@@ -58,7 +58,7 @@ const openContexts = new Set();
 /** Content-Security-Policy violations any page reported (the console runs under a strict one). */
 export const cspViolations = [];
 
-async function newContext(browser, options) {
+export async function newContext(browser, options) {
   const context = await browser.newContext(options);
   context.setDefaultTimeout(10_000);
   openContexts.add(context);

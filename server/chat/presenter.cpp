@@ -113,9 +113,15 @@ void Presenter::on_event(const events::Event& event, SessionId origin) {
       to_supervisors(frame);
       return;
     }
+    case E::kAgentStatusChanged:
+      // Who can serve a queue changed: the pre-chat forms hear it now, not at
+      // the next tick, so a visitor never starts with a stale "nobody online"
+      // (the widget offers a request instead of a chat then).
+      publish_availability(true);
+      return;
     default:
       // Queued, transferred (its release, note and assignment speak for it),
-      // agent status (the roster), erasure: nothing of their own to show.
+      // erasure: nothing of their own to show.
       return;
   }
 }

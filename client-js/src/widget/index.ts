@@ -6,6 +6,7 @@ import { formatTime, h, initials } from "../core/dom";
 import { Category, ErrorCode, NoticeKind, type QueueAvailability, type SystemNotice } from "../core/protocol";
 import { VisitorSession } from "../core/visitor-session";
 import { pickLocale, strings, type Locale, type Strings } from "./i18n";
+import { fetchRequests, httpBase, keepToken, keptTokens, newToken, sendRequest, serverTakesRequests, type SentRequest } from "./requests";
 import { widgetCss } from "./styles";
 
 interface WidgetConfig {
@@ -70,6 +71,7 @@ class Widget {
     );
     const widget = this;
     this.session.identityToken = config.identityToken ?? "";
+    this.base = httpBase(config.server!);
     this.connection = new Connection({
       url: config.server!,
       hello: () => this.session.hello(),
@@ -109,6 +111,7 @@ class Widget {
     this.open = open;
     writePanelOpen(open);
     if (open && this.connection.state === "connecting" && !this.connectionStarted) this.connection.start();
+    if (open && !this.requestsLoaded) this.loadRequests();
     this.connectionStarted = true;
     this.render();
     if (open) {
@@ -120,6 +123,16 @@ class Widget {
     }
   }
   private connectionStarted = false;
+  // Requests left when nobody could chat (src/widget/requests.ts).
+  private readonly base: string;
+  private requests: SentRequest[] = [];
+  private requestsLoaded = false;
+  private requestNotice = "";
+  private requestError = "";
+  private sendingRequest = false;
+  private pendingToken = "";  // kept across a failed send: a retry is the same request
+  // Until the server says it takes requests (it keeps records), the form starts chats as before.
+  private requestsOff = true;
   private escListener: ((e: KeyboardEvent) => void) | null = null;
   private lastPhase = "";
 
@@ -176,6 +189,81 @@ class Widget {
     this.els = { launcher, badge, panel, status, banner, body, typing, footer, prechat, messages, composer, rating, seniorButton, title };
   }
 
+  /** Whether the chosen topic can be chatted about now; if not, the form leaves a request. */
+  private offline(): boolean {
+    if (this.requestsOff || !this.els) return false;
+    const chosen = this.session.availability.get(Number(this.els.prechat.querySelector("select")!.value) as Category);
+    return !!chosen && (!chosen.open || !chosen.staffed);
+  }
+
+  private loadRequests(): void {
+    this.requestsLoaded = true;
+    void serverTakesRequests(this.base).then((takes) => {
+      this.requestsOff = !takes;
+      this.render();
+    });
+    const tokens = keptTokens(localStorage);
+    if (tokens.length === 0) return;
+    void fetchRequests(this.base, tokens).then((list) => {
+      this.requests = list;
+      this.render();
+    });
+  }
+
+  private async leaveRequest(form: HTMLFormElement): Promise<void> {
+    const t = this.t;
+    const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
+    const names = ["account", "deposit", "withdrawal", "trading", "refund", "other"];
+    const select = form.querySelector("select")!;
+    this.sendingRequest = true;
+    this.requestError = "";
+    this.render();
+    const token = this.pendingToken || (this.pendingToken = newToken());
+    const result = await sendRequest(this.base, {
+      category: names[select.selectedIndex] ?? "other", subject: field("subject"), text: field("message"),
+      transactionId: field("transactionId"), name: field("name"), email: field("email"), locale: this.locale,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, pageUrl: location.href,
+    }, token);
+    this.sendingRequest = false;
+    if (result.ok) {
+      keepToken(localStorage, token);
+      this.pendingToken = "";
+      this.requests = [result.request, ...this.requests.filter((r) => r.number !== result.request.number)];
+      this.requestNotice = t.requestSent(result.request.number, localTime(result.request.due_ms, this.locale), result.request.email);
+      (form.elements.namedItem("message") as HTMLTextAreaElement).value = "";
+    } else if (result.code === "no_records") {
+      this.requestsOff = true;  // this server takes chats only: start one as before
+      this.render();
+      return form.requestSubmit();
+    } else {
+      // What they typed stays; the reason in their language.
+      this.requestError = result.code === "rate_limited" ? t.requestRefused.rateLimited
+        : result.code === "limit_reached" ? t.requestRefused.limitReached
+        : result.code === "invalid_request" ? t.requestRefused.invalid
+        : t.requestRefused.other;
+    }
+    this.render();
+  }
+
+  private renderRequests(): void {
+    const { t, els } = this;
+    const list = els.prechat.querySelector<HTMLElement>(".requests")!;
+    list.hidden = this.requests.length === 0;
+    const sig = JSON.stringify(this.requests.map((r) => [r.number, r.status, r.messages.length]));
+    if (list.dataset.sig === sig) return;
+    list.dataset.sig = sig;
+    list.replaceChildren(
+      h("h3", {}, t.yourRequests),
+      ...this.requests.map((r) => h(
+        "section",
+        { class: "request", "data-number": r.number },
+        h("p", { class: "request-head" }, `#${r.number} ${r.subject} · ${t.requestStatus[r.status] ?? r.status}`),
+        ...r.messages.filter((m) => m.from === "support").map((m) =>
+          h("p", { class: "request-reply" }, h("span", { class: "meta" }, `${t.fromSupport(m.author_name)} · ${localTime(m.time_ms, this.locale)}`), h("br", {}), m.text)),
+      )),
+    );
+  }
+
   private buildPrechat(): HTMLFormElement {
     const t = this.t;
     const categories = [Category.ACCOUNT, Category.DEPOSIT, Category.WITHDRAWAL, Category.TRADING, Category.REFUND, Category.OTHER];
@@ -187,26 +275,35 @@ class Widget {
     const email = h("input", { name: "email", type: "email", maxlength: 254, autocomplete: "email" });
     const submit = h("button", { class: "primary", type: "submit" }, t.start);
     const refused = h("p", { class: "error", role: "alert", hidden: true });
+    const sent = h("p", { class: "request-sent", role: "status", hidden: true });
+    const requests = h("div", { class: "requests", hidden: true });
     // Whether the chosen topic is served now; follows the select and the server.
     const availability = h("p", { class: "availability", role: "status", "aria-live": "polite", hidden: true });
     select.addEventListener("change", () => this.render());
     const form = h(
       "form",
       { class: "prechat" },
-      h("p", {}, t.intro),
+      requests,
+      sent,
+      h("p", { class: "intro" }, t.intro),
       h("label", {}, t.category, select),
       availability,
       h("label", {}, t.subject, subject),
       h("label", {}, t.message, message),
       h("label", {}, t.transactionId, tx),
       h("label", {}, t.name, name),
-      h("label", {}, t.email, email),
+      h("label", { class: "email" }, h("span", {}, t.email), email),
       refused,
       submit,
     );
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       if (!message.value.trim()) return message.focus();
+      if (this.offline()) {
+        if (!email.value.trim() || !email.checkValidity()) return email.focus();
+        if (!this.sendingRequest) void this.leaveRequest(form);
+        return;
+      }
       this.session.start({
         category: Number(select.value) as Category,
         message: message.value,
@@ -258,7 +355,23 @@ class Widget {
     availability.hidden = !said;
     availability.dataset.open = chosen ? String(chosen.open) : "";
     if (inChat) els.prechat.querySelector("textarea")!.value = "";  // it is the chat's first message now
-    els.prechat.querySelector("button")!.disabled = s.phase === "starting";
+    // Nobody to chat with: the same form leaves a request (e-mail required).
+    const offline = this.offline();
+    const submit = els.prechat.querySelector<HTMLButtonElement>("button[type=submit]")!;
+    submit.disabled = s.phase === "starting" || this.sendingRequest;
+    submit.textContent = offline ? t.leaveRequest : t.start;
+    els.prechat.querySelector<HTMLElement>("p.intro")!.textContent = offline ? t.leaveIntro : t.intro;
+    const emailInput = els.prechat.querySelector<HTMLInputElement>("input[name=email]")!;
+    emailInput.required = offline;
+    els.prechat.querySelector<HTMLElement>("label.email span")!.textContent = offline ? t.emailRequired : t.email;
+    if (offline || this.requestError) {
+      refused.hidden = !this.requestError;
+      refused.textContent = this.requestError;
+    }
+    const sent = els.prechat.querySelector<HTMLElement>("p.request-sent")!;
+    sent.hidden = !this.requestNotice;
+    sent.textContent = this.requestNotice;
+    this.renderRequests();
     els.footer.hidden = !inChat;
     els.seniorButton.hidden = s.senior || s.tier >= 2;
     els.seniorButton.disabled = s.seniorRequested;
@@ -452,6 +565,14 @@ function availabilityText(t: Strings, q: QueueAvailability, locale: string): str
     when = new Date(next).toLocaleString();
   }
   return t.closedUntil(when);
+}
+
+function localTime(ms: number, locale: string): string {
+  try {
+    return new Intl.DateTimeFormat(locale, { weekday: "long", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+  } catch {
+    return new Date(ms).toLocaleString();
+  }
 }
 
 function refusalText(t: Strings, code: ErrorCode): string {

@@ -33,6 +33,12 @@ header .status { font-size: 12px; opacity: .9; display: block; font-weight: 400;
 form.prechat { display: flex; flex-direction: column; gap: 8px; }
 /* The Start button stays in view at the bottom of the form, however tall the screen. */
 form.prechat button[type=submit] { position: sticky; bottom: 0; box-shadow: 0 -8px 12px #f5f7fa; }
+form.prechat .request-sent { margin: 0; padding: 6px 8px; border-radius: 6px; background: #e6f4ea; color: #1e4620; }
+form.prechat .requests h3 { margin: 0 0 4px; font-size: 13px; }
+form.prechat .request { border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 8px; margin-bottom: 6px; }
+form.prechat .request p { margin: 0; overflow-wrap: anywhere; }
+form.prechat .request-head { font-weight: 600; }
+form.prechat .request-reply .meta { color: #57606a; font-size: 12px; }
 form.prechat .error { margin: 0; padding: 6px 8px; border-radius: 6px; background: #fde8e8; color: #8a1c1c; }
 label { display: flex; flex-direction: column; gap: 4px; font-size: 12px; color: #4a5360; }
 input, select, textarea { font-size: 14px; padding: 8px; border: 1px solid #c9d1db; border-radius: 8px; background: #fff; color: #1b1f24; }

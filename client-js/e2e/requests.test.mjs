@@ -1,0 +1,80 @@
+// End to end in Chromium: nobody can chat, so the widget's form leaves a
+// request instead (e-mail required); the visitor is told the number and the
+// reply-by time in their own zone; an agent answers the ticket; the visitor
+// sees the answer when they come back in the same browser. In Chinese too.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { newContext, passwords, seriousViolations, useServerAndBrowser } from "./harness.mjs";
+
+const data = mkdtempSync(join(tmpdir(), "parley-e2e-requests-"));
+const env = useServerAndBrowser(["--data-dir", data]);
+
+async function staffToken(server, id) {
+  const res = await fetch(`${server.url}/api/login`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ agent_id: id, password: passwords[id] }),
+  });
+  return (await res.json()).token;
+}
+
+test("with nobody online the form leaves a request; the agent's answer is there when the visitor comes back", async () => {
+  const context = await newContext(env.browser, { locale: "en-US", timezoneId: "Asia/Shanghai" });
+  const page = await context.newPage();
+  await page.goto(env.server.url + "/");
+  await page.locator("#parley-widget .launcher").click();
+  const w = page.locator("#parley-widget");
+  await w.locator(".availability", { hasText: "No agent is online right now." }).waitFor();
+  const submit = w.locator("form.prechat button[type=submit]");
+  await submit.filter({ hasText: "Send request" }).waitFor();
+  await w.locator("select[name=category]").selectOption("2");
+  await w.locator("textarea[name=message]").fill("My deposit 0xfeed99 has not arrived");
+  await w.locator("input[name=transactionId]").fill("0xfeed99");
+  // The e-mail is needed now: without it nothing is sent.
+  await submit.click();
+  assert.equal(await w.locator("input[name=email]").evaluate((e) => e === e.getRootNode().activeElement), true);
+  assert.equal(await w.locator(".request-sent").isHidden(), true);
+  await w.locator("input[name=email]").fill("ada@example.com");
+  await submit.click();
+  const sent = w.locator(".request-sent");
+  await sent.filter({ hasText: /Request #1001 received\. We will answer by .+ \(your time\), at ada@example\.com\./ }).waitFor();
+  assert.equal(await w.locator("textarea[name=message]").inputValue(), "");
+  await w.locator(".requests .request", { hasText: "#1001" }).waitFor();
+  assert.deepEqual(await seriousViolations(page, "#parley-widget"), []);
+
+  // An agent answers from the tickets API.
+  const token = await staffToken(env.server, "alice");
+  const list = await (await fetch(`${env.server.url}/api/tickets`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  assert.equal(list.tickets.length, 1);
+  assert.equal(list.tickets[0].subject, "");
+  const reply = await fetch(`${env.server.url}/api/tickets/${list.tickets[0].id}/reply`, {
+    method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ text: "Your deposit is credited now: it needed 12 confirmations.", client_message_id: "r1" }),
+  });
+  assert.equal(reply.status, 200);
+
+  // The visitor comes back (same browser): the answer is shown, once.
+  await page.reload();
+  await page.locator("#parley-widget .launcher").click();
+  const mine = w.locator(".requests .request", { hasText: "#1001" });
+  await mine.filter({ hasText: "answered" }).waitFor();
+  assert.equal(await mine.locator(".request-reply").count(), 1);
+  assert.match(await mine.locator(".request-reply").textContent(), /Alice, support.*Your deposit is credited now/s);
+  await context.close();
+});
+
+test("in Chinese", async () => {
+  const context = await newContext(env.browser, { locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const page = await context.newPage();
+  await page.goto(env.server.url + "/");
+  await page.locator("#parley-widget .launcher").click();
+  const w = page.locator("#parley-widget");
+  await w.locator(".availability", { hasText: "目前没有在线客服。" }).waitFor();
+  await w.locator("form.prechat button[type=submit]", { hasText: "提交请求" }).waitFor();
+  await w.locator("textarea[name=message]").fill("提现一直没有到账");
+  await w.locator("input[name=email]").fill("wang@example.com");
+  await w.locator("form.prechat button[type=submit]").click();
+  await w.locator(".request-sent", { hasText: /已收到请求 #1002。我们将在 .+（您当地时间）之前回复至 wang@example\.com。/ }).waitFor();
+  await context.close();
+});
