@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newContext, passwords, seriousViolations, useServerAndBrowser } from "./harness.mjs";
+import { newContext, passwords, seriousViolations, signInAgent, useServerAndBrowser } from "./harness.mjs";
 
 const data = mkdtempSync(join(tmpdir(), "parley-e2e-requests-"));
 const env = useServerAndBrowser(["--data-dir", data]);
@@ -76,5 +76,46 @@ test("in Chinese", async () => {
   await w.locator("input[name=email]").fill("wang@example.com");
   await w.locator("form.prechat button[type=submit]").click();
   await w.locator(".request-sent", { hasText: /已收到请求 #1002。我们将在 .+（您当地时间）之前回复至 wang@example\.com。/ }).waitFor();
+  await context.close();
+});
+
+test("the console's tickets inbox: by deadline, claim, reply (the box empties), and the requester sees it", async () => {
+  const context = await newContext(env.browser, { locale: "en-US", timezoneId: "Europe/London" });
+  const page = await context.newPage();
+  await page.goto(env.server.url + "/");
+  await page.locator("#parley-widget .launcher").click();
+  const w = page.locator("#parley-widget");
+  await w.locator("form.prechat button[type=submit]", { hasText: "Send request" }).waitFor();
+  await w.locator("textarea[name=message]").fill("Withdrawal stuck for two days");
+  await w.locator("input[name=subject]").fill("Withdrawal stuck");
+  await w.locator("input[name=email]").fill("bo@example.com");
+  await w.locator("form.prechat button[type=submit]").click();
+  await w.locator(".request-sent", { hasText: "received" }).waitFor();
+
+  const agent = await signInAgent(env.browser, env.server, "bob", { online: false });
+  await agent.locator("button.tickets-open").click();
+  const inbox = agent.locator("dialog.tickets-dialog");
+  const row = inbox.locator(".ticket-row", { hasText: "Withdrawal stuck" });
+  await row.waitFor();
+  // Sorted by deadline: the earlier requests of this run come first.
+  const numbers = await inbox.locator(".ticket-row").evaluateAll((rows) => rows.map((r) => Number(r.dataset.number)));
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
+  assert.match(await row.textContent(), /unassigned.*due /s);
+  await row.click();
+  await inbox.locator(".ticket-actions button", { hasText: "Claim" }).click();
+  await inbox.locator(".ticket-view .meta", { hasText: "owner Bob" }).waitFor();
+  const reply = inbox.locator("textarea[name=reply]");
+  await reply.fill("We released your withdrawal; it is on the chain now.");
+  await inbox.locator("button", { hasText: "Send reply" }).click();
+  await inbox.locator(".ticket-view .msg.staff", { hasText: "We released your withdrawal" }).waitFor();
+  assert.equal(await inbox.locator("textarea[name=reply]").inputValue(), "");
+  assert.equal(await inbox.locator(".ticket-view .msg.staff").count(), 1);
+  // No relay is configured here: the agent sees the mail waiting, not lost.
+  await inbox.locator(".ticket-view .mail.queued").waitFor();
+  assert.deepEqual(await seriousViolations(agent, "dialog.tickets-dialog"), []);
+
+  await page.reload();
+  await page.locator("#parley-widget .launcher").click();
+  await w.locator(".requests .request", { hasText: "Withdrawal stuck" }).filter({ hasText: "We released your withdrawal" }).waitFor();
   await context.close();
 });

@@ -4,6 +4,7 @@ import { Connection, type ConnectionState } from "../core/connection";
 import { AgentSession, type Chat, type Credentials } from "../core/agent-session";
 import { formatTime, h } from "../core/dom";
 import { AgentStatus, Category, Role } from "../core/protocol";
+import { openTickets } from "./tickets";
 import { cannedMatches, fillCanned, fromApi, insertAtSlash, openCannedManager, pickText, slashQuery, starters, withStarters,
   type CannedResponse } from "./canned";
 
@@ -164,6 +165,7 @@ class Console {
       oversees(s.role) ? null : status,
       notificationsToggle(() => this.render()),
       h("button", { type: "button", class: "search-open", onclick: () => openSearch({}) }, "Search past chats"),
+      this.cannedStored ? h("button", { type: "button", class: "tickets-open", onclick: () => openTickets(staffCall) }, "Tickets") : null,
       this.cannedStored ? h("button", { type: "button", class: "canned-open",
         onclick: () => openCannedManager(this.canned, oversees(s.role), staffCall, () => this.loadCanned()) }, "Canned responses") : null,
       h("button", { type: "button", onclick: () => this.signOut() }, "Sign out"));
