@@ -12,12 +12,29 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 namespace parley::app {
 namespace po = boost::program_options;
 namespace json = boost::json;
 
 namespace {
+// "ADDR:PORT" ("[::1]:25" for IPv6) as an address and a port.
+std::pair<std::string, unsigned short> host_and_port(const std::string& flag, const std::string& value) {
+  const auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw ConfigError(flag + " must be ADDR:PORT, got \"" + value + "\"");
+  auto address = value.substr(0, colon);
+  if (address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  try {
+    std::size_t used = 0;
+    const auto port = std::stoul(value.substr(colon + 1), &used);
+    if (used != value.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
+    return {address, static_cast<unsigned short>(port)};
+  } catch (const std::exception&) {
+    throw ConfigError(flag + ": port must be a number from 0 to 65535, got \"" + value.substr(colon + 1) + "\"");
+  }
+}
+
 
 std::chrono::seconds whole_seconds(double value, const char* flag) {
   if (!(value > 0) || value > 86400) throw ConfigError(std::string("--") + flag + " must be between 0 and 86400 seconds");
@@ -33,6 +50,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string static_dir = config.static_dir.string();
   std::string agents, hours_file;
   double mail_retry_seconds = 30;
+  std::string lmtp_listen;
   std::string smtp_url, smtp_user, smtp_password_file, smtp_starttls = "required", smtp_ca_file, mail_from;
   std::string redis_url;
   double node_ttl = 15, leader_lease = 5;
@@ -107,6 +125,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "the support address mail comes from; replies go to ADDRESS with a +tag naming the ticket")
       ("mail-from-name", po::value(&config.mail_from_name)->value_name("NAME")->default_value(config.mail_from_name),
        "the sender's name in mail")
+      ("lmtp-listen", po::value(&lmtp_listen)->value_name("ADDR:PORT"),
+       "take mail for support over LMTP here (from the site's Postfix or Exim): replies land on their tickets, new mail opens one")
       ("mail-retry-seconds", po::value(&mail_retry_seconds)->value_name("S")->default_value(mail_retry_seconds),
        "wait this long before trying a mail again, doubling each time to at most an hour (12 attempts in all)")
       ("tls-cert", po::value(&tls_cert)->value_name("FILE"),
@@ -187,19 +207,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   }
   if (vm.count("version")) return {std::nullopt, std::string("parley-server ") + parley::version + "\n"};
 
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) throw ConfigError("--listen must be ADDR:PORT, got \"" + listen + "\"");
-  config.listen_address = listen.substr(0, colon);
-  if (config.listen_address.front() == '[' && config.listen_address.back() == ']')
-    config.listen_address = config.listen_address.substr(1, config.listen_address.size() - 2);
-  try {
-    std::size_t used = 0;
-    const auto port = std::stoul(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
-    config.listen_port = static_cast<unsigned short>(port);
-  } catch (const std::exception&) {
-    throw ConfigError("--listen: port must be a number from 0 to 65535, got \"" + listen.substr(colon + 1) + "\"");
-  }
+  std::tie(config.listen_address, config.listen_port) = host_and_port("--listen", listen);
   if (config.threads < 1 || config.threads > 64) throw ConfigError("--threads must be between 1 and 64");
   if (!(grace_seconds >= 0) || grace_seconds > 86400) throw ConfigError("--grace-period must be between 0 and 86400 seconds");
   config.service.grace_period_ms = static_cast<std::int64_t>(grace_seconds * 1000);
@@ -326,6 +334,11 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   }
   if (!(mail_retry_seconds >= 1 && mail_retry_seconds <= 3600)) throw ConfigError("--mail-retry-seconds must be between 1 and 3600");
   config.mail_first_retry = std::chrono::milliseconds(static_cast<std::int64_t>(mail_retry_seconds * 1000));
+  if (!lmtp_listen.empty()) {
+    if (!config.data_dir && !config.database_url) throw ConfigError("--lmtp-listen needs records (--data-dir or --database)");
+    if (config.redis) throw ConfigError("--lmtp-listen is not available with --redis yet");
+    config.lmtp = host_and_port("--lmtp-listen", lmtp_listen);
+  }
   if (!smtp_url.empty()) {
     if (smtp_url.rfind("smtp://", 0) != 0 && smtp_url.rfind("smtps://", 0) != 0)
       throw ConfigError("--smtp must be smtp://host:port or smtps://host:port, got \"" + smtp_url + "\"");

@@ -57,6 +57,8 @@ struct Config {
   std::string mail_from = "support@parley.invalid";
   std::string mail_from_name = "Support";
   std::chrono::milliseconds mail_first_retry{30'000};  // doubling to an hour
+  // E-mail in: an LMTP listener (--lmtp-listen ADDR:PORT) for the site's mail server.
+  std::optional<std::pair<std::string, unsigned short>> lmtp;
   chat::ServiceLimits service;
   net::ConnectionLimits connection;
 };

@@ -3,6 +3,7 @@
 #include "auth/password.hpp"
 #include "backend/memory/memory_staff_sessions.hpp"
 #include "backend/redis/redis_staff_sessions.hpp"
+#include "mail/inbound.hpp"
 #include "store/durable_log.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -95,6 +96,25 @@ Server::Server(Config config)
     tls_->use_private_key_file(config_.tls_key->string(), asio::ssl::context::pem);
     context_->tls = tls_.get();
   }
+  if (config_.lmtp && store_) {
+    mail::Receiving receiving;
+    receiving.store = store_.get();
+    receiving.identity = {config_.mail_from_name, config_.mail_from, store_->secret("mail-reply")};
+    // A new mail is due as a request to the general queue is.
+    receiving.reply_by = [context = context_.get()](std::int64_t now_ms) {
+      auto hours = context->hours.load();
+      return hours ? hours->reply_by("other", now_ms) : now_ms + 24 * 3'600'000LL;
+    };
+    receiving.mail_queued = context_->mail_queued;
+    mail::LmtpSettings lmtp;
+    lmtp.host_name = config_.mail_from.substr(config_.mail_from.rfind('@') + 1);
+    lmtp_ = std::make_unique<mail::LmtpServer>(
+        shards_.front()->get_executor(),
+        net::tcp::endpoint(asio::ip::make_address(config_.lmtp->first), config_.lmtp->second), lmtp,
+        [receiving, clock = &clock_](mail::Envelope envelope, std::string raw, std::function<void(mail::LmtpReply)> done) {
+          mail::receive(receiving, envelope, std::move(raw), clock->now_ms(), std::move(done));
+        });
+  }
   const net::tcp::endpoint endpoint(asio::ip::make_address(config_.listen_address), config_.listen_port);
   listener_ = std::make_shared<net::Listener>(*shards_.front(), executors, endpoint, *context_);
 }
@@ -106,7 +126,8 @@ Server::~Server() {
   // Password checks still running post their answers to the shards: let them
   // finish while the shards exist; so do sign-in lookups on the store's thread.
   mailer_.reset();  // waits for a send in progress; its claim's lease covers the rest
-  if (store_) store_->stop_jobs();
+  if (store_) store_->stop_jobs();  // a mail being stored still answers its listener, which is closed
+  lmtp_.reset();
   staff_auth_.reset();
   // Sessions still queued in the shards are destroyed with them and post their
   // detach to the hub: the shards must go while the hub and context still exist.
@@ -176,6 +197,7 @@ void Server::sweep_retention() {
 
 void Server::run() {
   listener_->run();
+  if (lmtp_) lmtp_->start();
   sweep_retention();
   signals_.async_wait([this](net::error_code ec, int) {
     if (ec) return;
@@ -187,8 +209,11 @@ void Server::run() {
   });
   schedule_tick();
   for (auto& shard : shards_) threads_.emplace_back([&io = *shard] { io.run(); });
+  // One line: tests and scripts read the address from the first.
   std::cout << "parley-server listening on " << (tls_ ? "https://" : "http://") << local_endpoint() << " (" << shards_.size()
-            << " network threads, " << store_description() << ")" << std::endl;
+            << " network threads, " << store_description();
+  if (lmtp_) std::cout << ", mail in over LMTP on " << lmtp_->local_endpoint();
+  std::cout << ")" << std::endl;
   auto guard = asio::make_work_guard(hub_);
   hub_.run();
 }
@@ -203,6 +228,7 @@ void Server::drain(std::chrono::steady_clock::time_point deadline) {
 
 void Server::stop() {
   listener_->stop();
+  if (lmtp_) lmtp_->stop();
   for (auto& shard : shards_) shard->stop();
   hub_.stop();
 }

@@ -1,5 +1,7 @@
 #include "mail/mail.hpp"
 
+#include "mail/inbound.hpp"
+
 #include "util/random.hpp"
 
 #include <curl/curl.h>
@@ -85,6 +87,8 @@ Content content(const store::RecordStore::MailJob& job, const tickets::Message* 
       c.plain = (message ? message->text() : "") + "\n\n— " + agent + ", Support\n\nReply to this e-mail to answer. Request " +
                 number + ".\n";
   }
+  // A reply is cut at this line when it comes back (inbound.hpp, new_part).
+  c.plain = std::string(chinese ? reply_marker_zh : reply_marker_en) + "\n\n" + c.plain;
   c.html = "<!doctype html><html><body style=\"font-family:sans-serif;font-size:14px;line-height:1.5\">" + html_escape(c.plain) +
            "</body></html>";
   return c;

@@ -10,19 +10,37 @@
 // Staff (Bearer session token, as the other staff APIs):
 //   GET  /api/tickets?view=all|mine|unassigned&status=active|open|pending|solved|closed&queue=NAME
 //   GET  /api/tickets/ID
+//   GET  /api/tickets/ID/attachments/INBOX_ID/N   a file a mail carried (offered types and sizes only)
 //   POST /api/tickets/ID/claim | reply | note | status | assign
 
 #include "chat/text.hpp"
+#include "mail/inbound.hpp"
 #include "net/api_helpers.hpp"
 #include "util/random.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace parley::net {
 namespace {
 
 using namespace api;
 namespace tv1 = parley::desk::v1;
+
+// RFC 5987: a file name in a header, every byte outside the unreserved set %-escaped.
+std::string percent_encoded(const std::string& name) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : name) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
+    else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
 
 const char* urgency_name(tickets::Urgency u) {
   switch (u) {
@@ -103,6 +121,16 @@ json::object staff_ticket_json(const store::RecordStore::TicketThread& thread, s
                    {"time_ms", m.time_ms()},
                    {"channel", channel_name(m.channel())},
                    {"mail", nullptr}};
+    json::array files;
+    for (const auto& a : m.attachments())
+      files.push_back({{"file_name", a.file_name()},
+                       {"content_type", a.content_type()},
+                       {"size", a.size()},
+                       {"refused", a.refused()},
+                       {"url", a.refused().empty() ? "/api/tickets/" + t.id() + "/attachments/" + m.inbox_id() + "/" +
+                                                         std::to_string(a.index())
+                                                   : ""}});
+    o["attachments"] = std::move(files);
     for (const auto& mail : thread.mails)
       if (mail.kind() == tickets::Mail::KIND_REPLY && mail.seq() == m.seq()) o["mail"] = mail_json(mail);
     messages.push_back(std::move(o));
@@ -336,17 +364,30 @@ void HttpSession<Stream>::handle_ticket_api(Request incoming, const std::string&
     action = slash == std::string::npos ? "" : rest.substr(slash + 1);
   }
   static const std::vector<std::string> actions{"", "claim", "reply", "note", "status", "assign"};
-  if ((path != "/api/tickets" && (id.empty() || id.size() > 64)) || std::find(actions.begin(), actions.end(), action) == actions.end())
+  // attachments/INBOX_ID/INDEX: a file a mail of this ticket carried.
+  std::string inbox_id;
+  unsigned attachment_index = 0;
+  if (action.rfind("attachments/", 0) == 0) {
+    const auto rest = action.substr(std::string_view("attachments/").size());
+    const auto slash = rest.find('/');
+    inbox_id = rest.substr(0, slash);
+    const auto n = slash == std::string::npos ? std::string() : rest.substr(slash + 1);
+    if (inbox_id.empty() || inbox_id.size() > 64 || n.empty() || n.size() > 3 ||
+        !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return write(error_response(incoming, http::status::not_found, "not_found", "no such attachment"));
+    attachment_index = static_cast<unsigned>(std::stoul(n));
+  } else if ((path != "/api/tickets" && (id.empty() || id.size() > 64)) || std::find(actions.begin(), actions.end(), action) == actions.end()) {
     return write(error_response(incoming, http::status::not_found, "not_found", "no such ticket API"));
-  const auto method = action.empty() ? http::verb::get : http::verb::post;
+  }
+  const auto method = action.empty() || !inbox_id.empty() ? http::verb::get : http::verb::post;
   if (incoming.method() != method)
     return write(error_response(incoming, http::status::method_not_allowed, "method_not_allowed",
                                 "use " + std::string(http::to_string(method))));
   if (method == http::verb::post && (!is_json(incoming) || !same_origin(incoming)))
     return write(error_response(incoming, http::status::unsupported_media_type, "expected_json",
                                 "send application/json from this server's pages"));
-  as_staff(std::move(incoming), [self = this->shared_from_this(), id, action](const Request& req, const auth::StaffMember& member,
-                                                                         auto reply) {
+  as_staff(std::move(incoming), [self = this->shared_from_this(), id, action, inbox_id, attachment_index](
+                                    const Request& req, const auth::StaffMember& member, auto reply) {
     auto* store = self->context_.store;
     if (!store)
       return reply(error_response(req, http::status::service_unavailable, "no_records",
@@ -380,6 +421,42 @@ void HttpSession<Stream>::handle_ticket_api(Request incoming, const std::string&
           if (out.size() >= 200) break;
         }
         reply(json_response(req, http::status::ok, {{"tickets", std::move(out)}, {"now_ms", now}}));
+      });
+      return;
+    }
+    if (!inbox_id.empty()) {
+      // Only a file listed on a message of a ticket this member sees, and
+      // offered (type and size within the limits of mail/inbound.hpp).
+      store->ticket(id, [req, reply, unavailable, staff, store, inbox_id, attachment_index](
+                            bool ok, std::optional<store::RecordStore::TicketThread> t) {
+        if (!ok) return unavailable();
+        const parley::desk::v1::MailAttachment* listed = nullptr;
+        if (t && tickets::visible_to(staff, t->ticket))
+          for (const auto& m : t->messages)
+            if (m.inbox_id() == inbox_id)
+              for (const auto& a : m.attachments())
+                if (a.index() == attachment_index) listed = &a;
+        if (!listed) return reply(error_response(req, http::status::not_found, "not_found", "no such attachment"));
+        if (!listed->refused().empty())
+          return reply(error_response(req, http::status::forbidden, "not_offered", "not offered for download: " + listed->refused()));
+        store->inbox_mail(inbox_id, [req, reply, unavailable, attachment_index](bool read, std::optional<std::string> raw) {
+          if (!read) return unavailable();
+          auto file = raw ? mail::attachment(*raw, attachment_index) : std::nullopt;
+          // Judged again from the bytes: what is served is what was listed.
+          if (!file || !mail::accepted_type(file->content_type) || file->bytes.size() > mail::max_attachment_bytes)
+            return reply(error_response(req, http::status::not_found, "not_found", "no such attachment"));
+          http::response<http::string_body> res{http::status::ok, req.version()};
+          res.set(http::field::server, "parley");
+          res.set(http::field::content_type, file->content_type);
+          res.set(http::field::content_disposition, "attachment; filename*=UTF-8''" + percent_encoded(file->file_name));
+          res.set(http::field::cache_control, "private, no-store");
+          res.set("X-Content-Type-Options", "nosniff");
+          res.set("Content-Security-Policy", "sandbox; default-src 'none'");
+          res.keep_alive(req.keep_alive());
+          res.body() = std::move(file->bytes);
+          res.prepare_payload();
+          reply(std::move(res));
+        });
       });
       return;
     }

@@ -274,6 +274,70 @@ void GroupCommitStore::change_ticket(const std::string& id, const std::string& r
   if (!run_job(job)) done(std::nullopt);
 }
 
+void GroupCommitStore::receive_mail(ReceivedMail mail, TicketDecide decide, std::function<void(std::optional<MailReceipt>)> done) {
+  auto job = [this, mail = std::move(mail), decide = std::move(decide), done] {
+    std::optional<MailReceipt> receipt;
+    try {
+      in_transaction([&] {
+        receipt.emplace();
+        if (read_inbox_ticket_id(mail.message_id)) {
+          receipt->duplicate = true;
+          receipt->decision.outcome = tickets::Outcome::unchanged;
+          receipt->decision.message = "a mail with this Message-ID was received before";
+          return;
+        }
+        std::optional<std::string> id;
+        bool by_reference = false;
+        if (mail.ticket_number) id = read_ticket_id(*mail.ticket_number);
+        for (std::size_t i = 0; !id && i < mail.sent_mail_ids.size(); ++i) id = read_mail_ticket_id(mail.sent_mail_ids[i]);
+        for (std::size_t i = 0; !id && i < mail.references.size(); ++i) {
+          id = read_inbox_ticket_id(mail.references[i]);
+          if (id && id->empty()) id.reset();
+        }
+        if (id && !mail.ticket_number) by_reference = true;
+        tickets::Context context;
+        if (id) {
+          if (auto row = read_ticket(*id)) {
+            context.ticket = parsed<tickets::Record>(*row, "ticket");
+            for (const auto& m : read_ticket_messages(*id)) context.messages.push_back(parsed<tickets::Message>(m, "ticket message"));
+            context.by_reference = by_reference;
+          }
+        }
+        context.next_number = std::max<std::uint64_t>(max_ticket_number(), 1000) + 1;
+        if (!mail.sender_email.empty()) context.open_of_requester = count_active_tickets(mail.sender_email);
+        auto& d = receipt->decision;
+        d = decide(context);
+        if (d.outcome == tickets::Outcome::done) {
+          if (d.put) write_ticket(*d.put);
+          for (const auto& m : d.append) write_ticket_message(m);
+          for (const auto& m : d.mails) write_mail(m, 0);
+          write_inbox(mail, d.put ? d.put->id() : "", "ticket");
+        } else if (d.outcome == tickets::Outcome::unchanged) {
+          write_inbox(mail, "", d.message);
+        }
+      });
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: inbox: " << e.what() << "\n";
+      receipt.reset();
+    }
+    done(std::move(receipt));
+  };
+  if (!run_job(job)) done(std::nullopt);
+}
+
+void GroupCommitStore::inbox_mail(const std::string& inbox_id, std::function<void(bool, std::optional<std::string>)> done) {
+  auto job = [this, inbox_id, done] {
+    try {
+      auto raw = read_inbox_raw(inbox_id);
+      done(true, std::move(raw));
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: inbox: " << e.what() << "\n";
+      done(false, std::nullopt);
+    }
+  };
+  if (!run_job(job)) done(false, std::nullopt);
+}
+
 void GroupCommitStore::tickets(int min_status, int max_status, std::size_t limit,
                                std::function<void(std::optional<std::vector<tickets::Record>>)> done) {
   auto job = [this, min_status, max_status, limit, done] {

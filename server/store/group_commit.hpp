@@ -58,6 +58,8 @@ class GroupCommitStore : public RecordStore {
   void claim_mail(std::int64_t now_ms, std::size_t max, std::int64_t lease_ms,
                   std::function<void(std::optional<std::vector<MailJob>>)> done) final;
   void finish_mail(tickets::Mail mail, std::function<void(bool)> done) final;
+  void receive_mail(ReceivedMail mail, TicketDecide decide, std::function<void(std::optional<MailReceipt>)> done) final;
+  void inbox_mail(const std::string& inbox_id, std::function<void(bool, std::optional<std::string>)> done) final;
   std::string secret(const std::string& name) final;
 
  protected:
@@ -117,6 +119,13 @@ class GroupCommitStore : public RecordStore {
   virtual std::vector<std::string> read_due_mails(std::int64_t now_ms, std::size_t max) = 0;
   virtual void write_mail(const tickets::Mail& mail, std::int64_t lease_until_ms) = 0;  // upsert
   virtual void write_meta(const std::string& key, const std::string& value) = 0;  // upsert
+  // On the writer thread: the inbox of received mail (table `mail_inbox`) and
+  // the lookups that thread a mail. Throw StoreError.
+  virtual std::optional<std::string> read_ticket_id(std::uint64_t number) = 0;
+  virtual std::optional<std::string> read_mail_ticket_id(const std::string& mail_id) = 0;        // outbox
+  virtual std::optional<std::string> read_inbox_ticket_id(const std::string& message_id) = 0;    // "" if on no ticket
+  virtual std::optional<std::string> read_inbox_raw(const std::string& inbox_id) = 0;
+  virtual void write_inbox(const ReceivedMail& mail, const std::string& ticket_id, const std::string& disposition) = 0;
 
  private:
   std::optional<Transcript> read_transcript(const std::string& conversation_id);  // writer thread; throws

@@ -168,6 +168,36 @@ class RecordStore {
   // and the mail is tried again: at least once, never lost).
   virtual void finish_mail(tickets::Mail mail, std::function<void(bool)> done) = 0;
 
+  // E-mail in (server/mail/inbound): one received mail, in one transaction.
+  // If a mail with its Message-ID is stored already (a redelivery), nothing
+  // is written and the receipt says duplicate. Otherwise the ticket it
+  // belongs to is looked up: the number its signed reply address names, else
+  // the first of its references that is a mail we sent (an outbox id) or one
+  // we received that went on a ticket (Context::by_reference); `decide` runs
+  // as for change_ticket (with the sender's open tickets counted); the raw
+  // mail is stored in the inbox with the decision's writes when the decision
+  // is done or unchanged (kept on no ticket: an auto-reply, a bounce), and
+  // nothing is written when it is refused. done: nothing if the store could
+  // not read or write (the listener then answers 4xx and the relay retries).
+  struct ReceivedMail {
+    std::string inbox_id;
+    std::string message_id;
+    std::optional<std::uint64_t> ticket_number;
+    std::vector<std::string> sent_mail_ids;  // the references that name our own mails, as outbox ids
+    std::vector<std::string> references;     // every referenced Message-ID, nearest first
+    std::string sender_email;
+    std::int64_t received_ms = 0;
+    std::string raw;
+  };
+  struct MailReceipt {
+    bool duplicate = false;
+    tickets::Decision decision;
+  };
+  virtual void receive_mail(ReceivedMail mail, TicketDecide decide, std::function<void(std::optional<MailReceipt>)> done) = 0;
+  // The raw mail kept in the inbox under `inbox_id` (its attachments are read
+  // from it). done(false, ...) if the store cannot answer; (true, nothing) if there is none.
+  virtual void inbox_mail(const std::string& inbox_id, std::function<void(bool ok, std::optional<std::string> raw)> done) = 0;
+
   // A random secret kept in the store under `name`, made on first use (the
   // key that signs reply addresses, so they stay valid across restarts and
   // nodes). Blocks until the writer thread has it: for start-up. Throws StoreError.

@@ -5,6 +5,7 @@
 #include "util/random.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace parley::tickets {
 namespace tv1 = parley::desk::v1;
@@ -286,6 +287,74 @@ Decision decide_staff(const Staff& s, const StaffChange& change, const Context& 
   }
   t.set_updated_ms(now_ms);
   d.put = std::move(t);
+  return d;
+}
+
+namespace {
+bool same_address(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
+void carry_mail(Message& m, const IncomingMail& mail) {
+  m.set_mail_message_id(mail.message_id);
+  m.set_inbox_id(mail.inbox_id);
+  for (const auto& a : mail.attachments) *m.add_attachments() = a;
+}
+
+std::string mail_text(const IncomingMail& mail) {
+  if (!chat::blank(mail.text)) return mail.text;
+  return mail.attachments.empty() ? "(an empty mail)" : "(attachments only)";
+}
+}  // namespace
+
+Decision decide_mail(const IncomingMail& mail, const Context& c, std::int64_t now_ms, std::int64_t due_ms,
+                     const std::string& ack_mail_id, const std::string& token) {
+  if (!mail.automatic.empty()) return refuse(Outcome::unchanged, "kept, not answered: " + mail.automatic);
+  if (!plausible_email(mail.from_address)) return refuse(Outcome::invalid, "the sender's address cannot be answered");
+  const auto name = mail.from_name.empty() ? mail.from_address : mail.from_name;
+  const bool joins = c.ticket && c.ticket->status() != tv1::TICKET_STATUS_CLOSED &&
+                     (!c.by_reference || same_address(c.ticket->requester().email(), mail.from_address));
+  if (joins) {
+    auto t = *c.ticket;
+    if (t.last_seq() >= max_messages) return refuse(Outcome::limit_reached, "this request is too long; write a new one");
+    Decision d;
+    auto& m = d.append.emplace_back(
+        thread_message(t, v1::ROLE_VISITOR, "", name, mail_text(mail), "", tv1::TICKET_CHANNEL_EMAIL, now_ms));
+    carry_mail(m, mail);
+    t.set_last_seq(t.last_seq() + 1);
+    t.set_status(tv1::TICKET_STATUS_OPEN);
+    if (t.customer_waiting_since_ms() == 0) t.set_customer_waiting_since_ms(now_ms);
+    t.set_updated_ms(now_ms);
+    d.outcome = Outcome::done;
+    d.put = std::move(t);
+    return d;
+  }
+  NewRequest r;
+  r.token = token;
+  r.category = v1::CATEGORY_OTHER;
+  r.subject = chat::truncate_utf8(mail.subject, chat::field::subject_chars);
+  r.text = mail_text(mail);
+  r.requester.set_name(chat::truncate_utf8(mail.from_name, chat::field::name_chars));
+  r.requester.set_email(mail.from_address);
+  r.requester.set_locale(mail.locale);
+  r.channel = tv1::TICKET_CHANNEL_EMAIL;
+  Context fresh = c;
+  fresh.ticket.reset();
+  fresh.messages.clear();
+  auto d = decide_open(r, fresh, now_ms, due_ms, ack_mail_id);
+  if (d.outcome != Outcome::done) return d;
+  carry_mail(d.append.front(), mail);
+  if (c.ticket) {  // a reply to a closed ticket, or from someone else: say which it follows
+    auto* n = d.put->add_notes();
+    n->set_conversation_id(d.put->id());
+    n->set_author_name("Parley");
+    n->set_text("This mail answers #" + std::to_string(c.ticket->number()) +
+                (c.ticket->status() == tv1::TICKET_STATUS_CLOSED ? ", which is closed." : ", from another address than its requester's."));
+    n->set_server_time_ms(now_ms);
+    n->set_kind("system");
+  }
   return d;
 }
 

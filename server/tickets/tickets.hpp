@@ -85,6 +85,9 @@ struct Context {
   std::vector<Message> messages;       // its thread, oldest first
   std::uint64_t next_number = 1001;    // for a new ticket
   std::size_t open_of_requester = 0;   // open or pending tickets of the request's e-mail
+  // A received mail's ticket found only through its References (not by a
+  // signed reply address): it joins that ticket only if its sender is the requester.
+  bool by_reference = false;
 };
 
 enum class Outcome { done, unchanged, invalid, forbidden, not_found, wrong_state, limit_reached };
@@ -106,6 +109,32 @@ Decision decide_open(const NewRequest& request, const Context& context, std::int
 // The requester adds a message (from the widget): reopens a pending or solved ticket.
 Decision decide_requester_message(const std::string& token, const std::string& text, const std::string& client_message_id,
                                   const Context& context, std::int64_t now_ms);
+
+// A mail to support (server/mail/inbound), as parsed.
+struct IncomingMail {
+  std::string from_address, from_name;
+  std::string subject;
+  std::string text;        // what is new in it (quoted history cut), at most max_text_chars
+  std::string message_id;  // without angle brackets
+  std::string inbox_id;    // where the raw mail is kept
+  std::string locale;      // "zh-CN" when it is written in Chinese, else "en"
+  std::vector<parley::desk::v1::MailAttachment> attachments;
+  // Why it must not be answered ("auto-reply", "bounce", "mailing list", ...);
+  // empty when a person wrote it.
+  std::string automatic;
+};
+// What a received mail does, over the ticket it names (context.ticket, if any):
+//  - automatic mail is kept (raw) but put on no ticket and never answered:
+//    `unchanged`, no mail queued (no mail loops);
+//  - on an open, pending or solved ticket it names (by signed reply address,
+//    or by reference when its sender is the requester), it is added to the
+//    thread and reopens the ticket; nothing is sent back;
+//  - otherwise (a new mail, a reply to a closed ticket, a stranger's reply)
+//    it opens a ticket that is acknowledged by mail, as a request would;
+//    `token` is that ticket's secret (nobody holds it: mail tickets are
+//    reached by mail). At the per-address limit: limit_reached.
+Decision decide_mail(const IncomingMail& mail, const Context& context, std::int64_t now_ms, std::int64_t due_ms,
+                     const std::string& ack_mail_id, const std::string& token);
 
 // Staff actions.
 enum class Action { claim, assign, reply, note, set_status };

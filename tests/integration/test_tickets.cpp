@@ -4,52 +4,11 @@
 // sees it with their secret; with the relay down nothing is lost and each mail
 // is sent once when it is back; a refused recipient fails visibly; bad requests
 // get a clear error.
-#include "integration/helpers.hpp"
-#include "support/smtp_sink.hpp"
-#include "support/temp_dir.hpp"
-
-#include <boost/json.hpp>
+#include "integration/ticket_helpers.hpp"
 
 using namespace parley;
 using namespace parley::test;
-namespace json = boost::json;
 
-namespace {
-
-const std::string token_a = "tok_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-
-json::object request_body(const std::string& token, const std::string& email = "li@example.com") {
-  return {{"token", token},       {"email", email},         {"name", "Li Wei"},
-          {"text", "我的充值没有到账"}, {"category", "deposit"},  {"subject", "充值未到账"},
-          {"locale", "zh-CN"},    {"time_zone", "Asia/Shanghai"}, {"transaction_id", "0xabc123"}};
-}
-
-HttpResult post_json(unsigned short port, const std::string& target, const json::object& body,
-                     std::vector<std::pair<std::string, std::string>> headers = {}) {
-  headers.emplace_back("Content-Type", "application/json");
-  return http_request(port, "POST", target, json::serialize(body), headers);
-}
-
-std::vector<std::string> server_with_mail(const TempDir& data, const SmtpSink& sink) {
-  return server_args({"--data-dir", data.path().string(), "--smtp", sink.url(), "--smtp-starttls", "off", "--mail-from",
-                      "support@example.com", "--mail-retry-seconds", "1"});
-}
-
-json::value ticket(unsigned short port, const std::string& staff_token, const std::string& id) {
-  auto res = http_request(port, "GET", "/api/tickets/" + id, "", {{"Authorization", "Bearer " + staff_token}});
-  INFO(res.body);
-  REQUIRE(res.status == 200);
-  return json::parse(res.body).at("ticket");
-}
-
-std::string header(const std::string& mail, const std::string& name) {
-  const auto at = mail.find("\r\n" + name + ": ");
-  if (at == std::string::npos) return {};
-  const auto start = at + name.size() + 4;
-  return mail.substr(start, mail.find("\r\n", start) - start);
-}
-
-}  // namespace
 
 TEST_CASE("tickets: a request becomes a ticket and an acknowledgement, the agent's reply is mailed, threaded, and seen by the requester") {
   TempDir data("tickets");

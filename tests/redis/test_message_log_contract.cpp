@@ -17,6 +17,8 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include <future>
 #include <filesystem>
 #include <optional>
@@ -106,7 +108,7 @@ struct StoreBackend {
 
 // SQLite in a temporary directory.
 struct SqliteEngine {
-  static constexpr int schema_version = 6;
+  static constexpr int schema_version = 7;
   test::TempDir temp{"sqlite"};
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
     return std::make_unique<store::SqliteStore>(temp.path() / "parley.db", std::move(completions));
@@ -115,7 +117,7 @@ struct SqliteEngine {
 
 // A fresh database on a real PostgreSQL server.
 struct PostgresEngine {
-  static constexpr int schema_version = 5;
+  static constexpr int schema_version = 6;
   test::PostgresServer& server = test::shared_postgres();
   std::string url = server.create_database();
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
@@ -603,6 +605,117 @@ TEMPLATE_TEST_CASE("record store: a ticket, its thread and its mails are written
   CHECK(opens->front().number() == 1002);
   // The reply-address key is the same after the restart (addresses already mailed stay valid).
   CHECK(backend.db->secret("mail-reply") == key);
+}
+
+TEMPLATE_TEST_CASE("record store: a received mail is threaded by ticket number, by our mail's id or by a received "
+                   "Message-ID, stored once with its raw text, and nothing of a refused one is kept", "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto receive = [&](store::RecordStore::ReceivedMail mail, store::RecordStore::TicketDecide decide) {
+    std::promise<std::optional<store::RecordStore::MailReceipt>> done;
+    backend.db->receive_mail(std::move(mail), std::move(decide), [&](auto r) { done.set_value(std::move(r)); });
+    return done.get_future().get();
+  };
+  auto mail = [](const std::string& inbox_id, const std::string& message_id) {
+    store::RecordStore::ReceivedMail m;
+    m.inbox_id = inbox_id;
+    m.message_id = message_id;
+    m.sender_email = "li@example.com";
+    m.received_ms = 1000;
+    m.raw = "From: li@example.com\r\n\r\n充值 " + message_id;
+    return m;
+  };
+  auto incoming = [](const std::string& message_id, const std::string& inbox_id) {
+    tickets::IncomingMail in;
+    in.from_address = "li@example.com";
+    in.subject = "Deposit";
+    in.text = "充值没有到账";
+    in.message_id = message_id;
+    in.inbox_id = inbox_id;
+    return in;
+  };
+  // A new mail: a ticket, its acknowledgement, the raw mail kept.
+  std::string seen_ticket;
+  auto first = receive(mail("in_1", "a@mail.example"), [&](const tickets::Context& c) {
+    CHECK_FALSE(c.ticket);
+    return tickets::decide_mail(incoming("a@mail.example", "in_1"), c, 1000, 9000, "m_ack1", std::string(40, 'a'));
+  });
+  REQUIRE(first);
+  REQUIRE(first->decision.outcome == tickets::Outcome::done);
+  CHECK_FALSE(first->duplicate);
+  const auto id = first->decision.put->id();
+  CHECK(first->decision.put->number() == 1001);
+  // The same Message-ID again: a duplicate, decided by nobody.
+  auto again = receive(mail("in_2", "a@mail.example"), [](const tickets::Context&) -> tickets::Decision {
+    FAIL("a duplicate must not be decided");
+    return {};
+  });
+  REQUIRE(again);
+  CHECK(again->duplicate);
+  // Found by the ticket's number (a signed reply address).
+  auto by_number_mail = mail("in_3", "b@mail.example");
+  by_number_mail.ticket_number = 1001;
+  auto by_number = receive(by_number_mail, [&](const tickets::Context& c) {
+    REQUIRE(c.ticket);
+    CHECK(c.ticket->id() == id);
+    CHECK_FALSE(c.by_reference);
+    CHECK(c.messages.size() == 1);
+    return tickets::decide_mail(incoming("b@mail.example", "in_3"), c, 2000, 9000, "m_x", std::string(40, 'b'));
+  });
+  REQUIRE(by_number);
+  CHECK(by_number->decision.put->id() == id);
+  // Found by our acknowledgement's id (an outbox id), then by a received Message-ID: by reference.
+  for (const auto& [inbox, ref, ours] : {std::tuple<std::string, std::string, bool>{"in_4", "m_ack1", true},
+                                         std::tuple<std::string, std::string, bool>{"in_5", "b@mail.example", false}}) {
+    INFO(ref);
+    auto m = mail(inbox, "ref-" + inbox + "@mail.example");
+    if (ours) m.sent_mail_ids = {"m_nothing", ref};
+    else m.references = {"unknown@x", ref};
+    bool found = false;
+    auto r = receive(m, [&, inbox = inbox](const tickets::Context& c) {
+      found = c.ticket && c.ticket->id() == id && c.by_reference;
+      return tickets::decide_mail(incoming("ref-" + inbox + "@mail.example", inbox), c, 3000, 9000, "m_" + inbox, std::string(40, 'c'));
+    });
+    REQUIRE(r);
+    CHECK(found);
+  }
+  // An automatic mail: kept (raw), on no ticket; a refused one: nothing kept (it can come again).
+  auto kept = receive(mail("in_6", "auto@mail.example"), [](const tickets::Context&) {
+    return tickets::Decision{tickets::Outcome::unchanged, "kept, not answered: auto-reply", std::nullopt, {}, {}};
+  });
+  REQUIRE(kept);
+  auto refused = receive(mail("in_7", "refused@mail.example"), [](const tickets::Context&) {
+    return tickets::Decision{tickets::Outcome::limit_reached, "too many", std::nullopt, {}, {}};
+  });
+  REQUIRE(refused);
+  auto refused_again = receive(mail("in_8", "refused@mail.example"), [](const tickets::Context&) {
+    return tickets::Decision{tickets::Outcome::limit_reached, "too many", std::nullopt, {}, {}};
+  });
+  CHECK_FALSE(refused_again->duplicate);
+
+  backend.open();  // a restart
+  auto raw = [&](const std::string& inbox_id) {
+    std::promise<std::optional<std::string>> done;
+    backend.db->inbox_mail(inbox_id, [&](bool ok, std::optional<std::string> r) {
+      CHECK(ok);
+      done.set_value(std::move(r));
+    });
+    return done.get_future().get();
+  };
+  CHECK(raw("in_1") == "From: li@example.com\r\n\r\n充值 a@mail.example");
+  CHECK(raw("in_6"));
+  CHECK_FALSE(raw("in_2"));  // the duplicate was not stored twice
+  CHECK_FALSE(raw("in_7"));
+  std::promise<std::optional<store::RecordStore::TicketThread>> t;
+  backend.db->ticket(id, [&](bool, std::optional<store::RecordStore::TicketThread> r) { t.set_value(std::move(r)); });
+  const auto thread = t.get_future().get();
+  REQUIRE(thread);
+  REQUIRE(thread->messages.size() == 4);
+  CHECK(thread->messages[1].inbox_id() == "in_3");
+  CHECK(thread->messages[3].mail_message_id() == "ref-in_5@mail.example");
+  // A duplicate after the restart is still one.
+  auto late = receive(mail("in_9", "b@mail.example"), [](const tickets::Context&) { return tickets::Decision{}; });
+  REQUIRE(late);
+  CHECK(late->duplicate);
 }
 
 TEST_CASE("postgres store: a new cluster leader takes the database over, and the old one can store nothing more") {

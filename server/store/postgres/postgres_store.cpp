@@ -402,6 +402,38 @@ void PostgresStore::write_mail(const tickets::Mail& m, std::int64_t lease_until_
                pg::integer(lease_until_ms), pg::bytes(m.SerializeAsString())});
 }
 
+namespace {
+std::optional<std::string> first(std::vector<std::string> rows) {
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+}  // namespace
+
+std::optional<std::string> PostgresStore::read_ticket_id(std::uint64_t number) {
+  return first(first_column(pg::checked(reader(), "SELECT id FROM tickets WHERE number = $1::int8",
+                                        {pg::integer(static_cast<std::int64_t>(number))})));
+}
+
+std::optional<std::string> PostgresStore::read_mail_ticket_id(const std::string& mail_id) {
+  return first(first_column(pg::checked(reader(), "SELECT ticket_id FROM mail_outbox WHERE id = $1", {pg::text(mail_id)})));
+}
+
+std::optional<std::string> PostgresStore::read_inbox_ticket_id(const std::string& message_id) {
+  return first(first_column(pg::checked(reader(), "SELECT ticket_id FROM mail_inbox WHERE message_id = $1", {pg::text(message_id)})));
+}
+
+std::optional<std::string> PostgresStore::read_inbox_raw(const std::string& inbox_id) {
+  return first(first_column(pg::checked(reader(), "SELECT raw FROM mail_inbox WHERE id = $1", {pg::text(inbox_id)})));
+}
+
+void PostgresStore::write_inbox(const ReceivedMail& mail, const std::string& ticket_id, const std::string& disposition) {
+  pg::checked(reader(),
+              "INSERT INTO mail_inbox (id, message_id, received_ms, ticket_id, disposition, raw) "
+              "VALUES ($1, $2, $3::int8, $4, $5, $6)",
+              {pg::text(mail.inbox_id), pg::text(mail.message_id), pg::integer(mail.received_ms), pg::text(ticket_id),
+               pg::text(disposition), pg::bytes(mail.raw)});
+}
+
 bool PostgresStore::write_legal_hold(const std::string& id, bool hold) {
   auto r = pg::checked(reader(), "UPDATE conversations SET legal_hold = $1::bool WHERE id = $2",
                        {pg::text(hold ? "true" : "false"), pg::text(id)});

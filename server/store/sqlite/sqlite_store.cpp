@@ -275,6 +275,49 @@ void SqliteStore::write_mail(const tickets::Mail& m, std::int64_t lease_until_ms
     throw StoreError(sqlite3_errmsg(db_));
 }
 
+namespace {
+std::optional<std::string> first(std::vector<std::string> rows) {
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+}  // namespace
+
+std::optional<std::string> SqliteStore::read_ticket_id(std::uint64_t number) {
+  Statement q(db_, "SELECT id FROM tickets WHERE number = ?");
+  q.integer(1, static_cast<std::int64_t>(number));
+  return first(rows(q));
+}
+
+std::optional<std::string> SqliteStore::read_mail_ticket_id(const std::string& mail_id) {
+  Statement q(db_, "SELECT ticket_id FROM mail_outbox WHERE id = ?");
+  q.text(1, mail_id);
+  return first(rows(q));
+}
+
+std::optional<std::string> SqliteStore::read_inbox_ticket_id(const std::string& message_id) {
+  Statement q(db_, "SELECT ticket_id FROM mail_inbox WHERE message_id = ?");
+  q.text(1, message_id);
+  return first(rows(q));
+}
+
+std::optional<std::string> SqliteStore::read_inbox_raw(const std::string& inbox_id) {
+  Statement q(db_, "SELECT raw FROM mail_inbox WHERE id = ?");
+  q.text(1, inbox_id);
+  return first(rows(q));
+}
+
+void SqliteStore::write_inbox(const ReceivedMail& mail, const std::string& ticket_id, const std::string& disposition) {
+  if (!Statement(db_, "INSERT INTO mail_inbox (id, message_id, received_ms, ticket_id, disposition, raw) VALUES (?, ?, ?, ?, ?, ?)")
+           .text(1, mail.inbox_id)
+           .text(2, mail.message_id)
+           .integer(3, mail.received_ms)
+           .text(4, ticket_id)
+           .text(5, disposition)
+           .blob(6, mail.raw)
+           .run())
+    throw StoreError(sqlite3_errmsg(db_));
+}
+
 void SqliteStore::in_transaction(const std::function<void()>& body) {
   exec("BEGIN IMMEDIATE");
   try {

@@ -61,6 +61,11 @@ class SqliteStore final : public GroupCommitStore {
   std::vector<std::string> read_due_mails(std::int64_t now_ms, std::size_t max) override;
   void write_mail(const tickets::Mail& mail, std::int64_t lease_until_ms) override;
   void write_meta(const std::string& key, const std::string& value) override;
+  std::optional<std::string> read_ticket_id(std::uint64_t number) override;
+  std::optional<std::string> read_mail_ticket_id(const std::string& mail_id) override;
+  std::optional<std::string> read_inbox_ticket_id(const std::string& message_id) override;
+  std::optional<std::string> read_inbox_raw(const std::string& inbox_id) override;
+  void write_inbox(const ReceivedMail& mail, const std::string& ticket_id, const std::string& disposition) override;
   std::vector<std::string> rows(Statement& statement);
   bool write(const std::vector<const StoreBatch*>& batches) override;
   void set_refuse_writes(bool refuse) override;
