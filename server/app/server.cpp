@@ -86,6 +86,7 @@ Server::Server(Config config)
   context_->search = search_.get();
   context_->hours.store(config_.hours);
   if (mailer_) context_->mail_queued = [mailer = mailer_.get()] { mailer->poke(); };
+  if (store_) context_->chat_ticket_key = store_->secret("chat-ticket");
   if (config_.tls_cert) {
     // TLS 1.2 and 1.3 only; a bad certificate or key stops the start with OpenSSL's reason.
     tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);

@@ -61,6 +61,14 @@ void Hub::sign_out(const std::string& agent_id, const std::string& token_id, std
   release();
 }
 
+void Hub::announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms,
+                          std::function<void(bool)> done) {
+  const bool announced = service_.announce_ticket(conversation_id, number, due_ms);
+  release();
+  if (!announced) return done(false);
+  log_.flush([done = std::move(done)](bool durable) { done(durable); });
+}
+
 void Hub::erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by,
                          std::function<void(ErasureResult)> done) {
   const auto result = service_.erase_customer(customer_id, visitor_id, by);

@@ -9,6 +9,7 @@
 #include <utility>
 #include <cassert>
 #include <cmath>
+#include <ctime>
 
 namespace parley::chat {
 namespace {
@@ -67,6 +68,16 @@ std::string notice_text(const v1::SystemNotice& notice) {
     case v1::NOTICE_KIND_VISITOR_ENDED: return "The visitor ended the chat.";
     case v1::NOTICE_KIND_CLOSED: return "The chat was closed.";
     case v1::NOTICE_KIND_VISITOR_LEFT: return "The visitor left before an agent was free.";
+    case v1::NOTICE_KIND_TICKET_OPENED: {
+      // The time in UTC here; clients show it in the reader's zone.
+      const auto t = static_cast<std::time_t>(notice.due_ms() / 1000);
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      char when[32];
+      std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+      return "This chat is now request #" + std::to_string(notice.ticket_number()) + ". We will answer by e-mail by " +
+             when + ".";
+    }
     default: return {};
   }
 }
@@ -949,12 +960,18 @@ void Service::requeue_front(Conversation& c) {
 }
 
 void Service::append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name) {
+  v1::SystemNotice notice;
+  notice.set_kind(kind);
+  notice.set_agent_name(agent_name);
+  append_system(c, notice);
+}
+
+void Service::append_system(Conversation& c, const v1::SystemNotice& notice) {
   v1::Message message;
   message.set_conversation_id(c.info.conversation_id());
   message.set_system(true);
   message.set_sender_name("Parley");
-  message.mutable_notice()->set_kind(kind);
-  message.mutable_notice()->set_agent_name(agent_name);
+  *message.mutable_notice() = notice;
   message.set_text(notice_text(message.notice()));
   message.set_server_time_ms(clock_.now_ms());
   emit_appended(log_.append(std::move(message)).stored);
@@ -1205,6 +1222,17 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
     }
   state_.wait_estimator.set_average_handle_seconds(image.average_handle_seconds() > 0 ? image.average_handle_seconds() : 180);
   present_.reset();
+  return true;
+}
+
+bool Service::announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms) {
+  auto it = state_.conversations.find(conversation_id);
+  if (it == state_.conversations.end() || it->second.info.state() == v1::CONVERSATION_STATE_CLOSED) return false;
+  v1::SystemNotice notice;
+  notice.set_kind(v1::NOTICE_KIND_TICKET_OPENED);
+  notice.set_ticket_number(number);
+  notice.set_due_ms(due_ms);
+  append_system(it->second, notice);
   return true;
 }
 

@@ -70,6 +70,11 @@ class Service {
   // before the logout.
   void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms = 0);
 
+  // A staff member made a ticket of this chat (server/tickets): the chat
+  // says so, with the ticket's number and reply-by time, to everyone in it.
+  // False if there is no such open chat.
+  bool announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms);
+
   // A customer's erasure request (by verified customer id, or by visitor id):
   // refused while one of their chats is open; else their visitors are
   // forgotten (resume tokens die), their closed chats leave memory, and a
@@ -137,6 +142,7 @@ class Service {
   void release(Conversation& c, const std::string& reason, const std::string& by = {});
   void requeue_front(Conversation& c);
   void append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name = {});
+  void append_system(Conversation& c, const v1::SystemNotice& notice);
   void add_note(Conversation& c, const std::string& author_id, const std::string& author_name,
                 std::string kind, std::string text);
   // After every event: route what can be routed, then refresh queue positions

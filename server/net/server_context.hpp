@@ -65,6 +65,9 @@ struct ServerContext {
   // a mail is queued, and the per-address limit on new requests.
   std::atomic<std::shared_ptr<const hours::BusinessHours>> hours{std::make_shared<const hours::BusinessHours>()};
   std::function<void()> mail_queued{};
+  // Names the ticket a chat becomes, so that making it twice makes it once
+  // (RecordStore::secret("chat-ticket"); empty without a store).
+  std::string chat_ticket_key{};
   struct RequestLimits {
     std::mutex mutex;
     util::KeyedTokenBuckets new_requests{5.0 / 60, 5};    // 5 a minute per address, then one each 12 s

@@ -12,6 +12,7 @@
 //   GET  /api/tickets/ID
 //   GET  /api/tickets/ID/attachments/INBOX_ID/N   a file a mail carried (offered types and sizes only)
 //   POST /api/tickets/ID/claim | reply | note | status | assign
+//   POST /api/tickets/from-chat     the chat's agent makes a ticket of it; the chat is told the deadline
 
 #include "chat/text.hpp"
 #include "mail/inbound.hpp"
@@ -205,6 +206,96 @@ std::optional<std::string> field(const json::object& o, const char* key) {
   return std::string(it->value().as_string());
 }
 
+// What a chat says, for the ticket made of it: one line per message (system
+// notices left out), at most the ticket's message length (the start is kept:
+// it states the problem; the chat itself stays in the records).
+std::string chat_text(const std::vector<v1::Message>& messages) {
+  std::string out;
+  for (const auto& m : messages) {
+    if (m.system()) continue;
+    const auto who = m.sender_name().empty() ? (m.sender_role() == v1::ROLE_VISITOR ? "Visitor" : "Support") : m.sender_name();
+    out += who + ": " + m.text() + "\n";
+  }
+  static const std::string cut = "\n[… the rest is in the chat]";
+  if (chat::utf8_length(out) > tickets::max_text_chars)
+    out = chat::truncate_utf8(out, tickets::max_text_chars - chat::utf8_length(cut)) + cut;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+// POST /api/tickets/from-chat {"conversation_id", "email" (default: the
+// chat's), "subject" (default: the chat's)}: the chat's agent (or a
+// supervisor or admin) makes a ticket of it, owned by them, acknowledged by
+// mail; the chat is told the number and the deadline. 201 {"ticket"}; made
+// before: 200 with the same ticket.
+template <class Reply, class Unavailable>
+void make_ticket_of_chat(ServerContext& context, const Request& req, const tickets::Staff& staff, std::int64_t now, Reply reply,
+                         Unavailable unavailable) {
+  auto body = json_body(req);
+  if (!body) return reply(error_response(req, http::status::bad_request, "invalid_request", "send a JSON object"));
+  auto conversation = field(*body, "conversation_id");
+  auto email = field(*body, "email");
+  auto subject = field(*body, "subject");
+  if (!conversation || !email || !subject || conversation->empty() || conversation->size() > 64)
+    return reply(error_response(req, http::status::bad_request, "invalid_request", "conversation_id (and optional email, subject) as strings"));
+  auto* store = context.store;
+  store->transcript(*conversation, [&context, req, reply, unavailable, staff, now, conversation = *conversation, email = *email,
+                                    subject = *subject](std::optional<store::RecordStore::Transcript> t) {
+    if (!t) return reply(error_response(req, http::status::not_found, "not_found", "no such chat"));
+    const auto& info = t->record.info();
+    if (info.agent_id() != staff.id && !tickets::oversees(staff))
+      return reply(error_response(req, http::status::forbidden, "forbidden", "only the chat's agent, a supervisor or an admin makes a ticket of it"));
+    tickets::NewRequest r;
+    r.token = util::hash_hex("parley-chat-ticket\x1f" + context.chat_ticket_key + "\x1f" + conversation, 32);
+    r.category = info.category() == v1::CATEGORY_UNSPECIFIED ? v1::CATEGORY_OTHER : info.category();
+    r.subject = subject.empty() ? info.subject() : subject;
+    r.text = chat_text(t->messages);
+    if (r.text.empty()) r.text = "(the chat had no messages)";
+    r.transaction_id = info.transaction_id();
+    r.page_url = info.page_url();
+    r.requester.set_name(info.visitor_name());
+    r.requester.set_email(email.empty() ? info.email() : email);
+    r.requester.set_locale(info.locale());
+    r.requester.set_time_zone(info.time_zone());
+    r.requester.set_visitor_id(info.visitor_id());
+    r.requester.set_customer_id(info.customer_id());
+    r.requester.set_verified_site(info.verified_site());
+    r.channel = parley::desk::v1::TICKET_CHANNEL_CHAT;
+    r.source_conversation_id = conversation;
+    const auto tier = std::max<std::uint32_t>(1, info.tier());
+    const auto queue = tier >= 2 ? std::string("tier2") : tickets::queue_name(r.category);
+    const auto due = context.hours.load()->reply_by(queue, now);
+    auto* records = context.store;
+    records->change_ticket(
+        tickets::id_for_token(r.token), r.requester.email(),
+        [r, now, due, staff, tier, mail_id = util::random_token("m_", 12)](const tickets::Context& c) {
+          auto d = tickets::decide_open(r, c, now, due, mail_id);
+          if (d.outcome == tickets::Outcome::done) {  // the agent keeps the investigation
+            d.put->set_owner_id(staff.id);
+            d.put->set_owner_name(staff.name);
+            d.put->set_tier(tier);
+          }
+          return d;
+        },
+        [&context, req, reply, unavailable, records, now, conversation](std::optional<tickets::Decision> d) {
+          if (!d) return unavailable();
+          if (d->outcome != tickets::Outcome::done && d->outcome != tickets::Outcome::unchanged)
+            return reply(error_response(req, outcome_status(d->outcome), outcome_code(d->outcome), d->message));
+          const bool made = d->outcome == tickets::Outcome::done;
+          if (made) {
+            if (!d->mails.empty() && context.mail_queued) context.mail_queued();
+            asio::post(context.hub, [&gateway = context.service, conversation, number = d->put->number(), due = d->put->due_ms()] {
+              gateway.announce_ticket(conversation, number, due, [](bool) {});  // a closed chat is told nothing
+            });
+          }
+          records->ticket(d->put->id(), [req, reply, unavailable, now, made](bool ok, std::optional<store::RecordStore::TicketThread> made_ticket) {
+            if (!ok || !made_ticket) return unavailable();
+            reply(json_response(req, made ? http::status::created : http::status::ok, {{"ticket", staff_ticket_json(*made_ticket, now)}}));
+          });
+        });
+  });
+}
+
 std::optional<v1::Category> category_of(const std::string& name) {
   if (name.empty()) return v1::CATEGORY_OTHER;
   for (int c = v1::CATEGORY_ACCOUNT; c <= v1::CATEGORY_OTHER; ++c)
@@ -376,17 +467,20 @@ void HttpSession<Stream>::handle_ticket_api(Request incoming, const std::string&
         !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return write(error_response(incoming, http::status::not_found, "not_found", "no such attachment"));
     attachment_index = static_cast<unsigned>(std::stoul(n));
+  } else if (id == "from-chat" && !action.empty()) {
+    return write(error_response(incoming, http::status::not_found, "not_found", "no such ticket API"));
   } else if ((path != "/api/tickets" && (id.empty() || id.size() > 64)) || std::find(actions.begin(), actions.end(), action) == actions.end()) {
     return write(error_response(incoming, http::status::not_found, "not_found", "no such ticket API"));
   }
-  const auto method = action.empty() || !inbox_id.empty() ? http::verb::get : http::verb::post;
+  const bool from_chat = id == "from-chat";
+  const auto method = (action.empty() || !inbox_id.empty()) && !from_chat ? http::verb::get : http::verb::post;
   if (incoming.method() != method)
     return write(error_response(incoming, http::status::method_not_allowed, "method_not_allowed",
                                 "use " + std::string(http::to_string(method))));
   if (method == http::verb::post && (!is_json(incoming) || !same_origin(incoming)))
     return write(error_response(incoming, http::status::unsupported_media_type, "expected_json",
                                 "send application/json from this server's pages"));
-  as_staff(std::move(incoming), [self = this->shared_from_this(), id, action, inbox_id, attachment_index](
+  as_staff(std::move(incoming), [self = this->shared_from_this(), id, action, inbox_id, attachment_index, from_chat](
                                     const Request& req, const auth::StaffMember& member, auto reply) {
     auto* store = self->context_.store;
     if (!store)
@@ -424,6 +518,7 @@ void HttpSession<Stream>::handle_ticket_api(Request incoming, const std::string&
       });
       return;
     }
+    if (from_chat) return make_ticket_of_chat(self->context_, req, staff, now, reply, unavailable);
     if (!inbox_id.empty()) {
       // Only a file listed on a message of a ticket this member sees, and
       // offered (type and size within the limits of mail/inbound.hpp).

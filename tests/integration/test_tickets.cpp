@@ -188,3 +188,84 @@ TEST_CASE("tickets: new requests are limited per address") {
   CHECK(accepted == 5);
   CHECK(limited == 3);
 }
+
+TEST_CASE("tickets: the chat's agent makes a ticket of it: owned by them, acknowledged by mail, the chat told the number and deadline") {
+  TempDir data("tickets-from-chat");
+  SmtpSink sink;
+  ServerProcess server(server_with_mail(data, sink));
+  auto alice_session = staff(server.port(), "alice");
+  auto& alice = alice_session.ws;
+  auto visitor_session = visitor(server.port());
+  auto& v = visitor_session.ws;
+  auto frame = start_chat("My withdrawal of 2 ETH is stuck");
+  frame.mutable_start_chat()->set_email("li@example.com");
+  frame.mutable_start_chat()->set_display_name("Li Wei");
+  v.send(frame);
+  const auto id = v.expect(F::kAck).ack().conversation_id();
+  REQUIRE(alice.expect(F::kConversation).conversation().assigned_to_you());
+  alice.send(send_message(id, "a-1", "I will ask the wallet team to check."));
+  REQUIRE(alice.expect(F::kAck).ack().seq() > 0);
+  CHECK(expect_text(v).text() == "I will ask the wallet team to check.");
+
+  const auto token = login(server.port(), "alice");
+  const json::object body{{"conversation_id", id}};
+  auto res = post_json(server.port(), "/api/tickets/from-chat", body, {{"Authorization", "Bearer " + token}});
+  INFO(res.body);
+  REQUIRE(res.status == 201);
+  const auto t = json::parse(res.body).at("ticket");
+  CHECK(t.at("channel") == "chat");
+  CHECK(t.at("owner_id") == "alice");
+  CHECK(t.at("requester_email") == "li@example.com");
+  CHECK(t.at("source_conversation_id").as_string() == id);
+  CHECK(t.at("queue") == "deposit");
+  const auto first = std::string(t.at("thread").as_array()[0].at("text").as_string());
+  CHECK_THAT(first, Catch::Contains("Li Wei: My withdrawal of 2 ETH is stuck"));
+  CHECK_THAT(first, Catch::Contains("Alice: I will ask the wallet team to check."));
+
+  // The visitor is told, as a notice each client shows in its reader's language.
+  v1::Message notice;
+  do notice = v.expect(F::kMessage).message();
+  while (notice.notice().kind() != v1::NOTICE_KIND_TICKET_OPENED);
+  CHECK(static_cast<std::int64_t>(notice.notice().ticket_number()) == t.at("number").as_int64());
+  CHECK(notice.notice().due_ms() == t.at("due_ms").as_int64());
+  CHECK_THAT(notice.text(), Catch::StartsWith("This chat is now request #1001."));
+  // And by mail, with the deadline.
+  auto mails = sink.wait_for(1);
+  REQUIRE(mails.size() == 1);
+  CHECK_THAT(mails[0], Catch::Contains("X-Envelope-To: li@example.com"));
+
+  // Twice is once.
+  res = post_json(server.port(), "/api/tickets/from-chat", body, {{"Authorization", "Bearer " + token}});
+  CHECK(res.status == 200);
+  CHECK(json::parse(res.body).at("ticket").at("number") == t.at("number"));
+  // Another agent may not; a supervisor may; bad input is a clear error.
+  const auto bob = login(server.port(), "bob");
+  res = post_json(server.port(), "/api/tickets/from-chat", body, {{"Authorization", "Bearer " + bob}});
+  CHECK(res.status == 403);
+  res = post_json(server.port(), "/api/tickets/from-chat", {{"conversation_id", "c_nothing"}}, {{"Authorization", "Bearer " + token}});
+  CHECK(res.status == 404);
+  res = post_json(server.port(), "/api/tickets/from-chat", {{"conversation_id", 5}}, {{"Authorization", "Bearer " + token}});
+  CHECK(res.status == 400);
+  res = post_json(server.port(), "/api/tickets/from-chat", {{"conversation_id", id}, {"email", "not an address"}},
+                  {{"Authorization", "Bearer " + token}});
+  CHECK(res.status == 400);  // a bad address is refused, made before or not
+  res = http_request(server.port(), "POST", "/api/tickets/from-chat", json::serialize(body), {{"Content-Type", "application/json"}});
+  CHECK(res.status == 401);
+  CHECK(sink.messages().size() == 1);
+}
+
+TEST_CASE("tickets: a chat without an e-mail address needs one to become a ticket") {
+  TempDir data("tickets-from-chat-no-mail");
+  ServerProcess server(server_args({"--data-dir", data.path().string()}));
+  auto alice_session = staff(server.port(), "alice");
+  auto visitor_session = visitor(server.port());
+  const auto id = start(visitor_session.ws);
+  REQUIRE(alice_session.ws.expect(F::kConversation).conversation().assigned_to_you());
+  const auto token = login(server.port(), "alice");
+  auto res = post_json(server.port(), "/api/tickets/from-chat", {{"conversation_id", id}}, {{"Authorization", "Bearer " + token}});
+  CHECK(res.status == 400);
+  CHECK_THAT(res.body, Catch::Contains("email"));
+  res = post_json(server.port(), "/api/tickets/from-chat", {{"conversation_id", id}, {"email", "wang@example.cn"}},
+                  {{"Authorization", "Bearer " + token}});
+  CHECK(res.status == 201);
+}
