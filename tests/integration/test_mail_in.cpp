@@ -127,7 +127,7 @@ TEST_CASE("mail in: a reply lands on its ticket by the signed reply address, the
   CHECK(m.ticket_by_number(1001).at("thread").as_array().size() == 4);
 }
 
-TEST_CASE("mail in: a new mail opens an acknowledged ticket; GBK reads as Chinese; attachments offered by type; a redelivery kept once") {
+TEST_CASE("mail in: a new mail opens an acknowledged ticket, GBK reads as Chinese, attachments offered by type, a redelivery kept once") {
   MailServer m;
   // GBK, base64, the subject as an RFC 2047 word: "充值未到账" / "我的充值没有到账，交易号 0xabc123。"
   const auto gbk = raw_mail({{"From", "=?GBK?B?wO7OsA==?= <wang@example.cn>"},
@@ -240,7 +240,7 @@ TEST_CASE("mail in: automatic mail is kept but never answered (no mail loops)") 
   CHECK(m.tickets().size() == 1);
 }
 
-TEST_CASE("mail in: 250 means stored, across a crash; the protocol's bad input gets its reply and harms nothing") {
+TEST_CASE("mail in: 250 means stored, across a crash, and the protocol's bad input gets its reply and harms nothing") {
   MailServer m;
   {
     LmtpClient c(m.lmtp);

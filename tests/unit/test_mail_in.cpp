@@ -104,7 +104,7 @@ TEST_CASE("mail in: a mail is read with its sender, references, charset and atta
   CHECK_NOTHROW(mail::parse(identity, std::string("\0\xff\xfe\r\n\r\n--", 8), ""));
 }
 
-TEST_CASE("mail in: the signed reply address among the recipients names the ticket; a forged one names nothing") {
+TEST_CASE("mail in: the signed reply address among the recipients names the ticket, a forged one names nothing") {
   tickets::Record t;
   t.set_number(1042);
   const auto good = mail::reply_address(identity, t);
