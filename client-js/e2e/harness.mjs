@@ -31,8 +31,11 @@ export async function startServer(extraArgs = []) {
     once(child, "exit").then(([code]) => { throw new Error(`parley-server exited with ${code}`); }),
   ]);
   const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)[1]);
+  // With --lmtp-listen the same line names the mail port ("mail in over LMTP on 127.0.0.1:N").
+  const lmtp = /LMTP on [^:\s]+:(\d+)/.exec(line);
   return {
     url: `http://127.0.0.1:${port}`,
+    lmtpPort: lmtp ? Number(lmtp[1]) : undefined,
     async health() {
       return (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
     },
@@ -42,6 +45,37 @@ export async function startServer(extraArgs = []) {
       await once(child, "exit");
     },
   };
+}
+
+/**
+ * Hands one mail to the server's LMTP listener as the site's mail server would
+ * and returns the final reply line for the recipient ("250 2.0.0 stored on
+ * request #N").
+ */
+export async function deliverMail(server, from, to, raw) {
+  const { connect } = await import("node:net");
+  const socket = connect(server.lmtpPort, "127.0.0.1");
+  const replies = createInterface({ input: socket });
+  const lines = replies[Symbol.asyncIterator]();
+  // One reply, multi-line ones ("250-...") read to their last line.
+  const reply = async () => {
+    for (;;) {
+      const { value, done } = await lines.next();
+      if (done) throw new Error("the LMTP listener closed the connection");
+      if (value[3] !== "-") return value;
+    }
+  };
+  const say = async (command) => { socket.write(command + "\r\n"); return reply(); };
+  assert.match(await reply(), /^220/);
+  assert.match(await say("LHLO e2e.example"), /^250/);
+  assert.match(await say(`MAIL FROM:<${from}>`), /^250/);
+  assert.match(await say(`RCPT TO:<${to}>`), /^250/);
+  assert.match(await say("DATA"), /^354/);
+  const body = raw.replace(/\r?\n/g, "\r\n").split("\r\n").map((l) => (l.startsWith(".") ? "." + l : l)).join("\r\n");
+  const result = await say(body + (body.endsWith("\r\n") ? "" : "\r\n") + ".");
+  await say("QUIT");
+  socket.end();
+  return result;
 }
 
 export async function launchBrowser() {

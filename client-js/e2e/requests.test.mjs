@@ -2,15 +2,18 @@
 // request instead (e-mail required); the visitor is told the number and the
 // reply-by time in their own zone; an agent answers the ticket; the visitor
 // sees the answer when they come back in the same browser. In Chinese too.
+// An agent turns a live chat into a ticket; a mail's attachments are offered
+// for download in the console, by the type of their bytes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newContext, passwords, seriousViolations, signInAgent, useServerAndBrowser } from "./harness.mjs";
+import { readFile } from "node:fs/promises";
+import { deliverMail, newContext, passwords, selectChat, seriousViolations, signInAgent, startChat, useServerAndBrowser } from "./harness.mjs";
 
 const data = mkdtempSync(join(tmpdir(), "parley-e2e-requests-"));
-const env = useServerAndBrowser(["--data-dir", data]);
+const env = useServerAndBrowser(["--data-dir", data, "--lmtp-listen", "127.0.0.1:0"]);
 
 async function staffToken(server, id) {
   const res = await fetch(`${server.url}/api/login`, {
@@ -118,4 +121,80 @@ test("the console's tickets inbox: by deadline, claim, reply (the box empties), 
   await page.locator("#parley-widget .launcher").click();
   await w.locator(".requests .request", { hasText: "Withdrawal stuck" }).filter({ hasText: "We released your withdrawal" }).waitFor();
   await context.close();
+});
+
+test("an agent makes a ticket of a live chat: the Chinese visitor is told the number and deadline in Chinese, the agent owns it", async () => {
+  const agent = await signInAgent(env.browser, env.server, "alice");
+  const context = await newContext(env.browser, { locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const visitor = await context.newPage();
+  await visitor.goto(env.server.url + "/");
+  await visitor.locator("#parley-widget .launcher").click();
+  const w = visitor.locator("#parley-widget");
+  await w.locator("input[name=email]").fill("zhao@example.com");
+  await startChat(visitor, { message: "充值三天没有到账", transactionId: "0xdead01", name: "Zhao", subject: "充值未到账" });
+  await w.locator(".status", { hasText: "Alice" }).waitFor();
+
+  await selectChat(agent, "Zhao");
+  await agent.getByRole("button", { name: "Make ticket" }).click();
+  const dialog = agent.locator("dialog.make-ticket-dialog");
+  // What the visitor gave is filled in.
+  assert.equal(await dialog.locator("input[name=email]").inputValue(), "zhao@example.com");
+  assert.equal(await dialog.locator("input[name=subject]").inputValue(), "充值未到账");
+  assert.deepEqual(await seriousViolations(agent, "dialog.make-ticket-dialog"), []);
+  await dialog.getByRole("button", { name: "Make ticket" }).click();
+  const made = dialog.locator(".made");
+  await made.filter({ hasText: /Ticket #\d+ made, due .+\. The visitor was told\./ }).waitFor();
+  const number = /#(\d+)/.exec(await made.textContent())[1];
+  // Pressed again (a double click, a retry): still one ticket.
+  assert.equal(await dialog.getByRole("button", { name: "Make ticket" }).isHidden(), true);
+
+  // The visitor reads it once, in Chinese, with the deadline in their own time.
+  const notice = w.locator(".msg.system", { hasText: `请求 #${number}` });
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /需要进一步核查.*之前通过邮件答复您/);
+  assert.equal(await notice.count(), 1);
+
+  // The agent owns it, and it remembers the chat's transaction id.
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await agent.locator("button.tickets-open").click();
+  const inbox = agent.locator("dialog.tickets-dialog");
+  await inbox.getByLabel("Whose").selectOption("mine");
+  const row = inbox.locator(".ticket-row", { hasText: "充值未到账" });
+  await row.waitFor();
+  assert.equal(await inbox.locator(".ticket-row", { hasText: "充值未到账" }).count(), 1);
+  await row.click();
+  await inbox.locator(".ticket-view .meta", { hasText: "owner Alice" }).waitFor();
+  await inbox.locator(".ticket-view", { hasText: "0xdead01" }).waitFor();
+  await context.close();
+});
+
+test("a mail's attachments in the console: the screenshot downloads, the program dressed as a picture is not offered", async () => {
+  const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+  const program = "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAA";
+  const mail = [
+    "From: Ada <ada.files@example.com>", "To: support@parley.invalid", "Subject: Failed withdrawal, screenshot attached",
+    "Message-ID: <e2e-files-1@example.com>", "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="b1"', "",
+    "--b1", "Content-Type: text/plain; charset=utf-8", "", "My withdrawal failed, the screenshot is attached.",
+    "--b1", "Content-Type: image/png", 'Content-Disposition: attachment; filename="withdrawal.png"', "Content-Transfer-Encoding: base64", "", png,
+    "--b1", "Content-Type: image/png", 'Content-Disposition: attachment; filename="invoice.png"', "Content-Transfer-Encoding: base64", "", program,
+    "--b1--", ""].join("\n");
+  assert.match(await deliverMail(env.server, "ada.files@example.com", "support@parley.invalid", mail), /^250 2\.0\.0 stored on request #\d+/);
+
+  const agent = await signInAgent(env.browser, env.server, "bob", { online: false });
+  await agent.locator("button.tickets-open").click();
+  const inbox = agent.locator("dialog.tickets-dialog");
+  await inbox.locator(".ticket-row", { hasText: "Failed withdrawal" }).click();
+  const files = inbox.locator(".ticket-view ul.attachments li");
+  await files.first().waitFor();
+  assert.equal(await files.count(), 2);
+  const offered = inbox.getByRole("button", { name: /withdrawal\.png \(\d+ B\)/ });
+  const refused = inbox.locator(".attachment.refused", { hasText: "invoice.png" });
+  assert.match(await refused.textContent(), /not offered, a .+ file is not accepted/);
+  assert.equal(await inbox.getByRole("button", { name: /invoice\.png/ }).count(), 0);
+
+  const [download] = await Promise.all([agent.waitForEvent("download"), offered.click()]);
+  assert.equal(download.suggestedFilename(), "withdrawal.png");
+  const bytes = await readFile(await download.path());
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.deepEqual(await seriousViolations(agent, "dialog.tickets-dialog"), []);
 });

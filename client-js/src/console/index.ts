@@ -4,7 +4,7 @@ import { Connection, type ConnectionState } from "../core/connection";
 import { AgentSession, type Chat, type Credentials } from "../core/agent-session";
 import { formatTime, h } from "../core/dom";
 import { AgentStatus, Category, Role } from "../core/protocol";
-import { openTickets } from "./tickets";
+import { makeTicketOfChat, openTickets } from "./tickets";
 import { cannedMatches, fillCanned, fromApi, insertAtSlash, openCannedManager, pickText, slashQuery, starters, withStarters,
   type CannedResponse } from "./canned";
 
@@ -165,7 +165,7 @@ class Console {
       oversees(s.role) ? null : status,
       notificationsToggle(() => this.render()),
       h("button", { type: "button", class: "search-open", onclick: () => openSearch({}) }, "Search past chats"),
-      this.cannedStored ? h("button", { type: "button", class: "tickets-open", onclick: () => openTickets(staffCall) }, "Tickets") : null,
+      this.cannedStored ? h("button", { type: "button", class: "tickets-open", onclick: () => openTickets(staffCall, staffDownload) }, "Tickets") : null,
       this.cannedStored ? h("button", { type: "button", class: "canned-open",
         onclick: () => openCannedManager(this.canned, oversees(s.role), staffCall, () => this.loadCanned()) }, "Canned responses") : null,
       h("button", { type: "button", onclick: () => this.signOut() }, "Sign out"));
@@ -338,6 +338,8 @@ class Console {
       others.length ? target : null,
       others.length ? h("button", { type: "button", onclick: () => this.transfer(s, id, target.value, target.selectedOptions[0]?.textContent ?? "") }, "Transfer") : null,
       info.tier < 2 ? h("button", { type: "button", class: "escalate", onclick: () => this.escalate(s, id) }, "Escalate to tier 2") : null,
+      this.cannedStored ? h("button", { type: "button", class: "make-ticket", onclick: () => makeTicketOfChat(staffCall,
+        { conversationId: id, email: info.email, subject: info.subject, visitorName: info.visitorName }) }, "Make ticket") : null,
       h("button", { type: "button", onclick: () => s.close(id) }, "Close chat"));
     return h("section", { class: "chat" }, context, transcript, typing,
       h("div", { class: "reply" }, suggest, text, h("button", { class: "primary", type: "button", onclick: send }, "Send")), actions);
@@ -455,6 +457,25 @@ async function staffCall(method: string, path: string, json?: unknown): Promise<
   const error = new Error(typeof body.message === "string" ? body.message : "That is not possible right now. Try again shortly.");
   (error as Error & { status?: number }).status = response.status;
   throw error;
+}
+
+/** A file from a staff API (an attachment), saved through the browser's download. */
+async function staffDownload(path: string, fileName: string): Promise<void> {
+  const saved = sessionStorage.getItem("parley.console.v1");
+  const token = saved ? (JSON.parse(saved) as Credentials).sessionToken : "";
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` } }).catch(() => {
+    throw new Error("The server cannot be reached. Check your connection and try again.");
+  });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    throw new Error(typeof body.message === "string" ? body.message : "The file cannot be downloaded.");
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = h("a", { href: url, download: fileName, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 async function staffGet<T>(path: string): Promise<T> {

@@ -68,6 +68,8 @@ const en = {
     visitorEnded: "You ended the chat.",
     closed: "The chat was closed.",
     visitorLeft: "The chat was closed because you left before an agent was free.",
+    ticketOpened: (n: string, when: string) =>
+      `Your question needs checking: it is now request #${n}. We will answer by e-mail by ${when} (your time).`,
   },
   // Why a chat could not start; what the visitor typed stays in the form.
   refused: {
@@ -142,6 +144,7 @@ const zh: Strings = {
     visitorEnded: "您已结束本次会话。",
     closed: "本次会话已关闭。",
     visitorLeft: "由于您在客服接入前离开，本次会话已关闭。",
+    ticketOpened: (n, when) => `您的问题需要进一步核查，已转为请求 #${n}。我们将在 ${when}（您的时间）之前通过邮件答复您。`,
   },
   refused: {
     rateLimited: "您所在网络刚刚发起的新会话过多，请稍等一分钟后再点击开始。",

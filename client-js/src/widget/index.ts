@@ -403,7 +403,7 @@ class Widget {
       const state = e.mine ? transcript.stateOf(e, s.phase === "chatting") : null;
       // One's own message keeps its element from sending to stored.
       const key = e.mine && e.clientMessageId ? `c${e.clientMessageId}` : e.key;
-      const text = e.system ? noticeText(t, e.notice) ?? e.text : e.text;
+      const text = e.system ? noticeText(t, e.notice, this.locale) ?? e.text : e.text;
       const sig = `${e.seq}|${state ?? ""}|${e.timeMs}|${text}`;
       const make = (): HTMLElement => {
         const attrs = { "data-key": key, "data-seq": e.seq };
@@ -586,8 +586,10 @@ function refusalText(t: Strings, code: ErrorCode): string {
 
 // A system message in the reader's language; undefined for a code this widget
 // does not know (its English text is shown then).
-function noticeText(t: Strings, notice: SystemNotice | undefined): string | undefined {
+function noticeText(t: Strings, notice: SystemNotice | undefined, locale: string): string | undefined {
   switch (notice?.kind) {
+    case NoticeKind.TICKET_OPENED:
+      return t.notices.ticketOpened(String(notice.ticketNumber), localTime(Number(notice.dueMs), locale));
     case NoticeKind.AGENT_JOINED: return t.notices.agentJoined(notice.agentName);
     case NoticeKind.SENIOR_JOINED: return t.notices.seniorJoined(notice.agentName);
     case NoticeKind.AGENT_DISCONNECTED: return t.notices.agentDisconnected;
