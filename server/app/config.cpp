@@ -58,6 +58,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double hello_timeout = 10;
   double close_timeout = 5;
   double visitor_timeout = 120;
+  double offer_request_after = 300;
   double resume_token_hours = 24;
   double retention_days = 0;
   std::uint32_t max_chat_messages = config.service.max_conversation_messages;
@@ -163,6 +164,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       ("visitor-timeout", po::value(&visitor_timeout)->value_name("SECONDS")->default_value(visitor_timeout),
        "a waiting chat whose visitor has been disconnected this long leaves the queue; a visitor with no chat, "
        "or a rated one, is forgotten this long after leaving")
+      ("offer-request-after", po::value(&offer_request_after)->value_name("SECONDS")->default_value(offer_request_after),
+       "a visitor waiting this long is offered to leave a request (answered by e-mail) instead; 0: only when the "
+       "queue is closed or nobody who serves it is online")
       ("resume-token-hours", po::value(&resume_token_hours)->value_name("HOURS")->default_value(resume_token_hours),
        "a visitor whose chat was closed but not rated may resume it this long after the close")
       ("max-chat-messages", po::value(&max_chat_messages)->value_name("N")->default_value(max_chat_messages),
@@ -221,6 +225,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   if (!(config.service.new_chats_per_address_per_minute >= 1) || config.service.new_chats_per_address_per_minute > 1e6)
     throw ConfigError("--new-chats-per-ip-per-minute must be between 1 and 1000000");
   config.service.visitor_timeout_ms = whole_seconds(visitor_timeout, "visitor-timeout").count() * 1000;
+  if (offer_request_after != 0 && (offer_request_after < 10 || offer_request_after > 86400))
+    throw ConfigError("--offer-request-after must be 0 (never for waiting alone) or between 10 and 86400 seconds");
+  config.service.offer_request_after_ms = static_cast<std::int64_t>(offer_request_after) * 1000;
   if (!(resume_token_hours > 0) || resume_token_hours > 24 * 90)
     throw ConfigError("--resume-token-hours must be between 0 and 2160");
   config.service.resume_token_ttl_ms = static_cast<std::int64_t>(resume_token_hours * 3600 * 1000);

@@ -54,7 +54,9 @@ Server::Server(Config config)
     }
     auto stored = store_->load();
     auto durable = std::make_unique<store::DurableLog>(*store_);
-    domain_ = std::make_unique<chat::Service>(config_.service, config_.accounts, *durable, clock_);
+    auto limits = config_.service;
+    limits.offer_requests = true;  // tickets are kept here: a visitor who waits in vain may leave a request
+    domain_ = std::make_unique<chat::Service>(limits, config_.accounts, *durable, clock_);
     if (!durable->restore(stored, *domain_))
       throw store::StoreError(store_description() + ": the stored state is inconsistent");
     log_ = std::move(durable);

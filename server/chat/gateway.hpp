@@ -27,10 +27,14 @@ class Gateway {
   virtual void update_hours(std::shared_ptr<const hours::BusinessHours> hours) = 0;
   virtual void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) = 0;
   virtual ServiceStats stats() const = 0;
-  // Tells a chat it became a ticket (Service::announce_ticket); `done(false)`
-  // if there is no such open chat, or the notice could not be stored.
+  // Tells a chat it became a ticket (Service::announce_ticket, or with
+  // `visitor_left` Service::divert_to_ticket, which also closes it if still
+  // waiting); `done(false)` if there is no such open chat, or the notice could
+  // not be stored.
   virtual void announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms,
-                               std::function<void(bool)> done) = 0;
+                               bool visitor_left, std::function<void(bool)> done) = 0;
+  // See Service::visitor_chat_waiting.
+  virtual bool visitor_chat_waiting(const std::string& resume_token, const std::string& conversation_id) const = 0;
   // Erases one customer's personal data (Service::erase_customer); `done`
   // runs on the hub once the erasure is committed, or says why not.
   virtual void erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by,

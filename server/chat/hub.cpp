@@ -61,9 +61,10 @@ void Hub::sign_out(const std::string& agent_id, const std::string& token_id, std
   release();
 }
 
-void Hub::announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms,
+void Hub::announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms, bool visitor_left,
                           std::function<void(bool)> done) {
-  const bool announced = service_.announce_ticket(conversation_id, number, due_ms);
+  const bool announced = visitor_left ? service_.divert_to_ticket(conversation_id, number, due_ms)
+                                      : service_.announce_ticket(conversation_id, number, due_ms);
   release();
   if (!announced) return done(false);
   log_.flush([done = std::move(done)](bool durable) { done(durable); });

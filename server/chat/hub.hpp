@@ -30,8 +30,11 @@ class Hub final : public Gateway {
   void update_hours(std::shared_ptr<const hours::BusinessHours> hours) override;
   void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) override;
   ServiceStats stats() const override { return service_.stats(); }
-  void announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms,
+  void announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms, bool visitor_left,
                        std::function<void(bool)> done) override;
+  bool visitor_chat_waiting(const std::string& resume_token, const std::string& conversation_id) const override {
+    return service_.visitor_chat_waiting(resume_token, conversation_id);
+  }
   void erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by,
                       std::function<void(ErasureResult)> done) override;
 

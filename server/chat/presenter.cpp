@@ -150,7 +150,8 @@ void Presenter::closed(const Conversation& c) {
   prompt.mutable_rating_prompt()->set_conversation_id(c.info.conversation_id());
   prompt.mutable_rating_prompt()->set_min_score(1);
   prompt.mutable_rating_prompt()->set_max_score(5);
-  to_visitor(c, prompt);
+  // Nobody served a chat that became a request: there is nothing to rate.
+  if (c.close_reason != v1::CLOSE_REASON_REQUEST_LEFT) to_visitor(c, prompt);
   shown_queue_status_.erase(c.info.conversation_id());
 }
 
@@ -174,6 +175,8 @@ void Presenter::tick() {
   if (staff_views_dirty_ && clock_.now_ms() - staff_views_published_ms_ >= staff_view_interval_ms)
     publish_staff_views();
   publish_availability();
+  // Time alone changes an offer (a wait past the limit, hours ending): looked at once a second.
+  if (limits_.offer_requests && clock_.now_ms() - queue_status_checked_ms_ >= 1000) publish_queue_status();
 }
 
 // Per tier-1 queue: open by its hours, staffed by someone online who serves
@@ -237,29 +240,46 @@ void Presenter::reset() {
 }
 
 void Presenter::publish_queue_status() {
+  queue_status_checked_ms_ = clock_.now_ms();
   for (const auto& [key, entries] : state_.queues.queues()) {
     const auto serving = serving_agents(state_, key);
     std::uint32_t position = 0;
     for (const auto& id : entries) {
       const Conversation& c = state_.conversations.at(id);
       ++position;
-      const std::pair status{position, state_.wait_estimator.estimate_seconds(position, serving)};
+      const QueueShown status{position, state_.wait_estimator.estimate_seconds(position, serving),
+                              request_offer(c, key, serving)};
       auto& shown = shown_queue_status_[id];
       if (status == shown) continue;
       shown = status;
-      to_visitor(c, queue_status(c, status.first, status.second));
+      to_visitor(c, queue_status(c, status));
     }
   }
 }
 
-v1::ServerFrame Presenter::queue_status(const Conversation& c, std::uint32_t position,
-                                        std::uint32_t estimated_wait_seconds) const {
+// Closed hours first (nobody will come), then nobody online, then a wait
+// past the limit. Tier 2 has no hours of its own: only staffing and waiting.
+v1::RequestOffer Presenter::request_offer(const Conversation& c, QueueKey key, std::uint32_t serving) const {
+  if (!limits_.offer_requests) return v1::REQUEST_OFFER_NONE;
+  const auto now = clock_.now_ms();
+  if (key.tier < 2) {
+    const auto window = state_.hours->of(category_queue_name(key.category)).current_or_next(now);
+    if (!window || window->open_ms > now) return v1::REQUEST_OFFER_CLOSED;
+  }
+  if (serving == 0) return v1::REQUEST_OFFER_NOBODY_ONLINE;
+  if (limits_.offer_request_after_ms > 0 && now - c.info.queued_ms() >= limits_.offer_request_after_ms)
+    return v1::REQUEST_OFFER_WAITED_LONG;
+  return v1::REQUEST_OFFER_NONE;
+}
+
+v1::ServerFrame Presenter::queue_status(const Conversation& c, const QueueShown& shown) const {
   v1::ServerFrame frame;
   auto* q = frame.mutable_queue_status();
   q->set_conversation_id(c.info.conversation_id());
-  q->set_position(position);
-  q->set_estimated_wait_seconds(estimated_wait_seconds);
+  q->set_position(shown.position);
+  q->set_estimated_wait_seconds(shown.wait_seconds);
   q->set_tier(c.info.tier());
+  q->set_request_offer(shown.offer);
   return frame;
 }
 
@@ -400,7 +420,7 @@ void Presenter::welcome_visitor(const Session& s, const Visitor& visitor, bool r
   send(s.id, resume_snapshot(*c, cursor == cursors.end() ? 0 : cursor->second, false, false));
   if (auto position = state_.queues.position(visitor.conversation_id)) {
     auto shown = shown_queue_status_.find(visitor.conversation_id);
-    send(s.id, queue_status(*c, *position, shown == shown_queue_status_.end() ? 0 : shown->second.second));
+    send(s.id, queue_status(*c, shown == shown_queue_status_.end() ? QueueShown{*position} : shown->second));
   }
 }
 

@@ -73,6 +73,13 @@ class Presenter {
   void close_all(std::uint16_t code, const std::string& reason);
 
  private:
+  // What each waiting visitor was last shown: position, estimated wait, offer.
+  struct QueueShown {
+    std::uint32_t position = 0;
+    std::uint32_t wait_seconds = 0;
+    v1::RequestOffer offer = v1::REQUEST_OFFER_NONE;
+    bool operator==(const QueueShown&) const = default;
+  };
   v1::ServerFrame welcome_frame(const Session& s) const;
   v1::ServerFrame availability() const;
   // What visitors were last told (computed at most once a second by tick(),
@@ -82,7 +89,9 @@ class Presenter {
   bool choosing(const Visitor& v) const;
   void publish_queue_status();
   void publish_staff_views();
-  v1::ServerFrame queue_status(const Conversation& c, std::uint32_t position, std::uint32_t estimated_wait_seconds) const;
+  // Whether waiting in this queue is worth it (ServiceLimits::offer_requests).
+  v1::RequestOffer request_offer(const Conversation& c, QueueKey key, std::uint32_t serving) const;
+  v1::ServerFrame queue_status(const Conversation& c, const QueueShown& shown) const;
   v1::ServerFrame queue_snapshot(std::uint32_t tier) const;
   v1::ServerFrame roster() const;
   v1::ServerFrame resume_snapshot(const Conversation& c, std::uint64_t cursor, bool for_staff, bool assigned_to_you) const;
@@ -116,7 +125,8 @@ class Presenter {
   const ServiceLimits& limits_;
 
   // Per waiting chat: the (position, estimate) its visitor was last shown.
-  std::unordered_map<std::string, std::pair<std::uint32_t, std::uint32_t>> shown_queue_status_;
+  std::unordered_map<std::string, QueueShown> shown_queue_status_;
+  std::int64_t queue_status_checked_ms_ = 0;
   std::array<std::string, 3> last_queue_view_;  // per tier: what staff were last shown
   std::string last_roster_;
   bool staff_views_dirty_ = false;

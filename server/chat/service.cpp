@@ -55,6 +55,21 @@ bool role_may_send(v1::ClientFrame::FrameCase frame, v1::Role role) {
   }
 }
 
+// A system notice of this kind (agent_name for the joined notices).
+v1::SystemNotice notice_of(v1::NoticeKind kind, const std::string& agent_name = {}) {
+  v1::SystemNotice notice;
+  notice.set_kind(kind);
+  notice.set_agent_name(agent_name);
+  return notice;
+}
+
+v1::SystemNotice ticket_notice(std::uint64_t number, std::int64_t due_ms) {
+  auto notice = notice_of(v1::NOTICE_KIND_TICKET_OPENED);
+  notice.set_ticket_number(number);
+  notice.set_due_ms(due_ms);
+  return notice;
+}
+
 }  // namespace
 
 // English, for clients that do not know the code and for exports.
@@ -263,7 +278,7 @@ void Service::check_visitor(const std::string& id, std::int64_t now) {
     auto c = state_.conversations.find(v.conversation_id);
     if (c != state_.conversations.end() && c->second.info.state() == v1::CONVERSATION_STATE_QUEUED)
       close_conversation(c->second, v1::ROLE_UNSPECIFIED, {}, v1::CLOSE_REASON_VISITOR_LEFT, {},
-                         v1::NOTICE_KIND_VISITOR_LEFT);
+                         notice_of(v1::NOTICE_KIND_VISITOR_LEFT));
   }
   const auto when = forget_at(v);
   if (!when) return;  // with an agent: looked at again when the chat closes
@@ -719,6 +734,8 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
                       m.conversation_id());
   if (!v1::CloseReason_IsValid(m.reason()))
     return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "unknown close reason");
+  if (m.reason() == v1::CLOSE_REASON_REQUEST_LEFT)
+    return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "a chat becomes a request through /api/requests/from-chat");
   if (utf8_length(m.comment()) > field::reason_chars)
     return present_.error(s, req, v1::ERROR_CODE_INVALID_ARGUMENT, "comment is too long");
 
@@ -727,12 +744,12 @@ void Service::on_close(Session& s, std::uint32_t req, const v1::CloseChat& m) {
                           ? v1::CLOSE_REASON_VISITOR_LEFT
                           : m.reason();
   close_conversation(*c, s.role, s.participant_id, reason, m.comment(),
-                     s.role == v1::ROLE_VISITOR ? v1::NOTICE_KIND_VISITOR_ENDED : v1::NOTICE_KIND_CLOSED);
+                     notice_of(s.role == v1::ROLE_VISITOR ? v1::NOTICE_KIND_VISITOR_ENDED : v1::NOTICE_KIND_CLOSED));
   if (oversees(s.role)) present_.closed_to(s, *c);
 }
 
 void Service::close_conversation(Conversation& c, v1::Role closed_by, const std::string& closer_id,
-                                 v1::CloseReason reason, const std::string& comment, v1::NoticeKind notice) {
+                                 v1::CloseReason reason, const std::string& comment, const v1::SystemNotice& notice) {
   const auto& id = c.info.conversation_id();
   changed(c);
   state_.queues.remove(id);
@@ -960,10 +977,7 @@ void Service::requeue_front(Conversation& c) {
 }
 
 void Service::append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name) {
-  v1::SystemNotice notice;
-  notice.set_kind(kind);
-  notice.set_agent_name(agent_name);
-  append_system(c, notice);
+  append_system(c, notice_of(kind, agent_name));
 }
 
 void Service::append_system(Conversation& c, const v1::SystemNotice& notice) {
@@ -1228,11 +1242,31 @@ bool Service::import_state(const parley::state::v1::StateImage& image) {
 bool Service::announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms) {
   auto it = state_.conversations.find(conversation_id);
   if (it == state_.conversations.end() || it->second.info.state() == v1::CONVERSATION_STATE_CLOSED) return false;
-  v1::SystemNotice notice;
-  notice.set_kind(v1::NOTICE_KIND_TICKET_OPENED);
-  notice.set_ticket_number(number);
-  notice.set_due_ms(due_ms);
-  append_system(it->second, notice);
+  append_system(it->second, ticket_notice(number, due_ms));
+  return true;
+}
+
+bool Service::visitor_chat_waiting(const std::string& resume_token, const std::string& conversation_id) const {
+  if (resume_token.empty()) return false;
+  auto v = state_.visitor_by_token.find(resume_token);
+  if (v == state_.visitor_by_token.end()) return false;
+  const Conversation* c = state_.conversation(conversation_id);
+  return c && c->info.visitor_id() == v->second && c->info.state() != v1::CONVERSATION_STATE_CLOSED &&
+         state_.queues.key_of(conversation_id).has_value();
+}
+
+bool Service::divert_to_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms) {
+  auto it = state_.conversations.find(conversation_id);
+  if (it == state_.conversations.end() || it->second.info.state() == v1::CONVERSATION_STATE_CLOSED) return false;
+  Conversation& c = it->second;
+  if (!state_.queues.key_of(conversation_id)) {  // an agent took it in the meantime: they answer, and know
+    append_system(c, ticket_notice(number, due_ms));
+    settle();
+    return true;
+  }
+  close_conversation(c, v1::ROLE_VISITOR, c.info.visitor_id(), v1::CLOSE_REASON_REQUEST_LEFT, {},
+                     ticket_notice(number, due_ms));
+  settle();
   return true;
 }
 

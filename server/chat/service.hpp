@@ -75,6 +75,15 @@ class Service {
   // False if there is no such open chat.
   bool announce_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms);
 
+  // The visitor holding `resume_token` has this chat waiting in a queue (no
+  // agent yet): they may leave it as a request (POST /api/requests/from-chat).
+  bool visitor_chat_waiting(const std::string& resume_token, const std::string& conversation_id) const;
+  // The visitor's waiting chat became request `number`: the chat says so and,
+  // if still waiting, closes (CLOSE_REASON_REQUEST_LEFT, no rating prompt).
+  // An agent who took it meanwhile keeps it, and reads the notice. False if
+  // there is no such open chat.
+  bool divert_to_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms);
+
   // A customer's erasure request (by verified customer id, or by visitor id):
   // refused while one of their chats is open; else their visitors are
   // forgotten (resume tokens die), their closed chats leave memory, and a
@@ -138,7 +147,7 @@ class Service {
   // appends `notice`; its ChatClosed event tells both sides and prompts the
   // visitor for a rating.
   void close_conversation(Conversation& c, v1::Role closed_by, const std::string& closer_id, v1::CloseReason reason,
-                          const std::string& comment, v1::NoticeKind notice);
+                          const std::string& comment, const v1::SystemNotice& notice);
   void release(Conversation& c, const std::string& reason, const std::string& by = {});
   void requeue_front(Conversation& c);
   void append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name = {});

@@ -50,6 +50,12 @@ struct ServiceLimits {
   std::uint32_t max_conversation_messages = 2000;
   std::size_t max_conversation_text_bytes = 1024 * 1024;
   double new_chats_per_address_per_minute = 10;  // bursts of as many; across every node
+  // Whether a waiting visitor may be offered to leave a request instead
+  // (QueueStatus.request_offer): only where tickets are kept (records on one
+  // node). Offered when the queue closes, nobody who serves it is online, or
+  // after this long in the queue (0: not for waiting alone).
+  bool offer_requests = false;
+  std::int64_t offer_request_after_ms = 300'000;
 };
 
 struct Session {

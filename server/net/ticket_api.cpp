@@ -223,6 +223,36 @@ std::string chat_text(const std::vector<v1::Message>& messages) {
   return out;
 }
 
+// A ticket's request made of a stored chat: what it is about, everything
+// said in it, and who asked (visitor, verified customer, locale, zone).
+tickets::NewRequest request_of_chat(const store::RecordStore::Transcript& t, std::string token, const std::string& email) {
+  const auto& info = t.record.info();
+  tickets::NewRequest r;
+  r.token = std::move(token);
+  r.category = info.category() == v1::CATEGORY_UNSPECIFIED ? v1::CATEGORY_OTHER : info.category();
+  r.subject = info.subject();
+  r.text = chat_text(t.messages);
+  if (r.text.empty()) r.text = "(the chat had no messages)";
+  r.transaction_id = info.transaction_id();
+  r.page_url = info.page_url();
+  r.requester.set_name(info.visitor_name());
+  r.requester.set_email(email);
+  r.requester.set_locale(info.locale());
+  r.requester.set_time_zone(info.time_zone());
+  r.requester.set_visitor_id(info.visitor_id());
+  r.requester.set_customer_id(info.customer_id());
+  r.requester.set_verified_site(info.verified_site());
+  r.channel = parley::desk::v1::TICKET_CHANNEL_CHAT;
+  r.source_conversation_id = info.conversation_id();
+  return r;
+}
+
+// The queue whose reply-by policy a ticket made of this chat follows.
+std::string chat_queue(const v1::ConversationInfo& info) {
+  return info.tier() >= 2 ? std::string("tier2")
+                          : tickets::queue_name(info.category() == v1::CATEGORY_UNSPECIFIED ? v1::CATEGORY_OTHER : info.category());
+}
+
 // POST /api/tickets/from-chat {"conversation_id", "email" (default: the
 // chat's), "subject" (default: the chat's)}: the chat's agent (or a
 // supervisor or admin) makes a ticket of it, owned by them, acknowledged by
@@ -245,26 +275,11 @@ void make_ticket_of_chat(ServerContext& context, const Request& req, const ticke
     const auto& info = t->record.info();
     if (info.agent_id() != staff.id && !tickets::oversees(staff))
       return reply(error_response(req, http::status::forbidden, "forbidden", "only the chat's agent, a supervisor or an admin makes a ticket of it"));
-    tickets::NewRequest r;
-    r.token = util::hash_hex("parley-chat-ticket\x1f" + context.chat_ticket_key + "\x1f" + conversation, 32);
-    r.category = info.category() == v1::CATEGORY_UNSPECIFIED ? v1::CATEGORY_OTHER : info.category();
-    r.subject = subject.empty() ? info.subject() : subject;
-    r.text = chat_text(t->messages);
-    if (r.text.empty()) r.text = "(the chat had no messages)";
-    r.transaction_id = info.transaction_id();
-    r.page_url = info.page_url();
-    r.requester.set_name(info.visitor_name());
-    r.requester.set_email(email.empty() ? info.email() : email);
-    r.requester.set_locale(info.locale());
-    r.requester.set_time_zone(info.time_zone());
-    r.requester.set_visitor_id(info.visitor_id());
-    r.requester.set_customer_id(info.customer_id());
-    r.requester.set_verified_site(info.verified_site());
-    r.channel = parley::desk::v1::TICKET_CHANNEL_CHAT;
-    r.source_conversation_id = conversation;
+    auto r = request_of_chat(*t, util::hash_hex("parley-chat-ticket\x1f" + context.chat_ticket_key + "\x1f" + conversation, 32),
+                             email.empty() ? info.email() : email);
+    if (!subject.empty()) r.subject = subject;
     const auto tier = std::max<std::uint32_t>(1, info.tier());
-    const auto queue = tier >= 2 ? std::string("tier2") : tickets::queue_name(r.category);
-    const auto due = context.hours.load()->reply_by(queue, now);
+    const auto due = context.hours.load()->reply_by(chat_queue(info), now);
     auto* records = context.store;
     records->change_ticket(
         tickets::id_for_token(r.token), r.requester.email(),
@@ -285,7 +300,7 @@ void make_ticket_of_chat(ServerContext& context, const Request& req, const ticke
           if (made) {
             if (!d->mails.empty() && context.mail_queued) context.mail_queued();
             asio::post(context.hub, [&gateway = context.service, conversation, number = d->put->number(), due = d->put->due_ms()] {
-              gateway.announce_ticket(conversation, number, due, [](bool) {});  // a closed chat is told nothing
+              gateway.announce_ticket(conversation, number, due, false, [](bool) {});  // a closed chat is told nothing
             });
           }
           records->ticket(d->put->id(), [req, reply, unavailable, now, made](bool ok, std::optional<store::RecordStore::TicketThread> made_ticket) {
@@ -293,6 +308,62 @@ void make_ticket_of_chat(ServerContext& context, const Request& req, const ticke
             reply(json_response(req, made ? http::status::created : http::status::ok, {{"ticket", staff_ticket_json(*made_ticket, now)}}));
           });
         });
+  });
+}
+
+// POST /api/requests/from-chat {"token", "email", "conversation_id",
+// "resume_token"}: a visitor whose chat waits in a queue (nobody online, hours
+// over, a long wait) leaves it as a request instead: a ticket with everything
+// the chat holds, named by the visitor's secret `token` like a form's request,
+// acknowledged by mail; the chat says so and closes. The resume token proves
+// the chat is theirs. 201 {"request"}; the same token again: 200 with it.
+template <class Reply, class Unavailable>
+void leave_chat_as_request(ServerContext& context, const Request& req, const std::string& token, const std::string& email,
+                           const std::string& conversation, const std::string& resume, std::int64_t now, Reply reply,
+                           Unavailable unavailable) {
+  auto* store = context.store;
+  const auto id = tickets::id_for_token(token);
+  // Made before (a resend after a lost answer): the same request, whatever became of the chat.
+  auto made_before = [req, reply, unavailable, store, id, token, conversation] {
+    store->ticket(id, [req, reply, unavailable, token, conversation](bool ok, std::optional<store::RecordStore::TicketThread> t) {
+      if (!ok) return unavailable();
+      if (!t || !tickets::token_matches(t->ticket, token) || t->ticket.source_conversation_id() != conversation)
+        return reply(error_response(req, http::status::not_found, "not_waiting", "no chat of yours is waiting"));
+      reply(json_response(req, http::status::ok, {{"request", requester_json(*t)}}));
+    });
+  };
+  asio::post(context.hub, [&context, req, reply, unavailable, store, id, token, email, conversation, resume, now, made_before] {
+    if (!context.service.visitor_chat_waiting(resume, conversation)) return made_before();
+    store->transcript(conversation, [&context, req, reply, unavailable, store, id, token, email, now](
+                                        std::optional<store::RecordStore::Transcript> chat) {
+      if (!chat) return unavailable();  // waiting, so stored: the store did not answer
+      auto r = request_of_chat(*chat, token, email);
+      const auto due = context.hours.load()->reply_by(chat_queue(chat->record.info()), now);
+      store->change_ticket(
+          id, email,
+          [r, now, due, mail_id = util::random_token("m_", 12)](const tickets::Context& c) {
+            return tickets::decide_open(r, c, now, due, mail_id);
+          },
+          [&context, req, reply, unavailable, store](std::optional<tickets::Decision> d) {
+            if (!d) return unavailable();
+            if (d->outcome != tickets::Outcome::done && d->outcome != tickets::Outcome::unchanged)
+              return reply(error_response(req, outcome_status(d->outcome), outcome_code(d->outcome), d->message));
+            if (!d->mails.empty() && context.mail_queued) context.mail_queued();
+            const bool made = d->outcome == tickets::Outcome::done;
+            auto answer = [req, reply, unavailable, store, id = d->put->id(), made](bool) {
+              store->ticket(id, [req, reply, unavailable, made](bool ok, std::optional<store::RecordStore::TicketThread> t) {
+                if (!ok || !t) return unavailable();
+                reply(json_response(req, made ? http::status::created : http::status::ok, {{"request", requester_json(*t)}}));
+              });
+            };
+            // The chat closes before the visitor is answered, so the widget
+            // never shows a queue for a chat that is a request now.
+            asio::post(context.hub, [&gateway = context.service, conversation = d->put->source_conversation_id(),
+                                     number = d->put->number(), due = d->put->due_ms(), answer] {
+              gateway.announce_ticket(conversation, number, due, true, answer);
+            });
+          });
+    });
   });
 }
 
@@ -343,7 +414,9 @@ void HttpSession<Stream>::handle_requests_api(Request req, const std::string& pa
   const bool create = path == "/api/requests";
   const bool mine = path == "/api/requests/mine";
   const bool follow_up = path == "/api/requests/mine/messages";
-  if (!create && !mine && !follow_up) return reply(error_response(req, http::status::not_found, "not_found", "no such API"));
+  const bool from_chat = path == "/api/requests/from-chat";
+  if (!create && !mine && !follow_up && !from_chat)
+    return reply(error_response(req, http::status::not_found, "not_found", "no such API"));
   const auto method = mine ? http::verb::get : http::verb::post;
   if (req.method() != method)
     return reply(error_response(req, http::status::method_not_allowed, "method_not_allowed",
@@ -377,6 +450,25 @@ void HttpSession<Stream>::handle_requests_api(Request req, const std::string& pa
     (void)now;
   };
 
+  if (from_chat) {
+    auto body = json_body(req);
+    auto token = body ? field(*body, "token") : std::nullopt;
+    auto email = body ? field(*body, "email") : std::nullopt;
+    auto conversation = body ? field(*body, "conversation_id") : std::nullopt;
+    auto resume = body ? field(*body, "resume_token") : std::nullopt;
+    if (!token || !email || !conversation || !resume || conversation->empty() || conversation->size() > 64 ||
+        resume->empty() || resume->size() > 256)
+      return reply(error_response(req, http::status::bad_request, "invalid_request",
+                                  "send {\"token\", \"email\", \"conversation_id\", \"resume_token\"} as strings"));
+    tickets::NewRequest probe;  // the fields the visitor gives, checked before anything is looked up
+    probe.token = *token;
+    probe.text = "-";
+    probe.requester.set_email(*email);
+    if (auto why = tickets::invalid_request(probe)) return reply(error_response(req, http::status::bad_request, "invalid_request", *why));
+    if (rate_limited(context_.request_limits.new_requests)) return;
+    leave_chat_as_request(context_, req, *token, *email, *conversation, *resume, now, reply, unavailable);
+    return;
+  }
   if (create) {
     auto body = json_body(req);
     tickets::NewRequest r;

@@ -269,3 +269,119 @@ TEST_CASE("tickets: a chat without an e-mail address needs one to become a ticke
                   {{"Authorization", "Bearer " + token}});
   CHECK(res.status == 201);
 }
+
+TEST_CASE("tickets: a visitor nobody can serve leaves the waiting chat as a request: everything typed is kept, the chat closes with the number, each resend is the same request") {
+  TempDir data("tickets-visitor-leaves");
+  SmtpSink sink;
+  ServerProcess server(server_with_mail(data, sink));
+  auto visitor_session = visitor(server.port());
+  auto& v = visitor_session.ws;
+  auto frame = start_chat("My deposit 0xfeed01 has not arrived after 3 hours");
+  frame.mutable_start_chat()->set_display_name("Li Wei");
+  frame.mutable_start_chat()->set_transaction_id("0xfeed01");
+  v.send(frame);
+  const auto id = v.expect(F::kAck).ack().conversation_id();
+  // Nobody is online: waiting is not worth it, and the visitor is told so.
+  CHECK(v.expect(F::kQueueStatus).queue_status().request_offer() == v1::REQUEST_OFFER_NOBODY_ONLINE);
+  v.send(send_message(id, "v-2", "It was 0.5 BTC"));
+  REQUIRE(v.expect(F::kAck).ack().seq() > 0);
+
+  const std::string resume = visitor_session.welcome.resume_token();
+  const json::object body{{"token", token_a}, {"email", "li@example.com"}, {"conversation_id", id}, {"resume_token", resume}};
+  auto res = post_json(server.port(), "/api/requests/from-chat", body);
+  INFO(res.body);
+  REQUIRE(res.status == 201);
+  const auto request = json::parse(res.body).at("request");
+  CHECK(request.at("email") == "li@example.com");
+  const auto text = std::string(request.at("messages").as_array()[0].at("text").as_string());
+  CHECK_THAT(text, Catch::Contains("My deposit 0xfeed01 has not arrived after 3 hours"));
+  CHECK_THAT(text, Catch::Contains("It was 0.5 BTC"));
+
+  // The chat says so and closes; nobody served it, so nothing to rate.
+  v1::Message notice;
+  do notice = v.expect(F::kMessage).message();
+  while (notice.notice().kind() != v1::NOTICE_KIND_TICKET_OPENED);
+  CHECK(static_cast<std::int64_t>(notice.notice().ticket_number()) == request.at("number").as_int64());
+  CHECK(notice.notice().due_ms() == request.at("due_ms").as_int64());
+  CHECK(v.expect(F::kClosed).closed().reason() == v1::CLOSE_REASON_REQUEST_LEFT);
+  // Acknowledged by mail.
+  auto mails = sink.wait_for(1);
+  REQUIRE(mails.size() == 1);
+  CHECK_THAT(mails[0], Catch::Contains("X-Envelope-To: li@example.com"));
+
+  // A resend after a lost answer: the same request, no second mail.
+  res = post_json(server.port(), "/api/requests/from-chat", body);
+  CHECK(res.status == 200);
+  CHECK(json::parse(res.body).at("request").at("number") == request.at("number"));
+  // The requester sees it with their secret; an agent sees it unassigned, with the transaction id.
+  res = http_request(server.port(), "GET", "/api/requests/mine", "", {{"Authorization", "Bearer " + token_a}});
+  CHECK(res.status == 200);
+  const auto alice = login(server.port(), "alice");
+  res = http_request(server.port(), "GET", "/api/tickets?view=unassigned", "", {{"Authorization", "Bearer " + alice}});
+  REQUIRE(res.status == 200);
+  const auto list = json::parse(res.body).at("tickets").as_array();
+  REQUIRE(list.size() == 1);
+  const auto t = ticket(server.port(), alice, std::string(list[0].at("id").as_string()));
+  CHECK(t.at("transaction_id") == "0xfeed01");
+  CHECK(t.at("channel") == "chat");
+  CHECK(t.at("source_conversation_id").as_string() == id);
+  CHECK(sink.messages().size() == 1);
+}
+
+TEST_CASE("tickets: only the visitor whose chat is waiting may leave it as a request, and bad input is a clear error") {
+  TempDir data("tickets-visitor-leaves-bad");
+  ServerProcess server(server_args({"--data-dir", data.path().string()}));
+  auto mine = visitor(server.port());
+  const auto id = start(mine.ws);
+  auto stranger = visitor(server.port());
+  const std::string token_b = "tok_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+  auto with = [&](std::initializer_list<std::pair<const char*, json::value>> changes) {
+    json::object body{{"token", token_b}, {"email", "li@example.com"}, {"conversation_id", id},
+                      {"resume_token", mine.welcome.resume_token()}};
+    for (const auto& [key, value] : changes) {
+      if (value.is_null()) body.erase(key);
+      else body[key] = value;
+    }
+    return body;
+  };
+  struct Case {
+    const char* what;
+    json::object body;
+    int status;
+    const char* code;
+  };
+  const std::vector<Case> cases{
+      {"no token", with({{"token", nullptr}}), 400, "invalid_request"},
+      {"a short token", with({{"token", "short"}}), 400, "invalid_request"},
+      {"no e-mail", with({{"email", nullptr}}), 400, "invalid_request"},
+      {"a bad e-mail", with({{"email", "li at example"}}), 400, "invalid_request"},
+      {"a number for the chat", with({{"conversation_id", 7}}), 400, "invalid_request"},
+      {"a huge chat id", with({{"conversation_id", json::value(std::string(100, 'c'))}}), 400, "invalid_request"},
+      {"no resume token", with({{"resume_token", nullptr}}), 400, "invalid_request"},
+      {"someone else's resume token", with({{"resume_token", json::value(stranger.welcome.resume_token())}}), 404, "not_waiting"},
+      {"a forged resume token", with({{"resume_token", "vt_0_forged"}}), 404, "not_waiting"},
+      {"an unknown chat", with({{"conversation_id", "c_nothing"}}), 404, "not_waiting"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto res = post_json(server.port(), "/api/requests/from-chat", c.body);
+    INFO(res.body);
+    CHECK(res.status == c.status);
+    CHECK(json::parse(res.body).at("error") == c.code);
+  }
+  // Not JSON, not POST, not from another site.
+  CHECK(http_request(server.port(), "POST", "/api/requests/from-chat", "token=x", {{"Content-Type", "text/plain"}}).status == 415);
+  CHECK(http_request(server.port(), "GET", "/api/requests/from-chat").status == 405);
+  CHECK(post_json(server.port(), "/api/requests/from-chat", with({}), {{"Origin", "https://evil.example"}}).status == 403);
+  // A chat an agent has taken is not waiting: it stays a chat.
+  auto alice = staff(server.port(), "alice");
+  REQUIRE(alice.ws.expect(F::kConversation).conversation().assigned_to_you());
+  auto res = post_json(server.port(), "/api/requests/from-chat", with({}));
+  CHECK(res.status == 404);
+  // Nothing was made, and the chat is still open.
+  const auto staff_token = login(server.port(), "alice");
+  res = http_request(server.port(), "GET", "/api/tickets?status=active", "", {{"Authorization", "Bearer " + staff_token}});
+  CHECK(json::parse(res.body).at("tickets").as_array().empty());
+  mine.ws.send(send_message(id, "v-3", "still here"));
+  CHECK(mine.ws.expect(F::kAck).ack().seq() > 0);
+}

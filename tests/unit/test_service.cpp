@@ -1266,3 +1266,103 @@ TEST_CASE("a client whose history the server lost is told so, not shown a silent
     CHECK(error.conversation_id() == "c_lost");
   }
 }
+
+TEST_CASE("a waiting visitor is offered to leave a request: nobody online, the queue closed, or a wait past the limit") {
+  chat::ServiceLimits limits;
+  limits.offer_requests = true;
+  limits.offer_request_after_ms = 60'000;
+  Harness h(limits);
+  auto offer_of = [](Client& c) {
+    v1::RequestOffer last = v1::REQUEST_OFFER_NONE;
+    bool any = false;
+    while (c.has(F::kQueueStatus)) {
+      last = c.take(F::kQueueStatus).queue_status().request_offer();
+      any = true;
+    }
+    REQUIRE(any);
+    return last;
+  };
+
+  // Nobody who serves the queue is online: offered at once.
+  auto early = h.visitor();
+  h.start(early);
+  CHECK(offer_of(early) == v1::REQUEST_OFFER_NOBODY_ONLINE);
+
+  // Alice comes online and takes it; two more chats fill her, a third waits.
+  auto alice = h.agent("alice");
+  auto second = h.visitor();
+  h.start(second);
+  auto waiting = h.visitor();
+  h.start(waiting);
+  CHECK(offer_of(waiting) == v1::REQUEST_OFFER_NONE);
+  h.clock.advance(59'000);
+  h.service.advance();
+  CHECK_FALSE(waiting.has(F::kQueueStatus));  // nothing changed yet
+  h.clock.advance(2'000);
+  h.service.advance();
+  CHECK(offer_of(waiting) == v1::REQUEST_OFFER_WAITED_LONG);
+
+  // The queue's hours end: closed outranks the wait.
+  h.service.update_hours(std::make_shared<const hours::BusinessHours>(hours::BusinessHours::parse(R"({
+    "default": {"time_zone": "UTC", "weekly": {"mon": ["09:00-10:00"]}}
+  })")));
+  h.clock.advance(1'000);
+  h.service.advance();
+  CHECK(offer_of(waiting) == v1::REQUEST_OFFER_CLOSED);
+}
+
+TEST_CASE("without records nothing is offered, however long the wait") {
+  Harness h;  // offer_requests is off by default
+  auto v = h.visitor();
+  h.start(v);
+  h.clock.advance(3'600'000);
+  h.service.advance();
+  while (v.has(F::kQueueStatus)) CHECK(v.take(F::kQueueStatus).queue_status().request_offer() == v1::REQUEST_OFFER_NONE);
+}
+
+TEST_CASE("a waiting chat left as a request closes with the request's number, is not rated, and only its visitor may leave it") {
+  chat::ServiceLimits limits;
+  limits.offer_requests = true;
+  Harness h(limits);
+  auto v = h.visitor();
+  const auto token = v.take(F::kWelcome).welcome().resume_token();
+  const auto id = h.start(v, "deposit 0xabc missing");
+  auto other = h.visitor();
+  const auto other_token = other.take(F::kWelcome).welcome().resume_token();
+  const auto other_id = h.start(other, "me too");
+
+  CHECK(h.service.visitor_chat_waiting(token, id));
+  CHECK_FALSE(h.service.visitor_chat_waiting(other_token, id));  // not theirs
+  CHECK_FALSE(h.service.visitor_chat_waiting("", id));
+  CHECK_FALSE(h.service.visitor_chat_waiting("vt_forged", id));
+  CHECK_FALSE(h.service.visitor_chat_waiting(token, "no-such-chat"));
+
+  // A client may not claim the server's reason itself.
+  v.clear();
+  v.send(close_chat(id, v1::CLOSE_REASON_REQUEST_LEFT));
+  CHECK(v.error().code() == v1::ERROR_CODE_INVALID_ARGUMENT);
+
+  REQUIRE(h.service.divert_to_ticket(id, 1007, 1'700'000'000'000));
+  auto notice = v.take(F::kMessage).message();
+  CHECK(notice.system());
+  CHECK(notice.notice().kind() == v1::NOTICE_KIND_TICKET_OPENED);
+  CHECK(notice.notice().ticket_number() == 1007);
+  CHECK(notice.notice().due_ms() == 1'700'000'000'000);
+  auto closed = v.take(F::kClosed).closed();
+  CHECK(closed.reason() == v1::CLOSE_REASON_REQUEST_LEFT);
+  CHECK(closed.closed_by() == v1::ROLE_VISITOR);
+  CHECK_FALSE(v.has(F::kRatingPrompt));
+  CHECK_FALSE(h.service.visitor_chat_waiting(token, id));
+  CHECK_FALSE(h.service.divert_to_ticket(id, 1007, 0));  // closed: nothing more
+  CHECK(h.service.stats().queued_tier1 == 1);
+
+  // An agent took the other chat meanwhile: it stays open, and both read the notice.
+  auto alice = h.agent("alice");
+  CHECK_FALSE(h.service.visitor_chat_waiting(other_token, other_id));
+  other.clear();
+  alice.clear();
+  REQUIRE(h.service.divert_to_ticket(other_id, 1008, 1'700'000'000'000));
+  CHECK(other.take(F::kMessage).message().notice().ticket_number() == 1008);
+  CHECK(alice.take(F::kMessage).message().notice().kind() == v1::NOTICE_KIND_TICKET_OPENED);
+  CHECK_FALSE(other.has(F::kClosed));
+}

@@ -59,9 +59,10 @@ class ClusterGateway final : public chat::Gateway {
   std::shared_ptr<RedisConnection> command_connection() const { return commands_; }
   void sign_out(const std::string& agent_id, const std::string& token_id, std::int64_t expires_at_ms) override;
   // Not yet: it would have to reach the leader (the leaderless cluster, issue 15).
-  void announce_ticket(const std::string&, std::uint64_t, std::int64_t, std::function<void(bool)> done) override {
+  void announce_ticket(const std::string&, std::uint64_t, std::int64_t, bool, std::function<void(bool)> done) override {
     done(false);  // tickets need a single node's records for now (issue 15)
   }
+  bool visitor_chat_waiting(const std::string&, const std::string&) const override { return false; }
   void erase_customer(const std::string&, const std::string&, const std::string&,
                       std::function<void(chat::ErasureResult)> done) override {
     done(chat::ErasureResult::unsupported);
