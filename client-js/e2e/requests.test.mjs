@@ -10,7 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFile } from "node:fs/promises";
-import { deliverMail, newContext, passwords, selectChat, seriousViolations, signInAgent, startChat, useServerAndBrowser } from "./harness.mjs";
+import { deliverMail, newContext, openWidget, passwords, selectChat, seriousViolations, signInAgent, startChat, useServerAndBrowser } from "./harness.mjs";
 
 const data = mkdtempSync(join(tmpdir(), "parley-e2e-requests-"));
 const env = useServerAndBrowser(["--data-dir", data, "--lmtp-listen", "127.0.0.1:0"]);
@@ -197,4 +197,52 @@ test("a mail's attachments in the console: the screenshot downloads, the program
   const bytes = await readFile(await download.path());
   assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.deepEqual(await seriousViolations(agent, "dialog.tickets-dialog"), []);
+});
+
+test("a Chinese visitor waiting while nobody is online leaves the chat as a request: told why, e-mail kept, the chat ends with the number, no rating", async () => {
+  const agent = await signInAgent(env.browser, env.server, "dora");
+  // Dora (one chat at a time) is busy with someone else.
+  const first = await openWidget(env.browser, env.server);
+  await startChat(first, { message: "Busy chat", name: "First" });
+  await first.locator("#parley-widget .status", { hasText: "chatting with Dora" }).waitFor();
+
+  const context = await newContext(env.browser, { locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const page = await context.newPage();
+  await page.goto(env.server.url + "/");
+  await page.locator("#parley-widget .launcher").click();
+  const w = page.locator("#parley-widget");
+  await w.locator("form.prechat input[name=email]").fill("chen@example.com");
+  await startChat(page, { message: "提现五个小时还没到账", transactionId: "0xbeef77", name: "Chen" });
+  await w.locator(".status", { hasText: "排" }).waitFor();
+  const offer = w.locator("form.request-offer");
+  // Someone serves the queue: waiting is worth it, nothing is offered.
+  assert.equal(await offer.isHidden(), true);
+
+  // Dora steps away: nobody who serves the queue is online now.
+  await agent.getByLabel("Status").selectOption({ label: "Away" });
+  await offer.locator(".offer-reason", { hasText: "目前没有在线客服。您可以将问题转为请求" }).waitFor();
+  assert.equal(await offer.locator("input[name=requestEmail]").inputValue(), "chen@example.com");
+  assert.deepEqual(await seriousViolations(page, "#parley-widget"), []);
+  await offer.getByRole("button", { name: "转为请求" }).click();
+
+  // The chat says the number and deadline in Chinese, once, and ends without a rating.
+  const notice = w.locator(".msg.system", { hasText: "已转为请求 #" });
+  await notice.waitFor();
+  assert.equal(await notice.count(), 1);
+  await w.locator(".rating .request-left", { hasText: "您的问题已转为请求" }).waitFor();
+  assert.equal(await w.locator(".rating .star").count(), 0);
+  assert.equal(await offer.isHidden(), true);
+  const number = /#(\d+)/.exec(await notice.textContent())[1];
+
+  // A new chat's form lists the request; an agent has it with what was typed.
+  await w.getByRole("button", { name: "发起新的咨询" }).click();
+  await w.locator(".requests .request", { hasText: `#${number}` }).waitFor();
+  const token = await staffToken(env.server, "bob");
+  const list = await (await fetch(`${env.server.url}/api/tickets?view=unassigned`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const made = list.tickets.find((t) => t.number === Number(number));
+  assert.ok(made, "the request is in the inbox");
+  const full = await (await fetch(`${env.server.url}/api/tickets/${made.id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  assert.match(full.ticket.thread[0].text, /提现五个小时还没到账/);
+  assert.equal(full.ticket.transaction_id, "0xbeef77");
+  await context.close();
 });

@@ -1,5 +1,5 @@
-import { describe, expect, test } from "vitest";
-import { httpBase, keepToken, keptTokens, maxKept, newToken } from "../src/widget/requests";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { httpBase, keepToken, keptTokens, leaveChatAsRequest, maxKept, newToken } from "../src/widget/requests";
 
 class MemoryStorage {
   private items = new Map<string, string>();
@@ -39,5 +39,37 @@ describe("requests left in the widget", () => {
   test("the HTTP base follows the widget's WebSocket URL", () => {
     expect(httpBase("ws://127.0.0.1:8080/ws")).toBe("http://127.0.0.1:8080");
     expect(httpBase("wss://support.example.com/ws")).toBe("https://support.example.com");
+  });
+
+  describe("leaving a waiting chat as a request", () => {
+    afterEach(() => vi.unstubAllGlobals());
+    const chat = { conversationId: "c_1", resumeToken: "vt_1_abc", email: "li@example.com" };
+
+    test("sends the secret, the chat and its proof, and hands back the request", async () => {
+      const calls: { url: string; body: Record<string, string> }[] = [];
+      vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
+        calls.push({ url, body: JSON.parse(init.body as string) });
+        return new Response(JSON.stringify({ request: { number: 1004, due_ms: 5 } }), { status: 201 });
+      });
+      const result = await leaveChatAsRequest("http://h", chat, "tok");
+      expect(calls).toEqual([{ url: "http://h/api/requests/from-chat",
+        body: { token: "tok", email: "li@example.com", conversation_id: "c_1", resume_token: "vt_1_abc" } }]);
+      expect(result).toMatchObject({ ok: true, token: "tok", request: { number: 1004 } });
+    });
+
+    test.each([
+      ["the server's refusal", new Response(JSON.stringify({ error: "not_waiting", message: "no chat of yours is waiting" }), { status: 404 }), "not_waiting"],
+      ["a limit, with when to retry", new Response(JSON.stringify({ error: "rate_limited" }), { status: 429, headers: { "Retry-After": "30" } }), "rate_limited"],
+      ["a proxy's page that is not JSON", new Response("<html>bad gateway</html>", { status: 502 }), "http_502"],
+    ])("%s is a code, never a throw", async (_what, response, code) => {
+      vi.stubGlobal("fetch", async () => response);
+      const result = await leaveChatAsRequest("http://h", chat, "tok");
+      expect(result).toMatchObject({ ok: false, code });
+    });
+
+    test("no network is 'unavailable'", async () => {
+      vi.stubGlobal("fetch", async () => { throw new TypeError("Failed to fetch"); });
+      expect(await leaveChatAsRequest("http://h", chat, "tok")).toMatchObject({ ok: false, code: "unavailable" });
+    });
   });
 });

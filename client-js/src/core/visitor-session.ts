@@ -5,8 +5,10 @@
 import { Transcript } from "./transcript";
 import {
   Category,
+  CloseReason,
   ConversationState,
   ErrorCode,
+  RequestOffer,
   Role,
   newClientId,
   type ClientFrameInit,
@@ -58,6 +60,10 @@ export class VisitorSession {
   transcript: Transcript | null = null;
   queuePosition = 0;
   estimatedWaitSeconds = 0;
+  /** While queued: why waiting is not worth it (the widget offers to leave a request); NONE otherwise. */
+  requestOffer: RequestOffer = RequestOffer.NONE;
+  /** Why the current chat closed, once it has. */
+  closeReason: CloseReason = CloseReason.UNSPECIFIED;
   tier = 1;
   agentName = "";
   senior = false;
@@ -222,6 +228,7 @@ export class VisitorSession {
         break;
       case "queueStatus":
         if (f.value.conversationId !== this.conversationId) break;
+        this.requestOffer = f.value.requestOffer;
         this.queuePosition = f.value.position;
         this.estimatedWaitSeconds = f.value.estimatedWaitSeconds;
         this.tier = f.value.tier;
@@ -229,6 +236,7 @@ export class VisitorSession {
         break;
       case "agentJoined":
         if (f.value.conversationId !== this.conversationId) break;
+        this.requestOffer = RequestOffer.NONE;
         this.agentName = f.value.agentName;
         this.senior = f.value.senior;
         this.tier = f.value.tier;
@@ -247,6 +255,8 @@ export class VisitorSession {
         break;
       case "closed":
         if (f.value.conversationId === this.conversationId && this.phase !== "rated") this.phase = "closed";
+        if (f.value.conversationId === this.conversationId) this.closeReason = f.value.reason;
+        this.requestOffer = RequestOffer.NONE;
         this.agentTyping = false;
         break;
       case "ratingPrompt":
@@ -286,6 +296,8 @@ export class VisitorSession {
 
   private beginConversation(id: string): void {
     this.conversationId = id;
+    this.requestOffer = RequestOffer.NONE;
+    this.closeReason = CloseReason.UNSPECIFIED;
     this.transcript = new Transcript(id, this.visitorId);
   }
 

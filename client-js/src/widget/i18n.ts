@@ -34,6 +34,14 @@ const en = {
     invalid: "Something in the form is not accepted: an e-mail address and a description are needed.",
     other: "Your request could not be sent. Please try again.",
   },
+  // Waiting is not worth it: the chat can become a request answered by e-mail.
+  offer: {
+    waitedLong: "Nobody has been free for a while. Leave your question as a request and we will answer by e-mail, or keep waiting.",
+    closed: "Support has closed for now. Leave your question as a request and we will answer by e-mail.",
+    nobodyOnline: "No agent is online now. Leave your question as a request and we will answer by e-mail.",
+  },
+  leaveChatAsRequest: "Leave as a request",
+  requestLeft: "Your question is now a request; the answer comes by e-mail and will be shown here too.",
   queued: (position: number, minutes: number) =>
     `You are number ${position} in line. Estimated wait: about ${minutes} min.`,
   queuedSenior: (position: number, minutes: number) =>
@@ -118,6 +126,13 @@ const zh: Strings = {
   chattingWith: (name) => `客服 ${name} 正在为您服务`,
   seniorWith: (name) => `高级客服：${name}`,
   seniorTookOver: "高级技术支持已接手您的会话。",
+  offer: {
+    waitedLong: "客服已有一段时间无法接入。您可以将问题转为请求，我们将通过邮件答复；也可以继续等待。",
+    closed: "客服现已下班。您可以将问题转为请求，我们将通过邮件答复。",
+    nobodyOnline: "目前没有在线客服。您可以将问题转为请求，我们将通过邮件答复。",
+  },
+  leaveChatAsRequest: "转为请求",
+  requestLeft: "您的问题已转为请求，答复将通过邮件发送，也会显示在这里。",
   typing: (name) => `${name} 正在输入…`,
   placeholder: "输入消息",
   send: "发送",

@@ -3,10 +3,11 @@
 // options via data- attributes or window.ParleyConfig = { locale, server, identityToken }.
 import { Connection, type ConnectionState } from "../core/connection";
 import { formatTime, h, initials } from "../core/dom";
-import { Category, ErrorCode, NoticeKind, type QueueAvailability, type SystemNotice } from "../core/protocol";
+import { Category, CloseReason, ErrorCode, NoticeKind, RequestOffer, type QueueAvailability, type SystemNotice } from "../core/protocol";
 import { VisitorSession } from "../core/visitor-session";
 import { pickLocale, strings, type Locale, type Strings } from "./i18n";
-import { fetchRequests, httpBase, keepToken, keptTokens, newToken, sendRequest, serverTakesRequests, type SentRequest } from "./requests";
+import { fetchRequests, httpBase, keepToken, keptTokens, leaveChatAsRequest, newToken, sendRequest, serverTakesRequests,
+  type SentRequest } from "./requests";
 import { widgetCss } from "./styles";
 
 interface WidgetConfig {
@@ -54,7 +55,7 @@ class Widget {
   private els!: {
     launcher: HTMLButtonElement; badge: HTMLSpanElement; panel: HTMLDivElement; status: HTMLSpanElement;
     banner: HTMLDivElement; body: HTMLDivElement; typing: HTMLDivElement; footer: HTMLDivElement;
-    prechat: HTMLFormElement; messages: HTMLUListElement; composer: HTMLTextAreaElement; rating: HTMLDivElement;
+    prechat: HTMLFormElement; messages: HTMLUListElement; offer: HTMLFormElement; composer: HTMLTextAreaElement; rating: HTMLDivElement;
     seniorButton: HTMLButtonElement; title: HTMLHeadingElement;
   };
 
@@ -129,6 +130,7 @@ class Widget {
   private requestsLoaded = false;
   private requestNotice = "";
   private requestError = "";
+  private offerError = "";
   private sendingRequest = false;
   private pendingToken = "";  // kept across a failed send: a retry is the same request
   // Until the server says it takes requests (it keeps records), the form starts chats as before.
@@ -151,7 +153,8 @@ class Widget {
     const prechat = this.buildPrechat();
     const messages = h("ul", { class: "messages", "aria-live": "polite", "aria-label": t.title });
     const rating = h("div", { class: "rating" });
-    const body = h("div", { class: "body" }, prechat, messages, rating);
+    const offer = this.buildOffer();
+    const body = h("div", { class: "body" }, prechat, messages, offer, rating);
     const typing = h("div", { class: "typing", "aria-live": "polite" });
     const composer = h("textarea", { rows: 1, placeholder: t.placeholder, "aria-label": t.placeholder, maxlength: 4000 });
     composer.addEventListener("keydown", (e) => {
@@ -186,7 +189,7 @@ class Widget {
       document.addEventListener("keydown", this.escListener);
     }
     this.root.append(launcher, panel);
-    this.els = { launcher, badge, panel, status, banner, body, typing, footer, prechat, messages, composer, rating, seniorButton, title };
+    this.els = { launcher, badge, panel, status, banner, body, typing, footer, prechat, messages, offer, composer, rating, seniorButton, title };
   }
 
   /** Whether the chosen topic can be chatted about now; if not, the form leaves a request. */
@@ -243,6 +246,64 @@ class Widget {
         : t.requestRefused.other;
     }
     this.render();
+  }
+
+  // While queued in vain: leave the chat as a request (e-mail needed), or keep waiting.
+  private buildOffer(): HTMLFormElement {
+    const t = this.t;
+    const email = h("input", { name: "requestEmail", type: "email", required: true, maxlength: 254, autocomplete: "email" });
+    const form = h("form", { class: "request-offer", hidden: true, novalidate: true },
+      h("p", { class: "offer-reason", role: "status" }),
+      h("label", {}, h("span", {}, t.emailRequired), email),
+      h("p", { class: "error", role: "alert", hidden: true }),
+      h("button", { class: "primary", type: "submit" }, t.leaveChatAsRequest));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (!email.value.trim() || !email.checkValidity()) return email.focus();
+      void this.leaveChat(form, email.value.trim());
+    });
+    return form;
+  }
+
+  private async leaveChat(form: HTMLFormElement, email: string): Promise<void> {
+    const s = this.session;
+    this.sendingRequest = true;
+    this.offerError = "";
+    this.render();
+    const token = this.pendingToken || (this.pendingToken = newToken());
+    const result = await leaveChatAsRequest(this.base, { conversationId: s.conversationId, resumeToken: s.resumeToken, email }, token);
+    this.sendingRequest = false;
+    if (result.ok) {
+      keepToken(localStorage, token);
+      this.pendingToken = "";
+      this.requests = [result.request, ...this.requests.filter((r) => r.number !== result.request.number)];
+      this.requestNotice = this.t.requestSent(result.request.number, localTime(result.request.due_ms, this.locale), result.request.email);
+    } else {
+      this.offerError = result.code === "rate_limited" ? this.t.requestRefused.rateLimited
+        : result.code === "invalid_request" ? this.t.requestRefused.invalid
+        : result.code === "not_waiting" ? "" // an agent took the chat meanwhile: nothing to say
+        : this.t.requestRefused.other;
+    }
+    form.querySelector("button")!.disabled = false;
+    this.render();
+  }
+
+  private renderOffer(): void {
+    const { t, session: s, els } = this;
+    const offered = s.phase === "queued" && s.requestOffer !== RequestOffer.NONE && !this.requestsOff;
+    els.offer.hidden = !offered;
+    if (!offered) return;
+    const reason = s.requestOffer === RequestOffer.CLOSED ? t.offer.closed
+      : s.requestOffer === RequestOffer.NOBODY_ONLINE ? t.offer.nobodyOnline : t.offer.waitedLong;
+    const said = els.offer.querySelector<HTMLElement>(".offer-reason")!;
+    if (said.textContent !== reason) said.textContent = reason;
+    const email = els.offer.querySelector<HTMLInputElement>("input[name=requestEmail]")!;
+    // What the visitor gave in the form is the default.
+    if (!email.value) email.value = els.prechat.querySelector<HTMLInputElement>("input[name=email]")!.value;
+    const error = els.offer.querySelector<HTMLElement>("p.error")!;
+    error.hidden = !this.offerError;
+    error.textContent = this.offerError;
+    els.offer.querySelector<HTMLButtonElement>("button")!.disabled = this.sendingRequest;
   }
 
   private renderRequests(): void {
@@ -379,6 +440,7 @@ class Widget {
     els.typing.textContent = s.agentTyping && s.agentName ? t.typing(s.agentName) : "";
 
     this.renderMessages();
+    this.renderOffer();
     this.renderRating();
     // When the view changes under the keyboard user, keep focus inside the panel.
     if (this.open && s.phase !== this.lastPhase) {
@@ -448,6 +510,16 @@ class Widget {
       return;
     }
     if (s.phase !== "closed") return els.rating.replaceChildren();
+    if (s.closeReason === CloseReason.REQUEST_LEFT) {
+      // Nobody served it: nothing to rate; the notice above says the number and deadline.
+      if (els.rating.querySelector(".request-left")) return;
+      els.rating.replaceChildren(
+        h("p", { class: "notice request-left" }, t.requestLeft),
+        h("button", { class: "secondary", type: "button", onclick: () => s.newChat() }, t.newChat),
+      );
+      return;
+    }
+    if (els.rating.querySelector(".request-left")) els.rating.replaceChildren();
     if (els.rating.childElementCount > 0) return; // keep the comment being typed
     const stars = h("div", { class: "stars", role: "group", "aria-label": t.ratePrompt });
     const comment = h("textarea", { "aria-label": t.comment, placeholder: t.comment, maxlength: 1000 });

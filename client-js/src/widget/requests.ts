@@ -81,24 +81,41 @@ async function answer(res: Response): Promise<{ ok: boolean; body: any }> {
   return { ok: res.ok, body };
 }
 
-/** Sends a request; the same `token` again (after a lost answer) is the same request. */
-export async function sendRequest(base: string, form: RequestForm, token: string): Promise<RequestResult> {
+// POSTs a request to `path`; the answer as a RequestResult.
+async function postRequest(base: string, path: string, token: string, body: Record<string, string>): Promise<RequestResult> {
   try {
-    const res = await fetch(`${base}/api/requests`, {
+    const res = await fetch(`${base}${path}`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        token, category: form.category, subject: form.subject, text: form.text, transaction_id: form.transactionId,
-        name: form.name, email: form.email, locale: form.locale, time_zone: form.timeZone, page_url: form.pageUrl,
-        client_message_id: `${token.slice(0, 16)}-1`,
-      }),
+      body: JSON.stringify({ token, ...body }),
     });
-    const { ok, body } = await answer(res);
-    if (ok && body?.request) return { ok: true, request: body.request, token };
-    return { ok: false, code: body?.error ?? `http_${res.status}`, message: body?.message ?? "", retryAfterS: Number(res.headers.get("Retry-After")) || undefined };
+    const { ok, body: answered } = await answer(res);
+    if (ok && answered?.request) return { ok: true, request: answered.request, token };
+    return { ok: false, code: answered?.error ?? `http_${res.status}`, message: answered?.message ?? "",
+      retryAfterS: Number(res.headers.get("Retry-After")) || undefined };
   } catch {
     return { ok: false, code: "unavailable", message: "" };
   }
+}
+
+/** Sends a request; the same `token` again (after a lost answer) is the same request. */
+export function sendRequest(base: string, form: RequestForm, token: string): Promise<RequestResult> {
+  return postRequest(base, "/api/requests", token, {
+    category: form.category, subject: form.subject, text: form.text, transaction_id: form.transactionId,
+    name: form.name, email: form.email, locale: form.locale, time_zone: form.timeZone, page_url: form.pageUrl,
+    client_message_id: `${token.slice(0, 16)}-1`,
+  });
+}
+
+/**
+ * Leaves the waiting chat as a request: the server makes a ticket of all the
+ * chat holds and closes the chat. The resume token proves the chat is ours;
+ * the same `token` again is the same request.
+ */
+export function leaveChatAsRequest(base: string, chat: { conversationId: string; resumeToken: string; email: string },
+  token: string): Promise<RequestResult> {
+  return postRequest(base, "/api/requests/from-chat", token,
+    { email: chat.email, conversation_id: chat.conversationId, resume_token: chat.resumeToken });
 }
 
 /** Whether this server takes requests (it keeps records): it answers 401 to a call without a secret. */
