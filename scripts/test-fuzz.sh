@@ -9,10 +9,10 @@ seconds="${PARLEY_FUZZ_SECONDS:-30}"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_FUZZ=ON \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
   >/dev/null
-cmake --build build-fuzz --parallel "$(nproc)" --target fuzz_decoder fuzz_session fuzz_static parley_fuzz_seeds
+cmake --build build-fuzz --parallel "$(nproc)" --target fuzz_decoder fuzz_session fuzz_static fuzz_mail parley_fuzz_seeds
 build-fuzz/tests/fuzz/parley_fuzz_seeds tests/fuzz/corpus
 mkdir -p build-fuzz/crashes
-for target in decoder session static; do
+for target in decoder session static mail; do
   work="build-fuzz/corpus-$target"
   mkdir -p "$work"
   echo "fuzzing $target for ${seconds}s"
