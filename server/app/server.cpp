@@ -181,9 +181,13 @@ void Server::sweep_retention() {
   if (!store_ || config_.retention.count() == 0) return;
   const auto now = clock_.now_ms();
   constexpr std::size_t batch = 500;
-  store_->expire_closed(now - config_.retention.count(), batch, now, [this](std::vector<std::string> ids) {
-    const bool more = ids.size() == batch;
+  const auto before = now - config_.retention.count();
+  store_->expire_closed(before, batch, now, [this, before, now](std::vector<std::string> ids) {
+    const bool more_chats = ids.size() == batch;
     if (search_) search_->remove(std::move(ids));
+    // Then tickets solved or closed as long ago (each batch its own transaction).
+    store_->expire_tickets(before, batch, now, [this, more_chats](std::vector<std::string> tickets) {
+    const bool more = more_chats || tickets.size() == batch;
     // Runs on the store's thread: the next step is the hub's.
     asio::post(hub_, [this, more] {
       // Checked often enough that nothing outlives its time by more than a
@@ -194,6 +198,7 @@ void Server::sweep_retention() {
       retention_timer_.async_wait([this](net::error_code ec) {
         if (!ec) sweep_retention();
       });
+    });
     });
   });
 }

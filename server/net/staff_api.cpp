@@ -377,14 +377,30 @@ void HttpSession<Stream>::handle_records_api(Request incoming, const std::string
       const auto body = json::parse(req.body(), ec);
       const auto customer = ec ? std::string() : string_member(body, "customer_id");
       const auto visitor = ec ? std::string() : string_member(body, "visitor_id");
-      if (customer.empty() == visitor.empty() || customer.size() > 200 || visitor.size() > 200)
+      const auto email = ec ? std::string() : string_member(body, "email");
+      if ((!customer.empty() && !visitor.empty()) || (customer.empty() && visitor.empty() && email.empty()) ||
+          customer.size() > 200 || visitor.size() > 200 || (!email.empty() && !tickets::plausible_email(email)))
         return reply(error_response(req, http::status::bad_request, "invalid_request",
-                                    "send {\"customer_id\": ...} or {\"visitor_id\": ...}"));
-      asio::post(self->context_.hub, [self, req, reply, customer, visitor, who = staff.agent_id] {
-        self->context_.service.erase_customer(customer, visitor, who, [req, reply](chat::ErasureResult result) {
+                                    "send {\"customer_id\": ...} or {\"visitor_id\": ...}, and/or {\"email\": ...} "
+                                    "(a requester's tickets), one plain address"));
+      // The tickets of a requester known by e-mail (no chat of theirs lives in the core).
+      auto erase_requester = [store = self->context_.store, req, reply, email, who = staff.agent_id] {
+        if (email.empty()) return reply(json_response(req, http::status::ok, {{"erased", true}}));
+        auto event = audit_event("", who);
+        event.mutable_customer_erased()->set_email(email);
+        store->erase_requester(email, std::move(event), [req, reply](std::optional<std::size_t> n) {
+          if (!n)
+            return reply(error_response(req, http::status::service_unavailable, "unavailable",
+                                        "the store could not complete the erasure; repeat the request"));
+          reply(json_response(req, http::status::ok, {{"erased", true}, {"tickets", *n}}));
+        });
+      };
+      if (customer.empty() && visitor.empty()) return erase_requester();
+      asio::post(self->context_.hub, [self, req, reply, customer, visitor, erase_requester, who = staff.agent_id] {
+        self->context_.service.erase_customer(customer, visitor, who, [req, reply, erase_requester](chat::ErasureResult result) {
           using R = chat::ErasureResult;
           switch (result) {
-            case R::erased: return reply(json_response(req, http::status::ok, {{"erased", true}}));
+            case R::erased: return erase_requester();
             case R::open_chat:
               return reply(error_response(req, http::status::conflict, "open_chat",
                                           "this customer has an open chat; close it first"));

@@ -113,9 +113,72 @@ std::optional<RecordStore::Transcript> GroupCommitStore::read_transcript(const s
   return t;
 }
 
+std::size_t GroupCommitStore::erase_tickets(const std::string& customer_id, const std::string& visitor_id,
+                                           const std::string& email) {
+  const auto ids = read_ticket_ids_of(customer_id, visitor_id, email);
+  for (const auto& id : ids) {
+    auto t = read_ticket_thread(id);
+    if (!t) continue;
+    anonymise(t->ticket);
+    write_ticket(t->ticket);
+    for (auto& m : t->messages) {
+      anonymise(m);
+      rewrite_ticket_message(m);
+    }
+    for (auto& mail : t->mails) {
+      anonymise(mail);
+      write_mail(mail, 0);
+    }
+    erase_inbox_of(id);
+  }
+  return ids.size();
+}
+
+void GroupCommitStore::erase_requester(const std::string& email, parley::events::v1::Event event,
+                                       std::function<void(std::optional<std::size_t>)> done) {
+  run_job([this, email, event = std::move(event), done = std::move(done)]() mutable {
+    std::optional<std::size_t> erased;
+    try {
+      std::size_t n = 0;
+      in_transaction([&] { n = erase_tickets("", "", email); });
+      event.mutable_customer_erased()->Clear();  // who asked and when stay on record, not whom
+      StoreBatch audit;
+      audit.events.push_back(std::move(event));
+      if (write({&audit})) erased = n;
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: erasure of a requester failed (" << e.what() << "); it may be repeated\n";
+    }
+    done(erased);
+  });
+}
+
+void GroupCommitStore::expire_tickets(std::int64_t updated_before_ms, std::size_t max, std::int64_t now_ms,
+                                      std::function<void(std::vector<std::string>)> done) {
+  run_job([this, updated_before_ms, max, now_ms, done = std::move(done)] {
+    std::vector<std::string> ids;
+    try {
+      const auto gone = delete_done_tickets(updated_before_ms, max);
+      StoreBatch audit;
+      for (const auto& [id, number] : gone) {
+        ids.push_back(id);
+        auto& e = audit.events.emplace_back();
+        e.set_at_ms(now_ms);
+        e.set_conversation_id(id);
+        e.mutable_ticket_deleted()->set_reason("retention");
+        e.mutable_ticket_deleted()->set_number(number);
+      }
+      if (!gone.empty()) write({&audit});
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: ticket retention: " << e.what() << "\n";
+    }
+    done(std::move(ids));
+  });
+}
+
 std::vector<std::string> GroupCommitStore::erase_customer_records(const parley::events::v1::CustomerErased& who) {
   std::vector<std::string> ids;
   in_transaction([&] {
+    erase_tickets(who.customer_id(), who.visitor_id(), who.email());
     ids = read_conversation_ids(who.customer_id(), who.visitor_id(), SIZE_MAX >> 1);
     for (const auto& id : ids) {
       auto t = read_transcript(id);

@@ -60,6 +60,10 @@ class GroupCommitStore : public RecordStore {
   void finish_mail(tickets::Mail mail, std::function<void(bool)> done) final;
   void receive_mail(ReceivedMail mail, TicketDecide decide, std::function<void(std::optional<MailReceipt>)> done) final;
   void inbox_mail(const std::string& inbox_id, std::function<void(bool, std::optional<std::string>)> done) final;
+  void erase_requester(const std::string& email, parley::events::v1::Event event,
+                       std::function<void(std::optional<std::size_t>)> done) final;
+  void expire_tickets(std::int64_t updated_before_ms, std::size_t max, std::int64_t now_ms,
+                      std::function<void(std::vector<std::string>)> done) final;
   std::string secret(const std::string& name) final;
 
  protected:
@@ -126,6 +130,20 @@ class GroupCommitStore : public RecordStore {
   virtual std::optional<std::string> read_inbox_ticket_id(const std::string& message_id) = 0;    // "" if on no ticket
   virtual std::optional<std::string> read_inbox_raw(const std::string& inbox_id) = 0;
   virtual void write_inbox(const ReceivedMail& mail, const std::string& ticket_id, const std::string& disposition) = 0;
+  // On the writer thread: erasure and retention of tickets. The ids of the
+  // tickets of a verified customer, a visitor or a requester's e-mail (each
+  // key only when not empty); a thread message replaced; a ticket's received
+  // mails emptied (raw text gone, disposition "erased", Message-ID kept so a
+  // redelivery is still recognised). Throw StoreError.
+  virtual std::vector<std::string> read_ticket_ids_of(const std::string& customer_id, const std::string& visitor_id,
+                                                      const std::string& email) = 0;
+  virtual void rewrite_ticket_message(const tickets::Message& message) = 0;
+  virtual void erase_inbox_of(const std::string& ticket_id) = 0;
+  // One transaction: up to `max` solved or closed tickets not changed since
+  // the time are deleted with their thread, outbox mails and received mails;
+  // their (id, number). Throws StoreError.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> delete_done_tickets(std::int64_t updated_before_ms,
+                                                                                std::size_t max) = 0;
 
  private:
   std::optional<Transcript> read_transcript(const std::string& conversation_id);  // writer thread; throws
@@ -135,6 +153,10 @@ class GroupCommitStore : public RecordStore {
   // Writer thread, one transaction: anonymise() every stored conversation of
   // the customer (or visitor) and its messages; their ids. Throws StoreError.
   std::vector<std::string> erase_customer_records(const parley::events::v1::CustomerErased& who);
+  // Inside a transaction: anonymise() every ticket of the customer, visitor
+  // or e-mail (non-empty keys), its thread, its outbox mails and its received
+  // mails; how many. Throws StoreError.
+  std::size_t erase_tickets(const std::string& customer_id, const std::string& visitor_id, const std::string& email);
   struct Pending {
     StoreBatch batch;
     std::function<void(bool)> done;

@@ -21,6 +21,33 @@ void anonymise(parley::v1::Message& message) {
   if (message.sender_role() == parley::v1::ROLE_VISITOR) message.set_sender_name("(erased)");
 }
 
+void anonymise(tickets::Record& ticket) {
+  auto& r = *ticket.mutable_requester();
+  r.set_name("(erased)");
+  for (auto* field : {r.mutable_email(), r.mutable_visitor_id(), r.mutable_customer_id(), r.mutable_verified_site()})
+    field->clear();
+  for (auto* field : {ticket.mutable_subject(), ticket.mutable_transaction_id(), ticket.mutable_page_url()}) field->clear();
+  ticket.clear_requester_token_hash();  // the requester's secret opens nothing any more
+  for (auto& note : *ticket.mutable_notes()) note.set_text("(erased)");
+}
+
+void anonymise(tickets::Message& message) {
+  message.set_text("(erased)");
+  if (message.author_role() == parley::v1::ROLE_VISITOR) message.set_author_name("(erased)");
+  for (auto& a : *message.mutable_attachments()) {
+    a.set_file_name("(erased)");
+    a.set_refused("erased");
+  }
+}
+
+void anonymise(tickets::Mail& mail) {
+  mail.clear_to();
+  if (mail.status() == tickets::Mail::STATUS_QUEUED) {
+    mail.set_status(tickets::Mail::STATUS_FAILED);
+    mail.set_last_error("not sent: the requester's data was erased");
+  }
+}
+
 StoredState RecordStore::load() {
   StoredState out;
   auto parse_all = [](std::vector<std::string> rows, auto add, const char* what) {

@@ -60,6 +60,13 @@ struct StoredState {
 // counts and scores stay, for reports. Applied in place.
 void anonymise(parley::state::v1::ConversationRecord& record);
 void anonymise(parley::v1::Message& message);
+// The same for a ticket: the requester's name, address and ids, subject,
+// transaction id, page and notes' text go; a thread message keeps no text and
+// no requester name (attachments' names go too); an outbox mail keeps no
+// address, and one not yet sent never will be.
+void anonymise(tickets::Record& ticket);
+void anonymise(tickets::Message& message);
+void anonymise(tickets::Mail& mail);
 
 class RecordStore {
  public:
@@ -197,6 +204,19 @@ class RecordStore {
   // The raw mail kept in the inbox under `inbox_id` (its attachments are read
   // from it). done(false, ...) if the store cannot answer; (true, nothing) if there is none.
   virtual void inbox_mail(const std::string& inbox_id, std::function<void(bool ok, std::optional<std::string> raw)> done) = 0;
+  // Erasure of a requester known by e-mail: every ticket with that address
+  // anonymised (record, thread, outbox mails, received mails) in one
+  // transaction with `event` (its CustomerErased names nobody once stored).
+  // done: how many tickets, or nothing if the store could not (repeatable).
+  // A customer erased by id (StoreBatch::erasures) loses their tickets too.
+  virtual void erase_requester(const std::string& email, parley::events::v1::Event event,
+                               std::function<void(std::optional<std::size_t>)> done) = 0;
+  // Retention of tickets: deletes up to `max` solved or closed tickets not
+  // changed since the time, with their threads and mails, in one transaction;
+  // records a TicketDeleted event for each. done gets their ids (empty on
+  // failure), on the store's thread.
+  virtual void expire_tickets(std::int64_t updated_before_ms, std::size_t max, std::int64_t now_ms,
+                              std::function<void(std::vector<std::string>)> done) = 0;
 
   // A random secret kept in the store under `name`, made on first use (the
   // key that signs reply addresses, so they stay valid across restarts and

@@ -385,3 +385,79 @@ TEST_CASE("tickets: only the visitor whose chat is waiting may leave it as a req
   mine.ws.send(send_message(id, "v-3", "still here"));
   CHECK(mine.ws.expect(F::kAck).ack().seq() > 0);
 }
+
+TEST_CASE("tickets: erasure on request by the requester's address anonymises their tickets and nobody else's; only supervisors may") {
+  TempDir data("tickets-erasure");
+  ServerProcess server(server_args({"--data-dir", data.path().string()}));
+  const auto port = server.port();
+  REQUIRE(post_json(port, "/api/requests", request_body(token_a, "wang@example.com")).status == 201);
+  const std::string token_b = "tok_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+  REQUIRE(post_json(port, "/api/requests", request_body(token_b, "li@example.com")).status == 201);
+  const auto sam = login(port, "sam");
+  const auto alice = login(port, "alice");
+  auto erase = [&](const std::string& who, const std::string& body) {
+    return http_request(port, "POST", "/api/customers/erase", body, {{"Authorization", "Bearer " + who}, {"Content-Type", "application/json"}});
+  };
+  CHECK(erase(alice, R"({"email":"wang@example.com"})").status == 403);
+  for (const char* bad : {R"({"email":"not an address"})", R"({"email":"wang@example.com, li@example.com"})",
+                          R"({"email":"wang@example.com\r\nBcc: x@y.z"})", R"({"email":5})", R"({"email":""})"}) {
+    INFO(bad);
+    CHECK(erase(sam, bad).status == 400);
+  }
+  auto res = erase(sam, R"({"email":"wang@example.com"})");
+  INFO(res.body);
+  REQUIRE(res.status == 200);
+  CHECK(json::parse(res.body).at("tickets") == 1);
+  // The requester's secret opens nothing any more; staff see a record without the person.
+  CHECK(http_request(port, "GET", "/api/requests/mine", "", {{"Authorization", "Bearer " + token_a}}).status == 404);
+  res = http_request(port, "GET", "/api/tickets?status=active", "", {{"Authorization", "Bearer " + sam}});
+  const auto list = json::parse(res.body).at("tickets").as_array();
+  REQUIRE(list.size() == 2);
+  for (const auto& t : list) {
+    const auto full = ticket(port, sam, std::string(t.at("id").as_string()));
+    const bool erased = full.at("requester_email") == "";
+    CHECK(erased == (t.at("number") == 1001));
+    if (erased) {
+      CHECK(full.at("requester_name") == "(erased)");
+      CHECK(full.at("transaction_id") == "");
+      CHECK(full.at("thread").as_array()[0].at("text") == "(erased)");
+    } else {
+      CHECK(full.at("requester_email") == "li@example.com");
+    }
+  }
+  // Again is harmless (nothing left to find).
+  res = erase(sam, R"({"email":"wang@example.com"})");
+  CHECK(res.status == 200);
+  CHECK(json::parse(res.body).at("tickets") == 0);
+}
+
+TEST_CASE("tickets: flag --retention-days deletes solved tickets past their time, never open ones") {
+  TempDir data("tickets-retention");
+  // 0.0001 days = 8.6 s; resume tokens must end before that.
+  ServerProcess server(server_args({"--data-dir", data.path().string(), "--retention-days", "0.0001",
+                                    "--resume-token-hours", "0.0005", "--visitor-timeout", "1"}));
+  const auto port = server.port();
+  REQUIRE(post_json(port, "/api/requests", request_body(token_a)).status == 201);
+  const std::string token_b = "tok_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+  REQUIRE(post_json(port, "/api/requests", request_body(token_b, "wang@example.com")).status == 201);
+  const auto sam = login(port, "sam");
+  auto id_of = [&](int number) {
+    auto res = http_request(port, "GET", "/api/tickets?status=active", "", {{"Authorization", "Bearer " + sam}});
+    const auto body = json::parse(res.body);
+    for (const auto& t : body.at("tickets").as_array())
+      if (t.at("number") == number) return std::string(t.at("id").as_string());
+    FAIL("no ticket #" << number);
+    return std::string();
+  };
+  const auto solved = id_of(1001), open = id_of(1002);
+  REQUIRE(post_json(port, "/api/tickets/" + solved + "/status", {{"status", "solved"}}, {{"Authorization", "Bearer " + sam}}).status == 200);
+  auto status_of = [&](const std::string& id) {
+    return http_request(port, "GET", "/api/tickets/" + id, "", {{"Authorization", "Bearer " + sam}}).status;
+  };
+  // Retention runs every quarter of its period: wait for the solved one to go.
+  const auto deadline = std::chrono::steady_clock::now() + 40s;
+  while (status_of(solved) == 200 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
+  CHECK(status_of(solved) == 404);
+  CHECK(status_of(open) == 200);
+  CHECK(http_request(port, "GET", "/api/requests/mine", "", {{"Authorization", "Bearer " + token_a}}).status == 404);
+}

@@ -787,3 +787,159 @@ TEST_CASE("postgres store: a bad URL or an unreachable server is a clear error t
   CHECK(store::redact_database_url("postgres://h/db?password=p&x=1") == "postgres://h/db?password=***&x=1");
   CHECK(store::redact_database_url("postgres://u@h/db") == "postgres://u@h/db");
 }
+
+TEMPLATE_TEST_CASE("record store: tickets are erased with their customer or by their requester's address, and only "
+                   "theirs; retention deletes solved and closed tickets past their time with their mail", "",
+                   SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto change = [&](const std::string& id, const std::string& email, store::RecordStore::TicketDecide decide) {
+    std::promise<std::optional<tickets::Decision>> done;
+    backend.db->change_ticket(id, email, std::move(decide), [&](std::optional<tickets::Decision> d) { done.set_value(std::move(d)); });
+    auto d = done.get_future().get();
+    REQUIRE(d);
+    return *d;
+  };
+  auto thread = [&](const std::string& id) {
+    std::promise<std::optional<store::RecordStore::TicketThread>> done;
+    backend.db->ticket(id, [&](bool ok, std::optional<store::RecordStore::TicketThread> t) {
+      CHECK(ok);
+      done.set_value(std::move(t));
+    });
+    return done.get_future().get();
+  };
+  auto raw = [&](const std::string& inbox_id) {
+    std::promise<std::optional<std::string>> done;
+    backend.db->inbox_mail(inbox_id, [&](bool ok, std::optional<std::string> r) {
+      CHECK(ok);
+      done.set_value(std::move(r));
+    });
+    return done.get_future().get();
+  };
+  // Three requesters: a verified customer, one known by e-mail only (a mail), and someone else.
+  auto open = [&](char fill, const std::string& email, const std::string& customer, std::int64_t now) {
+    tickets::NewRequest r;
+    r.token = std::string(40, fill);
+    r.category = v1::CATEGORY_REFUND;
+    r.subject = "Refund for 0xdeadbeef";
+    r.transaction_id = "0xdeadbeef";
+    r.text = "I am Wang Fang, please refund 0xdeadbeef to me";
+    r.requester.set_name("Wang Fang");
+    r.requester.set_email(email);
+    r.requester.set_customer_id(customer);
+    return change(tickets::id_for_token(r.token), email, [r, now, fill](const tickets::Context& c) {
+      return tickets::decide_open(r, c, now, now + 90'000, std::string("m_") + fill);
+    }).put->id();
+  };
+  const auto hers = open('a', "wang@example.com", "cust-99", 1000);
+  const auto by_mail = open('b', "fang@example.cn", "", 1000);
+  const auto other = open('c', "li@example.com", "cust-1", 1000);
+  // A mail with an attachment on the e-mail requester's ticket.
+  store::RecordStore::ReceivedMail mail;
+  mail.inbox_id = "in_1";
+  mail.message_id = "fang-1@example.cn";
+  mail.sender_email = "fang@example.cn";
+  mail.received_ms = 1500;
+  mail.ticket_number = 1002;  // a reply to the acknowledgement
+  mail.raw = "From: fang@example.cn\r\n\r\nmy passport scan is attached";
+  std::promise<std::optional<store::RecordStore::MailReceipt>> received;
+  backend.db->receive_mail(mail, [&](const tickets::Context& c) {
+    tickets::IncomingMail in;
+    in.from_address = "fang@example.cn";
+    in.text = "my passport scan is attached";
+    in.message_id = mail.message_id;
+    in.inbox_id = mail.inbox_id;
+    auto d = tickets::decide_mail(in, c, 1500, 90'000, "m_in", std::string(40, 'd'));
+    return d;
+  }, [&](auto r) { received.set_value(std::move(r)); });
+  REQUIRE(received.get_future().get());
+  const tickets::Staff alice{"alice", "Alice", v1::ROLE_AGENT};
+  tickets::StaffChange note;
+  note.action = tickets::Action::note;
+  note.text = "Wang called from +86 138 0000 0000";
+  change(hers, "", [&](const tickets::Context& c) { return tickets::decide_staff(alice, note, c, 2000, "m_n"); });
+
+  // Erased with the customer (an erasure in a committed batch, as the chat core sends it).
+  store::StoreBatch erasure;
+  erasure.erasures.emplace_back().set_customer_id("cust-99");
+  std::optional<bool> done;
+  backend.db->commit(std::move(erasure), [&](bool ok) { done = ok; });
+  REQUIRE(run_until(backend.io, [&] { return done.has_value(); }, 20s));
+  REQUIRE(*done);
+  auto gone = thread(hers);
+  REQUIRE(gone);
+  CHECK(gone->ticket.requester().name() == "(erased)");
+  CHECK(gone->ticket.requester().email().empty());
+  CHECK(gone->ticket.requester().customer_id().empty());
+  CHECK(gone->ticket.subject().empty());
+  CHECK(gone->ticket.transaction_id().empty());
+  CHECK(gone->ticket.requester_token_hash().empty());
+  CHECK(gone->ticket.notes(0).text() == "(erased)");
+  CHECK(gone->ticket.number() == 1001);  // numbers, times and states stay for reports
+  for (const auto& m : gone->messages) CHECK(m.text() == "(erased)");
+  REQUIRE_FALSE(gone->mails.empty());
+  for (const auto& m : gone->mails) {
+    CHECK(m.to().empty());
+    CHECK(m.status() == tickets::Mail::STATUS_FAILED);  // never sent now
+  }
+  // Its address no longer counts or finds anything.
+  std::size_t open_of_address = 99;
+  change("t_none", "wang@example.com", [&](const tickets::Context& c) {
+    open_of_address = c.open_of_requester;
+    return tickets::Decision{};
+  });
+  CHECK(open_of_address == 0);
+
+  // Erased by address: the e-mail requester's tickets and the mails they sent.
+  std::promise<std::optional<std::size_t>> by_address;
+  events::v1::Event event;
+  event.set_at_ms(3000);
+  event.set_actor_id("sam");
+  event.mutable_customer_erased()->set_email("fang@example.cn");
+  backend.db->erase_requester("fang@example.cn", event, [&](auto n) { by_address.set_value(n); });
+  CHECK(by_address.get_future().get() == std::optional<std::size_t>(1));
+  auto fang = thread(by_mail);
+  REQUIRE(fang);
+  CHECK(fang->ticket.requester().email().empty());
+  REQUIRE(fang->messages.size() == 2);
+  CHECK(fang->messages[1].text() == "(erased)");
+  CHECK(raw("in_1") == std::optional<std::string>(""));  // the raw mail is gone, its Message-ID still known
+  std::promise<std::optional<store::RecordStore::MailReceipt>> redelivered;
+  mail.inbox_id = "in_2";
+  backend.db->receive_mail(mail, [](const tickets::Context&) { return tickets::Decision{}; },
+                           [&](auto r) { redelivered.set_value(std::move(r)); });
+  auto again = redelivered.get_future().get();
+  REQUIRE(again);
+  CHECK(again->duplicate);
+  // Nobody else's.
+  auto kept = thread(other);
+  REQUIRE(kept);
+  CHECK(kept->ticket.requester().email() == "li@example.com");
+  CHECK(kept->messages[0].text() == "I am Wang Fang, please refund 0xdeadbeef to me");
+  // The audit keeps who asked and when, not whom.
+  bool audited = false;
+  for (const auto& e : backend.db->events_of(""))
+    if (e.has_customer_erased()) audited = e.actor_id() == "sam" && e.customer_erased().email().empty();
+  CHECK(audited);
+
+  // Retention: only solved or closed tickets not changed since the time go, with their thread and mails.
+  tickets::StaffChange solve;
+  solve.action = tickets::Action::set_status;
+  solve.status = desk::v1::TICKET_STATUS_SOLVED;
+  change(other, "", [&](const tickets::Context& c) { return tickets::decide_staff(alice, solve, c, 5000, "m_s"); });
+  auto expire = [&](std::int64_t before) {
+    std::promise<std::vector<std::string>> ids;
+    backend.db->expire_tickets(before, 10, 9000, [&](auto v) { ids.set_value(std::move(v)); });
+    return ids.get_future().get();
+  };
+  CHECK(expire(5000).empty());  // solved at 5000: not before
+  CHECK(expire(5001) == std::vector<std::string>{other});
+  CHECK_FALSE(thread(other));
+  CHECK(thread(hers));  // still open
+  bool recorded = false;
+  for (const auto& e : backend.db->events_of(other))
+    recorded |= e.has_ticket_deleted() && e.ticket_deleted().number() == 1003 && e.ticket_deleted().reason() == "retention";
+  CHECK(recorded);
+  backend.open();  // a restart: all of it kept
+  CHECK_FALSE(thread(other));
+  CHECK(thread(hers)->ticket.requester().email().empty());
+}

@@ -440,6 +440,41 @@ bool PostgresStore::write_legal_hold(const std::string& id, bool hold) {
   return std::string(PQcmdTuples(r.get())) != "0";
 }
 
+std::vector<std::string> PostgresStore::read_ticket_ids_of(const std::string& customer_id, const std::string& visitor_id,
+                                                           const std::string& email) {
+  return first_column(pg::checked(reader(),
+                                  "SELECT id FROM tickets WHERE ($1 <> '' AND customer_id = $1) OR ($2 <> '' AND visitor_id = $2) "
+                                  "OR ($3 <> '' AND requester_email = $3) ORDER BY number",
+                                  {pg::text(customer_id), pg::text(visitor_id), pg::text(email)}));
+}
+
+void PostgresStore::rewrite_ticket_message(const tickets::Message& m) {
+  pg::checked(reader(), "UPDATE ticket_messages SET record = $1 WHERE ticket_id = $2 AND seq = $3::int8",
+              {pg::bytes(m.SerializeAsString()), pg::text(m.ticket_id()), pg::integer(static_cast<std::int64_t>(m.seq()))});
+}
+
+void PostgresStore::erase_inbox_of(const std::string& ticket_id) {
+  pg::checked(reader(), "UPDATE mail_inbox SET raw = ''::bytea, disposition = 'erased' WHERE ticket_id = $1", {pg::text(ticket_id)});
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> PostgresStore::delete_done_tickets(std::int64_t updated_before_ms,
+                                                                                     std::size_t max) {
+  // One statement, so one transaction: the thread and the mails go with their tickets.
+  auto rows = pg::checked(reader(),
+                          "WITH gone AS (DELETE FROM tickets WHERE id IN (SELECT id FROM tickets WHERE status IN ($1::int4, $2::int4) "
+                          "AND updated_ms < $3::int8 ORDER BY updated_ms LIMIT $4::int8) RETURNING id, number), "
+                          "m AS (DELETE FROM ticket_messages WHERE ticket_id IN (SELECT id FROM gone)), "
+                          "o AS (DELETE FROM mail_outbox WHERE ticket_id IN (SELECT id FROM gone)), "
+                          "i AS (DELETE FROM mail_inbox WHERE ticket_id IN (SELECT id FROM gone)) "
+                          "SELECT id, number::text FROM gone ORDER BY number",
+                          {pg::integer(desk::v1::TICKET_STATUS_SOLVED), pg::integer(desk::v1::TICKET_STATUS_CLOSED),
+                           pg::integer(updated_before_ms), pg::integer(static_cast<std::int64_t>(max))});
+  std::vector<std::pair<std::string, std::uint64_t>> gone;
+  for (int i = 0; i < PQntuples(rows.get()); ++i)
+    gone.emplace_back(pg::column(rows, i, 0), std::stoull(pg::column(rows, i, 1)));
+  return gone;
+}
+
 std::vector<std::string> PostgresStore::delete_closed(std::int64_t closed_before_ms, std::size_t max) {
   // One statement, so one transaction: the messages go with their conversations.
   auto rows = pg::checked(reader(),

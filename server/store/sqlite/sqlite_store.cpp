@@ -318,6 +318,54 @@ void SqliteStore::write_inbox(const ReceivedMail& mail, const std::string& ticke
     throw StoreError(sqlite3_errmsg(db_));
 }
 
+std::vector<std::string> SqliteStore::read_ticket_ids_of(const std::string& customer_id, const std::string& visitor_id,
+                                                         const std::string& email) {
+  Statement q(db_,
+              "SELECT id FROM tickets WHERE (?1 <> '' AND customer_id = ?1) OR (?2 <> '' AND visitor_id = ?2) "
+              "OR (?3 <> '' AND requester_email = ?3) ORDER BY number");
+  q.text(1, customer_id).text(2, visitor_id).text(3, email);
+  return rows(q);
+}
+
+void SqliteStore::rewrite_ticket_message(const tickets::Message& m) {
+  if (!Statement(db_, "UPDATE ticket_messages SET record = ? WHERE ticket_id = ? AND seq = ?")
+           .blob(1, m.SerializeAsString())
+           .text(2, m.ticket_id())
+           .integer(3, static_cast<std::int64_t>(m.seq()))
+           .run())
+    throw StoreError(sqlite3_errmsg(db_));
+}
+
+void SqliteStore::erase_inbox_of(const std::string& ticket_id) {
+  if (!Statement(db_, "UPDATE mail_inbox SET raw = x'', disposition = 'erased' WHERE ticket_id = ?").text(1, ticket_id).run())
+    throw StoreError(sqlite3_errmsg(db_));
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> SqliteStore::delete_done_tickets(std::int64_t updated_before_ms,
+                                                                                   std::size_t max) {
+  std::vector<std::pair<std::string, std::uint64_t>> gone;
+  in_transaction([&] {
+    {
+      Statement q(db_, "SELECT id, number FROM tickets WHERE status IN (?, ?) AND updated_ms < ? ORDER BY updated_ms LIMIT ?");
+      q.integer(1, desk::v1::TICKET_STATUS_SOLVED)
+          .integer(2, desk::v1::TICKET_STATUS_CLOSED)
+          .integer(3, updated_before_ms)
+          .integer(4, static_cast<std::int64_t>(max));
+      int rc;
+      while ((rc = q.step()) == SQLITE_ROW)
+        gone.emplace_back(q.column_blob(0), static_cast<std::uint64_t>(q.column_int(1)));
+      if (rc != SQLITE_DONE) throw StoreError(sqlite3_errmsg(db_));
+    }
+    for (const char* sql : {"DELETE FROM ticket_messages WHERE ticket_id = ?", "DELETE FROM mail_outbox WHERE ticket_id = ?",
+                            "DELETE FROM mail_inbox WHERE ticket_id = ?", "DELETE FROM tickets WHERE id = ?"}) {
+      Statement d(db_, sql);
+      for (const auto& g : gone)
+        if (!d.text(1, g.first).run()) throw StoreError(sqlite3_errmsg(db_));
+    }
+  });
+  return gone;
+}
+
 void SqliteStore::in_transaction(const std::function<void()>& body) {
   exec("BEGIN IMMEDIATE");
   try {

@@ -66,6 +66,11 @@ class SqliteStore final : public GroupCommitStore {
   std::optional<std::string> read_inbox_ticket_id(const std::string& message_id) override;
   std::optional<std::string> read_inbox_raw(const std::string& inbox_id) override;
   void write_inbox(const ReceivedMail& mail, const std::string& ticket_id, const std::string& disposition) override;
+  std::vector<std::string> read_ticket_ids_of(const std::string& customer_id, const std::string& visitor_id,
+                                              const std::string& email) override;
+  void rewrite_ticket_message(const tickets::Message& message) override;
+  void erase_inbox_of(const std::string& ticket_id) override;
+  std::vector<std::pair<std::string, std::uint64_t>> delete_done_tickets(std::int64_t updated_before_ms, std::size_t max) override;
   std::vector<std::string> rows(Statement& statement);
   bool write(const std::vector<const StoreBatch*>& batches) override;
   void set_refuse_writes(bool refuse) override;
