@@ -35,6 +35,9 @@ class Gateway {
                                bool visitor_left, std::function<void(bool)> done) = 0;
   // See Service::visitor_chat_waiting.
   virtual bool visitor_chat_waiting(const std::string& resume_token, const std::string& conversation_id) const = 0;
+  // See Service::visitor_chat_state.
+  virtual std::optional<v1::ConversationState> visitor_chat_state(const std::string& resume_token,
+                                                                  const std::string& conversation_id) const = 0;
   // Erases one customer's personal data (Service::erase_customer); `done`
   // runs on the hub once the erasure is committed, or says why not.
   virtual void erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by,

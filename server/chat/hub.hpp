@@ -35,6 +35,10 @@ class Hub final : public Gateway {
   bool visitor_chat_waiting(const std::string& resume_token, const std::string& conversation_id) const override {
     return service_.visitor_chat_waiting(resume_token, conversation_id);
   }
+  std::optional<v1::ConversationState> visitor_chat_state(const std::string& resume_token,
+                                                          const std::string& conversation_id) const override {
+    return service_.visitor_chat_state(resume_token, conversation_id);
+  }
   void erase_customer(const std::string& customer_id, const std::string& visitor_id, const std::string& by,
                       std::function<void(ErasureResult)> done) override;
 

@@ -1246,13 +1246,19 @@ bool Service::announce_ticket(const std::string& conversation_id, std::uint64_t 
   return true;
 }
 
-bool Service::visitor_chat_waiting(const std::string& resume_token, const std::string& conversation_id) const {
-  if (resume_token.empty()) return false;
+std::optional<v1::ConversationState> Service::visitor_chat_state(const std::string& resume_token,
+                                                                 const std::string& conversation_id) const {
+  if (resume_token.empty()) return std::nullopt;
   auto v = state_.visitor_by_token.find(resume_token);
-  if (v == state_.visitor_by_token.end()) return false;
+  if (v == state_.visitor_by_token.end()) return std::nullopt;
   const Conversation* c = state_.conversation(conversation_id);
-  return c && c->info.visitor_id() == v->second && c->info.state() != v1::CONVERSATION_STATE_CLOSED &&
-         state_.queues.key_of(conversation_id).has_value();
+  if (!c || c->info.visitor_id() != v->second) return std::nullopt;
+  return c->info.state();
+}
+
+bool Service::visitor_chat_waiting(const std::string& resume_token, const std::string& conversation_id) const {
+  const auto state = visitor_chat_state(resume_token, conversation_id);
+  return state && *state != v1::CONVERSATION_STATE_CLOSED && state_.queues.key_of(conversation_id).has_value();
 }
 
 bool Service::divert_to_ticket(const std::string& conversation_id, std::uint64_t number, std::int64_t due_ms) {

@@ -78,6 +78,9 @@ class Service {
   // The visitor holding `resume_token` has this chat waiting in a queue (no
   // agent yet): they may leave it as a request (POST /api/requests/from-chat).
   bool visitor_chat_waiting(const std::string& resume_token, const std::string& conversation_id) const;
+  // The state of this chat if the visitor holding `resume_token` is its visitor.
+  std::optional<v1::ConversationState> visitor_chat_state(const std::string& resume_token,
+                                                          const std::string& conversation_id) const;
   // The visitor's waiting chat became request `number`: the chat says so and,
   // if still waiting, closes (CLOSE_REASON_REQUEST_LEFT, no rating prompt).
   // An agent who took it meanwhile keeps it, and reads the notice. False if

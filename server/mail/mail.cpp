@@ -94,6 +94,37 @@ Content content(const store::RecordStore::MailJob& job, const tickets::Message* 
   return c;
 }
 
+// A chat's transcript, in the reader's language and zone: who said what, when.
+Content transcript_content(const Identity& identity, const store::RecordStore::MailJob& job) {
+  const auto& mail = job.mail;
+  const auto& chat = *job.chat;
+  const bool chinese = mail.locale().rfind("zh", 0) == 0;
+  const auto& info = chat.record.info();
+  const auto started = local_time(info.created_ms(), mail.time_zone());
+  Content c;
+  c.subject = chinese ? "您与" + identity.from_name + "的会话记录（" + started + "）"
+                      : "Your chat with " + identity.from_name + " on " + started;
+  std::string lines;
+  for (const auto& m : chat.messages) {
+    if (m.system() && chinese) continue;  // the notices' text is English; the Chinese reader has the messages
+    const auto when = local_time(m.server_time_ms(), mail.time_zone());
+    const auto clock = when.size() >= 16 ? when.substr(11, 5) : when;  // HH:MM of "YYYY-MM-DD HH:MM (Z)"
+    const std::string who = m.system() ? "" : (m.sender_role() == v1::ROLE_VISITOR ? (chinese ? "您" : "You") : m.sender_name()) + ": ";
+    lines += "[" + clock + "] " + who + m.text() + "\n";
+  }
+  if (chinese)
+    c.plain = "以下是您要求发送的会话记录，开始于 " + started + "。\n\n" + lines +
+              "\n如需继续咨询，直接回复此邮件即可。客服绝不会向您索要密码、助记词、私钥或验证码。\n";
+  else
+    c.plain = "Here is the record of your chat, which began " + started + ", as you asked.\n\n" + lines +
+              "\nReply to this e-mail to contact support again. Support will never ask for your password, recovery "
+              "phrase, private keys or 2FA codes.\n";
+  c.plain = std::string(chinese ? reply_marker_zh : reply_marker_en) + "\n\n" + c.plain;
+  c.html = "<!doctype html><html><body style=\"font-family:sans-serif;font-size:14px;line-height:1.5\">" + html_escape(c.plain) +
+           "</body></html>";
+  return c;
+}
+
 struct GObjectUnref {
   void operator()(void* p) const { g_object_unref(p); }
 };
@@ -147,6 +178,8 @@ std::string local_time(std::int64_t utc_ms, const std::string& time_zone) {
 
 std::string compose(const Identity& identity, const store::RecordStore::MailJob& job, std::int64_t now_ms) {
   std::call_once(gmime_once, [] { g_mime_init(); });
+  const bool transcript = job.mail.kind() == tickets::Mail::KIND_TRANSCRIPT;
+  if (transcript && !job.chat) throw std::invalid_argument("a transcript mail without its chat");
   const auto& t = job.thread.ticket;
   const tickets::Message* message = nullptr;
   if (job.mail.kind() == tickets::Mail::KIND_REPLY) {
@@ -154,11 +187,14 @@ std::string compose(const Identity& identity, const store::RecordStore::MailJob&
       if (m.seq() == job.mail.seq()) message = &m;
     if (!message) throw std::invalid_argument("the mail's message is not in its thread");
   }
-  const auto c = content(job, message);
+  const auto c = transcript ? transcript_content(identity, job) : content(job, message);
   std::unique_ptr<GMimeMessage, GObjectUnref> msg(g_mime_message_new(TRUE));
   g_mime_message_add_mailbox(msg.get(), GMIME_ADDRESS_TYPE_FROM, identity.from_name.c_str(), identity.from_address.c_str());
-  g_mime_message_add_mailbox(msg.get(), GMIME_ADDRESS_TYPE_TO, t.requester().name().c_str(), job.mail.to().c_str());
-  g_mime_message_add_mailbox(msg.get(), GMIME_ADDRESS_TYPE_REPLY_TO, identity.from_name.c_str(), reply_address(identity, t).c_str());
+  const std::string to_name = transcript ? job.chat->record.info().visitor_name() : t.requester().name();
+  g_mime_message_add_mailbox(msg.get(), GMIME_ADDRESS_TYPE_TO, to_name.c_str(), job.mail.to().c_str());
+  // A reply to a transcript goes to the support address (a new request); to a ticket's mail, to that ticket.
+  g_mime_message_add_mailbox(msg.get(), GMIME_ADDRESS_TYPE_REPLY_TO, identity.from_name.c_str(),
+                             transcript ? identity.from_address.c_str() : reply_address(identity, t).c_str());
   g_mime_message_set_subject(msg.get(), c.subject.c_str(), "utf-8");
   g_mime_message_set_message_id(msg.get(), message_id(identity, job.mail).c_str());
   std::unique_ptr<GDateTime, void (*)(GDateTime*)> when(g_date_time_new_from_unix_utc(now_ms / 1000), g_date_time_unref);
@@ -182,7 +218,8 @@ std::string compose(const Identity& identity, const store::RecordStore::MailJob&
   }
   // RFC 3834: automatic mail says so, so that auto-responders do not answer it.
   if (job.mail.kind() == tickets::Mail::KIND_ACKNOWLEDGEMENT) g_mime_object_set_header(object, "Auto-Submitted", "auto-replied", nullptr);
-  g_mime_object_set_header(object, "X-Parley-Ticket", ("#" + std::to_string(t.number())).c_str(), nullptr);
+  if (transcript) g_mime_object_set_header(object, "Auto-Submitted", "auto-generated", nullptr);
+  else g_mime_object_set_header(object, "X-Parley-Ticket", ("#" + std::to_string(t.number())).c_str(), nullptr);
 
   std::unique_ptr<GMimeMultipart, GObjectUnref> alternative(g_mime_multipart_new_with_subtype("alternative"));
   std::unique_ptr<GMimeTextPart, GObjectUnref> plain(text_part("plain", c.plain));

@@ -367,6 +367,44 @@ void leave_chat_as_request(ServerContext& context, const Request& req, const std
   });
 }
 
+// POST /api/transcripts {"email", "conversation_id", "resume_token"}: the
+// visitor of a closed chat has its transcript mailed (the outbox, in their
+// language and zone), at most max_transcripts_per_chat times. 202 {"queued",
+// "email"}; not theirs or not closed: 404 not_found; the limit: 429 limit_reached.
+inline constexpr std::size_t max_transcripts_per_chat = 3;
+template <class Reply, class Unavailable>
+void mail_transcript(ServerContext& context, const Request& req, const std::string& email, const std::string& conversation,
+                     const std::string& resume, std::int64_t now, Reply reply, Unavailable unavailable) {
+  asio::post(context.hub, [&context, req, reply, unavailable, email, conversation, resume, now] {
+    const auto state = context.service.visitor_chat_state(resume, conversation);
+    if (state != v1::CONVERSATION_STATE_CLOSED)
+      return reply(error_response(req, http::status::not_found, "not_found", "no closed chat of yours"));
+    auto* store = context.store;
+    store->transcript(conversation, [&context, req, reply, unavailable, store, email, conversation, now](
+                                        std::optional<store::RecordStore::Transcript> chat) {
+      if (!chat) return unavailable();
+      tickets::Mail mail;
+      mail.set_id(util::random_token("m_", 12));
+      mail.set_kind(tickets::Mail::KIND_TRANSCRIPT);
+      mail.set_conversation_id(conversation);
+      mail.set_to(email);
+      mail.set_locale(chat->record.info().locale());
+      mail.set_time_zone(chat->record.info().time_zone());
+      mail.set_created_ms(now);
+      mail.set_next_attempt_ms(now);
+      mail.set_status(tickets::Mail::STATUS_QUEUED);
+      store->queue_chat_mail(mail, max_transcripts_per_chat, [&context, req, reply, unavailable, email](std::optional<bool> queued) {
+        if (!queued) return unavailable();
+        if (!*queued)
+          return reply(error_response(req, http::status::too_many_requests, "limit_reached",
+                                      "this chat's transcript was mailed " + std::to_string(max_transcripts_per_chat) + " times already"));
+        if (context.mail_queued) context.mail_queued();
+        reply(json_response(req, http::status::accepted, {{"queued", true}, {"email", email}}));
+      });
+    });
+  });
+}
+
 std::optional<v1::Category> category_of(const std::string& name) {
   if (name.empty()) return v1::CATEGORY_OTHER;
   for (int c = v1::CATEGORY_ACCOUNT; c <= v1::CATEGORY_OTHER; ++c)
@@ -415,7 +453,8 @@ void HttpSession<Stream>::handle_requests_api(Request req, const std::string& pa
   const bool mine = path == "/api/requests/mine";
   const bool follow_up = path == "/api/requests/mine/messages";
   const bool from_chat = path == "/api/requests/from-chat";
-  if (!create && !mine && !follow_up && !from_chat)
+  const bool transcript = path == "/api/transcripts";
+  if (!create && !mine && !follow_up && !from_chat && !transcript)
     return reply(error_response(req, http::status::not_found, "not_found", "no such API"));
   const auto method = mine ? http::verb::get : http::verb::post;
   if (req.method() != method)
@@ -450,6 +489,21 @@ void HttpSession<Stream>::handle_requests_api(Request req, const std::string& pa
     (void)now;
   };
 
+  if (transcript) {
+    auto body = json_body(req);
+    auto email = body ? field(*body, "email") : std::nullopt;
+    auto conversation = body ? field(*body, "conversation_id") : std::nullopt;
+    auto resume = body ? field(*body, "resume_token") : std::nullopt;
+    if (!email || !conversation || !resume || conversation->empty() || conversation->size() > 64 || resume->empty() ||
+        resume->size() > 256)
+      return reply(error_response(req, http::status::bad_request, "invalid_request",
+                                  "send {\"email\", \"conversation_id\", \"resume_token\"} as strings"));
+    if (!tickets::plausible_email(*email))
+      return reply(error_response(req, http::status::bad_request, "invalid_request", "email: one plain address"));
+    if (rate_limited(context_.request_limits.new_requests)) return;
+    mail_transcript(context_, req, *email, *conversation, *resume, now, reply, unavailable);
+    return;
+  }
   if (from_chat) {
     auto body = json_body(req);
     auto token = body ? field(*body, "token") : std::nullopt;

@@ -11,6 +11,16 @@
 
 namespace parley::store {
 
+namespace {
+template <class T>
+T parsed(const std::string& row, const char* what) {
+  T out;
+  if (!out.ParseFromString(row)) throw StoreError(std::string("a stored ") + what + " does not parse");
+  return out;
+}
+}  // namespace
+
+
 GroupCommitStore::~GroupCommitStore() { stop_writer(); }
 
 void GroupCommitStore::start_writer() {
@@ -175,11 +185,36 @@ void GroupCommitStore::expire_tickets(std::int64_t updated_before_ms, std::size_
   });
 }
 
+void GroupCommitStore::queue_chat_mail(tickets::Mail mail, std::size_t max_per_chat,
+                                       std::function<void(std::optional<bool>)> done) {
+  auto job = [this, mail = std::move(mail), max_per_chat, done] {
+    std::optional<bool> queued;
+    try {
+      // Counted and written in one transaction on this thread: two requests never pass the limit together.
+      in_transaction([&] {
+        queued = read_chat_mails(mail.conversation_id()).size() < max_per_chat;
+        if (*queued) write_mail(mail, 0);
+      });
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: outbox: " << e.what() << "\n";
+      queued.reset();
+    }
+    done(queued);
+  };
+  if (!run_job(job)) done(std::nullopt);
+}
+
 std::vector<std::string> GroupCommitStore::erase_customer_records(const parley::events::v1::CustomerErased& who) {
   std::vector<std::string> ids;
   in_transaction([&] {
     erase_tickets(who.customer_id(), who.visitor_id(), who.email());
     ids = read_conversation_ids(who.customer_id(), who.visitor_id(), SIZE_MAX >> 1);
+    for (const auto& id : ids)
+      for (const auto& row : read_chat_mails(id)) {  // transcripts mailed to them: no address kept, none sent now
+        auto mail = parsed<tickets::Mail>(row, "mail");
+        anonymise(mail);
+        write_mail(mail, 0);
+      }
     for (const auto& id : ids) {
       auto t = read_transcript(id);
       if (!t) continue;
@@ -266,15 +301,6 @@ void GroupCommitStore::change_canned_responses(CannedDecide decide,
   };
   if (!run_job(job)) done(std::nullopt);
 }
-
-namespace {
-template <class T>
-T parsed(const std::string& row, const char* what) {
-  T out;
-  if (!out.ParseFromString(row)) throw StoreError(std::string("a stored ") + what + " does not parse");
-  return out;
-}
-}  // namespace
 
 std::string GroupCommitStore::secret(const std::string& name) {
   std::promise<std::string> value;
@@ -440,6 +466,18 @@ void GroupCommitStore::claim_mail(std::int64_t now_ms, std::size_t max, std::int
         jobs.clear();
         for (const auto& row : read_due_mails(now_ms, max)) {
           auto mail = parsed<tickets::Mail>(row, "mail");
+          if (!mail.conversation_id().empty()) {  // a chat's transcript
+            auto chat = read_transcript(mail.conversation_id());
+            if (!chat) {
+              mail.set_status(tickets::Mail::STATUS_FAILED);
+              mail.set_last_error("the chat no longer exists");
+              write_mail(mail, 0);
+              continue;
+            }
+            write_mail(mail, now_ms + lease_ms);
+            jobs.push_back({std::move(mail), {}, std::move(*chat)});
+            continue;
+          }
           auto thread = read_ticket_thread(mail.ticket_id());
           if (!thread) {  // its ticket is gone (erased): nothing to send, ever
             mail.set_status(tickets::Mail::STATUS_FAILED);
@@ -448,7 +486,7 @@ void GroupCommitStore::claim_mail(std::int64_t now_ms, std::size_t max, std::int
             continue;
           }
           write_mail(mail, now_ms + lease_ms);
-          jobs.push_back({std::move(mail), std::move(*thread)});
+          jobs.push_back({std::move(mail), std::move(*thread), std::nullopt});
         }
       });
       out = std::move(jobs);

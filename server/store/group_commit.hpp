@@ -64,6 +64,7 @@ class GroupCommitStore : public RecordStore {
                        std::function<void(std::optional<std::size_t>)> done) final;
   void expire_tickets(std::int64_t updated_before_ms, std::size_t max, std::int64_t now_ms,
                       std::function<void(std::vector<std::string>)> done) final;
+  void queue_chat_mail(tickets::Mail mail, std::size_t max_per_chat, std::function<void(std::optional<bool>)> done) final;
   std::string secret(const std::string& name) final;
 
  protected:
@@ -138,6 +139,8 @@ class GroupCommitStore : public RecordStore {
   virtual std::vector<std::string> read_ticket_ids_of(const std::string& customer_id, const std::string& visitor_id,
                                                       const std::string& email) = 0;
   virtual void rewrite_ticket_message(const tickets::Message& message) = 0;
+  // The outbox's mails of a chat (transcripts), serialized, by id. Throws StoreError.
+  virtual std::vector<std::string> read_chat_mails(const std::string& conversation_id) = 0;
   virtual void erase_inbox_of(const std::string& ticket_id) = 0;
   // One transaction: up to `max` solved or closed tickets not changed since
   // the time are deleted with their thread, outbox mails and received mails;

@@ -166,7 +166,8 @@ class RecordStore {
   // thread. On the store's thread; nothing if the store cannot answer.
   struct MailJob {
     tickets::Mail mail;
-    TicketThread thread;
+    TicketThread thread;              // a ticket's mail
+    std::optional<Transcript> chat;   // a chat's transcript (mail.conversation_id)
   };
   virtual void claim_mail(std::int64_t now_ms, std::size_t max, std::int64_t lease_ms,
                           std::function<void(std::optional<std::vector<MailJob>>)> done) = 0;
@@ -217,6 +218,10 @@ class RecordStore {
   // failure), on the store's thread.
   virtual void expire_tickets(std::int64_t updated_before_ms, std::size_t max, std::int64_t now_ms,
                               std::function<void(std::vector<std::string>)> done) = 0;
+  // A chat's transcript for the outbox (a mail with conversation_id and no
+  // ticket), unless the chat has `max_per_chat` such mails already. done:
+  // true once queued, false at the limit, nothing if the store cannot.
+  virtual void queue_chat_mail(tickets::Mail mail, std::size_t max_per_chat, std::function<void(std::optional<bool>)> done) = 0;
 
   // A random secret kept in the store under `name`, made on first use (the
   // key that signs reply addresses, so they stay valid across restarts and

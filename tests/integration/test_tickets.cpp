@@ -461,3 +461,80 @@ TEST_CASE("tickets: flag --retention-days deletes solved tickets past their time
   CHECK(status_of(open) == 200);
   CHECK(http_request(port, "GET", "/api/requests/mine", "", {{"Authorization", "Bearer " + token_a}}).status == 404);
 }
+
+namespace {
+// A closed chat of a Chinese visitor with Alice, on a server that mails through the sink.
+struct ClosedChat {
+  TempDir data{"transcripts"};
+  SmtpSink sink;
+  ServerProcess server{server_with_mail(data, sink)};
+  Signed alice = staff(server.port(), "alice");
+  Signed mine = visitor(server.port());
+  std::string id;
+  json::object body;
+  ClosedChat() {
+    auto frame = start_chat("提现一直没到账");
+    frame.mutable_start_chat()->set_locale("zh-CN");
+    frame.mutable_start_chat()->set_time_zone("Asia/Shanghai");
+    frame.mutable_start_chat()->set_display_name("王芳");
+    mine.ws.send(frame);
+    id = mine.ws.expect(F::kAck).ack().conversation_id();
+    REQUIRE(alice.ws.expect(F::kConversation).conversation().assigned_to_you());
+    alice.ws.send(send_message(id, "a-1", "已经帮您处理好了"));
+    REQUIRE(alice.ws.expect(F::kAck).ack().seq() > 0);
+    body = {{"email", "wang@example.com"}, {"conversation_id", id}, {"resume_token", mine.welcome.resume_token()}};
+  }
+  void close() {
+    alice.ws.send(close_chat(id));
+    while (alice.ws.expect(F::kAck).ack().conversation_id() != id) {
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("transcripts: the visitor of a closed chat has it mailed, in their language, at most three times") {
+  ClosedChat chat;
+  const auto port = chat.server.port();
+  // Not while it is open: the record is not complete.
+  CHECK(post_json(port, "/api/transcripts", chat.body).status == 404);
+  chat.close();
+  auto res = post_json(port, "/api/transcripts", chat.body);
+  INFO(res.body);
+  REQUIRE(res.status == 202);
+  auto mails = chat.sink.wait_for(1);
+  REQUIRE(mails.size() == 1);
+  CHECK_THAT(mails[0], Catch::Contains("X-Envelope-To: wang@example.com"));
+  CHECK(header(mails[0], "Auto-Submitted") == "auto-generated");
+  CHECK_THAT(header(mails[0], "Subject"), Catch::Contains("=?"));  // the Chinese subject, encoded
+  // Three per chat; the fourth is refused and says why.
+  CHECK(post_json(port, "/api/transcripts", chat.body).status == 202);
+  CHECK(post_json(port, "/api/transcripts", chat.body).status == 202);
+  res = post_json(port, "/api/transcripts", chat.body);
+  CHECK(res.status == 429);
+  CHECK(json::parse(res.body).at("error") == "limit_reached");
+  CHECK(chat.sink.wait_for(3).size() == 3);
+}
+
+TEST_CASE("transcripts: nobody but the chat's visitor can have it mailed, and bad input is a clear error") {
+  ClosedChat chat;
+  chat.close();
+  const auto port = chat.server.port();
+  auto stranger = visitor(port);
+  auto with = [&](const char* key, const std::string& value) {
+    auto b = chat.body;
+    b[key] = value;
+    return b;
+  };
+  CHECK(post_json(port, "/api/transcripts", with("resume_token", stranger.welcome.resume_token())).status == 404);
+  CHECK(post_json(port, "/api/transcripts", with("resume_token", "vt_0_forged")).status == 404);
+  CHECK(post_json(port, "/api/transcripts", with("conversation_id", "c_nothing")).status == 404);
+  for (const auto& bad : {with("email", "wang@example.com\r\nBcc: all@example.com"), with("email", ""),
+                          with("email", "a@example.com, b@example.com"), with("resume_token", ""),
+                          json::object{{"email", "wang@example.com"}}}) {
+    INFO(json::serialize(bad));
+    CHECK(post_json(port, "/api/transcripts", bad).status == 400);
+  }
+  CHECK(post_json(port, "/api/transcripts", chat.body, {{"Origin", "https://evil.example"}}).status == 403);
+  CHECK(http_request(port, "GET", "/api/transcripts").status == 405);
+  CHECK(chat.sink.messages().empty());
+}

@@ -108,7 +108,7 @@ struct StoreBackend {
 
 // SQLite in a temporary directory.
 struct SqliteEngine {
-  static constexpr int schema_version = 7;
+  static constexpr int schema_version = 8;
   test::TempDir temp{"sqlite"};
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
     return std::make_unique<store::SqliteStore>(temp.path() / "parley.db", std::move(completions));
@@ -117,7 +117,7 @@ struct SqliteEngine {
 
 // A fresh database on a real PostgreSQL server.
 struct PostgresEngine {
-  static constexpr int schema_version = 6;
+  static constexpr int schema_version = 7;
   test::PostgresServer& server = test::shared_postgres();
   std::string url = server.create_database();
   std::unique_ptr<store::RecordStore> open(boost::asio::any_io_executor completions) {
@@ -942,4 +942,54 @@ TEMPLATE_TEST_CASE("record store: tickets are erased with their customer or by t
   backend.open();  // a restart: all of it kept
   CHECK_FALSE(thread(other));
   CHECK(thread(hers)->ticket.requester().email().empty());
+}
+
+TEMPLATE_TEST_CASE("record store: a chat's transcript mail is queued up to its limit, claimed with the chat, and erased "
+                   "with its customer", "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  store::StoreBatch setup;
+  auto* c = setup.state.add_conversations();
+  c->mutable_info()->set_conversation_id("c_1");
+  c->mutable_info()->set_customer_id("cust-7");
+  c->mutable_info()->set_state(v1::CONVERSATION_STATE_CLOSED);
+  std::optional<bool> done;
+  backend.db->commit(std::move(setup), [&](bool ok) { done = ok; });
+  REQUIRE(run_until(backend.io, [&] { return done.has_value(); }, 20s));
+  backend.log().append(message("c_1", "v", "m1", "where is my deposit"));
+  REQUIRE(backend.flush());
+  auto queue = [&](const std::string& id) {
+    tickets::Mail mail;
+    mail.set_id(id);
+    mail.set_kind(tickets::Mail::KIND_TRANSCRIPT);
+    mail.set_conversation_id("c_1");
+    mail.set_to("wang@example.com");
+    mail.set_status(tickets::Mail::STATUS_QUEUED);
+    mail.set_next_attempt_ms(1000);
+    std::promise<std::optional<bool>> queued;
+    backend.db->queue_chat_mail(mail, 2, [&](auto q) { queued.set_value(q); });
+    return queued.get_future().get();
+  };
+  CHECK(queue("m_1") == std::optional<bool>(true));
+  CHECK(queue("m_2") == std::optional<bool>(true));
+  CHECK(queue("m_3") == std::optional<bool>(false));  // at the limit: nothing written
+  std::promise<std::optional<std::vector<store::RecordStore::MailJob>>> claimed;
+  backend.db->claim_mail(2000, 10, 60'000, [&](auto jobs) { claimed.set_value(std::move(jobs)); });
+  auto jobs = claimed.get_future().get();
+  REQUIRE(jobs);
+  REQUIRE(jobs->size() == 2);
+  for (const auto& j : *jobs) {
+    REQUIRE(j.chat);
+    CHECK(j.chat->messages.at(0).text() == "where is my deposit");
+  }
+  // Erased with the customer: no address is kept, and the mail never goes.
+  store::StoreBatch erasure;
+  erasure.erasures.emplace_back().set_customer_id("cust-7");
+  done.reset();
+  backend.db->commit(std::move(erasure), [&](bool ok) { done = ok; });
+  REQUIRE(run_until(backend.io, [&] { return done.has_value(); }, 20s));
+  std::promise<std::optional<std::vector<store::RecordStore::MailJob>>> after;
+  backend.db->claim_mail(2000 + 60'001, 10, 60'000, [&](auto j) { after.set_value(std::move(j)); });
+  auto left = after.get_future().get();
+  REQUIRE(left);
+  CHECK(left->empty());
 }

@@ -9,6 +9,7 @@
 #include <date/tz.h>
 
 #include <catch2/catch.hpp>
+#include <gmime/gmime.h>
 
 using namespace parley;
 namespace tv1 = parley::desk::v1;
@@ -333,4 +334,70 @@ TEST_CASE("mail: times in the requester's zone, retries that back off to an hour
   CHECK(mail::Mailer::backoff(s, 2) == std::chrono::seconds(60));
   CHECK(mail::Mailer::backoff(s, 8) == std::chrono::hours(1));
   CHECK(mail::Mailer::backoff(s, 40) == std::chrono::hours(1));
+}
+
+namespace {
+// The decoded plain-text part and subject of a composed mail, as a mail client shows them.
+std::pair<std::string, std::string> read_mail(const std::string& raw) {
+  std::unique_ptr<GMimeStream, void (*)(gpointer)> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()), g_object_unref);
+  std::unique_ptr<GMimeParser, void (*)(gpointer)> parser(g_mime_parser_new_with_stream(stream.get()), g_object_unref);
+  std::unique_ptr<GMimeMessage, void (*)(gpointer)> message(g_mime_parser_construct_message(parser.get(), nullptr), g_object_unref);
+  REQUIRE(message);
+  std::string text;
+  auto* body = g_mime_message_get_body(message.get());
+  if (GMIME_IS_MULTIPART(body)) body = g_mime_multipart_get_part(GMIME_MULTIPART(body), 0);
+  REQUIRE(GMIME_IS_TEXT_PART(body));
+  char* plain = g_mime_text_part_get_text(GMIME_TEXT_PART(body));
+  text = plain ? plain : "";
+  g_free(plain);
+  const char* subject = g_mime_message_get_subject(message.get());
+  return {subject ? subject : "", text};
+}
+}  // namespace
+
+TEST_CASE("mail: a chat's transcript in the reader's language and zone, to the support address, marked automatic") {
+  const mail::Identity id{"Support", "support@example.com", "k3y"};
+  store::RecordStore::MailJob job;
+  job.chat.emplace();
+  auto& info = *job.chat->record.mutable_info();
+  info.set_visitor_name("王芳");
+  info.set_created_ms(sh(2026, 12, 7, 11));
+  auto say = [&](v1::Role role, const std::string& name, const std::string& text, std::int64_t at, bool system = false) {
+    auto& m = job.chat->messages.emplace_back();
+    m.set_sender_role(role);
+    m.set_sender_name(name);
+    m.set_text(text);
+    m.set_server_time_ms(at);
+    m.set_system(system);
+  };
+  say(v1::ROLE_VISITOR, "王芳", "我的充值没有到账", sh(2026, 12, 7, 11));
+  say(v1::ROLE_UNSPECIFIED, "Parley", "Alice joined the chat.", sh(2026, 12, 7, 11) + 60'000, true);
+  say(v1::ROLE_AGENT, "Alice", "已为您查到，已经到账。", sh(2026, 12, 7, 11) + 120'000);
+  job.mail.set_id("m_t1");
+  job.mail.set_kind(tickets::Mail::KIND_TRANSCRIPT);
+  job.mail.set_conversation_id("c_1");
+  job.mail.set_to("wang@example.com");
+  job.mail.set_locale("zh-CN");
+  job.mail.set_time_zone("Asia/Shanghai");
+  auto raw = mail::compose(id, job, 1'800'000'000'000);
+  CHECK_THAT(raw, Catch::Contains("Auto-Submitted: auto-generated"));
+  CHECK_THAT(raw, Catch::Contains("Reply-To: Support <support@example.com>"));  // a reply is a new request
+  CHECK_THAT(raw, !Catch::Contains("X-Parley-Ticket"));
+  auto [subject, text] = read_mail(raw);
+  CHECK(subject == "您与Support的会话记录（2026-12-07 11:00 (CST)）");
+  CHECK_THAT(text, Catch::Contains("[11:00] 您: 我的充值没有到账"));
+  CHECK_THAT(text, Catch::Contains("[11:02] Alice: 已为您查到，已经到账。"));
+  CHECK_THAT(text, !Catch::Contains("joined the chat"));  // English notices are left out of a Chinese mail
+  CHECK_THAT(text, Catch::Contains("助记词"));              // the warning every mail carries
+
+  job.mail.set_locale("en");
+  job.mail.set_time_zone("Europe/London");
+  std::tie(subject, text) = read_mail(mail::compose(id, job, 1'800'000'000'000));
+  CHECK(subject == "Your chat with Support on 2026-12-07 03:00 (GMT)");
+  CHECK_THAT(text, Catch::Contains("[03:00] You: 我的充值没有到账"));
+  CHECK_THAT(text, Catch::Contains("[03:01] Alice joined the chat."));
+  CHECK_THAT(text, Catch::Contains("recovery phrase"));
+  // A transcript mail without its chat cannot be composed (the mailer marks it failed).
+  job.chat.reset();
+  CHECK_THROWS(mail::compose(id, job, 1'800'000'000'000));
 }

@@ -63,6 +63,9 @@ class ClusterGateway final : public chat::Gateway {
     done(false);  // tickets need a single node's records for now (issue 15)
   }
   bool visitor_chat_waiting(const std::string&, const std::string&) const override { return false; }
+  std::optional<v1::ConversationState> visitor_chat_state(const std::string&, const std::string&) const override {
+    return std::nullopt;  // the records API needs a single node for now (issue 15)
+  }
   void erase_customer(const std::string&, const std::string&, const std::string&,
                       std::function<void(chat::ErasureResult)> done) override {
     done(chat::ErasureResult::unsupported);

@@ -395,11 +395,16 @@ std::vector<std::string> PostgresStore::read_due_mails(std::int64_t now_ms, std:
 
 void PostgresStore::write_mail(const tickets::Mail& m, std::int64_t lease_until_ms) {
   pg::checked(reader(),
-              "INSERT INTO mail_outbox (id, ticket_id, status, next_attempt_ms, lease_until_ms, record) "
-              "VALUES ($1, $2, $3::int4, $4::int8, $5::int8, $6) ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, "
+              "INSERT INTO mail_outbox (id, ticket_id, status, next_attempt_ms, lease_until_ms, record, conversation_id) "
+              "VALUES ($1, $2, $3::int4, $4::int8, $5::int8, $6, $7) ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, "
               "next_attempt_ms = EXCLUDED.next_attempt_ms, lease_until_ms = EXCLUDED.lease_until_ms, record = EXCLUDED.record",
               {pg::text(m.id()), pg::text(m.ticket_id()), pg::integer(m.status()), pg::integer(m.next_attempt_ms()),
-               pg::integer(lease_until_ms), pg::bytes(m.SerializeAsString())});
+               pg::integer(lease_until_ms), pg::bytes(m.SerializeAsString()), pg::text(m.conversation_id())});
+}
+
+std::vector<std::string> PostgresStore::read_chat_mails(const std::string& conversation_id) {
+  return first_column(pg::checked(reader(), "SELECT record FROM mail_outbox WHERE conversation_id = $1 ORDER BY id",
+                                  {pg::text(conversation_id)}));
 }
 
 namespace {

@@ -262,7 +262,8 @@ std::vector<std::string> SqliteStore::read_due_mails(std::int64_t now_ms, std::s
 
 void SqliteStore::write_mail(const tickets::Mail& m, std::int64_t lease_until_ms) {
   if (!Statement(db_,
-                 "INSERT INTO mail_outbox (id, ticket_id, status, next_attempt_ms, lease_until_ms, record) VALUES (?, ?, ?, ?, ?, ?) "
+                 "INSERT INTO mail_outbox (id, ticket_id, status, next_attempt_ms, lease_until_ms, record, conversation_id) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?) "
                  "ON CONFLICT (id) DO UPDATE SET status = excluded.status, next_attempt_ms = excluded.next_attempt_ms, "
                  "lease_until_ms = excluded.lease_until_ms, record = excluded.record")
            .text(1, m.id())
@@ -271,8 +272,15 @@ void SqliteStore::write_mail(const tickets::Mail& m, std::int64_t lease_until_ms
            .integer(4, m.next_attempt_ms())
            .integer(5, lease_until_ms)
            .blob(6, m.SerializeAsString())
+           .text(7, m.conversation_id())
            .run())
     throw StoreError(sqlite3_errmsg(db_));
+}
+
+std::vector<std::string> SqliteStore::read_chat_mails(const std::string& conversation_id) {
+  Statement q(db_, "SELECT record FROM mail_outbox WHERE conversation_id = ? ORDER BY id");
+  q.text(1, conversation_id);
+  return rows(q);
 }
 
 namespace {

@@ -69,6 +69,7 @@ class SqliteStore final : public GroupCommitStore {
   std::vector<std::string> read_ticket_ids_of(const std::string& customer_id, const std::string& visitor_id,
                                               const std::string& email) override;
   void rewrite_ticket_message(const tickets::Message& message) override;
+  std::vector<std::string> read_chat_mails(const std::string& conversation_id) override;
   void erase_inbox_of(const std::string& ticket_id) override;
   std::vector<std::pair<std::string, std::uint64_t>> delete_done_tickets(std::int64_t updated_before_ms, std::size_t max) override;
   std::vector<std::string> rows(Statement& statement);
