@@ -6,8 +6,8 @@ import { formatTime, h, initials } from "../core/dom";
 import { Category, CloseReason, ErrorCode, NoticeKind, RequestOffer, type QueueAvailability, type SystemNotice } from "../core/protocol";
 import { VisitorSession } from "../core/visitor-session";
 import { pickLocale, strings, type Locale, type Strings } from "./i18n";
-import { fetchRequests, httpBase, keepToken, keptTokens, leaveChatAsRequest, newToken, sendRequest, serverTakesRequests,
-  type SentRequest } from "./requests";
+import { fetchRequests, httpBase, keepToken, keptTokens, leaveChatAsRequest, mailTranscript, newToken, sendRequest,
+  serverTakesRequests, type SentRequest } from "./requests";
 import { widgetCss } from "./styles";
 
 interface WidgetConfig {
@@ -55,7 +55,8 @@ class Widget {
   private els!: {
     launcher: HTMLButtonElement; badge: HTMLSpanElement; panel: HTMLDivElement; status: HTMLSpanElement;
     banner: HTMLDivElement; body: HTMLDivElement; typing: HTMLDivElement; footer: HTMLDivElement;
-    prechat: HTMLFormElement; messages: HTMLUListElement; offer: HTMLFormElement; composer: HTMLTextAreaElement; rating: HTMLDivElement;
+    prechat: HTMLFormElement; messages: HTMLUListElement; offer: HTMLFormElement; mailForm: HTMLFormElement;
+    composer: HTMLTextAreaElement; rating: HTMLDivElement;
     seniorButton: HTMLButtonElement; title: HTMLHeadingElement;
   };
 
@@ -154,7 +155,8 @@ class Widget {
     const messages = h("ul", { class: "messages", "aria-live": "polite", "aria-label": t.title });
     const rating = h("div", { class: "rating" });
     const offer = this.buildOffer();
-    const body = h("div", { class: "body" }, prechat, messages, offer, rating);
+    const mailForm = this.buildTranscriptForm();
+    const body = h("div", { class: "body" }, prechat, messages, offer, rating, mailForm);
     const typing = h("div", { class: "typing", "aria-live": "polite" });
     const composer = h("textarea", { rows: 1, placeholder: t.placeholder, "aria-label": t.placeholder, maxlength: 4000 });
     composer.addEventListener("keydown", (e) => {
@@ -189,7 +191,7 @@ class Widget {
       document.addEventListener("keydown", this.escListener);
     }
     this.root.append(launcher, panel);
-    this.els = { launcher, badge, panel, status, banner, body, typing, footer, prechat, messages, offer, composer, rating, seniorButton, title };
+    this.els = { launcher, badge, panel, status, banner, body, typing, footer, prechat, messages, offer, mailForm, composer, rating, seniorButton, title };
   }
 
   /** Whether the chosen topic can be chatted about now; if not, the form leaves a request. */
@@ -286,6 +288,45 @@ class Widget {
     }
     form.querySelector("button")!.disabled = false;
     this.render();
+  }
+
+  // After the chat: its transcript by e-mail (servers that keep records).
+  private buildTranscriptForm(): HTMLFormElement {
+    const t = this.t;
+    const email = h("input", { name: "transcriptEmail", type: "email", required: true, maxlength: 254, autocomplete: "email",
+      "aria-label": t.emailRequired });
+    const status = h("p", { class: "transcript-status", role: "status" });
+    const button = h("button", { class: "secondary", type: "submit" }, t.transcript.ask);
+    const form = h("form", { class: "transcript-mail", hidden: true, novalidate: true }, email, button, status);
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const address = email.value.trim();
+      if (!address || !email.checkValidity()) {
+        status.textContent = t.transcript.invalid;
+        return email.focus();
+      }
+      button.disabled = true;
+      const s = this.session;
+      void mailTranscript(this.base, { conversationId: s.conversationId, resumeToken: s.resumeToken, email: address }).then((code) => {
+        button.disabled = false;
+        status.textContent = code === "" ? t.transcript.sent(address)
+          : code === "limit_reached" ? t.transcript.limit
+          : code === "invalid_request" ? t.transcript.invalid
+          : t.transcript.failed;
+      });
+    });
+    return form;
+  }
+
+  private renderTranscriptForm(): void {
+    const { session: s, els } = this;
+    const shown = (s.phase === "closed" || s.phase === "rated") && s.closeReason !== CloseReason.REQUEST_LEFT &&
+      !this.requestsOff && !!s.conversationId;
+    if (els.mailForm.hidden === !shown) return;
+    els.mailForm.hidden = !shown;
+    els.mailForm.querySelector<HTMLElement>(".transcript-status")!.textContent = "";
+    const email = els.mailForm.querySelector<HTMLInputElement>("input[name=transcriptEmail]")!;
+    if (shown && !email.value) email.value = els.prechat.querySelector<HTMLInputElement>("input[name=email]")!.value;
   }
 
   private renderOffer(): void {
@@ -442,6 +483,7 @@ class Widget {
     this.renderMessages();
     this.renderOffer();
     this.renderRating();
+    this.renderTranscriptForm();
     // When the view changes under the keyboard user, keep focus inside the panel.
     if (this.open && s.phase !== this.lastPhase) {
       const active = this.root.activeElement as HTMLElement | null;

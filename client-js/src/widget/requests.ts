@@ -118,6 +118,25 @@ export function leaveChatAsRequest(base: string, chat: { conversationId: string;
     { email: chat.email, conversation_id: chat.conversationId, resume_token: chat.resumeToken });
 }
 
+/**
+ * Asks for the closed chat's transcript by e-mail (the resume token proves
+ * the chat is ours). The answer's error code, or "" once it is queued.
+ */
+export async function mailTranscript(base: string, chat: { conversationId: string; resumeToken: string; email: string }): Promise<string> {
+  try {
+    const res = await fetch(`${base}/api/transcripts`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: chat.email, conversation_id: chat.conversationId, resume_token: chat.resumeToken }),
+    });
+    if (res.ok) return "";
+    const { body } = await answer(res);
+    return typeof body?.error === "string" ? body.error : `http_${res.status}`;
+  } catch {
+    return "unavailable";
+  }
+}
+
 /** Whether this server takes requests (it keeps records): it answers 401 to a call without a secret. */
 export async function serverTakesRequests(base: string): Promise<boolean> {
   try {
