@@ -9,6 +9,8 @@
 #include <utility>
 #include <cassert>
 #include <cmath>
+
+#include "secrets/detector.hpp"
 #include <ctime>
 
 namespace parley::chat {
@@ -592,6 +594,7 @@ void Service::on_start_chat(Session& s, std::uint32_t req, const v1::StartChat& 
   first.set_sender_name(visitor.name);
   first.set_text(m.first_message());
   first.set_server_time_ms(now);
+  mask_secrets(c, first);
   const auto stored = log_.append(std::move(first)).stored;
   present_.ack(s, req, id, &stored);
   state_.queues.push_back(id, queue_for(1, m.category()));
@@ -695,6 +698,7 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
   message.set_sender_name(state_.name_of(s));
   message.set_text(m.text());
   message.set_server_time_ms(clock_.now_ms());
+  mask_secrets(*c, message);
   const auto result = log_.append(std::move(message));
   present_.ack(s, req, m.conversation_id(), &result.stored, result.duplicate);
   if (result.duplicate) return;
@@ -974,6 +978,28 @@ void Service::requeue_front(Conversation& c) {
     e.mutable_chat_queued()->set_front(true);
   });
   append_system(c, v1::NOTICE_KIND_AGENT_DISCONNECTED);
+}
+
+void Service::mask_secrets(Conversation& c, v1::Message& message) {
+  constexpr std::int64_t window_ms = 60'000;
+  constexpr std::size_t phrase_words = 12;
+  const int side = message.sender_role() == v1::ROLE_VISITOR ? 0 : 1;
+  const auto now = message.server_time_ms();
+  auto& tail = c.secret_words_tail[side];
+  const bool recent = now - c.secret_words_ms[side] <= window_ms;
+  const auto runs = secrets::word_runs(message.text());
+  const auto earlier = recent ? tail : 0;
+  auto masked = earlier > 0 && runs.leading > 0 && earlier + runs.leading >= phrase_words
+                    ? secrets::mask_leading_words(message.text())
+                    : secrets::mask(message.text());
+  const bool phrase_masked =
+      std::find(masked.kinds.begin(), masked.kinds.end(), secrets::Kind::seed_phrase) != masked.kinds.end();
+  tail = phrase_masked ? 0 : runs.only_words ? earlier + runs.leading : runs.trailing;
+  c.secret_words_ms[side] = now;
+  if (!masked.changed()) return;
+  message.set_text(std::move(masked.text));
+  for (auto kind : masked.kinds) message.add_masked_secrets(secrets::name(kind));
+  ++secrets_masked_;
 }
 
 void Service::append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name) {
@@ -1328,6 +1354,7 @@ ServiceStats Service::stats() const {
     stats.open_conversations += agent.open.size();
     if (agent.status == v1::AGENT_STATUS_ONLINE && !agent.sessions.empty()) ++stats.agents_online;
   }
+  stats.secrets_masked = secrets_masked_;
   return stats;
 }
 

@@ -40,6 +40,7 @@ struct ServiceStats {
   std::size_t queued_tier1 = 0;
   std::size_t queued_tier2 = 0;
   std::size_t agents_online = 0;
+  std::uint64_t secrets_masked = 0;  // messages this node masked a secret in, since it started
   // Several nodes: "leader" or "follower" (this node's part); none on one node.
   std::optional<std::string> cluster_role;
 };
@@ -155,6 +156,10 @@ class Service {
   void requeue_front(Conversation& c);
   void append_system(Conversation& c, v1::NoticeKind kind, const std::string& agent_name = {});
   void append_system(Conversation& c, const v1::SystemNotice& notice);
+  // Masks the secrets in a message's text before it is stored (server/secrets),
+  // also the end of a seed phrase whose start came in the sender's messages of
+  // the last minute; notes what was removed on the message.
+  void mask_secrets(Conversation& c, v1::Message& message);
   void add_note(Conversation& c, const std::string& author_id, const std::string& author_name,
                 std::string kind, std::string text);
   // After every event: route what can be routed, then refresh queue positions
@@ -178,6 +183,7 @@ class Service {
   void emit_appended(const v1::Message& stored);
   void set_status(Agent& agent, v1::AgentStatus status, const std::string& actor_id);
   std::vector<EventListener*> listeners_;
+  std::uint64_t secrets_masked_ = 0;
 
   ServiceLimits limits_;
   util::KeyedTokenBuckets new_chats_by_address_;

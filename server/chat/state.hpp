@@ -121,6 +121,10 @@ struct Conversation {
   std::string close_comment;      // the closer's CloseChat comment
   v1::Role closed_by = v1::ROLE_UNSPECIFIED;
   v1::CloseReason close_reason = v1::CLOSE_REASON_UNSPECIFIED;
+  // A seed phrase sent in parts: how many BIP39 words the visitor's [0] and
+  // staff's [1] last message ended with, and when (not stored: a window of a minute).
+  std::size_t secret_words_tail[2] = {0, 0};
+  std::int64_t secret_words_ms[2] = {0, 0};
 };
 
 struct ChatState {

@@ -161,6 +161,7 @@ void HttpSession<Stream>::reply_health(http::request<http::string_body> req) {
                         {"queued_tier1", stats.queued_tier1},
                         {"queued_tier2", stats.queued_tier2},
                         {"agents_online", stats.agents_online},
+                        {"secrets_masked", stats.secrets_masked},
                         {"slow_consumer_closes", self->context_.slow_consumer_closes.load(std::memory_order_relaxed)}};
       // A cluster node: whether it runs the chats (the counts above are the
       // cluster's then) or forwards to the node that does.

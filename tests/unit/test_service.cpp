@@ -1366,3 +1366,40 @@ TEST_CASE("a waiting chat left as a request closes with the request's number, is
   CHECK(alice.take(F::kMessage).message().notice().kind() == v1::NOTICE_KIND_TICKET_OPENED);
   CHECK_FALSE(other.has(F::kClosed));
 }
+
+TEST_CASE("a seed phrase or a key is masked before it is stored or shown, from either side, also when sent in parts") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto v = h.visitor();
+  const std::string phrase = "legal winner thank year wave sausage worth useful legal winner thank yellow";
+  const auto id = h.start(v, "help, my words are " + phrase);
+  // The agent's view of the first message, and what the log keeps.
+  auto stored = h.log.read_after(id, 0, 10);
+  REQUIRE_FALSE(stored.empty());
+  CHECK(stored[0].text() == "help, my words are [seed phrase removed]");
+  CHECK(stored[0].masked_secrets_size() == 1);
+  CHECK(stored[0].masked_secrets(0) == "seed_phrase");
+
+  auto said = [&](Client& from, const std::string& client_id, const std::string& text) {
+    from.clear();
+    from.send(send_message(id, client_id, text));
+    const auto seq = from.take(F::kAck).ack().seq();
+    return h.log.read_after(id, seq - 1, 1).at(0);
+  };
+  // In two parts within a minute: the second part is masked.
+  CHECK(said(v, "p1", "legal winner thank year wave sausage").text() == "legal winner thank year wave sausage");
+  h.clock.advance(20'000);
+  auto second = said(v, "p2", "worth useful legal winner thank yellow");
+  CHECK(second.text() == "[seed phrase removed]");
+  CHECK(second.masked_secrets(0) == "seed_phrase");
+  // Parts more than a minute apart are two messages, not a phrase.
+  said(v, "p3", "legal winner thank year wave sausage");
+  h.clock.advance(61'000);
+  CHECK(said(v, "p4", "worth useful legal winner thank yellow").text() == "worth useful legal winner thank yellow");
+  // An agent cannot paste a key either; a transaction id stays.
+  const auto key = said(alice, "a1", "use privkey 0c28fca386c7a227600b2fe50b7cae11ec86d3bf1fbe471be89827e19d72aa1d");
+  CHECK(key.text() == "use privkey [private key removed]");
+  const std::string tx = "tx 0c28fca386c7a227600b2fe50b7cae11ec86d3bf1fbe471be89827e19d72aa1d is confirmed";
+  CHECK(said(alice, "a2", tx).text() == tx);
+  CHECK(h.service.stats().secrets_masked == 3);
+}
