@@ -2,6 +2,7 @@
 
 #include "chat/field_limits.hpp"
 #include "chat/text.hpp"
+#include "secrets/detector.hpp"
 #include "util/random.hpp"
 
 #include <algorithm>
@@ -43,7 +44,10 @@ Message thread_message(const Record& t, v1::Role role, const std::string& author
   m.set_author_role(role);
   m.set_author_id(author_id);
   m.set_author_name(author_name);
-  m.set_text(text);
+  // Secrets never stored (server/secrets): from the form, mail or staff alike.
+  auto masked = secrets::mask(text);
+  m.set_text(std::move(masked.text));
+  for (auto kind : masked.kinds) m.add_masked_secrets(secrets::name(kind));
   m.set_time_ms(now_ms);
   m.set_client_message_id(client_message_id);
   m.set_channel(channel);
@@ -170,7 +174,7 @@ Decision decide_open(const NewRequest& r, const Context& c, std::int64_t now_ms,
   t.set_channel(r.channel);
   t.set_category(r.category);
   t.set_tier(1);
-  t.set_subject(r.subject);
+  t.set_subject(secrets::mask(r.subject).text);
   t.set_transaction_id(r.transaction_id);
   *t.mutable_requester() = r.requester;
   t.set_created_ms(now_ms);
@@ -247,7 +251,7 @@ Decision decide_staff(const Staff& s, const StaffChange& change, const Context& 
       n->set_conversation_id(t.id());
       n->set_author_id(s.id);
       n->set_author_name(s.name);
-      n->set_text(change.text);
+      n->set_text(secrets::mask(change.text).text);
       n->set_server_time_ms(now_ms);
       n->set_kind("note");
       break;

@@ -401,3 +401,26 @@ TEST_CASE("mail: a chat's transcript in the reader's language and zone, to the s
   job.chat.reset();
   CHECK_THROWS(mail::compose(id, job, 1'800'000'000'000));
 }
+
+TEST_CASE("tickets: a secret in a request, a reply or a note is masked before it is stored") {
+  auto r = request();
+  r.text = "my recovery phrase is legal winner thank year wave sausage worth useful legal winner thank yellow, is it safe?";
+  r.subject = "password: hunter2hunter2";
+  auto d = tickets::decide_open(r, {}, 1000, 5000, "m_1");
+  REQUIRE(d.outcome == tickets::Outcome::done);
+  REQUIRE(d.append.size() == 1);
+  CHECK(d.append[0].text() == "my recovery phrase is [seed phrase removed], is it safe?");
+  REQUIRE(d.append[0].masked_secrets_size() == 1);
+  CHECK(d.append[0].masked_secrets(0) == "seed_phrase");
+  CHECK(d.put->subject() == "password: [password removed]");
+  tickets::Context c;
+  c.ticket = *d.put;
+  c.messages = d.append;
+  const tickets::Staff alice{"alice", "Alice", v1::ROLE_AGENT};
+  tickets::StaffChange note;
+  note.action = tickets::Action::note;
+  note.text = "customer sent privkey 0c28fca386c7a227600b2fe50b7cae11ec86d3bf1fbe471be89827e19d72aa1d";
+  auto noted = tickets::decide_staff(alice, note, c, 2000, "m_2");
+  REQUIRE(noted.outcome == tickets::Outcome::done);
+  CHECK(noted.put->notes(0).text() == "customer sent privkey [private key removed]");
+}
