@@ -15,6 +15,9 @@ mkdirSync(dist, { recursive: true });
 const common = { bundle: true, minify: true, sourcemap: "external", target: "es2020", format: "iife", logLevel: "warning" };
 await build({ ...common, entryPoints: [resolve(root, "src/widget/index.ts")], outfile: resolve(dist, "widget.js") });
 await build({ ...common, entryPoints: [resolve(root, "src/console/index.ts")], outfile: resolve(dist, "console.js") });
+// The BIP39 lists the widget's secrets check loads on demand (src/core/secrets.ts).
+await build({ ...common, sourcemap: false, charset: "utf8", entryPoints: [resolve(root, "src/gen/bip39-global.ts")],
+  outfile: resolve(dist, "bip39.js") });
 cpSync(resolve(root, "public"), dist, { recursive: true });
 
 const widget = readFileSync(resolve(dist, "widget.js"));

@@ -5,6 +5,13 @@ import { AgentSession, type Chat, type Credentials } from "../core/agent-session
 import { formatTime, h } from "../core/dom";
 import { AgentStatus, Category, Role } from "../core/protocol";
 import { makeTicketOfChat, openTickets } from "./tickets";
+import * as bip39 from "../gen/bip39";
+import { findSecrets, provideWordlists } from "../core/secrets";
+
+// The console checks an agent's reply as the widget checks a visitor's (the
+// server masks whatever gets past either).
+provideWordlists(bip39);
+const secretNames: Record<string, string> = { seed_phrase: "a recovery phrase", private_key: "a private key", code: "a 2FA code", password: "a password" };
 import { cannedMatches, fillCanned, fromApi, insertAtSlash, openCannedManager, pickText, slashQuery, starters, withStarters,
   type CannedResponse } from "./canned";
 
@@ -50,6 +57,7 @@ class Console {
   private cannedStored = false;  // the server keeps canned responses (a records store)
   private unseen = new Set<string>();
   private drafts = new Map<string, string>();  // reply being typed, per chat
+  private secretWarnings = new Map<string, string>();  // why a reply was held back, per chat
   private noteDrafts = new Map<string, string>();  // internal note being typed, per chat
 
   constructor() {
@@ -261,6 +269,8 @@ class Console {
     const transcript = h("ul", { class: "transcript", "aria-live": "polite", "aria-label": "Transcript", tabindex: 0 }, ...chat.transcript.entries().map((e) => e.system
       ? h("li", { class: "msg system" }, e.text)
       : h("li", { class: e.mine ? "msg mine" : "msg" }, h("span", { class: "who" }, e.senderName), e.text,
+          e.masked ? h("span", { class: "masked-note" },
+            `The server removed ${e.masked.map((k) => secretNames[k] ?? "a secret").join(" and ")} from this message.`) : null,
           h("span", { class: "meta" }, formatTime(e.timeMs, "en-GB"), e.mine ? ` · ${chat.transcript.stateOf(e, true)}` : ""))));
     const typing = h("div", { class: "typing" }, chat.visitorTyping ? `${info.visitorName} is typing…` : "");
     if (!chat.active) {
@@ -278,9 +288,23 @@ class Console {
     });
     // Cleared before the reply goes out: sending re-renders, and what is still
     // in the box then would be kept as a draft and could be sent again.
+    const warning = h("p", { class: "secret-warning error", role: "alert", hidden: !this.secretWarnings.has(id) },
+      this.secretWarnings.get(id) ?? "");
     const send = () => {
       const value = text.value;
       if (!value.trim()) return;
+      const kinds = [...new Set(findSecrets(value).map((f) => f.kind))];
+      if (kinds.length) {
+        // Held back, the text kept: support never asks for or sends these.
+        const said = `Not sent: this looks like ${kinds.map((k) => secretNames[k]).join(" and ")}. Support never asks customers for ` +
+          "recovery phrases, private keys, passwords or 2FA codes, and never sends them; the server would remove it.";
+        this.secretWarnings.set(id, said);
+        warning.textContent = said;
+        warning.hidden = false;
+        return text.focus();
+      }
+      this.secretWarnings.delete(id);
+      warning.hidden = true;
       text.value = "";
       this.drafts.delete(id);
       s.reply(id, value);
@@ -342,7 +366,7 @@ class Console {
         { conversationId: id, email: info.email, subject: info.subject, visitorName: info.visitorName }) }, "Make ticket") : null,
       h("button", { type: "button", onclick: () => s.close(id) }, "Close chat"));
     return h("section", { class: "chat" }, context, transcript, typing,
-      h("div", { class: "reply" }, suggest, text, h("button", { class: "primary", type: "button", onclick: send }, "Send")), actions);
+      warning, h("div", { class: "reply" }, suggest, text, h("button", { class: "primary", type: "button", onclick: send }, "Send")), actions);
   }
 
   // Keyboard shortcuts (listed by "?"): Alt+letter works anywhere, even while

@@ -16,6 +16,8 @@ export interface Entry {
   /** A system message's code, for the reader's language (text is its English). */
   notice?: SystemNotice;
   timeMs: number;
+  /** What the server removed from text before storing it (seed_phrase, private_key, ...). */
+  masked?: string[];
 }
 
 export interface PendingMessage {
@@ -51,6 +53,7 @@ export class Transcript {
         system: m.system,
         notice: m.notice,
         timeMs: Number(m.serverTimeMs),
+        masked: m.maskedSecrets.length ? [...m.maskedSecrets] : undefined,
       });
       if (mine) this.pending.delete(m.clientMessageId);
       added++;

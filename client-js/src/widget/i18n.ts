@@ -64,6 +64,14 @@ const en = {
   submitRating: "Send rating",
   thanks: "Thank you for your feedback!",
   newChat: "Start a new chat",
+  // A secret in what the visitor typed: not sent, and why.
+  secrets: {
+    held: (what: string) => `Not sent: this looks like ${what}. Please remove it.`,
+    kinds: { seed_phrase: "a recovery (seed) phrase", private_key: "a private key", code: "a 2FA code", password: "a password" },
+    and: " and ",
+    never: "Support will never ask for your recovery phrase, private keys, passwords or 2FA codes. Anyone who asks is not us.",
+    removed: "A secret was removed from this message: support never needs it.",
+  },
   transcript: {
     ask: "E-mail me this conversation",
     sent: (email: string) => `Sent to ${email}. It may take a few minutes to arrive.`,
@@ -155,6 +163,13 @@ const zh: Strings = {
   submitRating: "提交评价",
   thanks: "感谢您的反馈！",
   newChat: "发起新的咨询",
+  secrets: {
+    held: (what) => `未发送：内容中似乎包含${what}，请删除后再发送。`,
+    kinds: { seed_phrase: "助记词", private_key: "私钥", code: "两步验证码", password: "密码" },
+    and: "和",
+    never: "客服绝不会向您索要助记词、私钥、密码或验证码，任何索要者都不是我们。",
+    removed: "此消息中的敏感信息已被移除：客服绝不需要它。",
+  },
   transcript: {
     ask: "将本次会话记录发送到我的邮箱",
     sent: (email) => `已发送至 ${email}，可能需要几分钟才能送达。`,

@@ -9,6 +9,7 @@ import { pickLocale, strings, type Locale, type Strings } from "./i18n";
 import { fetchRequests, httpBase, keepToken, keptTokens, leaveChatAsRequest, mailTranscript, newToken, sendRequest,
   serverTakesRequests, type SentRequest } from "./requests";
 import { widgetCss } from "./styles";
+import { SecretGuard, provideWordlists, wordlistsProvided, type SecretKind, type Wordlists } from "../core/secrets";
 
 interface WidgetConfig {
   locale?: string;
@@ -109,6 +110,7 @@ class Widget {
   }
 
   toggle(open: boolean, focus = true): void {
+    if (open) void this.loadWordlists();  // ready before the first message is typed
     if (open === this.open) return;
     this.open = open;
     writePanelOpen(open);
@@ -131,6 +133,11 @@ class Widget {
   private requestsLoaded = false;
   private requestNotice = "";
   private requestError = "";
+  // Secrets never leave the browser: what was held back, and the guard that
+  // remembers the words of the last messages (a phrase sent in parts).
+  private secretWarning = "";
+  private readonly secretGuard = new SecretGuard();
+  private wordlists: Promise<void> | null = null;
   private offerError = "";
   private sendingRequest = false;
   private pendingToken = "";  // kept across a failed send: a retry is the same request
@@ -162,7 +169,7 @@ class Widget {
     composer.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
-        this.sendComposer();
+        void this.sendComposer();
       }
     });
     composer.addEventListener("input", () => this.onTyping());
@@ -170,8 +177,9 @@ class Widget {
     const footer = h(
       "div",
       {},
+      h("p", { class: "secret-warning", role: "alert", hidden: true }),
       h("div", { class: "actions" }, seniorButton, h("button", { class: "secondary", type: "button", onclick: () => this.session.end() }, t.end)),
-      h("div", { class: "composer" }, composer, h("button", { class: "primary", type: "button", onclick: () => this.sendComposer() }, t.send)),
+      h("div", { class: "composer" }, composer, h("button", { class: "primary", type: "button", onclick: () => void this.sendComposer() }, t.send)),
     );
     const panel = h(
       "div",
@@ -329,6 +337,20 @@ class Widget {
     if (shown && !email.value) email.value = els.prechat.querySelector<HTMLInputElement>("input[name=email]")!.value;
   }
 
+  // The warning shows where the visitor typed: the form before a chat, the composer in one.
+  private renderSecretWarning(): void {
+    const { session: s, els } = this;
+    const inChat = s.phase === "queued" || s.phase === "chatting";
+    const composerWarning = els.footer.querySelector<HTMLElement>(".secret-warning")!;
+    composerWarning.hidden = !inChat || !this.secretWarning;
+    composerWarning.textContent = inChat ? this.secretWarning : "";
+    if (!inChat && this.secretWarning) {
+      const refused = els.prechat.querySelector<HTMLParagraphElement>("p.error")!;
+      refused.hidden = false;
+      refused.textContent = this.secretWarning;
+    }
+  }
+
   private renderOffer(): void {
     const { t, session: s, els } = this;
     const offered = s.phase === "queued" && s.requestOffer !== RequestOffer.NONE && !this.requestsOff;
@@ -398,9 +420,15 @@ class Widget {
       refused,
       submit,
     );
-    form.addEventListener("submit", (e) => {
+    form.addEventListener("submit", async (e) => {
       e.preventDefault();
       if (!message.value.trim()) return message.focus();
+      if (!wordlistsProvided()) await this.loadWordlists();
+      if (this.heldBack(message.value) || this.heldBack(subject.value)) {
+        this.render();
+        return message.focus();
+      }
+      this.secretGuard.sent(message.value);
       if (this.offline()) {
         if (!email.value.trim() || !email.checkValidity()) return email.focus();
         if (!this.sendingRequest) void this.leaveRequest(form);
@@ -481,6 +509,7 @@ class Widget {
     els.typing.textContent = s.agentTyping && s.agentName ? t.typing(s.agentName) : "";
 
     this.renderMessages();
+    this.renderSecretWarning();
     this.renderOffer();
     this.renderRating();
     this.renderTranscriptForm();
@@ -508,7 +537,7 @@ class Widget {
       // One's own message keeps its element from sending to stored.
       const key = e.mine && e.clientMessageId ? `c${e.clientMessageId}` : e.key;
       const text = e.system ? noticeText(t, e.notice, this.locale) ?? e.text : e.text;
-      const sig = `${e.seq}|${state ?? ""}|${e.timeMs}|${text}`;
+      const sig = `${e.seq}|${state ?? ""}|${e.timeMs}|${text}|${e.masked?.join() ?? ""}`;
       const make = (): HTMLElement => {
         const attrs = { "data-key": key, "data-seq": e.seq };
         const li = e.system
@@ -519,6 +548,7 @@ class Widget {
             e.mine ? h("span", { class: "sr-only" }, `${t.you}: `)
               : h("span", { class: "who" }, h("span", { class: "avatar small", "aria-hidden": "true" }, initials(e.senderName)), e.senderName),
             text,
+            e.masked ? h("span", { class: "masked-note" }, t.secrets.removed) : null,
             h("span", { class: "meta" }, formatTime(e.timeMs, this.locale), state ? ` · ${t.states[state]}` : ""),
           );
         li.dataset.sig = sig;
@@ -582,9 +612,48 @@ class Widget {
     els.rating.replaceChildren(h("p", { class: "notice" }, t.ended), h("p", { class: "notice" }, t.ratePrompt), stars, comment, submit);
   }
 
-  private sendComposer(): void {
+  // The BIP39 lists, loaded once the panel opens (dist/bip39.js, by a script
+  // tag like widget.js itself, so a host site's page may load it). Without
+  // them only keys, codes and passwords are caught here; the server masks
+  // every kind whatever happens here. Waits at most 3 s.
+  private loadWordlists(): Promise<void> {
+    if (wordlistsProvided()) return Promise.resolve();
+    if (!this.wordlists) {
+      this.wordlists = new Promise((resolve) => {
+        const script = document.createElement("script");
+        script.src = `${this.base}/bip39.js`;
+        script.async = true;
+        script.onload = () => {
+          const lists = (globalThis as unknown as { ParleyBip39?: Wordlists }).ParleyBip39;
+          if (lists) provideWordlists(lists);
+          resolve();
+        };
+        script.onerror = () => {
+          this.wordlists = null;  // tried again at the next send
+          resolve();
+        };
+        document.head.append(script);
+      });
+    }
+    return Promise.race([this.wordlists, new Promise<void>((r) => setTimeout(r, 3000))]);
+  }
+
+  // Held back, with why: the text stays for the visitor to remove the secret.
+  private heldBack(text: string): boolean {
+    const kinds = this.secretGuard.check(text);
+    this.secretWarning = kinds.length ? secretText(this.t, kinds) : "";
+    return kinds.length > 0;
+  }
+
+  private async sendComposer(): Promise<void> {
     const text = this.els.composer.value;
     if (!text.trim()) return;
+    if (!wordlistsProvided()) await this.loadWordlists();
+    if (this.els.composer.value !== text) return;  // changed while loading: the visitor sends again
+    const held = this.heldBack(text);
+    this.renderSecretWarning();
+    if (held) return this.els.composer.focus();
+    this.secretGuard.sent(text);
     this.session.sendMessage(text);
     this.els.composer.value = "";
     this.session.setTyping(false);
@@ -687,6 +756,10 @@ function localTime(ms: number, locale: string): string {
   } catch {
     return new Date(ms).toLocaleString();
   }
+}
+
+function secretText(t: Strings, kinds: SecretKind[]): string {
+  return `${t.secrets.held(kinds.map((k) => t.secrets.kinds[k]).join(t.secrets.and))} ${t.secrets.never}`;
 }
 
 function refusalText(t: Strings, code: ErrorCode): string {

@@ -40,6 +40,8 @@ form.prechat .request p { margin: 0; overflow-wrap: anywhere; }
 form.prechat .request-head { font-weight: 600; }
 form.prechat .request-reply .meta { color: #57606a; font-size: 12px; }
 form.prechat .error { margin: 0; padding: 6px 8px; border-radius: 6px; background: #fde8e8; color: #8a1c1c; }
+.masked-note { display: block; font-size: 12px; font-style: italic; }
+.secret-warning { margin: 0 0 6px; padding: 6px 8px; border-radius: 6px; background: #fde8e8; color: #8a1c1c; font-size: 13px; }
 form.transcript-mail { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
 form.transcript-mail input { flex: 1 1 160px; }
 form.transcript-mail .transcript-status { flex-basis: 100%; margin: 0; color: #4a5360; }
