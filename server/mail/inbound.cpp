@@ -1,6 +1,7 @@
 #include "mail/inbound.hpp"
 
 #include "chat/text.hpp"
+#include "secrets/detector.hpp"
 #include "util/random.hpp"
 
 #include <gmime/gmime.h>
@@ -356,9 +357,45 @@ store::RecordStore::ReceivedMail received(const Identity& identity, const Inboun
   return r;
 }
 
+std::string without_secrets(const std::string& raw) {
+  auto end = raw.find("\r\n\r\n");
+  if (end == std::string::npos) end = raw.find("\n\n");
+  std::string headers = raw.substr(0, end == std::string::npos ? raw.size() : end);
+  // The header lines, without those that describe the body (and their folded continuations).
+  std::string kept;
+  bool dropping = false;
+  std::size_t at = 0;
+  while (at < headers.size()) {
+    auto nl = headers.find('\n', at);
+    if (nl == std::string::npos) nl = headers.size();
+    std::string line = headers.substr(at, nl - at);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    at = nl + 1;
+    const bool continuation = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+    if (!continuation) {
+      std::string lower = line.substr(0, line.find(':'));
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      dropping = lower.rfind("content-", 0) == 0 || lower == "mime-version";
+    }
+    if (!dropping) kept += line + "\r\n";
+  }
+  return secrets::mask(kept).text +
+         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+         "X-Parley-Redacted: secret\r\n\r\n"
+         "[Parley kept no copy of this mail as it was sent: it held a secret (a recovery phrase, a private key, a code "
+         "or a password). Its text, with the secret removed, is on the ticket; its attachments were not kept.]\r\n";
+}
+
 void receive(const Receiving& receiving, const Envelope& envelope, std::string raw, std::int64_t now_ms,
              std::function<void(LmtpReply)> done) {
   auto inbound = parse(receiving.identity, raw, envelope.from);
+  // Secrets are never stored: the raw mail that held one is replaced by its
+  // headers and a note (the text on the ticket is masked by tickets).
+  if (!secrets::find(inbound.mail.text).empty() || !secrets::find(inbound.mail.subject).empty() || !secrets::find(raw).empty()) {
+    raw = without_secrets(raw);
+    for (auto& a : inbound.mail.attachments) a.set_refused("not kept: the mail held a secret");
+    inbound.mail.subject = secrets::mask(inbound.mail.subject).text;
+  }
   const auto inbox_id = util::random_token("in_", 12);
   inbound.mail.inbox_id = inbox_id;
   auto mail = received(receiving.identity, inbound, envelope.recipients, std::move(raw), inbox_id, now_ms);

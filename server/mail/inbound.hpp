@@ -84,6 +84,10 @@ struct Attachment {
 // Attachment `index` of a raw mail (as listed by parse), if there is one.
 std::optional<Attachment> attachment(const std::string& raw, unsigned index);
 
+// A received mail that held a secret, as it is kept: its header lines (masked)
+// and a note in place of the body and attachments.
+std::string without_secrets(const std::string& raw);
+
 // The type of some bytes as libmagic sees them ("image/png"), and whether
 // such a file is offered for download.
 std::string detected_type(const std::string& bytes);

@@ -10,6 +10,8 @@
 #include "support/redis_server.hpp"  // free_port
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 
 using namespace parley;
 using namespace parley::test;
@@ -320,4 +322,38 @@ TEST_CASE("mail in: 250 means stored, across a crash, and the protocol's bad inp
   m.start();
   CHECK(text_of(m.ticket_by_number(1003).at("thread").as_array()[0]) == "kept?");
   CHECK(m.tickets().size() == 3);
+}
+
+TEST_CASE("mail in: a mail holding a recovery phrase is kept without it: the ticket's text masked, no copy of the raw mail, no attachment") {
+  MailServer m;
+  const std::string phrase = "legal winner thank year wave sausage worth useful legal winner thank yellow";
+  // The body in base64, as many mail programs send it, with a screenshot attached.
+  const std::string body64 = "TXkgd2FsbGV0IGlzIGVtcHR5LCBteSB3b3JkcyBhcmU6IGxlZ2FsIHdpbm5lciB0aGFuayB5ZWFyIHdhdmUgc2F1c2FnZSB3b3J0aCB1c2VmdWwgbGVnYWwgd2lubmVyIHRoYW5rIHllbGxvdw==";
+  const auto mail = raw_mail(
+      {{"From", "chen@example.com"},
+       {"To", "support@example.com"},
+       {"Subject", "Wallet emptied"},
+       {"Message-ID", "<secret-1@example.com>"},
+       {"MIME-Version", "1.0"},
+       {"Content-Type", "multipart/mixed; boundary=\"b1\""}},
+      "--b1\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n" + body64 +
+          "\n--b1\nContent-Type: image/png\nContent-Disposition: attachment; filename=\"wallet.png\"\n"
+          "Content-Transfer-Encoding: base64\n\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\n--b1--\n");
+  REQUIRE_THAT(m.deliver("chen@example.com", "support@example.com", mail), Catch::StartsWith("250 2.0.0 stored on request #1001"));
+  const auto t = m.ticket_by_number(1001);
+  const auto first = t.at("thread").as_array()[0];
+  CHECK(text_of(first) == "My wallet is empty, my words are: [seed phrase removed]");
+  const auto files = first.at("attachments").as_array();
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].at("refused") == "not kept: the mail held a secret");
+  CHECK(files[0].at("url") == "");
+  // Nothing of the phrase, plain or encoded, is anywhere in the database files.
+  for (const auto& entry : std::filesystem::directory_iterator(m.data.path())) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(entry.path());
+    CHECK(bytes.find("sausage worth useful") == std::string::npos);
+    CHECK(bytes.find(body64.substr(0, 60)) == std::string::npos);
+  }
 }
