@@ -51,6 +51,14 @@ describe("Transcript", () => {
     expect(t.unacknowledged()).toEqual([]);
   });
 
+  test("what the server masked replaces what the sender typed, in their own copy", () => {
+    const t = new Transcript("c1", "me");
+    t.addPending("m-2", "my key is 5Kb8kLf9zgWQnogidDA76MzPL6TsZZY36hWXMssSzNydYXYB9KF", "Me", 5);
+    t.acknowledge(create(AckSchema, { conversationId: "c1", clientMessageId: "m-2", seq: 1n,
+      maskedText: "my key is [private key removed]", maskedSecrets: ["private_key"] }));
+    expect(t.entries()[0]).toMatchObject({ text: "my key is [private key removed]", masked: ["private_key"], seq: 1 });
+  });
+
   test("our own message arriving in a replay clears the pending copy", () => {
     const t = new Transcript("c1", "me");
     t.addPending("m-9", "resent", "Me", 5);

@@ -464,6 +464,11 @@ void Presenter::ack(const Session& s, std::uint32_t req, const std::string& conv
     ack->set_client_message_id(message->client_message_id());
     ack->set_seq(message->seq());
     ack->set_server_time_ms(message->server_time_ms());
+    // The sender's copy must not keep what the server removed.
+    if (message->masked_secrets_size() > 0) {
+      ack->set_masked_text(message->text());
+      *ack->mutable_masked_secrets() = message->masked_secrets();
+    }
   }
   ack->set_duplicate(duplicate);
   send(s.id, frame);

@@ -1401,5 +1401,12 @@ TEST_CASE("a seed phrase or a key is masked before it is stored or shown, from e
   CHECK(key.text() == "use privkey [private key removed]");
   const std::string tx = "tx 0c28fca386c7a227600b2fe50b7cae11ec86d3bf1fbe471be89827e19d72aa1d is confirmed";
   CHECK(said(alice, "a2", tx).text() == tx);
-  CHECK(h.service.stats().secrets_masked == 3);
+  // The sender's own copy is told what was stored instead.
+  v.clear();
+  v.send(send_message(id, "p5", "privkey 0c28fca386c7a227600b2fe50b7cae11ec86d3bf1fbe471be89827e19d72aa1d"));
+  const auto ack = v.take(F::kAck).ack();
+  CHECK(ack.masked_text() == "privkey [private key removed]");
+  REQUIRE(ack.masked_secrets_size() == 1);
+  CHECK(ack.masked_secrets(0) == "private_key");
+  CHECK(h.service.stats().secrets_masked == 4);
 }

@@ -81,7 +81,8 @@ export class Transcript {
     if (!entry) return false;
     this.pending.delete(ack.clientMessageId);
     const seq = Number(ack.seq);
-    if (!this.bySeq.has(seq)) this.bySeq.set(seq, { ...entry, key: `s${seq}`, seq, timeMs: Number(ack.serverTimeMs) });
+    const masked = ack.maskedSecrets.length ? { text: ack.maskedText, masked: [...ack.maskedSecrets] } : {};
+    if (!this.bySeq.has(seq)) this.bySeq.set(seq, { ...entry, ...masked, key: `s${seq}`, seq, timeMs: Number(ack.serverTimeMs) });
     while (this.bySeq.has(this.contiguousSeq + 1)) this.contiguousSeq++;
     return true;
   }
