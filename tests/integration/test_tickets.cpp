@@ -386,7 +386,7 @@ TEST_CASE("tickets: only the visitor whose chat is waiting may leave it as a req
   CHECK(mine.ws.expect(F::kAck).ack().seq() > 0);
 }
 
-TEST_CASE("tickets: erasure on request by the requester's address anonymises their tickets and nobody else's; only supervisors may") {
+TEST_CASE("tickets: erasure on request by the requester's address anonymises their tickets and nobody else's, and only supervisors may") {
   TempDir data("tickets-erasure");
   ServerProcess server(server_args({"--data-dir", data.path().string()}));
   const auto port = server.port();

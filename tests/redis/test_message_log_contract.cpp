@@ -789,7 +789,7 @@ TEST_CASE("postgres store: a bad URL or an unreachable server is a clear error t
 }
 
 TEMPLATE_TEST_CASE("record store: tickets are erased with their customer or by their requester's address, and only "
-                   "theirs; retention deletes solved and closed tickets past their time with their mail", "",
+                   "theirs, and retention deletes solved and closed tickets past their time with their mail", "",
                    SqliteBackend, PostgresBackend) {
   TestType backend;
   auto change = [&](const std::string& id, const std::string& email, store::RecordStore::TicketDecide decide) {

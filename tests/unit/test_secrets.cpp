@@ -52,7 +52,7 @@ TEST_CASE("secrets: every case of the shared corpus is found or left alone as it
   CHECK(false_alarms == 0);
 }
 
-TEST_CASE("secrets: only the secret is replaced; the rest of the message stays as written") {
+TEST_CASE("secrets: only the secret is replaced, the rest of the message stays as written") {
   const std::string phrase = "legal winner thank year wave sausage worth useful legal winner thank yellow";
   auto m = secrets::mask("Hello, my words are " + phrase + " - is my wallet safe?");
   CHECK(m.text == "Hello, my words are [seed phrase removed] - is my wallet safe?");
