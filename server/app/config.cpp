@@ -52,6 +52,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   double mail_retry_seconds = 30;
   std::string lmtp_listen;
   std::string smtp_url, smtp_user, smtp_password_file, smtp_starttls = "required", smtp_ca_file, mail_from;
+  std::string context_url, context_key_file, context_ca_file;
   std::string redis_url;
   double node_ttl = 15, leader_lease = 5;
   double grace_seconds = 30;
@@ -117,6 +118,11 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "re-read when it changes. Without it every queue is open round the clock")
       ("smtp", po::value(&smtp_url)->value_name("URL"),
        "send tickets' mail through this relay: smtp://host:587 (STARTTLS) or smtps://host:465; without it mail stays queued")
+      ("customer-context-url", po::value(&context_url)->value_name("URL"),
+       "the exchange's endpoint for a verified customer's data beside the chat (https://; signed POST, see docs/protocol.md)")
+      ("customer-context-key-file", po::value(&context_key_file)->value_name("FILE"),
+       "a file holding the key that signs those requests (32 bytes or more)")
+      ("customer-context-ca-file", po::value(&context_ca_file)->value_name("FILE"), "verify that endpoint against this CA")
       ("smtp-user", po::value(&smtp_user)->value_name("NAME"), "the relay's user name (with --smtp-password-file)")
       ("smtp-password-file", po::value(&smtp_password_file)->value_name("FILE"), "a file holding the relay's password")
       ("smtp-starttls", po::value(&smtp_starttls)->value_name("required|optional|off")->default_value(smtp_starttls),
@@ -346,6 +352,23 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     if (config.redis) throw ConfigError("--lmtp-listen is not available with --redis yet");
     config.lmtp = host_and_port("--lmtp-listen", lmtp_listen);
   }
+  if (!context_url.empty() || !context_key_file.empty() || !context_ca_file.empty()) {
+    if (context_url.empty() || context_key_file.empty())
+      throw ConfigError("--customer-context-url and --customer-context-key-file go together");
+    if (!redis_url.empty()) throw ConfigError("--customer-context-url does not work with --redis yet");
+    if (data_dir.empty() && database_url.empty())
+      throw ConfigError("--customer-context-url needs a system of record: --data-dir or --database");
+    context::Settings settings;
+    settings.url = context_url;
+    if (!(context_url.rfind("https://", 0) == 0 || context_url.rfind("http://127.0.0.1", 0) == 0 ||
+          context_url.rfind("http://localhost", 0) == 0 || context_url.rfind("http://[::1]", 0) == 0))
+      throw ConfigError("--customer-context-url must be https:// (http:// only to a loopback address), got \"" + context_url + "\"");
+    std::ifstream in(context_key_file);
+    if (!in || !std::getline(in, settings.key)) throw ConfigError("--customer-context-key-file: cannot read " + context_key_file);
+    if (settings.key.size() < 32) throw ConfigError("--customer-context-key-file: the key must be 32 bytes or more");
+    settings.ca_file = context_ca_file;
+    config.customer_context = settings;
+  }
   if (!smtp_url.empty()) {
     if (smtp_url.rfind("smtp://", 0) != 0 && smtp_url.rfind("smtps://", 0) != 0)
       throw ConfigError("--smtp must be smtp://host:port or smtps://host:port, got \"" + smtp_url + "\"");
@@ -357,7 +380,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     else if (smtp_starttls == "optional") smtp.starttls = mail::Smtp::StartTls::optional;
     else if (smtp_starttls == "off") smtp.starttls = mail::Smtp::StartTls::off;
     else throw ConfigError("--smtp-starttls must be required, optional or off");
-    if (!smtp_password_file.empty()) {
+    if (!smtp_password_file.empty()) {  // (the relay's password)
       std::ifstream in(smtp_password_file);
       if (!in || !std::getline(in, smtp.password)) throw ConfigError("--smtp-password-file: cannot read " + smtp_password_file);
     }

@@ -1,6 +1,7 @@
 #pragma once
 // Command-line flags and the agents file, validated once at start-up.
 
+#include "context/customer_context.hpp"
 #include "auth/login_throttle.hpp"
 #include "backend/redis/redis_connection.hpp"
 #include "chat/accounts.hpp"
@@ -59,6 +60,9 @@ struct Config {
   std::chrono::milliseconds mail_first_retry{30'000};  // doubling to an hour
   // E-mail in: an LMTP listener (--lmtp-listen ADDR:PORT) for the site's mail server.
   std::optional<std::pair<std::string, unsigned short>> lmtp;
+  // The exchange's data about a verified customer beside the chat
+  // (--customer-context-url, --customer-context-key-file, --customer-context-ca-file).
+  std::optional<context::Settings> customer_context;
   chat::ServiceLimits service;
   net::ConnectionLimits connection;
 };

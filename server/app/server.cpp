@@ -89,6 +89,10 @@ Server::Server(Config config)
   context_->hours.store(config_.hours);
   if (mailer_) context_->mail_queued = [mailer = mailer_.get()] { mailer->poke(); };
   if (store_) context_->chat_ticket_key = store_->secret("chat-ticket");
+  if (store_ && config_.customer_context) {
+    customer_context_ = std::make_unique<context::Client>(*config_.customer_context);
+    context_->customer_context = customer_context_.get();
+  }
   if (config_.tls_cert) {
     // TLS 1.2 and 1.3 only; a bad certificate or key stops the start with OpenSSL's reason.
     tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -129,6 +133,7 @@ Server::~Server() {
   // Password checks still running post their answers to the shards: let them
   // finish while the shards exist; so do sign-in lookups on the store's thread.
   mailer_.reset();  // waits for a send in progress; its claim's lease covers the rest
+  customer_context_.reset();  // waits for a call in progress (2.5 s at most), whose answer posts to a shard
   if (store_) store_->stop_jobs();  // a mail being stored still answers its listener, which is closed
   lmtp_.reset();
   staff_auth_.reset();

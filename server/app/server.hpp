@@ -52,6 +52,7 @@ class Server {
   // Declared before the store: the store's writer feeds it until the store is gone.
   std::unique_ptr<search::Index> search_;
   std::unique_ptr<store::RecordStore> store_;  // --data-dir or --database
+  std::unique_ptr<context::Client> customer_context_;  // --customer-context-url
   std::unique_ptr<mail::LmtpServer> lmtp_;  // --lmtp-listen: mail in
   std::unique_ptr<mail::Mailer> mailer_;  // with a store: sends the outbox; stopped before the store's jobs
   std::unique_ptr<chat::MessageLog> log_;

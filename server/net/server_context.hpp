@@ -11,6 +11,7 @@
 #include "hours/business_hours.hpp"
 #include "search/index.hpp"
 #include "util/token_bucket.hpp"
+#include "context/customer_context.hpp"
 #include "store/record_store.hpp"
 
 #include <atomic>
@@ -59,6 +60,8 @@ struct ServerContext {
   // The system of record and its search index (GET /api/search and
   // /api/conversations/ID); null without a store (memory only, --redis).
   store::RecordStore* store = nullptr;
+  // The exchange's data about a verified customer (--customer-context-url); null when not configured.
+  context::Client* customer_context = nullptr;
   search::Index* search = nullptr;
   // Tickets (net/ticket_api.cpp): the business hours their deadlines are
   // counted in (swapped when the hours file changes), the mailer to wake when

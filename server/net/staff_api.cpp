@@ -182,6 +182,56 @@ json::value event_json(const chat::events::Event& e) {
 }
 
 // A records event about a conversation, by a staff member, now (exports, holds).
+chat::events::Event audit_event(const std::string& conversation_id, const std::string& actor_id);
+
+const char* role_name(v1::Role role) {
+  switch (role) {
+    case v1::ROLE_TIER2: return "tier2";
+    case v1::ROLE_SUPERVISOR: return "supervisor";
+    case v1::ROLE_ADMIN: return "admin";
+    default: return "agent";
+  }
+}
+
+// GET /api/conversations/ID/customer: the exchange's data about the chat's
+// verified customer, filtered by the viewer's role; every view is recorded.
+// 200 {"state": "ok", "cards", "tables", "as_of_ms", "cached", "transaction_id"}
+// or {"state": "unverified" | "off" | "unavailable", "reason"}.
+template <class Reply>
+void customer_context(ServerContext& context, const Request& req, const auth::StaffMember& staff, const std::string& id, Reply reply) {
+  if (!context.customer_context)
+    return reply(json_response(req, http::status::ok, {{"state", "off"}, {"reason", "no customer context is configured"}}));
+  auto* store = context.store;
+  auto* client = context.customer_context;
+  store->transcript(id, [req, reply, store, client, id, role = std::string(role_name(staff.role)), who = staff.agent_id](
+                            std::optional<store::RecordStore::Transcript> t) {
+    if (!t) return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
+    const auto& info = t->record.info();
+    // Unverified visitors get no call at all: their id is not the exchange's.
+    if (info.customer_id().empty() || info.verified_site().empty())
+      return reply(json_response(req, http::status::ok, {{"state", "unverified"}, {"reason", "the visitor is not a signed-in customer"}}));
+    client->fetch({info.verified_site(), info.customer_id(), id, role},
+                  [req, reply, store, id, role, who, tx = info.transaction_id()](context::Answer answer) {
+                    auto audit = audit_event(id, who);
+                    audit.mutable_customer_context_viewed()->set_from_cache(answer.cached);
+                    store->record_events({audit});
+                    if (!answer.context)
+                      return reply(json_response(req, http::status::ok, {{"state", "unavailable"}, {"reason", answer.unavailable}}));
+                    const auto shown = context::for_role(*answer.context, role);
+                    json::array cards, tables;
+                    for (const auto& c : shown.cards) cards.push_back({{"label", c.label}, {"value", c.value}});
+                    for (const auto& table : shown.tables) {
+                      json::array columns(table.columns.begin(), table.columns.end()), rows;
+                      for (const auto& row : table.rows) rows.push_back(json::array(row.begin(), row.end()));
+                      tables.push_back({{"title", table.title}, {"columns", std::move(columns)}, {"rows", std::move(rows)}});
+                    }
+                    reply(json_response(req, http::status::ok,
+                                        {{"state", "ok"}, {"cards", std::move(cards)}, {"tables", std::move(tables)},
+                                         {"as_of_ms", shown.as_of_ms}, {"cached", answer.cached}, {"transaction_id", tx}}));
+                  });
+  });
+}
+
 chat::events::Event audit_event(const std::string& conversation_id, const std::string& actor_id) {
   chat::events::Event e;
   e.set_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -457,9 +507,11 @@ void HttpSession<Stream>::handle_records_api(Request incoming, const std::string
     const auto slash = rest.find('/');
     const std::string id = rest.substr(0, slash);
     const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
-    if (id.empty() || id.size() > 64 || (action != "" && action != "export" && action != "hold" && action != "events"))
+    if (id.empty() || id.size() > 64 ||
+        (action != "" && action != "export" && action != "hold" && action != "events" && action != "customer"))
       return reply(error_response(req, http::status::not_found, "not_found", "no such conversation"));
     auto* store = self->context_.store;
+    if (action == "customer") return customer_context(self->context_, req, staff, id, reply);
     if (!action.empty() && !oversees)
       return reply(error_response(req, http::status::forbidden, "forbidden",
                                   "only supervisors and admins may see a conversation's history, export it or set a legal hold"));
