@@ -5,6 +5,7 @@ import { AgentSession, type Chat, type Credentials } from "../core/agent-session
 import { formatTime, h } from "../core/dom";
 import { AgentStatus, Category, Role } from "../core/protocol";
 import { makeTicketOfChat, openTickets } from "./tickets";
+import { customerPanel, type CustomerContext } from "./customer";
 import * as bip39 from "../gen/bip39";
 import { findSecrets, provideWordlists } from "../core/secrets";
 
@@ -58,6 +59,7 @@ class Console {
   private unseen = new Set<string>();
   private drafts = new Map<string, string>();  // reply being typed, per chat
   private secretWarnings = new Map<string, string>();  // why a reply was held back, per chat
+  private customers = new Map<string, CustomerContext>();  // the exchange's data, per chat (fetched once, on demand again)
   private noteDrafts = new Map<string, string>();  // internal note being typed, per chat
 
   constructor() {
@@ -242,6 +244,22 @@ class Console {
     return h("main", { class: "panel" }, tabs, this.renderChat(s, chat));
   }
 
+  // The exchange's data about the chat's customer: asked for once when the chat is shown.
+  private customerOf(id: string): CustomerContext {
+    const known = this.customers.get(id);
+    if (known) return known;
+    this.loadCustomer(id);
+    return this.customers.get(id)!;
+  }
+
+  private loadCustomer(id: string): void {
+    this.customers.set(id, { state: "loading" });
+    staffCall("GET", `/api/conversations/${encodeURIComponent(id)}/customer`)
+      .then((body) => this.customers.set(id, body as unknown as CustomerContext))
+      .catch((err: Error) => this.customers.set(id, { state: "unavailable", reason: err.message }))
+      .finally(() => this.render());
+  }
+
   private renderChat(s: AgentSession, chat: Chat): HTMLElement {
     const info = chat.info;
     const id = info.conversationId;
@@ -266,6 +284,7 @@ class Console {
       h("dt", {}, "History"), h("dd", {}, h("button", { type: "button", class: "earlier",
         onclick: () => openSearch(info.verified && info.customerId ? { customer: info.customerId } : { visitor: info.visitorId }, info.visitorName) },
         "Earlier chats")));
+    const customer = info.verified && this.cannedStored ? customerPanel(this.customerOf(id), () => this.loadCustomer(id)) : null;
     const transcript = h("ul", { class: "transcript", "aria-live": "polite", "aria-label": "Transcript", tabindex: 0 }, ...chat.transcript.entries().map((e) => e.system
       ? h("li", { class: "msg system" }, e.text)
       : h("li", { class: e.mine ? "msg mine" : "msg" }, h("span", { class: "who" }, e.senderName), e.text,
@@ -274,7 +293,7 @@ class Console {
           h("span", { class: "meta" }, formatTime(e.timeMs, "en-GB"), e.mine ? ` · ${chat.transcript.stateOf(e, true)}` : ""))));
     const typing = h("div", { class: "typing" }, chat.visitorTyping ? `${info.visitorName} is typing…` : "");
     if (!chat.active) {
-      return h("section", { class: "chat" }, context, transcript,
+      return h("section", { class: "chat" }, context, customer, transcript,
         h("p", { class: "empty" }, chat.endedReason === "closed" ? "This chat is closed." : `No longer yours: ${chat.endedReason}`),
         chat.rating ? h("p", { class: "rating" }, `Rated ${chat.rating.score}/5 ${chat.rating.comment}`) : null,
         h("button", { type: "button", onclick: () => s.dismiss(id) }, "Dismiss"));
@@ -365,7 +384,7 @@ class Console {
       this.cannedStored ? h("button", { type: "button", class: "make-ticket", onclick: () => makeTicketOfChat(staffCall,
         { conversationId: id, email: info.email, subject: info.subject, visitorName: info.visitorName }) }, "Make ticket") : null,
       h("button", { type: "button", onclick: () => s.close(id) }, "Close chat"));
-    return h("section", { class: "chat" }, context, transcript, typing,
+    return h("section", { class: "chat" }, context, customer, transcript, typing,
       warning, h("div", { class: "reply" }, suggest, text, h("button", { class: "primary", type: "button", onclick: send }, "Send")), actions);
   }
 
