@@ -54,6 +54,9 @@ TEST_CASE("a visitor on node A chats with an agent on node B, and tier 2 on node
   CHECK(expect_text(v.ws).seq() == agent_seq);
   v.ws.send(send_message(id, "m-2", "Thanks"));
   CHECK(expect_text(alice.ws).text() == "Thanks");
+  // A recovery phrase is masked on the node that took it, before Redis, and never reaches the agent.
+  v.ws.send(send_message(id, "m-3", "words: legal winner thank year wave sausage worth useful legal winner thank yellow"));
+  CHECK(expect_text(alice.ws).text() == "words: [seed phrase removed]");
 
   alice.ws.send(escalate(id, "needs a node operator", "tx stuck in mempool"));
   auto senior = tina.ws.expect(F::kConversation).conversation();

@@ -1,5 +1,7 @@
 #include "backend/redis/cluster_gateway.hpp"
 
+#include "secrets/detector.hpp"
+
 #include "parley/v1/cluster.pb.h"
 #include "store/durable_log.hpp"
 #include "util/random.hpp"
@@ -143,6 +145,19 @@ void ClusterGateway::handle(chat::SessionId session, const v1::ClientFrame& fram
   cluster::ToLeader message;
   message.set_node(options_.node_id);
   message.set_session(session);
+  // A secret is never published between nodes: masked here, before Redis
+  // (the leader's Service masks what it stores again; the kinds removed here
+  // are not recorded on the message).
+  if (frame.has_send_message() || frame.has_start_chat()) {
+    v1::ClientFrame masked = frame;
+    auto* text = frame.has_send_message() ? masked.mutable_send_message()->mutable_text() : masked.mutable_start_chat()->mutable_first_message();
+    if (auto m = secrets::mask(*text); m.changed()) {
+      *text = std::move(m.text);
+      message.set_frame(masked.SerializeAsString());
+      forward(message.SerializeAsString());
+      return;
+    }
+  }
   message.set_frame(frame.SerializeAsString());
   forward(message.SerializeAsString());
 }
