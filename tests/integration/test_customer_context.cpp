@@ -12,9 +12,7 @@
 #include <csignal>
 #include <fstream>
 
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 using namespace parley;
 using namespace parley::test;
@@ -31,22 +29,9 @@ class ContextHost {
     std::vector<std::string> args{"/usr/bin/python3", std::string(PARLEY_TEST_DATA_DIR) + "/../support/context_host.py", "--port",
                                   std::to_string(port_)};
     for (const auto& k : keys) args.insert(args.end(), {"--key", k});
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    REQUIRE(wait_for_ready_line(out[0], "ready", std::chrono::seconds(20), drain_));
+    int output = -1;
+    pid_ = spawn_test_server(std::move(args), output);
+    REQUIRE(wait_for_ready_line(output, "ready", std::chrono::seconds(20), drain_));
   }
   ~ContextHost() {
     ::kill(pid_, SIGTERM);

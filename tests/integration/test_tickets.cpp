@@ -223,9 +223,7 @@ TEST_CASE("tickets: the chat's agent makes a ticket of it: owned by them, acknow
   CHECK_THAT(first, Catch::Contains("Alice: I will ask the wallet team to check."));
 
   // The visitor is told, as a notice each client shows in its reader's language.
-  v1::Message notice;
-  do notice = v.expect(F::kMessage).message();
-  while (notice.notice().kind() != v1::NOTICE_KIND_TICKET_OPENED);
+  const auto notice = expect_notice(v, v1::NOTICE_KIND_TICKET_OPENED);
   CHECK(static_cast<std::int64_t>(notice.notice().ticket_number()) == t.at("number").as_int64());
   CHECK(notice.notice().due_ms() == t.at("due_ms").as_int64());
   CHECK_THAT(notice.text(), Catch::StartsWith("This chat is now request #1001."));
@@ -298,9 +296,7 @@ TEST_CASE("tickets: a visitor nobody can serve leaves the waiting chat as a requ
   CHECK_THAT(text, Catch::Contains("It was 0.5 BTC"));
 
   // The chat says so and closes; nobody served it, so nothing to rate.
-  v1::Message notice;
-  do notice = v.expect(F::kMessage).message();
-  while (notice.notice().kind() != v1::NOTICE_KIND_TICKET_OPENED);
+  const auto notice = expect_notice(v, v1::NOTICE_KIND_TICKET_OPENED);
   CHECK(static_cast<std::int64_t>(notice.notice().ticket_number()) == request.at("number").as_int64());
   CHECK(notice.notice().due_ms() == request.at("due_ms").as_int64());
   CHECK(v.expect(F::kClosed).closed().reason() == v1::CLOSE_REASON_REQUEST_LEFT);

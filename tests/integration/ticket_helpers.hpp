@@ -36,6 +36,14 @@ inline json::value ticket(unsigned short port, const std::string& staff_token, c
   return json::parse(res.body).at("ticket");
 }
 
+// The next system notice of this kind the client receives (messages before it skipped).
+inline v1::Message expect_notice(WsClient& ws, v1::NoticeKind kind) {
+  v1::Message notice;
+  do notice = ws.expect(F::kMessage).message();
+  while (notice.notice().kind() != kind);
+  return notice;
+}
+
 inline std::string header(const std::string& mail, const std::string& name) {
   const auto at = mail.find("\r\n" + name + ": ");
   if (at == std::string::npos) return {};

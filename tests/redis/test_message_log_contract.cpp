@@ -85,6 +85,30 @@ struct StoreBackend {
     REQUIRE(run_until(io, [&] { return result.has_value(); }, 20s));
     return *result;
   }
+  // Tickets and mail as the store's callers see them, waited for (the store
+  // answers on its own thread): one decision, a ticket with its thread, a
+  // received mail's raw text.
+  std::optional<tickets::Decision> change(const std::string& id, const std::string& email, store::RecordStore::TicketDecide decide) {
+    std::promise<std::optional<tickets::Decision>> done;
+    db->change_ticket(id, email, std::move(decide), [&](std::optional<tickets::Decision> d) { done.set_value(std::move(d)); });
+    return done.get_future().get();
+  }
+  std::optional<store::RecordStore::TicketThread> thread(const std::string& id) {
+    std::promise<std::optional<store::RecordStore::TicketThread>> done;
+    db->ticket(id, [&](bool ok, std::optional<store::RecordStore::TicketThread> t) {
+      CHECK(ok);
+      done.set_value(std::move(t));
+    });
+    return done.get_future().get();
+  }
+  std::optional<std::string> raw(const std::string& inbox_id) {
+    std::promise<std::optional<std::string>> done;
+    db->inbox_mail(inbox_id, [&](bool ok, std::optional<std::string> r) {
+      CHECK(ok);
+      done.set_value(std::move(r));
+    });
+    return done.get_future().get();
+  }
   // Stores a conversation's record (and, if `visitor` is set, a remembered
   // visitor whose chat it is), as the chat core's change sets would.
   bool record(const std::string& conversation, v1::ConversationState state, const std::string& visitor = {},
@@ -509,18 +533,9 @@ TEMPLATE_TEST_CASE("record store: a ticket, its thread and its mails are written
                    "lease, and kept across a restart", "", SqliteBackend, PostgresBackend) {
   TestType backend;
   auto change = [&](const std::string& id, const std::string& email, store::RecordStore::TicketDecide decide) {
-    std::promise<std::optional<tickets::Decision>> done;
-    backend.db->change_ticket(id, email, std::move(decide), [&](std::optional<tickets::Decision> d) { done.set_value(std::move(d)); });
-    return done.get_future().get();
+    return backend.change(id, email, std::move(decide));
   };
-  auto thread = [&](const std::string& id) {
-    std::promise<std::optional<store::RecordStore::TicketThread>> done;
-    backend.db->ticket(id, [&](bool ok, std::optional<store::RecordStore::TicketThread> t) {
-      CHECK(ok);
-      done.set_value(std::move(t));
-    });
-    return done.get_future().get();
-  };
+  auto thread = [&](const std::string& id) { return backend.thread(id); };
   auto claim = [&](std::int64_t now) {
     std::promise<std::optional<std::vector<store::RecordStore::MailJob>>> done;
     backend.db->claim_mail(now, 10, 60'000, [&](auto jobs) { done.set_value(std::move(jobs)); });
@@ -693,14 +708,7 @@ TEMPLATE_TEST_CASE("record store: a received mail is threaded by ticket number, 
   CHECK_FALSE(refused_again->duplicate);
 
   backend.open();  // a restart
-  auto raw = [&](const std::string& inbox_id) {
-    std::promise<std::optional<std::string>> done;
-    backend.db->inbox_mail(inbox_id, [&](bool ok, std::optional<std::string> r) {
-      CHECK(ok);
-      done.set_value(std::move(r));
-    });
-    return done.get_future().get();
-  };
+  auto raw = [&](const std::string& inbox_id) { return backend.raw(inbox_id); };
   CHECK(raw("in_1") == "From: li@example.com\r\n\r\n充值 a@mail.example");
   CHECK(raw("in_6"));
   CHECK_FALSE(raw("in_2"));  // the duplicate was not stored twice
@@ -793,28 +801,12 @@ TEMPLATE_TEST_CASE("record store: tickets are erased with their customer or by t
                    SqliteBackend, PostgresBackend) {
   TestType backend;
   auto change = [&](const std::string& id, const std::string& email, store::RecordStore::TicketDecide decide) {
-    std::promise<std::optional<tickets::Decision>> done;
-    backend.db->change_ticket(id, email, std::move(decide), [&](std::optional<tickets::Decision> d) { done.set_value(std::move(d)); });
-    auto d = done.get_future().get();
+    auto d = backend.change(id, email, std::move(decide));
     REQUIRE(d);
     return *d;
   };
-  auto thread = [&](const std::string& id) {
-    std::promise<std::optional<store::RecordStore::TicketThread>> done;
-    backend.db->ticket(id, [&](bool ok, std::optional<store::RecordStore::TicketThread> t) {
-      CHECK(ok);
-      done.set_value(std::move(t));
-    });
-    return done.get_future().get();
-  };
-  auto raw = [&](const std::string& inbox_id) {
-    std::promise<std::optional<std::string>> done;
-    backend.db->inbox_mail(inbox_id, [&](bool ok, std::optional<std::string> r) {
-      CHECK(ok);
-      done.set_value(std::move(r));
-    });
-    return done.get_future().get();
-  };
+  auto thread = [&](const std::string& id) { return backend.thread(id); };
+  auto raw = [&](const std::string& inbox_id) { return backend.raw(inbox_id); };
   // Three requesters: a verified customer, one known by e-mail only (a mail), and someone else.
   auto open = [&](char fill, const std::string& email, const std::string& customer, std::int64_t now) {
     tickets::NewRequest r;

@@ -52,24 +52,10 @@ void RedisServer::start() {
   std::vector<std::string> args{"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
                                 "--dir", dir_.string(), "--save", "", "--appendonly", "no", "--daemonize", "no"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-  int out[2];
-  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    // A test that crashes must not leave its server running (and holding its output pipe).
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    ::dup2(out[1], STDOUT_FILENO);
-    ::close(out[0]);
-    ::close(out[1]);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execvp("redis-server", argv.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
+  int output = -1;
+  pid_ = spawn_test_server(std::move(args), output);
   // One thread reads the log: it reports readiness, then keeps the pipe drained.
-  if (!wait_for_ready_line(out[0], "Ready to accept connections", std::chrono::seconds(20), drain_)) {
+  if (!wait_for_ready_line(output, "Ready to accept connections", std::chrono::seconds(20), drain_)) {
     if (pid_ > 0) ::kill(pid_, SIGKILL);
     wait_exit();  // joins the output reader, so the exception does not end the test binary
     throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));

@@ -37,22 +37,9 @@ void SmtpSink::start() {
   std::vector<std::string> args{"/usr/bin/python3", std::string(PARLEY_SOURCE_DIR) + "/tests/support/smtp_sink.py", "--port",
                                 std::to_string(port_), "--dir", dir_.string()};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-  int out[2];
-  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    ::dup2(out[1], STDOUT_FILENO);
-    ::close(out[0]);
-    ::close(out[1]);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  if (!wait_for_ready_line(out[0], "ready", std::chrono::seconds(20), drain_)) {
+  int output = -1;
+  pid_ = spawn_test_server(std::move(args), output);
+  if (!wait_for_ready_line(output, "ready", std::chrono::seconds(20), drain_)) {
     stop();
     throw std::runtime_error("the SMTP sink did not start on port " + std::to_string(port_));
   }
