@@ -21,6 +21,13 @@ constexpr std::size_t max_lists = 16;
 // NFKD, case folded, combining accents (U+0300..U+036F) dropped: how a word
 // is compared. The Japanese list's voicing marks (U+3099, U+309A) stay.
 std::string fold(std::string_view word) {
+  // Most words are ASCII: NFKD leaves them as they are and folding is lower
+  // case; GLib's normalisation (an allocation per word) only for the rest.
+  if (std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::string out(word);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+  }
   std::unique_ptr<gchar, decltype(&g_free)> nfkd(g_utf8_normalize(word.data(), static_cast<gssize>(word.size()), G_NORMALIZE_NFKD),
                                                g_free);
   if (!nfkd) return {};  // not UTF-8
