@@ -360,8 +360,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       throw ConfigError("--customer-context-url needs a system of record: --data-dir or --database");
     context::Settings settings;
     settings.url = context_url;
-    if (!(context_url.rfind("https://", 0) == 0 || context_url.rfind("http://127.0.0.1", 0) == 0 ||
-          context_url.rfind("http://localhost", 0) == 0 || context_url.rfind("http://[::1]", 0) == 0))
+    if (!context::allowed_url(context_url))
       throw ConfigError("--customer-context-url must be https:// (http:// only to a loopback address), got \"" + context_url + "\"");
     std::ifstream in(context_key_file);
     if (!in || !std::getline(in, settings.key)) throw ConfigError("--customer-context-key-file: cannot read " + context_key_file);

@@ -52,11 +52,15 @@ std::size_t collect(char* data, std::size_t size, std::size_t count, void* user)
   return size * count;
 }
 
-bool loopback_http(const std::string& url) {
-  return url.rfind("http://127.0.0.1", 0) == 0 || url.rfind("http://localhost", 0) == 0 || url.rfind("http://[::1]", 0) == 0;
-}
+// One cache entry per customer of a site and viewing role.
+std::string key_of(const Request& r) { return r.site + '\x1f' + r.customer_id + '\x1f' + r.agent_role; }
 
 }  // namespace
+
+bool allowed_url(const std::string& url) {
+  return url.rfind("https://", 0) == 0 || url.rfind("http://127.0.0.1", 0) == 0 || url.rfind("http://localhost", 0) == 0 ||
+         url.rfind("http://[::1]", 0) == 0;
+}
 
 std::string signature(const std::string& key, std::int64_t timestamp_s, const std::string& body) {
   const auto message = std::to_string(timestamp_s) + "." + body;
@@ -140,7 +144,7 @@ Context for_role(const Context& context, const std::string& role) {
 }
 
 Client::Client(Settings settings) : settings_(std::move(settings)) {
-  if (settings_.url.rfind("https://", 0) != 0 && !loopback_http(settings_.url))
+  if (!allowed_url(settings_.url))
     throw std::invalid_argument("the customer context URL must be https:// (or http:// to a loopback address)");
   curl_global_init(CURL_GLOBAL_DEFAULT);
   worker_ = std::thread([this] { run(); });
@@ -161,7 +165,7 @@ std::uint64_t Client::calls() const {
 }
 
 void Client::fetch(const Request& request, std::function<void(Answer)> done) {
-  const auto key = request.site + '\x1f' + request.customer_id + '\x1f' + request.agent_role;
+  const auto key = key_of(request);
   std::optional<Answer> ready;
   {
     std::lock_guard lock(mutex_);
@@ -193,7 +197,7 @@ void Client::run() {
       ++calls_;
     }
     auto answer = call(request);
-    const auto key = request.site + '\x1f' + request.customer_id + '\x1f' + request.agent_role;
+    const auto key = key_of(request);
     std::vector<std::function<void(Answer)>> callers;
     {
       std::lock_guard lock(mutex_);

@@ -53,6 +53,9 @@ struct Context {
 std::string signature(const std::string& key, std::int64_t timestamp_s, const std::string& body);
 // The host's answer checked against the limits above, or why it is refused.
 std::variant<Context, std::string> parse_answer(const std::string& body, std::int64_t now_ms);
+// Whether a request may go to `url`: https://, or http:// to a loopback address
+// (tests, a sidecar on the same machine); customer data never travels in clear.
+bool allowed_url(const std::string& url);
 // Only the items this role may see.
 Context for_role(const Context& context, const std::string& role);
 

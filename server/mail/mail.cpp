@@ -57,6 +57,16 @@ struct Content {
   std::string subject, plain, html;
 };
 
+// Every mail we send starts with the "reply above this line" marker, where a
+// reply is cut when it comes back (inbound.hpp, new_part); the HTML part is
+// the same text, escaped.
+Content with_marker(Content c, bool chinese) {
+  c.plain = std::string(chinese ? reply_marker_zh : reply_marker_en) + "\n\n" + c.plain;
+  c.html = "<!doctype html><html><body style=\"font-family:sans-serif;font-size:14px;line-height:1.5\">" + html_escape(c.plain) +
+           "</body></html>";
+  return c;
+}
+
 Content content(const store::RecordStore::MailJob& job, const tickets::Message* message) {
   const auto& t = job.thread.ticket;
   const bool chinese = zh(t);
@@ -87,11 +97,7 @@ Content content(const store::RecordStore::MailJob& job, const tickets::Message* 
       c.plain = (message ? message->text() : "") + "\n\n— " + agent + ", Support\n\nReply to this e-mail to answer. Request " +
                 number + ".\n";
   }
-  // A reply is cut at this line when it comes back (inbound.hpp, new_part).
-  c.plain = std::string(chinese ? reply_marker_zh : reply_marker_en) + "\n\n" + c.plain;
-  c.html = "<!doctype html><html><body style=\"font-family:sans-serif;font-size:14px;line-height:1.5\">" + html_escape(c.plain) +
-           "</body></html>";
-  return c;
+  return with_marker(std::move(c), chinese);
 }
 
 // A chat's transcript, in the reader's language and zone: who said what, when.
@@ -119,10 +125,7 @@ Content transcript_content(const Identity& identity, const store::RecordStore::M
     c.plain = "Here is the record of your chat, which began " + started + ", as you asked.\n\n" + lines +
               "\nReply to this e-mail to contact support again. Support will never ask for your password, recovery "
               "phrase, private keys or 2FA codes.\n";
-  c.plain = std::string(chinese ? reply_marker_zh : reply_marker_en) + "\n\n" + c.plain;
-  c.html = "<!doctype html><html><body style=\"font-family:sans-serif;font-size:14px;line-height:1.5\">" + html_escape(c.plain) +
-           "</body></html>";
-  return c;
+  return with_marker(std::move(c), chinese);
 }
 
 struct GObjectUnref {

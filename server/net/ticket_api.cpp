@@ -317,10 +317,12 @@ void make_ticket_of_chat(ServerContext& context, const Request& req, const ticke
 // the chat holds, named by the visitor's secret `token` like a form's request,
 // acknowledged by mail; the chat says so and closes. The resume token proves
 // the chat is theirs. 201 {"request"}; the same token again: 200 with it.
-template <class Reply, class Unavailable>
+// `answer(decision, true)` replies as POST /api/requests does: the request,
+// 201 when made now, 200 when made before, or the decision's refusal.
+template <class Reply, class Unavailable, class Answer>
 void leave_chat_as_request(ServerContext& context, const Request& req, const std::string& token, const std::string& email,
                            const std::string& conversation, const std::string& resume, std::int64_t now, Reply reply,
-                           Unavailable unavailable) {
+                           Unavailable unavailable, Answer answer) {
   auto* store = context.store;
   const auto id = tickets::id_for_token(token);
   // Made before (a resend after a lost answer): the same request, whatever became of the chat.
@@ -332,9 +334,9 @@ void leave_chat_as_request(ServerContext& context, const Request& req, const std
       reply(json_response(req, http::status::ok, {{"request", requester_json(*t)}}));
     });
   };
-  asio::post(context.hub, [&context, req, reply, unavailable, store, id, token, email, conversation, resume, now, made_before] {
+  asio::post(context.hub, [&context, unavailable, answer, store, id, token, email, conversation, resume, now, made_before] {
     if (!context.service.visitor_chat_waiting(resume, conversation)) return made_before();
-    store->transcript(conversation, [&context, req, reply, unavailable, store, id, token, email, now](
+    store->transcript(conversation, [&context, unavailable, answer, store, id, token, email, now](
                                         std::optional<store::RecordStore::Transcript> chat) {
       if (!chat) return unavailable();  // waiting, so stored: the store did not answer
       auto r = request_of_chat(*chat, token, email);
@@ -344,23 +346,16 @@ void leave_chat_as_request(ServerContext& context, const Request& req, const std
           [r, now, due, mail_id = util::random_token("m_", 12)](const tickets::Context& c) {
             return tickets::decide_open(r, c, now, due, mail_id);
           },
-          [&context, req, reply, unavailable, store](std::optional<tickets::Decision> d) {
-            if (!d) return unavailable();
-            if (d->outcome != tickets::Outcome::done && d->outcome != tickets::Outcome::unchanged)
-              return reply(error_response(req, outcome_status(d->outcome), outcome_code(d->outcome), d->message));
+          [&context, answer](std::optional<tickets::Decision> d) {
+            if (!d || (d->outcome != tickets::Outcome::done && d->outcome != tickets::Outcome::unchanged))
+              return answer(std::move(d), true);
             if (!d->mails.empty() && context.mail_queued) context.mail_queued();
-            const bool made = d->outcome == tickets::Outcome::done;
-            auto answer = [req, reply, unavailable, store, id = d->put->id(), made](bool) {
-              store->ticket(id, [req, reply, unavailable, made](bool ok, std::optional<store::RecordStore::TicketThread> t) {
-                if (!ok || !t) return unavailable();
-                reply(json_response(req, made ? http::status::created : http::status::ok, {{"request", requester_json(*t)}}));
-              });
-            };
             // The chat closes before the visitor is answered, so the widget
             // never shows a queue for a chat that is a request now.
-            asio::post(context.hub, [&gateway = context.service, conversation = d->put->source_conversation_id(),
-                                     number = d->put->number(), due = d->put->due_ms(), answer] {
-              gateway.announce_ticket(conversation, number, due, true, answer);
+            asio::post(context.hub, [&gateway = context.service, decision = std::move(*d), answer]() mutable {
+              const auto& t = *decision.put;
+              gateway.announce_ticket(t.source_conversation_id(), t.number(), t.due_ms(), true,
+                                      [decision, answer](bool) mutable { answer(std::move(decision), true); });
             });
           });
     });
@@ -520,7 +515,7 @@ void HttpSession<Stream>::handle_requests_api(Request req, const std::string& pa
     probe.requester.set_email(*email);
     if (auto why = tickets::invalid_request(probe)) return reply(error_response(req, http::status::bad_request, "invalid_request", *why));
     if (rate_limited(context_.request_limits.new_requests)) return;
-    leave_chat_as_request(context_, req, *token, *email, *conversation, *resume, now, reply, unavailable);
+    leave_chat_as_request(context_, req, *token, *email, *conversation, *resume, now, reply, unavailable, answer);
     return;
   }
   if (create) {

@@ -223,6 +223,15 @@ class Widget {
     });
   }
 
+  // A request was made (from the form or a waiting chat): its secret kept in
+  // this browser, listed with the others, the visitor told its number and deadline.
+  private requestMade(request: SentRequest, token: string): void {
+    keepToken(localStorage, token);
+    this.pendingToken = "";
+    this.requests = [request, ...this.requests.filter((r) => r.number !== request.number)];
+    this.requestNotice = this.t.requestSent(request.number, localTime(request.due_ms, this.locale), request.email);
+  }
+
   private async leaveRequest(form: HTMLFormElement): Promise<void> {
     const t = this.t;
     const field = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
@@ -239,10 +248,7 @@ class Widget {
     }, token);
     this.sendingRequest = false;
     if (result.ok) {
-      keepToken(localStorage, token);
-      this.pendingToken = "";
-      this.requests = [result.request, ...this.requests.filter((r) => r.number !== result.request.number)];
-      this.requestNotice = t.requestSent(result.request.number, localTime(result.request.due_ms, this.locale), result.request.email);
+      this.requestMade(result.request, token);
       (form.elements.namedItem("message") as HTMLTextAreaElement).value = "";
     } else if (result.code === "no_records") {
       this.requestsOff = true;  // this server takes chats only: start one as before
@@ -284,10 +290,7 @@ class Widget {
     const result = await leaveChatAsRequest(this.base, { conversationId: s.conversationId, resumeToken: s.resumeToken, email }, token);
     this.sendingRequest = false;
     if (result.ok) {
-      keepToken(localStorage, token);
-      this.pendingToken = "";
-      this.requests = [result.request, ...this.requests.filter((r) => r.number !== result.request.number)];
-      this.requestNotice = this.t.requestSent(result.request.number, localTime(result.request.due_ms, this.locale), result.request.email);
+      this.requestMade(result.request, token);
     } else {
       this.offerError = result.code === "rate_limited" ? this.t.requestRefused.rateLimited
         : result.code === "invalid_request" ? this.t.requestRefused.invalid
