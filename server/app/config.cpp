@@ -53,6 +53,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string lmtp_listen;
   std::string smtp_url, smtp_user, smtp_password_file, smtp_starttls = "required", smtp_ca_file, mail_from;
   std::string context_url, context_key_file, context_ca_file;
+  std::string metrics_token_file;
   std::string redis_url;
   double node_ttl = 15, leader_lease = 5;
   double grace_seconds = 30;
@@ -123,6 +124,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       ("customer-context-key-file", po::value(&context_key_file)->value_name("FILE"),
        "a file holding the key that signs those requests (32 bytes or more)")
       ("customer-context-ca-file", po::value(&context_ca_file)->value_name("FILE"), "verify that endpoint against this CA")
+      ("metrics-token-file", po::value(&metrics_token_file)->value_name("FILE"),
+       "a file holding a token (32 bytes or more) that lets Prometheus read /metrics from elsewhere "
+       "(Authorization: Bearer); without it only this machine may, directly, not through a proxy")
       ("smtp-user", po::value(&smtp_user)->value_name("NAME"), "the relay's user name (with --smtp-password-file)")
       ("smtp-password-file", po::value(&smtp_password_file)->value_name("FILE"), "a file holding the relay's password")
       ("smtp-starttls", po::value(&smtp_starttls)->value_name("required|optional|off")->default_value(smtp_starttls),
@@ -367,6 +371,11 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     if (settings.key.size() < 32) throw ConfigError("--customer-context-key-file: the key must be 32 bytes or more");
     settings.ca_file = context_ca_file;
     config.customer_context = settings;
+  }
+  if (!metrics_token_file.empty()) {
+    std::ifstream in(metrics_token_file);
+    if (!in || !std::getline(in, config.metrics_token)) throw ConfigError("--metrics-token-file: cannot read " + metrics_token_file);
+    if (config.metrics_token.size() < 32) throw ConfigError("--metrics-token-file: the token must be 32 bytes or more");
   }
   if (!smtp_url.empty()) {
     if (smtp_url.rfind("smtp://", 0) != 0 && smtp_url.rfind("smtps://", 0) != 0)

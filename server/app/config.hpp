@@ -63,6 +63,8 @@ struct Config {
   // The exchange's data about a verified customer beside the chat
   // (--customer-context-url, --customer-context-key-file, --customer-context-ca-file).
   std::optional<context::Settings> customer_context;
+  // Lets /metrics be read from another machine (--metrics-token-file); empty: this machine only.
+  std::string metrics_token;
   chat::ServiceLimits service;
   net::ConnectionLimits connection;
 };

@@ -4,6 +4,7 @@
 #include "backend/memory/memory_staff_sessions.hpp"
 #include "backend/redis/redis_staff_sessions.hpp"
 #include "mail/inbound.hpp"
+#include "metrics/metrics.hpp"
 #include "store/durable_log.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -84,6 +85,8 @@ Server::Server(Config config)
   context_.reset(new net::ServerContext{hub_.get_executor(), *service_, *staff_auth_, identities_, config_.connection, config_.static_dir,
                                         config_.allowed_origins});
   context_->trusted_proxies = config_.trusted_proxies;
+  context_->metrics_token = config_.metrics_token;
+  if (domain_) domain_->subscribe(metrics::process().chat_events());
   context_->store = store_.get();
   context_->search = search_.get();
   context_->hours.store(config_.hours);

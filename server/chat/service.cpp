@@ -1355,6 +1355,12 @@ ServiceStats Service::stats() const {
     if (agent.status == v1::AGENT_STATUS_ONLINE && !agent.sessions.empty()) ++stats.agents_online;
   }
   stats.secrets_masked = secrets_masked_;
+  for (const auto& [key, line] : state_.queues.queues()) {
+    if (line.empty()) continue;
+    QueueStats queue{key.tier >= 2 ? "tier2" : category_queue_name(key.category), line.size(), 0};
+    if (const Conversation* c = state_.conversation(line.front())) queue.oldest_queued_ms = c->info.queued_ms();
+    stats.queues.push_back(std::move(queue));
+  }
   return stats;
 }
 

@@ -33,6 +33,12 @@ std::string notice_text(const v1::SystemNotice& notice);
 
 enum class ErasureResult { erased, open_chat, unavailable, unsupported };
 
+struct QueueStats {
+  std::string name;  // "deposit", ... for tier 1 (category_queue_name), "tier2"
+  std::size_t length = 0;
+  std::int64_t oldest_queued_ms = 0;  // when the chat at the front was queued (0: empty)
+};
+
 struct ServiceStats {
   std::size_t sessions = 0;
   std::size_t visitors = 0;
@@ -41,6 +47,7 @@ struct ServiceStats {
   std::size_t queued_tier2 = 0;
   std::size_t agents_online = 0;
   std::uint64_t secrets_masked = 0;  // messages this node masked a secret in, since it started
+  std::vector<QueueStats> queues;    // those with someone waiting
   // Several nodes: "leader" or "follower" (this node's part); none on one node.
   std::optional<std::string> cluster_role;
 };

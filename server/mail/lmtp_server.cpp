@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
+#include "metrics/metrics.hpp"
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -163,6 +164,10 @@ asio::awaitable<void> LmtpServer::State::accept_loop() {
 
 asio::awaitable<void> LmtpServer::State::session(std::shared_ptr<tcp::socket> socket) {
   auto self = shared_from_this();
+  struct Counted {
+    Counted() { metrics::process().connection_opened(metrics::Connection::lmtp); }
+    ~Counted() { metrics::process().connection_closed(metrics::Connection::lmtp); }
+  } counted;
   Session s(*socket, settings.idle_timeout);
   const auto& host = settings.host_name;
   bool greeted = false;

@@ -1,5 +1,6 @@
 #include "mail/mailer.hpp"
 
+#include "metrics/metrics.hpp"
 #include <future>
 #include <iostream>
 
@@ -99,15 +100,18 @@ void Mailer::send_one(store::RecordStore::MailJob job) {
       mail.set_message_id(message_id(settings_.identity, mail));
       mail.set_last_error("");
       ++sent_;
+      metrics::process().mail(metrics::Mail::sent);
     } else if (result.permanent || mail.attempts() >= settings_.max_attempts) {
       mail.set_status(tickets::Mail::STATUS_FAILED);
       mail.set_last_error(result.error);
       ++failed_;
+      metrics::process().mail(metrics::Mail::failed);
       std::cerr << "parley: mail " << mail.id() << " to ticket " << mail.ticket_id() << " failed: " << result.error << "\n";
     } else {
       mail.set_last_error(result.error);
       mail.set_next_attempt_ms(now + backoff(settings_, mail.attempts()).count());
       ++retried_;
+      metrics::process().mail(metrics::Mail::retry);
     }
   }
   // If this cannot be stored, the lease runs out and the mail is tried again.

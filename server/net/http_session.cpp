@@ -1,6 +1,8 @@
 #include "net/http_session.hpp"
 
+#include "metrics/metrics.hpp"
 #include "net/static_files.hpp"
+#include "util/random.hpp"
 #include "util/version.hpp"
 #include "net/websocket_session.hpp"
 
@@ -11,6 +13,13 @@
 namespace parley::net {
 
 constexpr std::size_t max_request_body = 16 * 1024;
+
+namespace {
+std::int64_t wall_now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
 
 http::response<http::string_body> json_response(const http::request<http::string_body>& req, http::status status,
                                                 const boost::json::object& body) {
@@ -32,7 +41,14 @@ http::response<http::string_body> error_response(const http::request<http::strin
 
 template <class Stream>
 HttpSession<Stream>::HttpSession(Stream&& stream, ServerContext& context, ConnectionSlot slot)
-    : stream_(std::move(stream)), context_(context), slot_(std::move(slot)) {}
+    : stream_(std::move(stream)), context_(context), slot_(std::move(slot)) {
+  metrics::process().connection_opened(metrics::Connection::http);
+}
+
+template <class Stream>
+HttpSession<Stream>::~HttpSession() {
+  metrics::process().connection_closed(metrics::Connection::http);
+}
 
 template <class Stream>
 void HttpSession<Stream>::run() {
@@ -85,6 +101,7 @@ void HttpSession<Stream>::on_read(error_code ec, std::size_t) {
   auto req = parser_->release();
   const std::string_view target = req.target();
   const std::string_view path = target.substr(0, target.find('?'));
+  route_ = metrics::route_of(path);
 
   if (websocket::is_upgrade(req)) {
     if (path != "/ws") return write(error_response(req, http::status::not_found, "not_found", "WebSocket endpoint is /ws"));
@@ -105,6 +122,7 @@ void HttpSession<Stream>::on_read(error_code ec, std::size_t) {
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "only GET and HEAD"));
   if (path == "/healthz") return reply_health(std::move(req));
+  if (path == "/metrics") return reply_metrics(std::move(req));
   if (path == "/ws")
     return write(error_response(req, http::status::upgrade_required, "upgrade_required", "open a WebSocket here"));
 
@@ -171,10 +189,44 @@ void HttpSession<Stream>::reply_health(http::request<http::string_body> req) {
   });
 }
 
+// Prometheus scrapes from this machine (no proxy in between: a request that
+// came through one names its client) or anywhere with the token.
+template <class Stream>
+void HttpSession<Stream>::reply_metrics(http::request<http::string_body> req) {
+  error_code ec;
+  const auto peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+  auto address = peer.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  const bool proxied = req.count("X-Real-IP") > 0 || req.count("X-Forwarded-For") > 0 || req.count(http::field::forwarded) > 0;
+  const bool local = !ec && !proxied && address.is_loopback();
+  const std::string_view authorization = req[http::field::authorization];
+  const bool token = !context_.metrics_token.empty() && authorization.starts_with("Bearer ") &&
+                     util::secure_equals(authorization.substr(7), context_.metrics_token);
+  if (!local && !token)
+    return write(error_response(req, http::status::forbidden, "forbidden",
+                                "metrics are for this machine, or for a scraper with the token of --metrics-token-file"));
+  // The hub's gauges (queues, sessions) are read there, the text made here.
+  asio::post(context_.hub, [self = this->shared_from_this(), req = std::move(req)]() mutable {
+    metrics::process().service(self->context_.service.stats(), wall_now_ms());
+    asio::post(self->stream_.get_executor(), [self, req = std::move(req)] {
+      http::response<http::string_body> res{http::status::ok, req.version()};
+      res.set(http::field::server, "parley");
+      res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      res.set(http::field::cache_control, "no-store");
+      res.keep_alive(req.keep_alive());
+      if (req.method() != http::verb::head) res.body() = metrics::process().exposition();
+      res.prepare_payload();
+      self->write(std::move(res));
+    });
+  });
+}
+
 template <class Stream>
 template <class Response>
 void HttpSession<Stream>::write(Response&& response) {
   using R = std::decay_t<Response>;
+  metrics::process().http_request(route_, response.result_int());
   auto owned = std::make_shared<R>(std::forward<Response>(response));
   response_ = owned;
   http::async_write(stream_, *owned,

@@ -25,6 +25,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   // `slot` counts this connection against its peer's address; it is empty when
   // the peer is a trusted proxy (the client behind it is counted at the upgrade).
   HttpSession(Stream&& stream, ServerContext& context, ConnectionSlot slot);
+  ~HttpSession();
   // Runs the TLS handshake first when the stream is TLS.
   void run();
 
@@ -33,6 +34,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void do_read();
   void on_read(error_code ec, std::size_t bytes);
   void reply_health(http::request<http::string_body> req);
+  // GET /metrics: to this machine directly, or with the metrics token.
+  void reply_metrics(http::request<http::string_body> req);
   // POST /api/login and /api/logout (net/staff_api.cpp).
   void handle_api(http::request<http::string_body> req, const std::string& path);
   void handle_records_api(http::request<http::string_body> req, const std::string& path);
@@ -59,6 +62,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   ConnectionSlot slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string route_;  // of the request being answered, for metrics
   std::shared_ptr<void> response_;  // keeps the response alive while it is written
 };
 

@@ -76,6 +76,9 @@ struct ServerContext {
     util::KeyedTokenBuckets new_requests{5.0 / 60, 5};    // 5 a minute per address, then one each 12 s
     util::KeyedTokenBuckets follow_ups{30.0 / 60, 10};
   } request_limits{};
+  // GET /metrics from another machine: Authorization: Bearer this (empty: only
+  // from this machine, directly).
+  std::string metrics_token{};
   // Connections closed with 1013 because their outbox was full (/healthz).
   std::atomic<std::uint64_t> slow_consumer_closes{0};
 };

@@ -1,5 +1,7 @@
 #include "net/websocket_session.hpp"
 
+#include "metrics/metrics.hpp"
+
 #include <chrono>
 #include <iostream>
 
@@ -46,6 +48,7 @@ WebSocketSession<Stream>::WebSocketSession(Stream&& stream, ServerContext& conte
 template <class Stream>
 WebSocketSession<Stream>::~WebSocketSession() {
   if (!attached_) return;
+  metrics::process().connection_closed(metrics::Connection::websocket);
   asio::post(context_.hub, [&service = context_.service, id = id_] { service.detach(id); });
 }
 
@@ -70,6 +73,7 @@ void WebSocketSession<Stream>::on_accept(error_code ec) {
   if (ec) return fail(ec, "accept");
   id_ = context_.next_session_id.fetch_add(1);
   attached_ = true;
+  metrics::process().connection_opened(metrics::Connection::websocket);
   auto outlet = std::make_shared<SessionOutlet<Stream>>(this->weak_from_this());
   asio::post(context_.hub, [&service = context_.service, id = id_, outlet, address = slot_.address()] {
     service.attach(id, outlet, address);
@@ -176,9 +180,11 @@ void WebSocketSession<Stream>::send_now(protocol::SharedBytes frame) {
   if (closing_) return;
   if (!outbox_.push(std::move(frame))) {
     context_.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
+    metrics::process().outbox_overflow();
     return begin_close(static_cast<std::uint16_t>(websocket::close_code::try_again_later),
                        "slow consumer: outgoing queue full; reconnect and resume");
   }
+  metrics::process().websocket_message_sent();
   if (!writing_) do_write();
 }
 
@@ -204,6 +210,7 @@ template <class Stream>
 void WebSocketSession<Stream>::begin_close(std::uint16_t code, std::string reason) {
   if (closing_) return;
   closing_ = true;
+  metrics::process().websocket_closed(code);
   close_reason_.code = code;
   close_reason_.reason = reason;
   outbox_.drop_all_but_front();

@@ -2,6 +2,20 @@
 
 
 namespace parley::protocol {
+namespace {
+
+FrameCounts counts;
+
+void count(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+
+template <class Array>
+void count(Array& by, std::size_t index) {
+  if (index < by.size()) count(by[index]);
+}
+
+}  // namespace
+
+const FrameCounts& frame_counts() { return counts; }
 
 DecodeResult decode_client_frame(std::string_view bytes) {
   DecodeResult result;
@@ -9,16 +23,19 @@ DecodeResult decode_client_frame(std::string_view bytes) {
   // The frame size is bounded by the WebSocket layer, and the schema has no
   // recursion, so the default nesting limit is never what stops a parse.
   if (!frame.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    count(counts.malformed);
     result.error = v1::ERROR_CODE_MALFORMED_FRAME;
     result.detail = "frame is not a parley.v1.ClientFrame";
     return result;
   }
   if (frame.frame_case() == v1::ClientFrame::FRAME_NOT_SET) {
+    count(counts.unknown);
     result.error = v1::ERROR_CODE_UNKNOWN_FRAME;
     result.detail = "envelope holds no known frame type";
     result.request_id = frame.request_id();
     return result;
   }
+  count(counts.decoded, static_cast<std::size_t>(frame.frame_case()));
   result.frame = std::move(frame);
   return result;
 }
@@ -26,6 +43,8 @@ DecodeResult decode_client_frame(std::string_view bytes) {
 SharedBytes encode(const v1::ServerFrame& frame) {
   auto bytes = std::make_shared<std::string>();
   frame.SerializeToString(bytes.get());
+  count(counts.encoded, static_cast<std::size_t>(frame.frame_case()));
+  if (frame.has_error()) count(counts.errors, static_cast<std::size_t>(frame.error().code()));
   return bytes;
 }
 

@@ -4,6 +4,9 @@
 
 #include "parley/v1/protocol.pb.h"
 
+#include <array>
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +40,21 @@ v1::ServerFrame make_error(std::uint32_t request_id, v1::ErrorCode code, std::st
 
 // Stable lower-case name of an error code for logs and docs ("forbidden").
 std::string_view error_name(v1::ErrorCode code);
+
+// What went through the codec since the process started, for /metrics:
+// frames decoded by type (the oneof field number of ClientFrame), frames
+// encoded by type (ServerFrame; one encoding may go to several sessions),
+// Error frames by code, and bytes that were not a frame. Relaxed atomics,
+// one increment per frame on whichever thread codes it.
+struct FrameCounts {
+  static constexpr std::size_t types = 64;  // above every field number in use
+  std::array<std::atomic<std::uint64_t>, types> decoded{};
+  std::array<std::atomic<std::uint64_t>, types> encoded{};
+  std::array<std::atomic<std::uint64_t>, 32> errors{};  // by ErrorCode
+  std::atomic<std::uint64_t> malformed{0};
+  std::atomic<std::uint64_t> unknown{0};
+};
+const FrameCounts& frame_counts();
 
 // For tests and the JS-less tools: decode what the server sent.
 std::optional<v1::ServerFrame> decode_server_frame(std::string_view bytes);

@@ -1,5 +1,9 @@
 #include "store/group_commit.hpp"
 
+#include "metrics/metrics.hpp"
+
+#include <chrono>
+
 #include "util/random.hpp"
 
 #include <boost/asio/post.hpp>
@@ -583,7 +587,12 @@ void GroupCommitStore::run_writer() {
     for (const auto& p : failed) all.push_back(&p.batch);
     for (const auto& p : group) all.push_back(&p.batch);
     // A flush with nothing new only keeps its place in line.
-    const bool ok = std::all_of(all.begin(), all.end(), [](const StoreBatch* b) { return b->empty(); }) || write(all);
+    const bool nothing = std::all_of(all.begin(), all.end(), [](const StoreBatch* b) { return b->empty(); });
+    const auto started = std::chrono::steady_clock::now();
+    const bool ok = nothing || write(all);
+    if (!nothing)
+      metrics::process().store_commit(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), all.size(), ok);
     // After the commit, in order: each batch goes to the listener (the search
     // index), then its erasures run, each in a transaction of its own, and the
     // listener hears which conversations they anonymised, so nothing the same

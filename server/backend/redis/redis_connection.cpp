@@ -1,5 +1,7 @@
 #include "backend/redis/redis_connection.hpp"
 
+#include "metrics/metrics.hpp"
+
 #include "backend/redis/asio_adapter.hpp"
 
 #include <boost/asio/post.hpp>
@@ -234,6 +236,8 @@ void RedisConnection::select_database_then_ready() {
 }
 
 void RedisConnection::ready() {
+  if (ever_ready_) metrics::process().redis_reconnect();
+  ever_ready_ = true;
   connected_ = true;
   attempt_ = 0;
   pings_unanswered_ = 0;
@@ -280,6 +284,10 @@ void RedisConnection::schedule_health_check() {
 }
 
 void RedisConnection::command(std::vector<std::string> args, Callback callback) {
+  callback = [started = std::chrono::steady_clock::now(), callback = std::move(callback)](std::error_code ec, const Reply& reply) {
+    metrics::process().redis_round_trip(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    callback(ec, reply);
+  };
   if (!connected_ || !context_) {
     boost::asio::post(executor_, [callback = std::move(callback)] {
       callback(make_error_code(Errc::not_connected), Reply{});

@@ -83,6 +83,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   ConnectionOptions options_;
   redisAsyncContext* context_ = nullptr;
   bool connected_ = false;
+  bool ever_ready_ = false;  // a later ready() is a reconnect (metrics)
   bool running_ = false;
   int attempt_ = 0;
   std::uint64_t pings_unanswered_ = 0;
