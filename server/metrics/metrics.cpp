@@ -229,6 +229,10 @@ struct Metrics::Impl final : chat::EventListener {
                                    .Name("parley_queue_oldest_wait_seconds")
                                    .Help("How long the first chat in line has waited, by queue (0: empty)")
                                    .Register(*registry);
+  Family<Gauge>& queue_open = BuildGauge()
+                                  .Name("parley_queue_open")
+                                  .Help("1 while a queue is in its business hours, else 0")
+                                  .Register(*registry);
   Family<Counter>& chats_started = BuildCounter()
                                        .Name("parley_chats_started_total")
                                        .Help("Chats started, by category")
@@ -266,6 +270,15 @@ struct Metrics::Impl final : chat::EventListener {
 
   Impl() {
     build.Add({{"version", parley::version}}).Set(1);
+    // Series that alerts and dashboards use exist from the start, at 0, so
+    // rate() and increase() see their first change.
+    for (const char* outcome : {"sent", "retry", "failed"}) mails.Add({{"outcome", outcome}});
+    for (const char* by : {"visitor", "staff", "system"}) chats_closed.Add({{"by", by}});
+    for (int score = 1; score <= 5; ++score) ratings.Add({{"score", std::to_string(score)}});
+    for (const char* kind : {"http", "websocket", "lmtp"}) {
+      opened.Add({{"kind", kind}});
+      open.Add({{"kind", kind}});
+    }
   }
 
   void on_event(const chat::events::Event& e) override {
@@ -355,6 +368,11 @@ void Metrics::service(const chat::ServiceStats& stats, std::int64_t now_ms) {
       m.queue_length.Add({{"queue", name}}).Set(0);
       m.oldest_wait.Add({{"queue", name}}).Set(0);
     }
+}
+
+void Metrics::hours(const hours::BusinessHours& hours, std::int64_t now_ms) {
+  for (const auto& name : hours::BusinessHours::queue_names())
+    impl_->queue_open.Add({{"queue", name}}).Set(hours.of(name).open_at(now_ms) ? 1 : 0);
 }
 
 chat::EventListener& Metrics::chat_events() { return *impl_; }

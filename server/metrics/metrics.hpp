@@ -11,6 +11,7 @@
 
 #include "chat/events.hpp"
 #include "chat/service.hpp"
+#include "hours/business_hours.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -49,6 +50,8 @@ class Metrics {
   void mail(Mail outcome);
   // The hub, about once a second: sessions, agents online, queues.
   void service(const chat::ServiceStats& stats, std::int64_t now_ms);
+  // Whether each queue is in its business hours now (1) or not (0).
+  void hours(const hours::BusinessHours& hours, std::int64_t now_ms);
   // Chat events (chats started, assigned with their wait, closed, rated):
   // subscribe it to the Service (on the hub).
   chat::EventListener& chat_events();

@@ -209,6 +209,7 @@ void HttpSession<Stream>::reply_metrics(http::request<http::string_body> req) {
   // The hub's gauges (queues, sessions) are read there, the text made here.
   asio::post(context_.hub, [self = this->shared_from_this(), req = std::move(req)]() mutable {
     metrics::process().service(self->context_.service.stats(), wall_now_ms());
+    if (auto hours = self->context_.hours.load()) metrics::process().hours(*hours, wall_now_ms());
     asio::post(self->stream_.get_executor(), [self, req = std::move(req)] {
       http::response<http::string_body> res{http::status::ok, req.version()};
       res.set(http::field::server, "parley");

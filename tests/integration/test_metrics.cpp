@@ -4,6 +4,8 @@
 #include "support/temp_dir.hpp"
 
 #include <cstdio>
+#include <cstring>
+#include <regex>
 #include <fstream>
 #include <map>
 #include <set>
@@ -135,6 +137,27 @@ TEST_CASE("metrics: a scripted set of chats is counted, and the exposition passe
   CHECK(previous == commits);
   CHECK(value(m, "parley_store_commit_batches_count") == commits);
   CHECK(value(m, "parley_store_commit_failures_total") == 0);
+
+  // The dashboard and alerts in deploy/ use only series the server has.
+  std::set<std::string> families;
+  std::istringstream lines(response.body);
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with("# TYPE ")) families.insert(line.substr(7, line.find(' ', 7) - 7));
+  for (const char* file : {"deploy/grafana/parley-dashboard.json", "deploy/prometheus/alerts.yml"}) {
+    std::ifstream in(std::string(PARLEY_SOURCE_DIR) + "/" + file);
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    REQUIRE(!text.empty());
+    std::size_t used = 0;
+    for (std::smatch match; std::regex_search(text.begin() + static_cast<std::ptrdiff_t>(used), text.end(), match,
+                                              std::regex("(parley|process)_[a-z_]+"));) {
+      auto name = match.str();
+      used += static_cast<std::size_t>(match.position() + match.length());
+      for (const char* suffix : {"_bucket", "_count", "_sum"})
+        if (name.ends_with(suffix) && !families.contains(name)) name.resize(name.size() - std::strlen(suffix));
+      INFO(file << " uses " << name);
+      CHECK(families.contains(name));
+    }
+  }
 }
 
 TEST_CASE("metrics: only this machine, directly, or a scraper with the token may read them") {
