@@ -149,4 +149,18 @@ std::optional<std::int64_t> parse_date(const std::string& text) {
   return date::sys_days{ymd}.time_since_epoch().count();
 }
 
+std::int64_t Schedule::business_time(std::int64_t from_ms, std::int64_t to_ms) const {
+  if (to_ms <= from_ms) return 0;
+  if (always_) return to_ms - from_ms;
+  // Windows of the local days around the span (an overnight shift that
+  // began the day before counts too).
+  std::int64_t open = 0;
+  for (const auto& w : windows(local_day_of(from_ms) - 1, local_day_of(to_ms) + 1)) {
+    const auto start = std::max(w.open_ms, from_ms);
+    const auto end = std::min(w.close_ms, to_ms);
+    if (end > start) open += end - start;
+  }
+  return open;
+}
+
 }  // namespace parley::hours

@@ -57,6 +57,9 @@ class Schedule {
   // reply-by deadline counted in business hours); time outside the windows does
   // not count. Nothing if the schedule never opens.
   std::optional<std::int64_t> after_business_time(std::int64_t utc_ms, std::int64_t duration_ms) const;
+  // How much of [from_ms, to_ms) is open time (a wait or handle time counted
+  // in business hours). 0 when to_ms <= from_ms.
+  std::int64_t business_time(std::int64_t from_ms, std::int64_t to_ms) const;
 
  private:
   Schedule() = default;

@@ -44,6 +44,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   // /api/requests...: a visitor's requests; /api/tickets...: the staff's tickets (net/ticket_api.cpp).
   void handle_requests_api(http::request<http::string_body> req, const std::string& path);
   void handle_ticket_api(http::request<http::string_body> req, const std::string& path);
+  // /api/reports/chats[.csv]: supervisors' reports (net/report_api.cpp).
+  void handle_report_api(http::request<http::string_body> req, const std::string& path);
   void reply_from_shard(std::function<void()> reply);
   // The staff APIs: checks the request's Bearer token against the account as
   // it is now; answers 401 itself, else calls then(member, reply), where

@@ -3,6 +3,7 @@
 #include "metrics/metrics.hpp"
 
 #include <chrono>
+#include <set>
 
 #include "util/random.hpp"
 
@@ -103,6 +104,39 @@ std::vector<parley::events::v1::Event> GroupCommitStore::events_of(const std::st
       }))
     throw StoreError("the store is shutting down");
   return events.get_future().get();
+}
+
+void GroupCommitStore::report_events(std::int64_t from_ms, std::int64_t to_ms, std::size_t max_conversations,
+                                     std::function<void(std::optional<ReportData>)> done) {
+  run_job([this, from_ms, to_ms, max_conversations, done = std::move(done)] {
+    std::optional<ReportData> out;
+    try {
+      ReportData data;
+      std::set<std::string> conversations;
+      // One more than asked for says whether there were more.
+      for (const auto& row : read_report_events(from_ms, to_ms, max_conversations + 1)) {
+        parley::events::v1::Event event;
+        if (!event.ParseFromString(row)) throw StoreError("a stored event does not parse");
+        if (!conversations.contains(event.conversation_id()) && conversations.size() == max_conversations) {
+          data.truncated = true;
+          continue;
+        }
+        conversations.insert(event.conversation_id());
+        if (event.has_chat_rated() && event.chat_rated().has_comment()) {
+          if (auto record = read_conversation(event.conversation_id())) {
+            parley::state::v1::ConversationRecord parsed;
+            if (parsed.ParseFromString(*record) && !parsed.rating().comment().empty())
+              data.comments[event.conversation_id()] = parsed.rating().comment();
+          }
+        }
+        data.events.push_back(std::move(event));
+      }
+      out = std::move(data);
+    } catch (const StoreError& e) {
+      std::cerr << "parley: store: report: " << e.what() << "\n";
+    }
+    done(std::move(out));
+  });
 }
 
 void GroupCommitStore::history(const std::string& conversation_id,

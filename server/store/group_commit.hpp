@@ -37,6 +37,8 @@ class GroupCommitStore : public RecordStore {
   void refuse_writes(bool refuse) final;
   std::vector<parley::events::v1::Event> events_of(const std::string& conversation_id) final;
   void transcript(const std::string& conversation_id, std::function<void(std::optional<Transcript>)> done) final;
+  void report_events(std::int64_t from_ms, std::int64_t to_ms, std::size_t max_conversations,
+                     std::function<void(std::optional<ReportData>)> done) final;
   void history(const std::string& conversation_id,
                std::function<void(std::optional<std::vector<parley::events::v1::Event>>)> done) final;
   void on_committed(std::function<void(const StoreBatch&)> listener) final { committed_ = std::move(listener); }
@@ -88,6 +90,10 @@ class GroupCommitStore : public RecordStore {
   virtual void set_refuse_writes(bool refuse) = 0;
   // On the writer thread: the serialized events of a conversation, in order.
   virtual std::vector<std::string> read_events(const std::string& conversation_id) = 0;
+  // Reports: the events of the conversations started in [from_ms, to_ms), at
+  // most max_conversations of them (the earliest), oldest event first.
+  virtual std::vector<std::string> read_report_events(std::int64_t from_ms, std::int64_t to_ms,
+                                                      std::size_t max_conversations) = 0;
   // On the writer thread: false if there is no such conversation. Throws StoreError.
   virtual bool write_legal_hold(const std::string& id, bool hold) = 0;
   // On the writer thread, one transaction: deletes up to `max` closed

@@ -109,6 +109,17 @@ class RecordStore {
   // if the store cannot answer.
   virtual void history(const std::string& conversation_id,
                        std::function<void(std::optional<std::vector<parley::events::v1::Event>>)> done) = 0;
+  // Reports (server/reports): the events of every conversation started in
+  // [from_ms, to_ms), oldest first, and the comments of their ratings; at most
+  // max_conversations (then `truncated`). On the store's thread; nothing if
+  // the store cannot answer.
+  struct ReportData {
+    std::vector<parley::events::v1::Event> events;
+    std::map<std::string, std::string> comments;  // conversation id -> rating comment
+    bool truncated = false;
+  };
+  virtual void report_events(std::int64_t from_ms, std::int64_t to_ms, std::size_t max_conversations,
+                             std::function<void(std::optional<ReportData>)> done) = 0;
   // Staff set or clear a conversation's legal hold; `event` (its actor and
   // time filled in) is recorded with it. done: nothing if the store cannot
   // answer, false if there is no such conversation. On the store's thread.

@@ -284,6 +284,66 @@ TEMPLATE_TEST_CASE("record store: domain events are appended with the change, in
   CHECK(backend.db->events_of("nobody").empty());
 }
 
+TEMPLATE_TEST_CASE("record store: a report reads every event of the chats started in its period, their rating "
+                   "comments, and says when it stopped short", "", SqliteBackend, PostgresBackend) {
+  TestType backend;
+  auto event = [](const std::string& conversation, std::int64_t at, auto fill) {
+    chat::events::Event e;
+    e.set_at_ms(at);
+    e.set_conversation_id(conversation);
+    fill(e);
+    return e;
+  };
+  auto started = [](auto& e) { e.mutable_chat_started()->set_visitor_id("v"); };
+  store::StoreBatch batch;
+  batch.events.push_back(event("before", 50, started));
+  batch.events.push_back(event("a", 100, started));
+  batch.events.push_back(event("b", 200, started));
+  batch.events.push_back(event("before", 210, [](auto& e) { e.mutable_chat_closed(); }));
+  batch.events.push_back(event("c", 300, started));
+  batch.events.push_back(event("", 310, [](auto& e) { e.mutable_agent_status_changed()->set_agent_id("alice"); }));
+  batch.events.push_back(event("late", 1000, started));
+  // After the period ends, a chat of the period goes on: those events belong to it.
+  batch.events.push_back(event("a", 1500, [](auto& e) { e.mutable_chat_closed(); }));
+  batch.events.push_back(event("a", 1600, [](auto& e) {
+    e.mutable_chat_rated()->set_score(4);
+    e.mutable_chat_rated()->set_has_comment(true);
+  }));
+  auto* record = batch.state.add_conversations();
+  record->mutable_info()->set_conversation_id("a");
+  record->mutable_info()->set_state(v1::CONVERSATION_STATE_CLOSED);
+  record->mutable_rating()->set_score(4);
+  record->mutable_rating()->set_comment("提币很快, thanks");
+  std::optional<bool> committed;
+  backend.db->commit(std::move(batch), [&](bool ok) { committed = ok; });
+  REQUIRE(run_until(backend.io, [&] { return committed.has_value(); }, 20s));
+  REQUIRE(*committed);
+
+  auto report = [&](std::int64_t from, std::int64_t to, std::size_t max) {
+    std::promise<std::optional<store::RecordStore::ReportData>> done;
+    backend.db->report_events(from, to, max, [&](auto data) { done.set_value(std::move(data)); });
+    auto data = done.get_future().get();
+    REQUIRE(data);
+    return std::move(*data);
+  };
+  auto ids = [](const store::RecordStore::ReportData& data) {
+    std::vector<std::string> out;
+    for (const auto& e : data.events) out.push_back(e.conversation_id() + "@" + std::to_string(e.at_ms()));
+    return out;
+  };
+  const auto all = report(100, 1000, 10);
+  CHECK(ids(all) == std::vector<std::string>{"a@100", "b@200", "c@300", "a@1500", "a@1600"});
+  CHECK_FALSE(all.truncated);
+  CHECK(all.comments == std::map<std::string, std::string>{{"a", "提币很快, thanks"}});
+  // At most two chats: the first two started, and it says so.
+  const auto two = report(100, 1000, 2);
+  CHECK(ids(two) == std::vector<std::string>{"a@100", "b@200", "a@1500", "a@1600"});
+  CHECK(two.truncated);
+  CHECK(report(2000, 3000, 10).events.empty());
+  backend.open();  // the same after a restart
+  CHECK(ids(report(100, 1000, 10)) == ids(all));
+}
+
 TEMPLATE_TEST_CASE("record store: retention deletes closed chats past their time, never open or held ones, and the "
                    "core's writes never clear a hold", "", SqliteBackend, PostgresBackend) {
   TestType backend;

@@ -174,3 +174,34 @@ TEST_CASE("hours file: a default and per-queue schedules, and errors that say wh
     CHECK_THROWS_WITH(hours::BusinessHours::parse(text), Catch::Contains(message));
   }
 }
+
+TEST_CASE("hours: business time of a span counts only open time") {
+  const Schedule s("Asia/Shanghai", office());
+  std::array<std::vector<Interval>, 7> nights;
+  for (auto& d : nights) d = {iv("22:00-06:00")};
+  const Schedule night("Europe/London", nights);
+  const auto sh = [](unsigned d, int hh, int mm = 0) { return local("Asia/Shanghai", 2026, 12, d, hh, mm); };
+  const auto ldn = [](unsigned d, int hh, int mm = 0) { return local("Europe/London", 2026, 12, d, hh, mm); };
+  struct Row {
+    const Schedule* schedule;
+    std::int64_t from, to, open;
+    const char* what;
+  } rows[] = {
+      {&s, sh(7, 10), sh(7, 11), hour_ms, "within one window"},
+      {&s, sh(7, 8), sh(7, 10), hour_ms, "from before opening"},
+      {&s, sh(11, 17), sh(14, 10), 2 * hour_ms, "over a weekend"},
+      {&s, sh(12, 10), sh(13, 20), 0, "wholly on a weekend"},
+      {&s, sh(7, 10), sh(8, 10), 9 * hour_ms, "a day and a night"},
+      {&s, sh(7, 11), sh(7, 10), 0, "backwards"},
+      {&s, sh(7, 10), sh(7, 10), 0, "empty"},
+      {&night, ldn(7, 23), ldn(8, 5), 6 * hour_ms, "inside an overnight shift"},
+      {&night, ldn(7, 3), ldn(7, 12), 3 * hour_ms, "a shift that began the day before"},
+      {&night, ldn(7, 12), ldn(7, 23), hour_ms, "into the evening's shift"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    CHECK(row.schedule->business_time(row.from, row.to) == row.open);
+  }
+  // Round the clock: wall-clock time.
+  CHECK(hours::BusinessHours().of("deposit").business_time(sh(12, 10), sh(13, 20)) == 34 * hour_ms);
+}

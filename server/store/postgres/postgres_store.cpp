@@ -255,6 +255,19 @@ std::vector<std::string> PostgresStore::read_messages(const std::string& convers
   return out;
 }
 
+std::vector<std::string> PostgresStore::read_report_events(std::int64_t from_ms, std::int64_t to_ms,
+                                                          std::size_t max_conversations) {
+  // kind 10: ChatStarted (the oneof's field number).
+  auto rows = pg::checked(reader(),
+                          "SELECT record FROM events WHERE conversation_id IN (SELECT conversation_id FROM events "
+                          "WHERE kind = 10 AND at_ms >= $1::int8 AND at_ms < $2::int8 ORDER BY at_ms, id LIMIT $3::int8) "
+                          "ORDER BY id",
+                          {pg::integer(from_ms), pg::integer(to_ms), pg::integer(static_cast<std::int64_t>(max_conversations))});
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
+  return out;
+}
+
 std::vector<std::string> PostgresStore::read_events(const std::string& conversation_id) {
   auto rows = pg::checked(reader(), "SELECT record FROM events WHERE conversation_id = $1 ORDER BY id", {pg::text(conversation_id)});
   std::vector<std::string> out;

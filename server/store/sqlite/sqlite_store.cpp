@@ -403,6 +403,18 @@ void SqliteStore::rewrite_message(const parley::v1::Message& message) {
     throw StoreError(sqlite3_errmsg(db_));
 }
 
+std::vector<std::string> SqliteStore::read_report_events(std::int64_t from_ms, std::int64_t to_ms,
+                                                        std::size_t max_conversations) {
+  // kind 10: ChatStarted (the oneof's field number).
+  Statement rows(db_,
+                 "SELECT record FROM events WHERE conversation_id IN (SELECT conversation_id FROM events "
+                 "WHERE kind = 10 AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id LIMIT ?) ORDER BY id");
+  rows.integer(1, from_ms).integer(2, to_ms).integer(3, static_cast<std::int64_t>(max_conversations));
+  std::vector<std::string> out;
+  while (rows.step() == SQLITE_ROW) out.push_back(rows.column_blob(0));
+  return out;
+}
+
 std::vector<std::string> SqliteStore::read_events(const std::string& conversation_id) {
   Statement rows(db_, "SELECT record FROM events WHERE conversation_id = ? ORDER BY id");
   rows.text(1, conversation_id);

@@ -1,0 +1,249 @@
+#include "reports/reports.hpp"
+
+#include "chat/queues.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace parley::reports {
+namespace {
+
+namespace v1 = parley::v1;
+namespace ev = parley::events::v1;
+namespace json = boost::json;
+
+// What one conversation's events say, in order.
+struct Fold {
+  std::string id;
+  std::string queue = "other";
+  std::int64_t started_ms = 0;
+  std::optional<std::int64_t> queued_ms, assigned_ms, first_response_ms, closed_ms;
+  std::vector<std::string> agents;  // everyone who had it
+  std::string last_agent;
+  std::uint32_t score = 0;
+  std::int64_t rated_ms = 0;
+  bool started = false, escalated = false, transferred = false;
+};
+
+bool staff_role(v1::Role role) {
+  return role == v1::ROLE_AGENT || role == v1::ROLE_TIER2 || role == v1::ROLE_SUPERVISOR || role == v1::ROLE_ADMIN;
+}
+
+Stat stat_of(std::vector<double> values) {
+  Stat s;
+  s.count = values.size();
+  if (values.empty()) return s;
+  std::sort(values.begin(), values.end());
+  auto rank = [&](double q) {
+    const auto index = static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size())));
+    return values[std::clamp<std::size_t>(index, 1, values.size()) - 1];
+  };
+  s.median = rank(0.5);
+  s.p90 = rank(0.9);
+  double sum = 0;
+  for (double v : values) sum += v;
+  s.average = sum / static_cast<double>(values.size());
+  return s;
+}
+
+json::value number(const std::optional<double>& v) {
+  if (!v) return nullptr;
+  return std::round(*v * 10) / 10;  // a tenth of a second is enough
+}
+
+json::object stat_json(const Stat& s) {
+  return {{"count", s.count}, {"median", number(s.median)}, {"p90", number(s.p90)}, {"average", number(s.average)}};
+}
+
+std::string csv_cell(std::string text) {
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||
+                        text[0] == '\r'))
+    text.insert(text.begin(), '\'');
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string seconds_cell(const std::optional<double>& v) {
+  if (!v) return "";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f", *v);
+  return buffer;
+}
+
+}  // namespace
+
+Report compute(const std::vector<chat::events::Event>& events, const std::map<std::string, std::string>& comments,
+               const Filter& filter, const hours::BusinessHours& hours) {
+  std::vector<Fold> folds;
+  std::unordered_map<std::string, std::size_t> index;
+  for (const auto& e : events) {
+    if (e.conversation_id().empty()) continue;
+    auto [it, fresh] = index.try_emplace(e.conversation_id(), folds.size());
+    if (fresh) folds.emplace_back().id = e.conversation_id();
+    Fold& f = folds[it->second];
+    switch (e.kind_case()) {
+      case ev::Event::kChatStarted:
+        f.started = true;
+        f.started_ms = e.at_ms();
+        f.queue = chat::category_queue_name(e.chat_started().category());
+        break;
+      case ev::Event::kChatQueued:
+        if (!f.queued_ms) f.queued_ms = e.at_ms();
+        break;
+      case ev::Event::kChatAssigned:
+        if (!f.assigned_ms) f.assigned_ms = e.at_ms();
+        f.last_agent = e.chat_assigned().agent_id();
+        if (std::find(f.agents.begin(), f.agents.end(), f.last_agent) == f.agents.end()) f.agents.push_back(f.last_agent);
+        break;
+      case ev::Event::kMessageAppended:
+        if (!f.first_response_ms && !e.message_appended().system() && staff_role(e.message_appended().sender_role()))
+          f.first_response_ms = e.at_ms();
+        break;
+      case ev::Event::kChatEscalated: f.escalated = true; break;
+      case ev::Event::kChatTransferred: f.transferred = true; break;
+      case ev::Event::kChatClosed:
+        if (!f.closed_ms) f.closed_ms = e.at_ms();
+        break;
+      case ev::Event::kChatRated:
+        f.score = e.chat_rated().score();
+        f.rated_ms = e.at_ms();
+        if (!e.chat_rated().agent_id().empty()) f.last_agent = e.chat_rated().agent_id();
+        break;
+      default: break;
+    }
+  }
+
+  Report report;
+  report.filter = filter;
+  std::vector<double> waits, responses, handles;
+  struct PerAgent {
+    std::vector<double> responses, handles;
+    std::size_t chats = 0, rated = 0;
+    double score_sum = 0;
+  };
+  std::map<std::string, PerAgent> agents;
+  double score_sum = 0;
+  for (const Fold& f : folds) {
+    if (!f.started || f.started_ms < filter.from_ms || f.started_ms >= filter.to_ms) continue;
+    if (!filter.queue.empty() && !(filter.queue == f.queue || (filter.queue == "tier2" && f.escalated))) continue;
+    if (!filter.agent_id.empty() && std::find(f.agents.begin(), f.agents.end(), filter.agent_id) == f.agents.end())
+      continue;
+    const auto& schedule = hours.of(f.queue);
+    auto span = [&](std::optional<std::int64_t> from, std::optional<std::int64_t> to) -> std::optional<double> {
+      if (!from || !to || *to < *from) return std::nullopt;
+      const auto ms = filter.business_hours ? schedule.business_time(*from, *to) : *to - *from;
+      return static_cast<double>(ms) / 1000.0;
+    };
+    Chat c;
+    c.conversation_id = f.id;
+    c.queue = f.queue;
+    c.started_ms = f.started_ms;
+    c.wait_s = span(f.queued_ms ? f.queued_ms : std::optional(f.started_ms), f.assigned_ms);
+    c.first_response_s = span(f.started_ms, f.first_response_ms);
+    c.handle_s = span(f.assigned_ms, f.closed_ms);
+    c.agent_id = f.last_agent;
+    c.score = f.score >= 1 && f.score <= 5 ? f.score : 0;
+    if (auto it = comments.find(f.id); it != comments.end() && c.score) c.comment = it->second;
+    c.escalated = f.escalated;
+    c.transferred = f.transferred;
+    c.closed = f.closed_ms.has_value();
+    c.abandoned = c.closed && !f.assigned_ms;
+
+    ++report.started;
+    if (f.assigned_ms) ++report.answered;
+    if (c.abandoned) ++report.abandoned;
+    if (c.escalated) ++report.escalated;
+    if (c.transferred) ++report.transferred;
+    if (!c.closed) ++report.still_open;
+    if (c.wait_s) waits.push_back(*c.wait_s);
+    if (c.first_response_s) responses.push_back(*c.first_response_s);
+    if (c.handle_s) handles.push_back(*c.handle_s);
+    if (c.score) {
+      ++report.rated;
+      ++report.scores[c.score - 1];
+      score_sum += c.score;
+      if (!c.comment.empty()) report.comments.push_back({c.conversation_id, c.agent_id, c.score, c.comment, f.rated_ms});
+    }
+    if (!c.agent_id.empty()) {
+      auto& a = agents[c.agent_id];
+      ++a.chats;
+      if (c.first_response_s) a.responses.push_back(*c.first_response_s);
+      if (c.handle_s) a.handles.push_back(*c.handle_s);
+      if (c.score) {
+        ++a.rated;
+        a.score_sum += c.score;
+      }
+    }
+    report.chats.push_back(std::move(c));
+  }
+  report.wait = stat_of(std::move(waits));
+  report.first_response = stat_of(std::move(responses));
+  report.handle = stat_of(std::move(handles));
+  if (report.rated) {
+    report.csat = score_sum / static_cast<double>(report.rated);
+    report.satisfied_share = static_cast<double>(report.scores[3] + report.scores[4]) / static_cast<double>(report.rated);
+  }
+  std::sort(report.comments.begin(), report.comments.end(),
+            [](const Comment& a, const Comment& b) { return a.at_ms > b.at_ms; });
+  if (report.comments.size() > max_comments) report.comments.resize(max_comments);
+  for (auto& [id, a] : agents) {
+    Agent row{id, a.chats, stat_of(std::move(a.responses)), stat_of(std::move(a.handles)), a.rated, std::nullopt};
+    if (a.rated) row.csat = a.score_sum / static_cast<double>(a.rated);
+    report.agents.push_back(std::move(row));
+  }
+  std::stable_sort(report.agents.begin(), report.agents.end(),
+                   [](const Agent& a, const Agent& b) { return a.chats > b.chats; });
+  std::stable_sort(report.chats.begin(), report.chats.end(),
+                   [](const Chat& a, const Chat& b) { return a.started_ms < b.started_ms; });
+  return report;
+}
+
+json::object to_json(const Report& r) {
+  json::array scores;
+  for (auto n : r.scores) scores.push_back(n);
+  json::array comments;
+  for (const auto& c : r.comments)
+    comments.push_back({{"conversation_id", c.conversation_id}, {"agent_id", c.agent_id}, {"score", c.score},
+                        {"comment", c.text}, {"at_ms", c.at_ms}});
+  json::array agents;
+  for (const auto& a : r.agents)
+    agents.push_back({{"agent_id", a.agent_id}, {"chats", a.chats}, {"first_response", stat_json(a.first_response)},
+                      {"handle", stat_json(a.handle)}, {"rated", a.rated}, {"csat", number(a.csat)}});
+  json::object filter{{"from_ms", r.filter.from_ms}, {"to_ms", r.filter.to_ms}, {"queue", r.filter.queue},
+                      {"agent_id", r.filter.agent_id}, {"business_hours", r.filter.business_hours}};
+  return {{"filter", std::move(filter)},
+          {"chats", json::object{{"started", r.started}, {"answered", r.answered}, {"abandoned", r.abandoned},
+                                 {"escalated", r.escalated}, {"transferred", r.transferred}, {"still_open", r.still_open}}},
+          {"wait_seconds", stat_json(r.wait)},
+          {"first_response_seconds", stat_json(r.first_response)},
+          {"handle_seconds", stat_json(r.handle)},
+          {"csat", json::object{{"rated", r.rated}, {"average", r.csat ? json::value(std::round(*r.csat * 100) / 100) : nullptr},
+                                {"satisfied_share", r.satisfied_share ? json::value(std::round(*r.satisfied_share * 1000) / 1000) : nullptr},
+                                {"distribution", std::move(scores)}, {"comments", std::move(comments)}}},
+          {"agents", std::move(agents)},
+          {"truncated", r.truncated}};
+}
+
+std::string to_csv(const Report& r) {
+  std::string out =
+      "conversation_id,queue,started_ms,wait_seconds,first_response_seconds,handle_seconds,agent_id,score,comment,"
+      "escalated,transferred,closed,abandoned\r\n";
+  for (const auto& c : r.chats) {
+    out += csv_cell(c.conversation_id) + ',' + csv_cell(c.queue) + ',' + std::to_string(c.started_ms) + ',' +
+           seconds_cell(c.wait_s) + ',' + seconds_cell(c.first_response_s) + ',' + seconds_cell(c.handle_s) + ',' +
+           csv_cell(c.agent_id) + ',' + (c.score ? std::to_string(c.score) : "") + ',' + csv_cell(c.comment) + ',' +
+           (c.escalated ? "1" : "0") + ',' + (c.transferred ? "1" : "0") + ',' + (c.closed ? "1" : "0") + ',' +
+           (c.abandoned ? "1" : "0") + "\r\n";
+  }
+  return out;
+}
+
+}  // namespace parley::reports

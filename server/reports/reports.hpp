@@ -1,0 +1,101 @@
+#pragma once
+// Support reports, a module beside the chat core: chats, wait, first response,
+// handle time and satisfaction over a period, computed from the domain events
+// stored in the system of record (never from live state: the numbers are the
+// same after a restart and on every node). Pure functions, no I/O.
+//
+// Definitions (docs/protocol.md, "Reports"):
+//   wait            first time queued -> first time an agent had it
+//   first response  chat started -> first message a person on staff wrote
+//   handle time     first assignment -> closed
+// Each is counted in the business hours of the chat's queue (its category's
+// schedule) when `business_hours` is set, so a chat that waited over a weekend
+// waited only the open time; otherwise in wall-clock time. Medians and p90s
+// are nearest-rank. Per agent: the chats an agent served last (the one rated).
+
+#include "chat/events.hpp"
+#include "hours/business_hours.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley::reports {
+
+struct Filter {
+  std::int64_t from_ms = 0;  // chats started in [from_ms, to_ms)
+  std::int64_t to_ms = 0;
+  std::string queue;     // a category's queue ("deposit") or "tier2" (escalated chats); empty: all
+  std::string agent_id;  // chats this agent had at some point; empty: all
+  bool business_hours = true;
+};
+
+// Seconds.
+struct Stat {
+  std::size_t count = 0;
+  std::optional<double> median, p90, average;
+};
+
+struct Chat {
+  std::string conversation_id;
+  std::string queue;  // of the category it started in
+  std::int64_t started_ms = 0;
+  std::optional<double> wait_s, first_response_s, handle_s;
+  std::string agent_id;  // served it last
+  std::uint32_t score = 0;  // 0: not rated
+  std::string comment;
+  bool escalated = false;
+  bool transferred = false;
+  bool closed = false;
+  bool abandoned = false;  // closed before any agent had it
+};
+
+struct Agent {
+  std::string agent_id;
+  std::size_t chats = 0;
+  Stat first_response, handle;
+  std::size_t rated = 0;
+  std::optional<double> csat;  // average score
+};
+
+struct Comment {
+  std::string conversation_id;
+  std::string agent_id;
+  std::uint32_t score = 0;
+  std::string text;
+  std::int64_t at_ms = 0;
+};
+
+struct Report {
+  Filter filter;
+  std::size_t started = 0, answered = 0, abandoned = 0, escalated = 0, transferred = 0, still_open = 0;
+  Stat wait, first_response, handle;
+  std::size_t rated = 0;
+  std::array<std::size_t, 5> scores{};  // how many of each, 1..5
+  std::optional<double> csat;              // average score
+  std::optional<double> satisfied_share;   // rated 4 or 5, of those rated
+  std::vector<Comment> comments;           // newest first, at most max_comments
+  std::vector<Agent> agents;               // by chats, most first
+  std::vector<Chat> chats;                 // by start
+  bool truncated = false;                  // the period held more chats than a report reads
+};
+
+inline constexpr std::size_t max_comments = 100;
+
+// `events`: every stored event of the conversations started in the period,
+// in the order they were stored; `comments`: the rating comments by
+// conversation id (RecordStore::report_events).
+Report compute(const std::vector<chat::events::Event>& events, const std::map<std::string, std::string>& comments,
+               const Filter& filter, const hours::BusinessHours& hours);
+
+boost::json::object to_json(const Report& report);
+// One row per chat, RFC 4180; a cell that a spreadsheet would run as a
+// formula (= + - @ at the start) is prefixed with an apostrophe.
+std::string to_csv(const Report& report);
+
+}  // namespace parley::reports
