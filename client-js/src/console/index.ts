@@ -5,6 +5,7 @@ import { AgentSession, type Chat, type Credentials } from "../core/agent-session
 import { formatTime, h } from "../core/dom";
 import { AgentStatus, Category, Role } from "../core/protocol";
 import { makeTicketOfChat, openTickets } from "./tickets";
+import { openReports } from "./reports";
 import { customerPanel, type CustomerContext } from "./customer";
 import * as bip39 from "../gen/bip39";
 import { findSecrets, provideWordlists } from "../core/secrets";
@@ -176,6 +177,8 @@ class Console {
       notificationsToggle(() => this.render()),
       h("button", { type: "button", class: "search-open", onclick: () => openSearch({}) }, "Search past chats"),
       this.cannedStored ? h("button", { type: "button", class: "tickets-open", onclick: () => openTickets(staffCall, staffDownload) }, "Tickets") : null,
+      this.cannedStored && oversees(s.role) ? h("button", { type: "button", class: "reports-open",
+        onclick: () => openReports(staffCall, staffDownload, s.roster.filter((a) => !oversees(a.role)).map((a) => ({ agentId: a.agentId, name: a.name }))) }, "Reports") : null,
       this.cannedStored ? h("button", { type: "button", class: "canned-open",
         onclick: () => openCannedManager(this.canned, oversees(s.role), staffCall, () => this.loadCanned()) }, "Canned responses") : null,
       h("button", { type: "button", onclick: () => this.signOut() }, "Sign out"));
