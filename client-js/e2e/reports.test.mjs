@@ -61,6 +61,8 @@ test("a supervisor's report in the console shows the API's numbers, filters by q
   assert.equal(await dialog.locator('.tile[data-measure="csat"] .value').textContent(), "3.50");
   for (const score of [1, 2, 3, 4, 5])
     assert.equal(await dialog.locator(`.distribution li[data-score="${score}"] .count`).textContent(), String(api.csat.distribution[score - 1]));
+  for (const key of ["created", "answered_late", "overdue", "waiting"])
+    assert.equal(await shown(`tickets-${key.replace("answered_", "")}`), String(api.tickets[key]), key);
   const row = dialog.locator('.agents-table tr[data-agent="alice"]');
   assert.equal(await row.locator("th").textContent(), "Alice");
   assert.equal(await row.locator("td").nth(0).textContent(), "2");

@@ -77,12 +77,14 @@ void HttpSession<Stream>::handle_report_api(Request incoming, const std::string&
     filter.business_hours = clock != "wall";
     auto hours = self->context_.hours.load();
     store->report_events(filter.from_ms, filter.to_ms, max_report_chats,
-                         [req, reply, filter, hours, csv](std::optional<store::RecordStore::ReportData> data) {
+                         [req, reply, filter, hours, csv, now](std::optional<store::RecordStore::ReportData> data) {
       if (!data)
         return reply(error_response(req, http::status::service_unavailable, "unavailable",
                                     "the records cannot be read now; try again"));
       auto report = reports::compute(data->events, data->comments, filter, hours ? *hours : hours::BusinessHours());
       report.truncated = data->truncated;
+      report.tickets = reports::compute_tickets(data->tickets, filter, hours ? *hours : hours::BusinessHours(), now);
+      report.tickets.truncated = data->tickets_truncated;
       if (!csv) return reply(json_response(req, http::status::ok, reports::to_json(report)));
       http::response<http::string_body> res{http::status::ok, req.version()};
       res.set(http::field::server, "parley");

@@ -206,6 +206,38 @@ Report compute(const std::vector<chat::events::Event>& events, const std::map<st
   return report;
 }
 
+Tickets compute_tickets(const std::vector<tickets::Record>& all, const Filter& filter,
+                        const hours::BusinessHours& hours, std::int64_t now_ms) {
+  namespace tv1 = parley::desk::v1;
+  Tickets out;
+  std::vector<double> responses;
+  for (const auto& t : all) {
+    if (t.created_ms() < filter.from_ms || t.created_ms() >= filter.to_ms) continue;
+    const auto queue = tickets::queue_of(t);
+    if (!filter.queue.empty() && filter.queue != queue) continue;
+    if (!filter.agent_id.empty() && filter.agent_id != t.owner_id()) continue;
+    ++out.created;
+    const auto due = hours.reply_by(queue, t.created_ms());
+    if (t.first_response_ms() > 0) {
+      ++out.answered;
+      ++(t.first_response_ms() <= due ? out.answered_in_time : out.answered_late);
+      const auto ms = filter.business_hours ? hours.of(queue).business_time(t.created_ms(), t.first_response_ms())
+                                            : std::max<std::int64_t>(0, t.first_response_ms() - t.created_ms());
+      responses.push_back(static_cast<double>(ms) / 1000.0);
+    } else if (t.status() == tv1::TICKET_STATUS_SOLVED || t.status() == tv1::TICKET_STATUS_CLOSED) {
+      ++out.closed_unanswered;
+    } else if (now_ms >= due) {
+      ++out.overdue;
+    } else {
+      ++out.waiting;
+    }
+  }
+  out.first_response = stat_of(std::move(responses));
+  if (const auto judged = out.answered + out.overdue)
+    out.in_time_share = static_cast<double>(out.answered_in_time) / static_cast<double>(judged);
+  return out;
+}
+
 json::object to_json(const Report& r) {
   json::array scores;
   for (auto n : r.scores) scores.push_back(n);
@@ -229,6 +261,15 @@ json::object to_json(const Report& r) {
                                 {"satisfied_share", r.satisfied_share ? json::value(std::round(*r.satisfied_share * 1000) / 1000) : nullptr},
                                 {"distribution", std::move(scores)}, {"comments", std::move(comments)}}},
           {"agents", std::move(agents)},
+          {"tickets", json::object{{"created", r.tickets.created}, {"answered", r.tickets.answered},
+                                   {"answered_in_time", r.tickets.answered_in_time},
+                                   {"answered_late", r.tickets.answered_late}, {"overdue", r.tickets.overdue},
+                                   {"waiting", r.tickets.waiting}, {"closed_unanswered", r.tickets.closed_unanswered},
+                                   {"first_response_seconds", stat_json(r.tickets.first_response)},
+                                   {"in_time_share", r.tickets.in_time_share
+                                                         ? json::value(std::round(*r.tickets.in_time_share * 1000) / 1000)
+                                                         : nullptr},
+                                   {"truncated", r.tickets.truncated}}},
           {"truncated", r.truncated}};
 }
 

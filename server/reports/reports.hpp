@@ -15,6 +15,7 @@
 
 #include "chat/events.hpp"
 #include "hours/business_hours.hpp"
+#include "tickets/tickets.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -71,6 +72,20 @@ struct Comment {
   std::int64_t at_ms = 0;
 };
 
+// Tickets made in the period (the requests that were not live chats). Their
+// first reply is due by the queue's reply-by policy as the hours file states it
+// now (hours::BusinessHours::reply_by from the ticket's creation).
+struct Tickets {
+  std::size_t created = 0;
+  std::size_t answered = 0, answered_in_time = 0, answered_late = 0;
+  std::size_t overdue = 0;            // no reply yet, open or pending, past its deadline
+  std::size_t waiting = 0;            // no reply yet, deadline still ahead
+  std::size_t closed_unanswered = 0;  // solved or closed without a reply (spam, a duplicate)
+  Stat first_response;                // seconds, business hours unless the filter says wall
+  std::optional<double> in_time_share;  // answered in time, of those answered or overdue
+  bool truncated = false;
+};
+
 struct Report {
   Filter filter;
   std::size_t started = 0, answered = 0, abandoned = 0, escalated = 0, transferred = 0, still_open = 0;
@@ -83,6 +98,7 @@ struct Report {
   std::vector<Agent> agents;               // by chats, most first
   std::vector<Chat> chats;                 // by start
   bool truncated = false;                  // the period held more chats than a report reads
+  Tickets tickets;
 };
 
 inline constexpr std::size_t max_comments = 100;
@@ -92,6 +108,10 @@ inline constexpr std::size_t max_comments = 100;
 // conversation id (RecordStore::report_events).
 Report compute(const std::vector<chat::events::Event>& events, const std::map<std::string, std::string>& comments,
                const Filter& filter, const hours::BusinessHours& hours);
+
+// The tickets part; `agent_id` filters by owner.
+Tickets compute_tickets(const std::vector<tickets::Record>& tickets, const Filter& filter,
+                        const hours::BusinessHours& hours, std::int64_t now_ms);
 
 boost::json::object to_json(const Report& report);
 // One row per chat, RFC 4180; a cell that a spreadsheet would run as a

@@ -131,6 +131,13 @@ void GroupCommitStore::report_events(std::int64_t from_ms, std::int64_t to_ms, s
         }
         data.events.push_back(std::move(event));
       }
+      const auto rows = read_tickets_updated_since(from_ms, max_tickets_read + 1);
+      data.tickets_truncated = rows.size() > max_tickets_read;
+      for (std::size_t i = 0; i < rows.size() && i < max_tickets_read; ++i) {
+        tickets::Record ticket;
+        if (!ticket.ParseFromString(rows[i])) throw StoreError("a stored ticket does not parse");
+        if (ticket.created_ms() >= from_ms && ticket.created_ms() < to_ms) data.tickets.push_back(std::move(ticket));
+      }
       out = std::move(data);
     } catch (const StoreError& e) {
       std::cerr << "parley: store: report: " << e.what() << "\n";

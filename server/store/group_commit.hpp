@@ -123,6 +123,9 @@ class GroupCommitStore : public RecordStore {
   virtual std::uint64_t max_ticket_number() = 0;  // 0 when there is none
   virtual std::size_t count_active_tickets(const std::string& requester_email) = 0;
   virtual std::vector<std::string> read_tickets(int min_status, int max_status, std::size_t limit) = 0;  // by due_ms
+  // Tickets changed at or after `updated_from_ms` (a report's candidates: a ticket made in the period
+  // was updated since), by updated_ms.
+  virtual std::vector<std::string> read_tickets_updated_since(std::int64_t updated_from_ms, std::size_t limit) = 0;
   virtual void write_ticket(const tickets::Record& ticket) = 0;  // upsert
   virtual void write_ticket_message(const tickets::Message& message) = 0;
   virtual std::vector<std::string> read_mails(const std::string& ticket_id) = 0;  // by created_ms

@@ -111,12 +111,16 @@ class RecordStore {
                        std::function<void(std::optional<std::vector<parley::events::v1::Event>>)> done) = 0;
   // Reports (server/reports): the events of every conversation started in
   // [from_ms, to_ms), oldest first, and the comments of their ratings; at most
-  // max_conversations (then `truncated`). On the store's thread; nothing if
+  // max_conversations (then `truncated`); the tickets made in the period (at
+  // most max_tickets_read looked at, then `tickets_truncated`). On the store's thread; nothing if
   // the store cannot answer.
+  static constexpr std::size_t max_tickets_read = 100'000;
   struct ReportData {
     std::vector<parley::events::v1::Event> events;
     std::map<std::string, std::string> comments;  // conversation id -> rating comment
     bool truncated = false;
+    std::vector<tickets::Record> tickets;  // made in the period
+    bool tickets_truncated = false;
   };
   virtual void report_events(std::int64_t from_ms, std::int64_t to_ms, std::size_t max_conversations,
                              std::function<void(std::optional<ReportData>)> done) = 0;

@@ -2,6 +2,7 @@
 // GET /api/reports/chats(.csv) as a supervisor: the numbers, the same after a
 // restart, who may read them, and a table of bad parameters.
 #include "integration/helpers.hpp"
+#include "integration/ticket_helpers.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/json.hpp>
@@ -52,6 +53,15 @@ TEST_CASE("reports: a supervisor reads the period's chats, wait, response, handl
   v.ws.expect(F::kRatingPrompt);
   v.ws.send(rate(id, 5, "=HYPERLINK(\"http://x\"), 很好"));
   v.ws.expect(F::kAck);
+  // Two requests left as tickets; Alice answers one.
+  for (const char* token : {"tok_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "tok_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"})
+    REQUIRE(post_json(server->port(), "/api/requests", request_body(token, std::string(token + 4, 4) + "@example.com")).status == 201);
+  const auto alice_token = login(server->port(), "alice");
+  const auto list = json::parse(get(server->port(), alice_token, "/api/tickets?view=unassigned").body).at("tickets");
+  REQUIRE(list.as_array().size() == 2);
+  const std::string ticket_id(list.at(0).at("id").as_string());
+  REQUIRE(post_json(server->port(), "/api/tickets/" + ticket_id + "/reply", {{"text", "您的充值已到账。"}, {"client_message_id", "r1"}},
+                    {{"Authorization", "Bearer " + alice_token}}).status == 200);
   const auto to = now_ms() + 1000;
 
   const auto sam = login(server->port(), "sam");
@@ -78,6 +88,12 @@ TEST_CASE("reports: a supervisor reads the period's chats, wait, response, handl
   CHECK(report.at("agents").at(0).at("agent_id").as_string() == "alice");
   CHECK(report.at("agents").at(0).at("chats").to_number<int>() == 1);
   CHECK_FALSE(report.at("truncated").as_bool());
+  const auto& tickets = report.at("tickets");
+  CHECK(tickets.at("created").to_number<int>() == 2);
+  CHECK(tickets.at("answered").to_number<int>() == 1);
+  CHECK(tickets.at("answered_in_time").to_number<int>() == 1);
+  CHECK(tickets.at("waiting").to_number<int>() == 1);  // due in 24 hours
+  CHECK(tickets.at("in_time_share").to_number<double>() == 1);
 
   // Filters.
   const auto alice_only = json::parse(get(server->port(), sam, target + "&agent=alice").body);

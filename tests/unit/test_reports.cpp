@@ -284,3 +284,60 @@ TEST_CASE("reports: CSV cells are quoted per RFC 4180 and never run as spreadshe
     CHECK(csv.find(",4," + row.cell + ",0,0,0,0\r\n") != std::string::npos);
   }
 }
+
+TEST_CASE("reports: tickets answered within their deadline, overdue, waiting, in business hours") {
+  namespace tv1 = parley::desk::v1;
+  std::vector<tickets::Record> all;
+  auto ticket = [&](std::int64_t created, std::int64_t answered, tv1::TicketStatus status = tv1::TICKET_STATUS_PENDING,
+                    const std::string& owner = "", std::uint32_t tier = 1) {
+    auto& t = all.emplace_back();
+    t.set_created_ms(created);
+    t.set_first_response_ms(answered);
+    t.set_status(status);
+    t.set_owner_id(owner);
+    t.set_tier(tier);
+    t.set_category(v1::CATEGORY_DEPOSIT);
+  };
+  // Replies are due 24 hours after the request (the default policy), moved to
+  // the end of the next window, or 2 hours into it after a weekend request.
+  ticket(utc(2026, 12, 7, 10), utc(2026, 12, 7, 12), tv1::TICKET_STATUS_PENDING, "alice");  // in time, 2 h
+  ticket(utc(2026, 12, 7, 10), utc(2026, 12, 9, 10), tv1::TICKET_STATUS_SOLVED, "alice");   // due Tue 10:00: late, 18 open hours
+  ticket(utc(2026, 12, 12, 10), utc(2026, 12, 14, 10, 30));            // Saturday: due Mon 11:00, in time, 1.5 h
+  ticket(utc(2026, 12, 7, 15), 0, tv1::TICKET_STATUS_OPEN);            // due Tue 15:00: overdue now
+  ticket(utc(2026, 12, 13, 20), 0, tv1::TICKET_STATUS_OPEN);           // Sunday night: due Mon 18:00, still ahead
+  ticket(utc(2026, 12, 7, 11), 0, tv1::TICKET_STATUS_CLOSED);          // closed without a reply
+  ticket(utc(2026, 12, 8, 10), utc(2026, 12, 8, 11), tv1::TICKET_STATUS_PENDING, "bob", 2);  // tier 2, in time
+  ticket(utc(2026, 12, 6, 10), 0, tv1::TICKET_STATUS_OPEN);            // before the period
+  const auto now = utc(2026, 12, 14, 10, 45);
+
+  reports::Filter f;
+  f.from_ms = utc(2026, 12, 7, 0);
+  f.to_ms = utc(2026, 12, 14, 0);
+  const auto t = reports::compute_tickets(all, f, office(), now);
+  CHECK(t.created == 7);
+  CHECK(t.answered == 4);
+  CHECK(t.answered_in_time == 3);
+  CHECK(t.answered_late == 1);
+  CHECK(t.overdue == 1);
+  CHECK(t.waiting == 1);
+  CHECK(t.closed_unanswered == 1);
+  CHECK(*t.in_time_share == 0.6);  // 3 of the 4 answered and 1 overdue
+  CHECK(*t.first_response.median == 5400);
+  CHECK(*t.first_response.p90 == 64800);
+
+  f.queue = "tier2";
+  CHECK(reports::compute_tickets(all, f, office(), now).created == 1);
+  f.queue = "";
+  f.agent_id = "alice";
+  const auto alice = reports::compute_tickets(all, f, office(), now);
+  CHECK(alice.created == 2);
+  CHECK(*alice.in_time_share == 0.5);
+  f.agent_id = "";
+  f.business_hours = false;
+  CHECK(*reports::compute_tickets(all, f, office(), now).first_response.p90 == 174'600);  // the weekend's request: two days and a half hour
+  f.from_ms = utc(2027, 1, 1, 0);
+  f.to_ms = utc(2027, 1, 2, 0);
+  const auto none = reports::compute_tickets(all, f, office(), now);
+  CHECK(none.created == 0);
+  CHECK_FALSE(none.in_time_share);
+}

@@ -16,6 +16,8 @@ interface Report {
     comments: { conversation_id: string; agent_id: string; score: number; comment: string; at_ms: number }[] };
   agents: { agent_id: string; chats: number; first_response: Stat; handle: Stat; rated: number; csat: number | null }[];
   truncated: boolean;
+  tickets: { created: number; answered: number; answered_in_time: number; answered_late: number; overdue: number; waiting: number;
+    closed_unanswered: number; first_response_seconds: Stat; in_time_share: number | null; truncated: boolean };
 }
 export interface ReportAgent { agentId: string; name: string }
 
@@ -100,6 +102,16 @@ export function openReports(call: StaffCall, download: StaffDownload, agents: Re
         ...stat("handle", "Handle time", r.handle_seconds),
         tile("csat", "Satisfaction (of 5)", r.csat.average === null ? "—" : r.csat.average.toFixed(2), r.csat.average,
           `${r.csat.rated} rated${share === null ? "" : ` · ${Math.round(share * 100)}% gave 4 or 5`}`)),
+      h("h3", {}, "Tickets"),
+      h("div", { class: "tiles" },
+        tile("tickets-created", "Tickets", String(r.tickets.created), r.tickets.created),
+        tile("tickets-in-time", "Answered in time", r.tickets.in_time_share === null ? "—" : `${Math.round(r.tickets.in_time_share * 100)}%`,
+          r.tickets.in_time_share, `${r.tickets.answered_in_time} of ${r.tickets.answered + r.tickets.overdue} due`),
+        tile("tickets-late", "Answered late", String(r.tickets.answered_late), r.tickets.answered_late),
+        tile("tickets-overdue", "Overdue, no reply", String(r.tickets.overdue), r.tickets.overdue),
+        tile("tickets-waiting", "Not yet due", String(r.tickets.waiting), r.tickets.waiting),
+        tile("tickets-first-response-median", "First reply, median", durationText(r.tickets.first_response_seconds.median),
+          r.tickets.first_response_seconds.median, `${r.tickets.first_response_seconds.count} replied`)),
       h("h3", {}, "Ratings"),
       h("ol", { class: "distribution", "aria-label": "Ratings by score" }, ...[5, 4, 3, 2, 1].map((score) => {
         const n = r.csat.distribution[score - 1] ?? 0;

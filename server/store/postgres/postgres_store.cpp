@@ -374,6 +374,12 @@ std::vector<std::string> PostgresStore::read_tickets(int min_status, int max_sta
       {pg::integer(min_status), pg::integer(max_status), pg::integer(static_cast<std::int64_t>(limit))}));
 }
 
+std::vector<std::string> PostgresStore::read_tickets_updated_since(std::int64_t updated_from_ms, std::size_t limit) {
+  return first_column(pg::checked(
+      reader(), "SELECT record FROM tickets WHERE updated_ms >= $1::int8 ORDER BY updated_ms, number LIMIT $2::int8",
+      {pg::integer(updated_from_ms), pg::integer(static_cast<std::int64_t>(limit))}));
+}
+
 void PostgresStore::write_ticket(const tickets::Record& t) {
   pg::checked(reader(),
               "INSERT INTO tickets (id, number, status, due_ms, updated_ms, requester_email, customer_id, visitor_id, record) "

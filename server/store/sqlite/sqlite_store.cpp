@@ -218,6 +218,12 @@ std::vector<std::string> SqliteStore::read_tickets(int min_status, int max_statu
   return rows(q);
 }
 
+std::vector<std::string> SqliteStore::read_tickets_updated_since(std::int64_t updated_from_ms, std::size_t limit) {
+  Statement q(db_, "SELECT record FROM tickets WHERE updated_ms >= ? ORDER BY updated_ms, number LIMIT ?");
+  q.integer(1, updated_from_ms).integer(2, static_cast<std::int64_t>(limit));
+  return rows(q);
+}
+
 void SqliteStore::write_ticket(const tickets::Record& t) {
   if (!Statement(db_,
                  "INSERT INTO tickets (id, number, status, due_ms, updated_ms, requester_email, customer_id, visitor_id, record) "

@@ -56,6 +56,7 @@ class SqliteStore final : public GroupCommitStore {
   std::uint64_t max_ticket_number() override;
   std::size_t count_active_tickets(const std::string& requester_email) override;
   std::vector<std::string> read_tickets(int min_status, int max_status, std::size_t limit) override;
+  std::vector<std::string> read_tickets_updated_since(std::int64_t updated_from_ms, std::size_t limit) override;
   void write_ticket(const tickets::Record& ticket) override;
   void write_ticket_message(const tickets::Message& message) override;
   std::vector<std::string> read_mails(const std::string& ticket_id) override;
