@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
       std::cout << parsed.output;
       return 0;
     }
+    parley::log::set_level(parsed.config->log_level);
     Server server(std::move(*parsed.config));
     server.run();
     return 0;

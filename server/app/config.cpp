@@ -54,6 +54,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string smtp_url, smtp_user, smtp_password_file, smtp_starttls = "required", smtp_ca_file, mail_from;
   std::string context_url, context_key_file, context_ca_file;
   std::string metrics_token_file;
+  std::string log_level = "info";
   std::string redis_url;
   double node_ttl = 15, leader_lease = 5;
   double grace_seconds = 30;
@@ -124,6 +125,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
       ("customer-context-key-file", po::value(&context_key_file)->value_name("FILE"),
        "a file holding the key that signs those requests (32 bytes or more)")
       ("customer-context-ca-file", po::value(&context_ca_file)->value_name("FILE"), "verify that endpoint against this CA")
+      ("log-level", po::value(&log_level)->value_name("debug|info|warn|error")->default_value(log_level),
+       "the least severe log lines written to stderr (one key=value line each)")
       ("metrics-token-file", po::value(&metrics_token_file)->value_name("FILE"),
        "a file holding a token (32 bytes or more) that lets Prometheus read /metrics from elsewhere "
        "(Authorization: Bearer); without it only this machine may, directly, not through a proxy")
@@ -372,6 +375,10 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     settings.ca_file = context_ca_file;
     config.customer_context = settings;
   }
+  if (const auto level = log::parse_level(log_level); level && *level != log::Level::off)
+    config.log_level = *level;
+  else
+    throw ConfigError("--log-level must be debug, info, warn or error");
   if (!metrics_token_file.empty()) {
     std::ifstream in(metrics_token_file);
     if (!in || !std::getline(in, config.metrics_token)) throw ConfigError("--metrics-token-file: cannot read " + metrics_token_file);

@@ -2,6 +2,7 @@
 // Command-line flags and the agents file, validated once at start-up.
 
 #include "context/customer_context.hpp"
+#include "log/log.hpp"
 #include "auth/login_throttle.hpp"
 #include "backend/redis/redis_connection.hpp"
 #include "chat/accounts.hpp"
@@ -65,6 +66,7 @@ struct Config {
   std::optional<context::Settings> customer_context;
   // Lets /metrics be read from another machine (--metrics-token-file); empty: this machine only.
   std::string metrics_token;
+  log::Level log_level = log::Level::info;
   chat::ServiceLimits service;
   net::ConnectionLimits connection;
 };

@@ -1,4 +1,6 @@
 #include "app/server.hpp"
+#include "util/version.hpp"
+#include "log/log.hpp"
 
 #include "auth/password.hpp"
 #include "backend/memory/memory_staff_sessions.hpp"
@@ -9,6 +11,7 @@
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <sstream>
 #include <iostream>
 
 namespace parley::app {
@@ -76,8 +79,7 @@ Server::Server(Config config)
   }
   for (const auto& [id, account] : config_.accounts)
     if (auth::is_weak_hash(account.password_hash))
-      std::cerr << "parley: warning: the password hash of \"" << id
-                << "\" is weaker than recommended; reset it with parley-admin\n";
+      log::warn("auth", "a password hash is weaker than recommended; reset it with parley-admin", {{"agent", id}});
   staff_auth_ = std::make_unique<auth::StaffAuthenticator>(accounts_, *staff_sessions_, config_.login,
                                                            config_.staff_session_ttl.count(), clock_);
   service_ = gateway_.get();
@@ -179,9 +181,10 @@ void Server::reload_hours() {
     auto hours = std::make_shared<const hours::BusinessHours>(hours::BusinessHours::load(*config_.hours_file));
     context_->hours.store(hours);
     service_->update_hours(std::move(hours));
-    std::cerr << "parley: reloaded business hours from " << config_.hours_file->string() << "\n";
+    log::info("hours", "reloaded the business hours", {{"file", config_.hours_file->string()}});
   } catch (const std::invalid_argument& e) {
-    std::cerr << "parley: keeping the previous business hours: " << e.what() << "\n";
+    log::error("hours", "the hours file is wrong; keeping the previous business hours",
+               {{"file", config_.hours_file->string()}, {"error", e.what()}});
   }
 }
 
@@ -230,6 +233,12 @@ void Server::run() {
             << " network threads, " << store_description();
   if (lmtp_) std::cout << ", mail in over LMTP on " << lmtp_->local_endpoint();
   std::cout << ")" << std::endl;
+  {
+    std::ostringstream address;
+    address << local_endpoint();
+    log::info("server", "listening", {{"address", address.str()}, {"tls", tls_ != nullptr}, {"threads", shards_.size()},
+                                      {"records", store_description()}, {"version", parley::version}});
+  }
   auto guard = asio::make_work_guard(hub_);
   hub_.run();
 }

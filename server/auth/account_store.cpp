@@ -1,4 +1,5 @@
 #include "auth/account_store.hpp"
+#include "log/log.hpp"
 
 #include "auth/accounts_file.hpp"
 
@@ -21,10 +22,10 @@ std::shared_ptr<const chat::AccountDirectory> AccountStore::reload_if_changed() 
     auto accounts = std::make_shared<const chat::AccountDirectory>(load_accounts(file));
     std::lock_guard lock(mutex_);
     accounts_ = accounts;
-    std::cerr << "parley: reloaded " << accounts->size() << " staff accounts from " << file.string() << "\n";
+    log::info("auth", "reloaded the staff accounts", {{"accounts", accounts->size()}, {"file", file.string()}});
     return accounts;
   } catch (const AccountsFileError& e) {
-    std::cerr << "parley: keeping the previous staff accounts: " << e.what() << "\n";
+    log::error("auth", "the staff accounts file is wrong; keeping the previous accounts", {{"file", file.string()}, {"error", e.what()}});
     return nullptr;
   }
 }

@@ -1,4 +1,5 @@
 #include "mail/mailer.hpp"
+#include "log/log.hpp"
 
 #include "metrics/metrics.hpp"
 #include <future>
@@ -106,7 +107,8 @@ void Mailer::send_one(store::RecordStore::MailJob job) {
       mail.set_last_error(result.error);
       ++failed_;
       metrics::process().mail(metrics::Mail::failed);
-      std::cerr << "parley: mail " << mail.id() << " to ticket " << mail.ticket_id() << " failed: " << result.error << "\n";
+      log::error("mail", "a mail could not be delivered; given up", {{"mail", mail.id()}, {"ticket", mail.ticket_id()},
+                                                                      {"attempts", mail.attempts()}, {"error", result.error}});
     } else {
       mail.set_last_error(result.error);
       mail.set_next_attempt_ms(now + backoff(settings_, mail.attempts()).count());

@@ -1,4 +1,5 @@
 #include "net/http_session.hpp"
+#include "log/log.hpp"
 
 #include "metrics/metrics.hpp"
 #include "net/static_files.hpp"
@@ -95,13 +96,16 @@ void HttpSession<Stream>::on_read(error_code ec, std::size_t) {
     if (ec != beast::error::timeout && ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
         ec != http::error::body_limit && ec != http::error::header_limit && ec != http::error::bad_target &&
         ec != http::error::bad_method && ec != http::error::bad_version)
-      std::cerr << "parley: http read: " << ec.message() << "\n";
+      log::warn("http", "reading a request failed", {{"error", ec.message()}});
     return;
   }
   auto req = parser_->release();
   const std::string_view target = req.target();
   const std::string_view path = target.substr(0, target.find('?'));
   route_ = metrics::route_of(path);
+  request_id_ = util::random_token("", 8);
+  request_started_ = std::chrono::steady_clock::now();
+  method_ = std::string(req.method_string());
 
   if (websocket::is_upgrade(req)) {
     if (path != "/ws") return write(error_response(req, http::status::not_found, "not_found", "WebSocket endpoint is /ws"));
@@ -228,6 +232,15 @@ template <class Response>
 void HttpSession<Stream>::write(Response&& response) {
   using R = std::decay_t<Response>;
   metrics::process().http_request(route_, response.result_int());
+  if (!request_id_.empty()) {
+    response.set("X-Request-Id", request_id_);
+    const auto status = response.result_int();
+    if (status >= 500 || log::enabled(log::Level::debug)) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - request_started_).count();
+      log::write(status >= 500 ? log::Level::warn : log::Level::debug, "http", status >= 500 ? "request failed" : "request",
+                 {{"request", request_id_}, {"method", method_}, {"route", route_}, {"status", status}, {"ms", ms}});
+    }
+  }
   auto owned = std::make_shared<R>(std::forward<Response>(response));
   response_ = owned;
   http::async_write(stream_, *owned,

@@ -65,6 +65,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string route_;  // of the request being answered, for metrics
+  std::string request_id_, method_;  // for its log line and X-Request-Id
+  std::chrono::steady_clock::time_point request_started_;
   std::shared_ptr<void> response_;  // keeps the response alive while it is written
 };
 

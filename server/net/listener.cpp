@@ -1,4 +1,5 @@
 #include "net/listener.hpp"
+#include "log/log.hpp"
 
 #include "net/http_session.hpp"
 
@@ -57,9 +58,8 @@ void Listener::back_off(error_code ec) {
   using namespace std::chrono;
   const auto now = steady_clock::now();
   if (now - last_logged_ >= seconds(10)) {
-    std::cerr << "parley: accept: " << ec.message();
-    if (unlogged_errors_) std::cerr << " (" << unlogged_errors_ << " more since the last report)";
-    std::cerr << "; pausing accepts\n";
+    log::error("net", "accepting connections failed; pausing accepts",
+               {{"error", ec.message()}, {"more_since_last_line", unlogged_errors_}});
     last_logged_ = now;
     unlogged_errors_ = 0;
   } else {

@@ -1,4 +1,5 @@
 #include "net/websocket_session.hpp"
+#include "log/log.hpp"
 
 #include "metrics/metrics.hpp"
 
@@ -241,7 +242,7 @@ void WebSocketSession<Stream>::fail(error_code ec, const char* what) {
       ec == asio::error::broken_pipe)
     return;
   if (ec == websocket::error::message_too_big) return;  // Beast already closed with 1009
-  std::cerr << "parley: websocket " << what << ": " << ec.message() << "\n";
+  log::warn("websocket", "connection failed", {{"during", what}, {"error", ec.message()}});
 }
 
 template class WebSocketSession<plain_stream>;

@@ -1,4 +1,5 @@
 #include "search/index.hpp"
+#include "log/log.hpp"
 
 #include <xapian.h>
 
@@ -65,7 +66,7 @@ Index::~Index() {
   try {
     impl_->db.commit();
   } catch (const Xapian::Error& e) {
-    std::cerr << "parley: search: " << e.get_description() << "\n";
+    log::error("search", "the index could not be committed", {{"error", e.get_description()}});
   }
 }
 
@@ -82,7 +83,7 @@ void Index::add(const store::StoreBatch& committed) {
   {
     std::lock_guard lock(mutex_);
     if (queue_.size() >= max_queued) {
-      if (dropped_++ == 0) std::cerr << "parley: search: the index is behind; new messages are not searchable\n";
+      if (dropped_++ == 0) log::error("search", "the index is behind; new messages are not searchable", {{"queued", queue_.size()}});
       return;
     }
     queue_.push_back(std::move(work));
@@ -234,7 +235,7 @@ void Index::run() {
         impl_->uncommitted = 0;
       }
     } catch (const Xapian::Error& e) {
-      std::cerr << "parley: search: " << e.get_description() << "\n";
+      log::error("search", "indexing or a search failed", {{"error", e.get_description()}});
       if (work.done) work.done({}, "the search could not be run: " + e.get_description());
     }
   }

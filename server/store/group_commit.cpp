@@ -1,4 +1,5 @@
 #include "store/group_commit.hpp"
+#include "log/log.hpp"
 
 #include "metrics/metrics.hpp"
 
@@ -140,7 +141,7 @@ void GroupCommitStore::report_events(std::int64_t from_ms, std::int64_t to_ms, s
       }
       out = std::move(data);
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: report: " << e.what() << "\n";
+      log::error("store", "report failed", {{"error", e.what()}});
     }
     done(std::move(out));
   });
@@ -201,7 +202,7 @@ void GroupCommitStore::erase_requester(const std::string& email, parley::events:
       audit.events.push_back(std::move(event));
       if (write({&audit})) erased = n;
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: erasure of a requester failed (" << e.what() << "); it may be repeated\n";
+      log::error("store", "erasure of a requester failed; it may be repeated", {{"error", e.what()}});
     }
     done(erased);
   });
@@ -224,7 +225,7 @@ void GroupCommitStore::expire_tickets(std::int64_t updated_before_ms, std::size_
       }
       if (!gone.empty()) write({&audit});
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: ticket retention: " << e.what() << "\n";
+      log::error("store", "ticket retention failed", {{"error", e.what()}});
     }
     done(std::move(ids));
   });
@@ -241,7 +242,7 @@ void GroupCommitStore::queue_chat_mail(tickets::Mail mail, std::size_t max_per_c
         if (*queued) write_mail(mail, 0);
       });
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: outbox: " << e.what() << "\n";
+      log::error("store", "outbox failed", {{"error", e.what()}});
       queued.reset();
     }
     done(queued);
@@ -339,7 +340,7 @@ void GroupCommitStore::change_canned_responses(CannedDecide decide,
         if (!decision->remove.empty()) delete_canned(decision->remove);
       });
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: canned responses: " << e.what() << "\n";
+      log::error("store", "canned responses failed", {{"error", e.what()}});
       decision.reset();
     }
     done(std::move(decision));
@@ -400,7 +401,7 @@ void GroupCommitStore::change_ticket(const std::string& id, const std::string& r
         for (const auto& m : decision->mails) write_mail(m, 0);
       });
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: tickets: " << e.what() << "\n";
+      log::error("store", "tickets failed", {{"error", e.what()}});
       decision.reset();
     }
     done(std::move(decision));
@@ -451,7 +452,7 @@ void GroupCommitStore::receive_mail(ReceivedMail mail, TicketDecide decide, std:
         }
       });
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: inbox: " << e.what() << "\n";
+      log::error("store", "inbox failed", {{"error", e.what()}});
       receipt.reset();
     }
     done(std::move(receipt));
@@ -465,7 +466,7 @@ void GroupCommitStore::inbox_mail(const std::string& inbox_id, std::function<voi
       auto raw = read_inbox_raw(inbox_id);
       done(true, std::move(raw));
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: inbox: " << e.what() << "\n";
+      log::error("store", "inbox failed", {{"error", e.what()}});
       done(false, std::nullopt);
     }
   };
@@ -481,7 +482,7 @@ void GroupCommitStore::tickets(int min_status, int max_status, std::size_t limit
       for (const auto& row : read_tickets(min_status, max_status, limit)) all.push_back(parsed<tickets::Record>(row, "ticket"));
       out = std::move(all);
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: tickets: " << e.what() << "\n";
+      log::error("store", "tickets failed", {{"error", e.what()}});
     }
     done(std::move(out));
   };
@@ -494,7 +495,7 @@ void GroupCommitStore::ticket(const std::string& id, std::function<void(bool, st
       auto t = read_ticket_thread(id);
       done(true, std::move(t));
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: tickets: " << e.what() << "\n";
+      log::error("store", "tickets failed", {{"error", e.what()}});
       done(false, std::nullopt);
     }
   };
@@ -536,7 +537,7 @@ void GroupCommitStore::claim_mail(std::int64_t now_ms, std::size_t max, std::int
       });
       out = std::move(jobs);
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: outbox: " << e.what() << "\n";
+      log::error("store", "outbox failed", {{"error", e.what()}});
     }
     done(std::move(out));
   };
@@ -550,7 +551,7 @@ void GroupCommitStore::finish_mail(tickets::Mail mail, std::function<void(bool)>
       in_transaction([&] { write_mail(mail, 0); });
       ok = true;
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: outbox: " << e.what() << "\n";
+      log::error("store", "outbox failed", {{"error", e.what()}});
     }
     done(ok);
   };
@@ -589,7 +590,7 @@ void GroupCommitStore::expire_closed(std::int64_t closed_before_ms, std::size_t 
       }
       if (!ids.empty()) write({&audit});
     } catch (const StoreError& e) {
-      std::cerr << "parley: store: retention: " << e.what() << "\n";
+      log::error("store", "retention failed", {{"error", e.what()}});
     }
     done(std::move(ids));
   });
@@ -650,7 +651,7 @@ void GroupCommitStore::run_writer() {
             forget.erased_conversations = erase_customer_records(who);
             if (committed_) committed_(forget);
           } catch (const StoreError& e) {
-            std::cerr << "parley: store: erasure failed (" << e.what() << "); it may be repeated\n";
+            log::error("store", "erasure failed; it may be repeated", {{"error", e.what()}});
             erased = false;
           }
         }

@@ -187,6 +187,9 @@ TEST_CASE("bad flags and config files fail fast with one line") {
                            test_data("agents.json"));
   CHECK(code5 == 1);
   CHECK(out5.find("parley-server: error:") == 0);
+  auto [code6, out6] = run("--log-level loud");
+  CHECK(code6 == 2);
+  CHECK(out6 == "parley-server: error: --log-level must be debug, info, warn or error\n");
   auto [code3, out3] = run("--help");
   CHECK(code3 == 0);
   CHECK(out3.find("--grace-period") != std::string::npos);

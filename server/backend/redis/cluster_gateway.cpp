@@ -1,4 +1,5 @@
 #include "backend/redis/cluster_gateway.hpp"
+#include "log/log.hpp"
 
 #include "secrets/detector.hpp"
 
@@ -97,7 +98,7 @@ void ClusterGateway::start() {
   // from pub/sub: its clients reconnect and resume from the durable log.
   auto lost = [this](const std::string& which) {
     return [this, which](const std::string& reason) {
-      std::cerr << "parley: redis " << which << " connection: " << reason << "\n";
+      log::error("redis", "connection lost", {{"connection", which}, {"error", reason}});
       if (leader_) step_down("lost Redis");
       close_local(close_service_restart, "storage unavailable; reconnect");
     };
@@ -343,21 +344,21 @@ void ClusterGateway::take_over(std::int64_t epoch, Loaded loaded) {
   loading_ = false;
   acquiring_ = false;
   if (!loaded.error.empty()) {
-    std::cerr << "parley: cannot lead, the records cannot be opened: " << loaded.error << "\n";
+    log::error("cluster", "cannot lead: the records cannot be opened", {{"node", options_.node_id}, {"error", loaded.error}});
     return;
   }
   if (std::chrono::steady_clock::now() >= lease_valid_until_) {
-    std::cerr << "parley: the lease ran out while the records were loading; not leading\n";
+    log::warn("cluster", "the lease ran out while the records were loading; not leading", {{"node", options_.node_id}});
     return;
   }
   auto next = std::make_unique<Leader>(std::move(loaded.records), limits_, accounts_, clock_, epoch);
   if (!next->log.restore(loaded.stored, next->service)) {
-    std::cerr << "parley: the stored state is inconsistent; not leading\n";
+    log::error("cluster", "the stored state is inconsistent; not leading", {{"node", options_.node_id}});
     return;
   }
   leader_ = std::move(next);
   leader_->hub.update_hours(hours_);
-  std::cerr << "parley: node " << options_.node_id << " leads (epoch " << leader_->epoch << ")\n";
+  log::info("cluster", "leading", {{"node", options_.node_id}, {"epoch", leader_->epoch}});
   cluster::ToNode everyone;
   everyone.set_all_sessions(true);
   everyone.set_close_code(close_service_restart);
@@ -366,7 +367,7 @@ void ClusterGateway::take_over(std::int64_t epoch, Loaded loaded) {
 }
 
 void ClusterGateway::step_down(const std::string& why) {
-  std::cerr << "parley: node " << options_.node_id << " stops leading: " << why << "\n";
+  log::warn("cluster", "no longer leading", {{"node", options_.node_id}, {"reason", why}});
   leader_.reset();
 }
 
@@ -377,7 +378,7 @@ void ClusterGateway::check_nodes() {
   for (const auto& node : nodes) {
     commands_->command({"EXISTS", keys_.node_alive(node)}, [this, node](std::error_code ec, const Reply& reply) {
       if (ec || reply.integer != 0 || !leader_) return;
-      std::cerr << "parley: node " << node << " is gone; detaching its sessions\n";
+      log::warn("cluster", "a node is gone; detaching its sessions", {{"gone", node}});
       std::vector<chat::SessionId> gone;
       for (const auto& [global, remote] : leader_->remote_by_global)
         if (remote.first == node) gone.push_back(global);

@@ -1,4 +1,5 @@
 #include "backend/redis/redis_connection.hpp"
+#include "log/log.hpp"
 
 #include "metrics/metrics.hpp"
 
@@ -215,7 +216,7 @@ void RedisConnection::select_database_then_ready() {
     argv.push_back(options_.password.c_str());
     lens.push_back(options_.password.size());
     auto* auth = new Pending{[](std::error_code ec, const Reply& reply) {
-      if (ec) std::cerr << "parley: redis refused AUTH: " << (reply.str.empty() ? ec.message() : reply.str) << "\n";
+      if (ec) log::error("redis", "AUTH refused", {{"error", reply.str.empty() ? ec.message() : reply.str}});
     }};
     if (redisAsyncCommandArgv(context_, &RedisConnection::on_reply, auth, static_cast<int>(argv.size()), argv.data(),
                               lens.data()) != REDIS_OK)

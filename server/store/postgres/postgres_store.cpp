@@ -1,4 +1,5 @@
 #include "store/postgres/postgres_store.hpp"
+#include "log/log.hpp"
 
 #include "store/postgres/pg_result.hpp"
 #include "store/postgres/postgres_staff_sessions.hpp"
@@ -137,7 +138,7 @@ void PostgresStore::prepare_session(bool opening) {
     if (std::exchange(takeover_, false)) {
       // Only when this store is opened to take over: a reconnect never takes
       // it back from whoever took it over meanwhile.
-      std::cerr << "parley: store: taking the database over from its previous writer\n";
+      log::warn("store", "taking the database over from its previous writer");
       pg::checked(conn_, end_lock_holders);
       pg::checked(conn_, "SET lock_timeout = '10s'");
       pg::checked(conn_, wait_for_server_lock);
@@ -169,13 +170,13 @@ pg_conn* PostgresStore::connection() {
     prepare_session(false);
   } catch (const StoreError& e) {
     if (!reported_down_)
-      std::cerr << "parley: store: cannot use " << redact_database_url(url_) << " (" << e.what()
-                << "); not acknowledging until it is back\n";
+      log::error("store", "the database cannot be used; not acknowledging until it is back",
+                 {{"database", redact_database_url(url_)}, {"error", e.what()}});
     reported_down_ = true;
     return nullptr;
   }
   ready_ = true;
-  if (reported_down_) std::cerr << "parley: store: reconnected to " << redact_database_url(url_) << "\n";
+  if (reported_down_) log::info("store", "reconnected to the database", {{"database", redact_database_url(url_)}});
   reported_down_ = false;
   return conn_;
 }
@@ -566,7 +567,7 @@ bool PostgresStore::write(const std::vector<const StoreBatch*>& batches) {
   }
   // The transaction failed: end it (if the connection still stands) and say so.
   if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) pg::exec(conn, "ROLLBACK");
-  std::cerr << "parley: store: could not commit (" << reason << "); not acknowledging\n";
+  log::error("store", "could not commit; not acknowledging", {{"error", reason}});
   return false;
 }
 

@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_store.hpp"
+#include "log/log.hpp"
 
 #include "store/sqlite/sqlite_staff_sessions.hpp"
 #include "store/sqlite/statement.hpp"
@@ -434,7 +435,7 @@ bool SqliteStore::write(const std::vector<const StoreBatch*>& batches) {
   try {
     exec("BEGIN IMMEDIATE");
   } catch (const StoreError& e) {
-    std::cerr << "parley: store: " << e.what() << "\n";
+    log::error("store", "could not begin a transaction; not acknowledging", {{"error", e.what()}});
     return false;
   }
   try {
@@ -494,7 +495,7 @@ bool SqliteStore::write(const std::vector<const StoreBatch*>& batches) {
     exec("COMMIT");
     return true;
   } catch (const StoreError& e) {
-    std::cerr << "parley: store: could not commit (" << e.what() << "); not acknowledging\n";
+    log::error("store", "could not commit; not acknowledging", {{"error", e.what()}});
     char* ignored = nullptr;
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, &ignored);
     sqlite3_free(ignored);
