@@ -3,6 +3,7 @@
 #include "chat/routing.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace parley::chat {
 namespace {
@@ -34,6 +35,7 @@ constexpr std::size_t page_max_bytes = 32 * 1024;
 // only its head, so a busy minute costs O(staff), not O(staff x events x queue).
 constexpr std::int64_t staff_view_interval_ms = 100;
 constexpr int queue_view_max_entries = 100;
+constexpr std::size_t chats_in_progress_max = 200;
 
 }  // namespace
 
@@ -153,6 +155,7 @@ void Presenter::closed(const Conversation& c) {
   // Nobody served a chat that became a request: there is nothing to rate.
   if (c.close_reason != v1::CLOSE_REASON_REQUEST_LEFT) to_visitor(c, prompt);
   shown_queue_status_.erase(c.info.conversation_id());
+  watchers_.erase(c.info.conversation_id());
 }
 
 void Presenter::closed_to(const Session& s, const Conversation& c) {
@@ -236,6 +239,8 @@ void Presenter::reset() {
   shown_queue_status_.clear();
   for (auto& view : last_queue_view_) view.clear();
   last_roster_.clear();
+  last_chats_in_progress_.clear();
+  watchers_.clear();
   availability_.reset();
 }
 
@@ -293,12 +298,38 @@ void Presenter::publish_staff_views() {
     last_queue_view_[tier] = std::move(bytes);
     to_staff_of_tier(tier, frame);
   }
+  auto in_progress = chats_in_progress();
+  if (std::string bytes = in_progress.SerializeAsString(); bytes != last_chats_in_progress_) {
+    last_chats_in_progress_ = std::move(bytes);
+    to_supervisors(in_progress);
+  }
   auto frame = roster();
   std::string bytes = frame.SerializeAsString();
   if (bytes == last_roster_) return;
   last_roster_ = std::move(bytes);
   auto shared = protocol::encode(frame);
   for (const auto& [id, agent] : state_.agents) send(agent.sessions, shared);
+}
+
+v1::ServerFrame Presenter::chats_in_progress() const {
+  std::vector<const Conversation*> assigned;
+  for (const auto& [id, c] : state_.conversations)
+    if (c.info.state() == v1::CONVERSATION_STATE_ASSIGNED) assigned.push_back(&c);
+  const auto shown = std::min(assigned.size(), chats_in_progress_max);
+  std::partial_sort(assigned.begin(), assigned.begin() + static_cast<std::ptrdiff_t>(shown), assigned.end(),
+                    [](const Conversation* a, const Conversation* b) {
+                      return std::tie(a->assigned_ms, a->info.conversation_id()) <
+                             std::tie(b->assigned_ms, b->info.conversation_id());
+                    });
+  v1::ServerFrame frame;
+  auto* view = frame.mutable_chats_in_progress();
+  view->set_total(static_cast<std::uint32_t>(assigned.size()));
+  for (std::size_t i = 0; i < shown; ++i) {
+    auto* chat = view->add_chats();
+    *chat->mutable_info() = assigned[i]->info;
+    chat->set_assigned_ms(assigned[i]->assigned_ms);
+  }
+  return frame;
 }
 
 v1::ServerFrame Presenter::queue_snapshot(std::uint32_t tier) const {
@@ -445,6 +476,7 @@ void Presenter::welcome_staff(const Session& s, const Agent& agent, bool resumed
             conversation_id);
   if (oversees(s.role) || s.role == v1::ROLE_AGENT) send(s.id, queue_snapshot(1));
   if (oversees(s.role) || s.role == v1::ROLE_TIER2) send(s.id, queue_snapshot(2));
+  if (oversees(s.role)) send(s.id, chats_in_progress());
   send(s.id, roster());
 }
 
@@ -566,8 +598,44 @@ void Presenter::to_agent(const Conversation& c, const v1::ServerFrame& frame, Se
   to_agent(c, protocol::encode(frame), except);
 }
 
+// The agent who has the chat, and the supervisors watching it.
 void Presenter::to_agent(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except) {
   if (const Agent* agent = state_.agent(c.info.agent_id())) send(agent->sessions, bytes, except);
+  if (auto it = watchers_.find(c.info.conversation_id()); it != watchers_.end()) send(it->second, bytes, except);
+}
+
+bool Presenter::watch(SessionId watcher, const Conversation& c) {
+  std::size_t watched = 0;
+  for (const auto& [id, sessions] : watchers_) watched += sessions.count(watcher);
+  auto& sessions = watchers_[c.info.conversation_id()];
+  if (!sessions.contains(watcher) && watched >= max_watched) {
+    if (sessions.empty()) watchers_.erase(c.info.conversation_id());
+    return false;
+  }
+  sessions.insert(watcher);
+  auto frame = snapshot(c, 0, true, false);
+  frame.mutable_conversation()->set_watching(true);
+  send(watcher, frame);
+  return true;
+}
+
+void Presenter::unwatch(SessionId watcher, const std::string& conversation_id) {
+  auto it = watchers_.find(conversation_id);
+  if (it == watchers_.end()) return;
+  it->second.erase(watcher);
+  if (it->second.empty()) watchers_.erase(it);
+}
+
+bool Presenter::watching(SessionId watcher, const std::string& conversation_id) const {
+  auto it = watchers_.find(conversation_id);
+  return it != watchers_.end() && it->second.contains(watcher);
+}
+
+void Presenter::forget(SessionId session) {
+  for (auto it = watchers_.begin(); it != watchers_.end();) {
+    it->second.erase(session);
+    it = it->second.empty() ? watchers_.erase(it) : std::next(it);
+  }
 }
 
 // Encoded once for both sides of the chat, unless it names staff by login id:

@@ -17,6 +17,7 @@
 #include "chat/state.hpp"
 
 #include <array>
+#include <set>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -65,6 +66,14 @@ class Presenter {
 
   // ---- what is not a decision
   void typing(const Session& from, const Conversation& c, bool typing);
+  // Supervisors following chats (WatchChat): a watcher gets the chat's
+  // snapshot now, then what its agent gets. At most max_watched per session
+  // (false beyond); forgotten when the chat closes or the session goes.
+  static constexpr std::size_t max_watched = 20;
+  bool watch(SessionId watcher, const Conversation& c);
+  void unwatch(SessionId watcher, const std::string& conversation_id);
+  bool watching(SessionId watcher, const std::string& conversation_id) const;
+  void forget(SessionId session);
   void read(const Conversation& c, v1::Role reader, std::uint64_t seq);
   // The agent of the visitor's open chat sees them come and go.
   void visitor_presence(const Visitor& v);
@@ -94,6 +103,7 @@ class Presenter {
   v1::ServerFrame queue_status(const Conversation& c, const QueueShown& shown) const;
   v1::ServerFrame queue_snapshot(std::uint32_t tier) const;
   v1::ServerFrame roster() const;
+  v1::ServerFrame chats_in_progress() const;
   v1::ServerFrame resume_snapshot(const Conversation& c, std::uint64_t cursor, bool for_staff, bool assigned_to_you) const;
   v1::ServerFrame snapshot(const Conversation& c, std::uint64_t after_seq, bool for_staff, bool assigned_to_you) const;
   struct Page {
@@ -129,6 +139,9 @@ class Presenter {
   std::int64_t queue_status_checked_ms_ = 0;
   std::array<std::string, 3> last_queue_view_;  // per tier: what staff were last shown
   std::string last_roster_;
+  std::string last_chats_in_progress_;
+  // Conversation id -> the supervisor sessions watching it.
+  std::unordered_map<std::string, std::set<SessionId>> watchers_;
   bool staff_views_dirty_ = false;
   std::int64_t staff_views_published_ms_ = 0;
   protocol::SharedBytes availability_;  // the encoded Availability last computed and sent

@@ -43,9 +43,10 @@ bool role_may_send(v1::ClientFrame::FrameCase frame, v1::Role role) {
     case F::kStartChat:
     case F::kRateChat:
     case F::kRequestSenior: return visitor;
-    case F::kSendMessage:
-    case F::kTyping:
+    case F::kSendMessage:  // a supervisor joins a chat they watch by writing in it
+    case F::kTyping: return visitor || chat_agent || supervisor;
     case F::kMarkRead: return visitor || chat_agent;
+    case F::kWatchChat: return supervisor;
     case F::kAcceptChat: return chat_agent;
     case F::kSetAgentStatus:
     case F::kTransferChat:
@@ -173,6 +174,7 @@ void Service::detach(SessionId id, bool with_grace) {
   if (it == state_.sessions.end()) return;
   Session s = std::move(it->second);
   state_.sessions.erase(it);
+  present_.forget(id);
   if (!s.authenticated) return;
   if (s.role == v1::ROLE_VISITOR) {
     Visitor& visitor = state_.visitors.at(s.participant_id);
@@ -354,6 +356,7 @@ void Service::handle(SessionId id, const v1::ClientFrame& frame) {
     case F::kCloseChat: on_close(s, req, frame.close_chat()); break;
     case F::kRateChat: on_rate(s, req, frame.rate_chat()); break;
     case F::kFetchHistory: on_fetch_history(s, req, frame.fetch_history()); break;
+    case F::kWatchChat: on_watch(s, req, frame.watch_chat()); break;
     case F::kPing: present_.pong(s, frame.ping().nonce()); break;
     default:
       present_.error(s, req, v1::ERROR_CODE_UNKNOWN_FRAME, "unknown frame type");
@@ -658,6 +661,22 @@ void Service::on_rate(Session& s, std::uint32_t req, const v1::RateChat& m) {
 
 // ---------------------------------------------------------------- shared frames
 
+// A supervisor follows a chat in progress (read-only until they write in it).
+void Service::on_watch(Session& s, std::uint32_t req, const v1::WatchChat& m) {
+  Conversation* c = member_conversation(s, req, m.conversation_id());
+  if (!c) return;
+  if (!m.watch()) {
+    present_.unwatch(s.id, m.conversation_id());
+    return present_.ack(s, req, m.conversation_id());
+  }
+  if (c->info.state() == v1::CONVERSATION_STATE_CLOSED)
+    return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "this chat has ended", m.conversation_id());
+  if (!present_.watch(s.id, *c))
+    return present_.error(s, req, v1::ERROR_CODE_LIMIT_REACHED,
+                          "watching too many chats; stop watching one first", m.conversation_id());
+  present_.ack(s, req, m.conversation_id());
+}
+
 void Service::on_fetch_history(Session& s, std::uint32_t req, const v1::FetchHistory& m) {
   // Tier 2 may read what waits for tier 2 before taking it.
   const auto key = state_.queues.key_of(m.conversation_id());
@@ -672,9 +691,11 @@ void Service::on_send_message(Session& s, std::uint32_t req, const v1::SendMessa
   Conversation* c = member_conversation(s, req, m.conversation_id());
   if (!c) return;
   const auto state = c->info.state();
+  // Staff write in an assigned chat: their own, or (supervisors) one they watch.
   const bool may_write = s.role == v1::ROLE_VISITOR ? state != v1::CONVERSATION_STATE_CLOSED
                                                     : state == v1::CONVERSATION_STATE_ASSIGNED &&
-                                                          is_assigned_agent(s, *c);
+                                                          (is_assigned_agent(s, *c) ||
+                                                           (oversees(s.role) && present_.watching(s.id, c->info.conversation_id())));
   if (!may_write)
     return present_.error(s, req, v1::ERROR_CODE_WRONG_STATE, "you cannot write to this chat now",
                       m.conversation_id());
@@ -710,7 +731,9 @@ void Service::on_typing(Session& s, const v1::Typing& m) {
   // Typing indicators are best effort: a stale one is dropped without an answer.
   Conversation* c = member_conversation(s, 0, m.conversation_id(), true);
   if (!c || c->info.state() == v1::CONVERSATION_STATE_CLOSED) return;
-  if (s.role == v1::ROLE_VISITOR || is_assigned_agent(s, *c)) present_.typing(s, *c, m.typing());
+  if (s.role == v1::ROLE_VISITOR || is_assigned_agent(s, *c) ||
+      (oversees(s.role) && present_.watching(s.id, c->info.conversation_id())))
+    present_.typing(s, *c, m.typing());
 }
 
 void Service::on_mark_read(Session& s, std::uint32_t req, const v1::MarkRead& m) {

@@ -146,6 +146,7 @@ class Service {
   void on_close(Session& s, std::uint32_t req, const v1::CloseChat& m);
   void on_rate(Session& s, std::uint32_t req, const v1::RateChat& m);
   void on_fetch_history(Session& s, std::uint32_t req, const v1::FetchHistory& m);
+  void on_watch(Session& s, std::uint32_t req, const v1::WatchChat& m);
 
   // Returns the conversation if the session may act on it, else sends the
   // error (NOT_FOUND to visitors, so they cannot probe for other chats) unless quiet.

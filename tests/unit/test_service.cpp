@@ -1410,3 +1410,139 @@ TEST_CASE("a seed phrase or a key is masked before it is stored or shown, from e
   CHECK(ack.masked_secrets(0) == "private_key");
   CHECK(h.service.stats().secrets_masked == 4);
 }
+
+namespace {
+v1::ClientFrame watch(const std::string& conversation, bool on = true, std::uint32_t request_id = 12) {
+  v1::ClientFrame f;
+  f.set_request_id(request_id);
+  f.mutable_watch_chat()->set_conversation_id(conversation);
+  f.mutable_watch_chat()->set_watch(on);
+  return f;
+}
+// The latest ChatsInProgress a supervisor was pushed.
+v1::ChatsInProgress latest_in_progress(Client& c) {
+  v1::ChatsInProgress last;
+  bool found = false;
+  for (const auto& f : c.outlet->frames)
+    if (f.has_chats_in_progress()) {
+      last = f.chats_in_progress();
+      found = true;
+    }
+  REQUIRE(found);
+  return last;
+}
+}  // namespace
+
+TEST_CASE("supervisors see the chats in progress, who has each, and follow one read-only") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto sam = h.agent("sam", v1::ROLE_SUPERVISOR, false);
+  CHECK(latest_in_progress(sam).total() == 0);  // with the welcome
+  auto v = h.visitor();
+  const auto id = h.start(v, "my deposit is missing");
+  alice.take(F::kConversation);
+  h.clock.advance(100);
+  h.service.advance();
+  auto view = latest_in_progress(sam);
+  REQUIRE(view.chats_size() == 1);
+  CHECK(view.total() == 1);
+  CHECK(view.chats(0).info().conversation_id() == id);
+  CHECK(view.chats(0).info().agent_name() == "Alice");
+  CHECK(view.chats(0).assigned_ms() > 0);
+  CHECK_FALSE(alice.has(F::kChatsInProgress));  // agents are not shown the others' chats
+  CHECK_FALSE(v.has(F::kChatsInProgress));
+
+  sam.clear();
+  sam.send(watch(id));
+  CHECK(sam.take(F::kAck).ack().request_id() == 12);
+  const auto snap = sam.take(F::kConversation).conversation();
+  CHECK(snap.watching());
+  CHECK_FALSE(snap.assigned_to_you());
+  CHECK(snap.messages(0).text() == "my deposit is missing");
+  // Live: both sides' messages and the agent's notes.
+  alice.send(send_message(id, "a-1", "Which network?"));
+  CHECK(sam.take(F::kMessage).message().text() == "Which network?");
+  v.send(send_message(id, "v-2", "TRC-20"));
+  CHECK(sam.take(F::kMessage).message().text() == "TRC-20");
+  // Stops following: nothing more.
+  sam.send(watch(id, false, 13));
+  CHECK(sam.take(F::kAck).ack().request_id() == 13);
+  sam.clear();
+  v.send(send_message(id, "v-3", "hello?"));
+  CHECK_FALSE(sam.has(F::kMessage));
+  // Agents and visitors may not watch.
+  alice.send(watch(id));
+  CHECK(alice.error().code() == v1::ERROR_CODE_FORBIDDEN);
+  v.send(watch(id));
+  CHECK(v.error().code() == v1::ERROR_CODE_FORBIDDEN);
+  sam.send(watch("c_nope"));
+  CHECK(sam.error().code() == v1::ERROR_CODE_NOT_FOUND);
+}
+
+TEST_CASE("a supervisor who watches a chat may join it by writing, and may reassign and close it") {
+  Harness h;
+  auto alice = h.agent("alice");
+  auto bob = h.agent("bob");
+  auto sam = h.agent("sam", v1::ROLE_SUPERVISOR, false);
+  auto v = h.visitor();
+  const auto id = h.start(v);
+  const bool alice_has_it = alice.has(F::kConversation);
+  auto& first = alice_has_it ? alice : bob;
+  auto& second = alice_has_it ? bob : alice;
+  const std::string second_id = alice_has_it ? "bob" : "alice";
+  // Writing without watching is refused: a supervisor joins deliberately.
+  sam.send(send_message(id, "s-0", "hello"));
+  CHECK(sam.error().code() == v1::ERROR_CODE_WRONG_STATE);
+  sam.send(watch(id));
+  sam.take(F::kAck);
+  sam.take(F::kConversation);
+  sam.send(send_message(id, "s-1", "I am the team lead; we are on it."));
+  CHECK(sam.take(F::kAck).ack().seq() >= 2);
+  auto seen = v.take(F::kMessage).message();
+  while (seen.system()) seen = v.take(F::kMessage).message();
+  CHECK(seen.text() == "I am the team lead; we are on it.");
+  CHECK(seen.sender_role() == v1::ROLE_SUPERVISOR);
+  CHECK(seen.sender_id() != "sam");  // visitors never see a login id
+  CHECK(first.take(F::kMessage).message().sender_name() == "Sam");
+  CHECK_FALSE(sam.has(F::kMessage));  // not echoed to its sender
+  // Reassign: the chat moves; the watcher keeps following it.
+  sam.send(transfer(id, second_id, "over to you"));
+  sam.take(F::kAck);
+  CHECK(first.has(F::kReleased));
+  CHECK(second.take(F::kConversation).conversation().assigned_to_you());
+  sam.clear();
+  second.send(send_message(id, "b-1", "Hi, I have your chat now"));
+  CHECK(sam.take(F::kMessage).message().text() == "Hi, I have your chat now");
+  // Close: everyone is told; the watch ends with it.
+  sam.send(close_chat(id));
+  sam.take(F::kAck);
+  CHECK(v.take(F::kClosed).closed().closed_by() == v1::ROLE_SUPERVISOR);
+  CHECK(sam.has(F::kClosed));
+  sam.send(watch(id));
+  CHECK(sam.error().code() == v1::ERROR_CODE_WRONG_STATE);
+}
+
+TEST_CASE("a supervisor follows at most 20 chats at once, and a closed session follows none") {
+  Harness h;
+  auto alice = h.agent("alice");
+  alice.send(set_status(v1::AGENT_STATUS_ONLINE, 25, 30));
+  auto sam = h.agent("sam", v1::ROLE_SUPERVISOR, false);
+  std::vector<Client> visitors;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 21; ++i) {
+    visitors.push_back(h.visitor());
+    ids.push_back(h.start(visitors.back(), "help " + std::to_string(i)));
+  }
+  for (int i = 0; i < 20; ++i) {
+    sam.send(watch(ids[static_cast<std::size_t>(i)]));
+    REQUIRE(sam.take(F::kAck).ack().conversation_id() == ids[static_cast<std::size_t>(i)]);
+  }
+  sam.send(watch(ids[20]));
+  CHECK(sam.error().code() == v1::ERROR_CODE_LIMIT_REACHED);
+  sam.send(watch(ids[0]));  // again: no change, no error
+  CHECK(sam.take(F::kAck).ack().conversation_id() == ids[0]);
+  sam.disconnect();
+  // Its watches are gone with it: a message reaches the visitor and agent only, and nothing breaks.
+  visitors[0].send(send_message(ids[0], "v-x", "still there?"));
+  CHECK(visitors[0].take(F::kAck).ack().seq() >= 2);
+}
