@@ -92,8 +92,7 @@ void Presenter::on_event(const events::Event& event, SessionId origin) {
       requested->set_conversation_id(c->info.conversation_id());
       requested->set_reason(c->senior_reason);
       requested->set_visitor_name(c->info.visitor_name());
-      to_agent(*c, frame);
-      to_supervisors(frame);
+      to_assigned_and_supervisors(*c, frame);
       return;
     }
     case E::kChatClosed:
@@ -111,8 +110,7 @@ void Presenter::on_event(const events::Event& event, SessionId origin) {
       if (!c || c->notes.empty()) return;
       v1::ServerFrame frame;
       *frame.mutable_note_added()->mutable_note() = c->notes.back();
-      to_agent(*c, frame);
-      to_supervisors(frame);
+      to_assigned_and_supervisors(*c, frame);
       return;
     }
     case E::kAgentStatusChanged:
@@ -645,6 +643,15 @@ void Presenter::to_both(const Conversation& c, const v1::ServerFrame& frame, Ses
   if (frame.has_message() && names_staff(frame.message())) to_visitor(c, frame, except);
   else to_visitor(c, bytes, except);
   to_agent(c, bytes, except);
+}
+
+// Supervisors hear of it anyway: watchers are not sent a second copy.
+void Presenter::to_assigned_and_supervisors(const Conversation& c, const v1::ServerFrame& frame) {
+  auto bytes = protocol::encode(frame);
+  if (const Agent* agent = state_.agent(c.info.agent_id()); agent && !oversees(agent->account->role))
+    send(agent->sessions, bytes);
+  for (const auto& [id, agent] : state_.agents)
+    if (oversees(agent.account->role)) send(agent.sessions, bytes);
 }
 
 void Presenter::to_supervisors(const v1::ServerFrame& frame) {

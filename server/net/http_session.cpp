@@ -235,9 +235,12 @@ void HttpSession<Stream>::write(Response&& response) {
   if (!request_id_.empty()) {
     response.set("X-Request-Id", request_id_);
     const auto status = response.result_int();
-    if (status >= 500 || log::enabled(log::Level::debug)) {
+    // An internal error is worth a warning; a 503 (no records here, the store
+    // busy) is an answer, and the store says what is wrong in its own lines.
+    const bool failed = status == 500;
+    if (failed || log::enabled(log::Level::debug)) {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - request_started_).count();
-      log::write(status >= 500 ? log::Level::warn : log::Level::debug, "http", status >= 500 ? "request failed" : "request",
+      log::write(failed ? log::Level::warn : log::Level::debug, "http", failed ? "request failed" : "request",
                  {{"request", request_id_}, {"method", method_}, {"route", route_}, {"status", status}, {"ms", ms}});
     }
   }

@@ -1464,6 +1464,14 @@ TEST_CASE("supervisors see the chats in progress, who has each, and follow one r
   CHECK(sam.take(F::kMessage).message().text() == "Which network?");
   v.send(send_message(id, "v-2", "TRC-20"));
   CHECK(sam.take(F::kMessage).message().text() == "TRC-20");
+  // A note reaches supervisors once, watching or not.
+  v1::ClientFrame note;
+  note.set_request_id(20);
+  note.mutable_add_note()->set_conversation_id(id);
+  note.mutable_add_note()->set_text("checking the chain");
+  alice.send(note);
+  sam.take(F::kNoteAdded);
+  CHECK_FALSE(sam.has(F::kNoteAdded));
   // Stops following: nothing more.
   sam.send(watch(id, false, 13));
   CHECK(sam.take(F::kAck).ack().request_id() == 13);

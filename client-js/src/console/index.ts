@@ -226,12 +226,26 @@ class Console {
       h("span", { class: `dot ${a.connected ? statusNames[a.status] ?? "" : ""}` }), a.name,
       h("div", { class: "meta" }, `${roleNames[a.role] ?? ""} · ${a.connected ? statusNames[a.status] : "offline"} · ${a.openChats}/${a.capacity}`)));
     const alerts = s.alerts.slice(-5).map((a) => h("div", { class: "alert" }, a));
-    return h("aside", { class: "panel" }, ...queues, h("h3", {}, "Team"), ...roster, alerts.length ? h("h3", {}, "Alerts") : null, ...alerts);
+    // Supervisors: the chats agents are working now; any can be followed.
+    const progress = oversees(s.role) ? [h("h3", {}, `In progress (${s.inProgressTotal})`),
+      ...(s.inProgress.length === 0 ? [h("p", { class: "empty" }, "No chats in progress")] : s.inProgress.map((p) => {
+        const info = p.info!;
+        const since = Math.max(0, Math.round((now - Number(p.assignedMs)) / 60000));
+        const followed = s.chats.get(info.conversationId)?.active === true;
+        return h("div", { class: "progress-item", "data-conversation": info.conversationId },
+          h("div", {}, `${info.visitorName} · ${categoryNames[info.category] ?? "?"}${info.tier >= 2 ? " · tier 2" : ""}`),
+          h("div", { class: "meta" }, `with ${info.agentName} · ${since} min${info.seniorRequested ? " · asked for senior" : ""}`),
+          followed
+            ? h("button", { type: "button", onclick: () => { this.selected = info.conversationId; this.render(); } }, "Show")
+            : h("button", { type: "button", "aria-label": `Watch the chat with ${info.visitorName}`,
+              onclick: () => { this.selected = info.conversationId; s.watch(info.conversationId); } }, "Watch"));
+      }))] : [];
+    return h("aside", { class: "panel" }, ...queues, ...progress, h("h3", {}, "Team"), ...roster, alerts.length ? h("h3", {}, "Alerts") : null, ...alerts);
   }
 
   private renderChats(s: AgentSession): HTMLElement {
     const chats = [...s.chats.values()];
-    if (chats.length === 0) return h("main", { class: "panel" }, h("p", { class: "empty" }, oversees(s.role) ? "Supervisors see queues, the team and alerts." : "No chats yet. Set yourself online to receive chats."));
+    if (chats.length === 0) return h("main", { class: "panel" }, h("p", { class: "empty" }, oversees(s.role) ? "Watch a chat in progress to follow it here; write in it to join." : "No chats yet. Set yourself online to receive chats."));
     if (!s.chats.has(this.selected)) this.selected = chats[0]!.info.conversationId;
     const chat = s.chats.get(this.selected)!;
     // The chat in view is read while the console is in view; a hidden console
@@ -241,7 +255,7 @@ class Console {
       s.markRead(chat.info.conversationId);
     }
     const tabs = h("div", { class: "tabs", role: "tablist" }, ...chats.map((c) => h("button", {
-      class: c.active ? "tab" : "tab ended", role: "tab", type: "button", "aria-selected": String(c.info.conversationId === this.selected),
+      class: `${c.active ? "tab" : "tab ended"}${c.watching ? " watched" : ""}`, role: "tab", type: "button", "aria-selected": String(c.info.conversationId === this.selected),
       onclick: () => { this.selected = c.info.conversationId; this.render(); },
     }, c.info.visitorName, unreadBadge(c, this.unseen.has(c.info.conversationId)))));
     return h("main", { class: "panel" }, tabs, this.renderChat(s, chat));
@@ -301,7 +315,8 @@ class Console {
         chat.rating ? h("p", { class: "rating" }, `Rated ${chat.rating.score}/5 ${chat.rating.comment}`) : null,
         h("button", { type: "button", onclick: () => s.dismiss(id) }, "Dismiss"));
     }
-    const text = h("textarea", { class: "reply-text", "data-conversation": id, "aria-label": "Reply", placeholder: "Reply to the visitor (Enter sends)", maxlength: 4000 });
+    const text = h("textarea", { class: "reply-text", "data-conversation": id, "aria-label": "Reply",
+      placeholder: chat.watching ? "Write to join this chat: the visitor and the agent see your name (Enter sends)" : "Reply to the visitor (Enter sends)", maxlength: 4000 });
     text.value = this.drafts.get(id) ?? "";
     let typingTimer: ReturnType<typeof setTimeout> | null = null;
     text.addEventListener("input", () => {
@@ -377,17 +392,21 @@ class Console {
       const i = Number((e.target as HTMLSelectElement).value);
       if (i >= 0) insert(this.canned[i]!, false);
     } }, h("option", { value: -1 }, "Canned responses…"), ...this.canned.map((c, i) => h("option", { value: i }, `/${c.shortcut} ${c.title}`)));
-    const others = s.roster.filter((a) => a.agentId !== s.agentId && a.connected && a.status === AgentStatus.ONLINE && a.role === (info.tier >= 2 ? Role.TIER2 : Role.AGENT));
+    const others = s.roster.filter((a) => a.agentId !== s.agentId && a.agentId !== info.agentId && a.connected && a.status === AgentStatus.ONLINE && a.role === (info.tier >= 2 ? Role.TIER2 : Role.AGENT));
     const target = h("select", { "aria-label": "Transfer to" }, ...others.map((a) => h("option", { value: a.agentId }, a.name)));
     const actions = h("div", { class: "actions" },
       canned,
       others.length ? target : null,
-      others.length ? h("button", { type: "button", onclick: () => this.transfer(s, id, target.value, target.selectedOptions[0]?.textContent ?? "") }, "Transfer") : null,
+      others.length ? h("button", { type: "button", onclick: () => this.transfer(s, id, target.value, target.selectedOptions[0]?.textContent ?? "") },
+        chat.watching ? "Reassign" : "Transfer") : null,
       info.tier < 2 ? h("button", { type: "button", class: "escalate", onclick: () => this.escalate(s, id) }, "Escalate to tier 2") : null,
       this.cannedStored ? h("button", { type: "button", class: "make-ticket", onclick: () => makeTicketOfChat(staffCall,
         { conversationId: id, email: info.email, subject: info.subject, visitorName: info.visitorName }) }, "Make ticket") : null,
-      h("button", { type: "button", onclick: () => s.close(id) }, "Close chat"));
-    return h("section", { class: "chat" }, context, customer, transcript, typing,
+      h("button", { type: "button", onclick: () => s.close(id) }, "Close chat"),
+      chat.watching ? h("button", { type: "button", class: "unwatch", onclick: () => s.unwatch(id) }, "Stop watching") : null);
+    const watching = chat.watching
+      ? h("p", { class: "watching", role: "status" }, `Watching ${info.agentName}'s chat. It stays theirs; what you write joins it.`) : null;
+    return h("section", { class: "chat" }, watching, context, customer, transcript, typing,
       warning, h("div", { class: "reply" }, suggest, text, h("button", { class: "primary", type: "button", onclick: send }, "Send")), actions);
   }
 

@@ -8,6 +8,7 @@ import {
   Role,
   newClientId,
   type AgentPresence,
+  type ChatInProgress,
   type ClientFrameInit,
   type ConversationInfo,
   type Note,
@@ -28,6 +29,8 @@ export interface Chat {
   endedReason: string;
   seniorRequested: boolean;
   rating: { score: number; comment: string } | null;
+  /** A supervisor follows this chat (WatchChat): not theirs; writing in it joins it. */
+  watching: boolean;
 }
 
 /** What POST /api/login returned: the password itself is never kept. */
@@ -48,6 +51,9 @@ export class AgentSession {
   /** How many wait per tier (the queue view lists only the first 100). */
   queueTotals = new Map<number, number>();
   roster: AgentPresence[] = [];
+  /** Supervisors: the chats agents are working now (the first 200), and how many in all. */
+  inProgress: ChatInProgress[] = [];
+  inProgressTotal = 0;
   /** Read-only transcripts of chats waiting in the tier-2 queue, fetched on request. */
   previews = new Map<string, Transcript>();
   alerts: string[] = [];
@@ -67,7 +73,7 @@ export class AgentSession {
 
   hello(): ClientFrameInit {
     const cursors = [...this.chats.values()]
-      .filter((c) => c.active)
+      .filter((c) => c.active && !c.watching)
       .map((c) => ({ conversationId: c.info.conversationId, lastSeq: BigInt(c.transcript.contiguousSeq) }));
     return {
       frame: {
@@ -107,7 +113,7 @@ export class AgentSession {
   /** The agent has seen everything in this chat so far: tells the visitor ("Read"), once per new message. */
   markRead(conversationId: string): void {
     const chat = this.chats.get(conversationId);
-    if (!chat?.active) return;
+    if (!chat?.active || chat.watching) return;  // a watcher's reading is not the agent's
     const seq = chat.transcript.lastSeq();
     if (seq <= chat.transcript.readSeq) return;
     chat.transcript.readSeq = seq;
@@ -147,7 +153,11 @@ export class AgentSession {
         this.displayName = f.value.displayName;
         this.role = f.value.role;
         this.capacity = f.value.limits?.maxOpenChats ?? 0;
-        for (const chat of this.chats.values()) this.resend(chat);
+        for (const chat of this.chats.values()) {
+          this.resend(chat);
+          // A watch ends with the connection: follow again what was followed.
+          if (chat.watching && chat.active) this.sendWatch(chat.info.conversationId, true);
+        }
         break;
       case "conversation": {
         const snap = f.value;
@@ -160,13 +170,15 @@ export class AgentSession {
           chat = {
             info, transcript: new Transcript(info.conversationId, this.agentId), notes: [], visitorTyping: false,
             visitorConnected: true, visitorAwaySinceMs: 0, active: true, endedReason: "", seniorRequested: info.seniorRequested, rating: null,
+            watching: false,
           };
           this.chats.set(info.conversationId, chat);
         }
         chat.info = info;
         chat.visitorConnected = snap.visitorConnected;
         chat.visitorAwaySinceMs = Number(snap.visitorAwaySinceMs);
-        chat.active = snap.assignedToYou;
+        chat.active = snap.assignedToYou || snap.watching;
+        chat.watching = snap.watching && !snap.assignedToYou;
         chat.endedReason = "";
         chat.transcript.addMessages(snap.messages);
         chat.transcript.markPeerRead(Number(snap.peerReadSeq));
@@ -245,6 +257,15 @@ export class AgentSession {
         this.queues.set(f.value.tier, f.value.entries);
         this.queueTotals.set(f.value.tier, Math.max(f.value.total, f.value.entries.length));
         break;
+      case "chatsInProgress":
+        this.inProgress = f.value.chats;
+        this.inProgressTotal = Math.max(f.value.total, f.value.chats.length);
+        // A watched chat that moved to another agent says who has it now.
+        for (const p of this.inProgress) {
+          const watched = this.chats.get(p.info!.conversationId);
+          if (watched?.watching) watched.info = p.info!;
+        }
+        break;
       case "roster":
         this.roster = f.value.agents;
         for (const a of this.roster) {
@@ -287,6 +308,25 @@ export class AgentSession {
         break;
     }
     this.onChange();
+  }
+
+  /** Supervisors: follow a chat in progress (its snapshot arrives as a watched chat). */
+  watch(conversationId: string): void {
+    const chat = this.chats.get(conversationId);
+    if (chat?.active) return;
+    this.sendWatch(conversationId, true);
+  }
+
+  /** Stops following a chat and puts it away. */
+  unwatch(conversationId: string): void {
+    const chat = this.chats.get(conversationId);
+    if (chat?.watching && chat.active) this.sendWatch(conversationId, false);
+    this.chats.delete(conversationId);
+    this.onChange();
+  }
+
+  private sendWatch(conversationId: string, watch: boolean): void {
+    this.sender.send({ frame: { case: "watchChat", value: { conversationId, watch } } });
   }
 
   private fetchMore(chat: Chat): void {
