@@ -5,6 +5,9 @@
 #include <boost/json.hpp>
 
 #include <fstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sstream>
 #include <system_error>
 
@@ -159,10 +162,19 @@ void save_accounts(const std::filesystem::path& file, const chat::AccountDirecto
   // Write beside the file and rename over it, so a running server never reads
   // half a file, and keep the password hashes private to the owner.
   const auto temp = file.string() + ".tmp";
+  struct stat existing {};
+  const bool replacing = ::stat(file.c_str(), &existing) == 0;
   {
     std::ofstream out(temp, std::ios::trunc);
     if (!out) throw AccountsFileError("cannot write " + temp);
     std::filesystem::permissions(temp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    if (replacing) {
+      // Only root may give the file away; anyone else writes a file of their own.
+      if ((existing.st_uid != ::geteuid() || existing.st_gid != ::getegid()) &&
+          ::chown(temp.c_str(), existing.st_uid, existing.st_gid) != 0)
+        throw AccountsFileError("cannot keep the owner of " + file.string() + " (run parley-admin as its owner or root)");
+      ::chmod(temp.c_str(), existing.st_mode & (S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP));
+    }
     out << text;
     out.flush();
     if (!out) throw AccountsFileError("cannot write " + temp);

@@ -22,6 +22,10 @@ class AccountsFileError : public std::runtime_error {
 // Throws AccountsFileError naming the file and the field.
 chat::AccountDirectory load_accounts(const std::filesystem::path& file);
 chat::AccountDirectory parse_accounts(const std::string& text, const std::string& name);
+// Replaces the file atomically. A new file is the caller's, mode 0600; an
+// existing one keeps its owner, group and the owner's and group's read and
+// write bits (a packaged install's root:parley 0640 stays readable by the
+// service), never anything for others.
 void save_accounts(const std::filesystem::path& file, const chat::AccountDirectory& accounts);
 
 v1::Role parse_role(const std::string& name);  // throws AccountsFileError

@@ -2,9 +2,11 @@
 // logout, and parley-admin disabling an account or resetting its password
 // while the server runs.
 
+#include "auth/accounts_file.hpp"
 #include "auth/identity_tokens.hpp"
 #include "helpers.hpp"
 
+#include <sys/stat.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -289,4 +291,27 @@ TEST_CASE("host sites vouch for customers with signed tokens, forged and bad one
   CHECK(refused(claimed) == std::make_pair(v1::ERROR_CODE_FORBIDDEN, std::uint16_t{1008}));
   alice.ws.sync();  // and the server still serves everyone
   std::filesystem::remove(secret_file);
+}
+
+TEST_CASE("parley-admin keeps the accounts file's owner, group and mode, and never lets others read it") {
+  const auto file = own_agents_file();
+  struct stat st {};
+  // A packaged install: readable by the service's group.
+  REQUIRE(::chmod(file.c_str(), 0644) == 0);
+  if (::geteuid() == 0) REQUIRE(::chown(file.c_str(), 4321, 4321) == 0);
+  REQUIRE(admin(file, "add nina --role agent --name Nina", "nina-secret-1") == 0);
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0640);  // owner rw, group r, nothing for others
+  if (::geteuid() == 0) {
+    CHECK(st.st_uid == 4321u);
+    CHECK(st.st_gid == 4321u);
+  }
+  CHECK(auth::load_accounts(file).count("nina") == 1);
+  // A new file is its maker's alone.
+  const auto fresh = file + ".new";
+  REQUIRE(admin(fresh, "add omar --role agent", "omar-secret-1") == 0);
+  REQUIRE(::stat(fresh.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  std::filesystem::remove(file);
+  std::filesystem::remove(fresh);
 }
