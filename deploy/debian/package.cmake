@@ -2,7 +2,8 @@
 # CPack rather than debhelper: the package is built from the same CMake install rules a developer
 # uses, in one step, with no debian/ tree to keep in step with the build; dpkg-shlibdeps still
 # computes the library dependencies. Layout: binaries in /usr/bin, the web client in
-# /usr/share/parley/client, the unit in /lib/systemd/system, extra flags in /etc/default/parley,
+# /usr/share/parley/client, the unit in /lib/systemd/system, settings in /etc/parley/parley.toml
+# (a conffile), extra flags in /etc/default/parley,
 # staff accounts in /etc/parley/agents.json (made empty by postinst, kept by parley-admin),
 # records in /var/lib/parley (the unit's StateDirectory).
 include(GNUInstallDirs)
@@ -12,10 +13,11 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/client-js/dist/ DESTINATION ${CMAKE_INST
         PATTERN "*.map" EXCLUDE)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/parley.service DESTINATION /lib/systemd/system)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/default DESTINATION /etc/default RENAME parley)
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/parley.toml DESTINATION /etc/parley)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/CHANGELOG.md ${PROJECT_SOURCE_DIR}/SECURITY.md
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/parley)
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/parley RENAME copyright)
-install(FILES ${PROJECT_SOURCE_DIR}/deploy/hours.example.json ${PROJECT_SOURCE_DIR}/deploy/nginx/parley.conf.template
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/hours.example.json ${PROJECT_SOURCE_DIR}/deploy/parley.example.toml ${PROJECT_SOURCE_DIR}/deploy/nginx/parley.conf.template
               ${PROJECT_SOURCE_DIR}/deploy/prometheus/prometheus.yml ${PROJECT_SOURCE_DIR}/deploy/prometheus/alerts.yml
               ${PROJECT_SOURCE_DIR}/deploy/grafana/parley-dashboard.json
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/parley/examples)

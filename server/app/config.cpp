@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
+#include <toml.hpp>
 
 #include <cmath>
 #include <fstream>
@@ -39,6 +40,86 @@ std::pair<std::string, unsigned short> host_and_port(const std::string& flag, co
 std::chrono::seconds whole_seconds(double value, const char* flag) {
   if (!(value > 0) || value > 86400) throw ConfigError(std::string("--") + flag + " must be between 0 and 86400 seconds");
   return std::chrono::seconds(static_cast<long>(std::ceil(value)));
+}
+
+// One TOML value as the tokens a flag would have had; nothing if it is of no
+// use to a flag (a table, a date).
+std::optional<std::vector<std::string>> tokens_of(const toml::value& v) {
+  if (v.is_string()) return std::vector<std::string>{v.as_string().str};
+  if (v.is_integer()) return std::vector<std::string>{std::to_string(v.as_integer())};
+  if (v.is_floating()) {
+    std::ostringstream out;
+    out << v.as_floating();
+    return std::vector<std::string>{out.str()};
+  }
+  if (v.is_boolean()) return std::vector<std::string>{v.as_boolean() ? "true" : "false"};
+  if (v.is_array()) {
+    std::vector<std::string> all;
+    for (const auto& item : v.as_array()) {
+      auto one = tokens_of(item);
+      if (!one || item.is_array()) return std::nullopt;
+      all.insert(all.end(), one->begin(), one->end());
+    }
+    return all;
+  }
+  return std::nullopt;
+}
+
+// --config FILE: the settings of a TOML file whose keys are the flags' names,
+// stored after the command line so that a flag given there wins. Errors name
+// the file, the line and the key; the first one in the file is reported.
+void store_config_file(const std::string& file, const po::options_description& options, po::variables_map& vm) {
+  toml::value data;
+  try {
+    data = toml::parse(file);
+  } catch (const toml::syntax_error& e) {
+    std::string said = e.what();
+    said = said.substr(0, said.find('\n'));
+    if (const auto at = said.find(": "); said.starts_with("[error]") && at != std::string::npos) said = said.substr(at + 2);
+    throw ConfigError(file + ":" + std::to_string(e.location().line()) + ": not valid TOML: " + said);
+  } catch (const std::exception&) {
+    throw ConfigError("--config: cannot read " + file);
+  }
+  std::vector<std::pair<std::uint_least32_t, std::string>> errors;
+  for (const auto& [key, value] : data.as_table()) {
+    const auto line = value.location().line();
+    auto error = [&](const std::string& what) { errors.emplace_back(line, file + ":" + std::to_string(line) + ": " + what); };
+    const auto* option = options.find_nothrow(key, false);
+    if (!option || key == "config" || key == "help" || key == "version") {
+      error("unknown key \"" + key + "\" (the keys are parley-server's flags without the dashes)");
+      continue;
+    }
+    if (vm.count(key) && !vm[key].defaulted()) continue;  // given as a flag: the flag wins
+    auto tokens = tokens_of(value);
+    if (!tokens) {
+      error(key + ": a string, number, true/false or a list of them");
+      continue;
+    }
+    const bool is_switch = option->semantic()->max_tokens() == 0;
+    if (is_switch) {
+      if (!value.is_boolean()) {
+        error(key + ": true or false");
+        continue;
+      }
+      if (!value.as_boolean()) continue;
+      tokens->clear();
+    } else if (value.is_array() && !option->semantic()->is_composing()) {
+      error(key + ": one value, not a list");
+      continue;
+    }
+    po::parsed_options parsed(&options);
+    po::option entry;
+    entry.string_key = key;
+    entry.value = *tokens;
+    entry.original_tokens = {"--" + key};
+    parsed.options.push_back(std::move(entry));
+    try {
+      po::store(parsed, vm);
+    } catch (const po::error& e) {
+      error(e.what());
+    }
+  }
+  if (!errors.empty()) throw ConfigError(std::min_element(errors.begin(), errors.end())->second);
 }
 
 }  // namespace
@@ -86,6 +167,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   options.add_options()
       ("help,h", "print this help and exit")
       ("version", "print the version and exit")
+      ("config", po::value<std::string>()->value_name("FILE"),
+       "read settings from this TOML file, one key per flag (listen = \"127.0.0.1:8080\", allowed-origin = [...], "
+       "memory-only = true); a flag given here wins over the file")
       ("listen", po::value(&listen)->value_name("ADDR:PORT")->default_value(listen),
        "address and port to serve HTTP and WebSocket on (port 0 picks a free one)")
       ("threads", po::value(&config.threads)->value_name("N")->default_value(config.threads),
@@ -213,6 +297,8 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   try {
     std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
     po::store(po::command_line_parser(rest).options(options).run(), vm);
+    if (vm.count("config") && !vm.count("help") && !vm.count("version"))
+      store_config_file(vm["config"].as<std::string>(), options, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw ConfigError(e.what());

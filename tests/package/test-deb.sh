@@ -36,7 +36,8 @@ contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for path in ./usr/bin/parley-server ./usr/bin/parley-admin ./usr/share/parley/client/widget.js \
             ./usr/share/parley/client/console.js ./usr/share/parley/client/console.html \
             ./usr/share/parley/client/index.html ./lib/systemd/system/parley.service ./etc/default/parley \
-            ./usr/share/doc/parley/copyright ./usr/share/doc/parley/examples/hours.example.json; do
+            ./usr/share/doc/parley/copyright ./usr/share/doc/parley/examples/hours.example.json \
+            ./etc/parley/parley.toml ./usr/share/doc/parley/examples/parley.example.toml; do
   grep -qx "$path" <<<"$contents" || fail "the package lacks $path"
 done
 ! grep -q '\.map$' <<<"$contents" || fail "source maps are packaged"
@@ -50,7 +51,9 @@ for script in postinst prerm postrm; do
   [[ -x "$work/control/$script" ]] || fail "$script is not executable"
   sh -n "$work/control/$script" || fail "$script does not parse"
 done
-grep -qx /etc/default/parley "$work/control/conffiles" || fail "/etc/default/parley is not a conffile"
+for conffile in /etc/default/parley /etc/parley/parley.toml; do
+  grep -qx "$conffile" "$work/control/conffiles" || fail "$conffile is not a conffile"
+done
 
 # Unpacked into a clean root: the unit's ExecStart, with its paths moved into the root.
 dpkg-deb -x "$deb" "$work/root"
@@ -59,13 +62,13 @@ root="$work/root"
 printf '{"agents": [\n]}\n' >"$work/agents.json"   # what postinst makes
 echo "sam-secret-1" | "$root/usr/bin/parley-admin" --file "$work/agents.json" --hash-cost minimal --password-stdin \
   add sam --role supervisor --name Sam >/dev/null
-exec_start=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$root/lib/systemd/system/parley.service" | sed 's/^ExecStart=//; s/\\$//' | tr '\n' ' ')
-[[ "$exec_start" == /usr/bin/parley-server* ]] || fail "ExecStart: $exec_start"
-command=${exec_start//\/usr\//$root\/usr\/}
-command=${command//\/etc\/parley\/agents.json/$work\/agents.json}
-command=${command//\/var\/lib\/parley/$work\/records}
-command=${command//127.0.0.1:8080/127.0.0.1:0}
-command=${command//\$PARLEY_OPTS/}
+exec_start=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/parley.service")
+[[ "$exec_start" == "/usr/bin/parley-server --config /etc/parley/parley.toml \$PARLEY_OPTS" ]] || fail "ExecStart: $exec_start"
+# The packaged settings, with their paths moved into the root.
+sed -e "s|\"/usr/|\"$root/usr/|; s|/etc/parley/agents.json\"|$work/agents.json\"|; s|\"/var/lib/parley\"|\"$work/records\"|" \
+    -e 's|127.0.0.1:8080|127.0.0.1:0|' "$root/etc/parley/parley.toml" >"$work/parley.toml"
+grep -q "$work/records" "$work/parley.toml" || fail "no data-dir in the packaged parley.toml"
+command="$root/usr/bin/parley-server --config $work/parley.toml"
 mkdir -m 0700 "$work/records"
 coproc SERVER { exec $command 2>"$work/stderr.log"; }
 IFS= read -r -t 30 line <&"${SERVER[0]}" || { cat "$work/stderr.log" >&2; fail "the server did not start: $command"; }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 using namespace parley;
 namespace fs = std::filesystem;
@@ -208,4 +209,92 @@ TEST_CASE("the hours file: the shipped example is valid, a bad one stops the sta
   CHECK(config_error({"--hours", bad.string()}).find("--hours: " + bad.string() + ": default.weekly.mon[0]") == 0);
   CHECK(config_error({"--hours", "/nonexistent/hours.json"}).find("cannot be read") != std::string::npos);
   fs::remove(bad);
+}
+
+namespace {
+app::Config parse_with(std::vector<std::string> args) {
+  args.insert(args.begin(), "parley-server");
+  auto parsed = app::parse_args(args);
+  REQUIRE(parsed.config);
+  return std::move(*parsed.config);
+}
+}  // namespace
+
+TEST_CASE("a config file carries the flags by name, and a flag given on the command line wins") {
+  const auto file = write_temp("good.toml", R"(# Parley settings
+listen = "127.0.0.1:9090"
+threads = 2
+allowed-origin = ["https://www.example.com", "https://m.example.com"]
+memory-only = true
+log-level = "warn"
+grace-period = 45.5
+)");
+  auto config = parse_with({"--config", file.string()});
+  CHECK(config.listen_port == 9090);
+  CHECK(config.threads == 2);
+  CHECK(config.allowed_origins == std::vector<std::string>{"https://www.example.com", "https://m.example.com"});
+  CHECK_FALSE(config.data_dir);
+  CHECK(config.log_level == log::Level::warn);
+  CHECK(config.service.grace_period_ms == 45'500);
+  // Flags win: one value, and a list given as flags replaces the file's list.
+  config = parse_with({"--config", file.string(), "--threads", "3", "--allowed-origin", "https://other.example"});
+  CHECK(config.threads == 3);
+  CHECK(config.allowed_origins == std::vector<std::string>{"https://other.example"});
+  CHECK(config.listen_port == 9090);
+  // A switch set to false is as if it were not there.
+  const auto off = write_temp("off.toml", "memory-only = false\ndata-dir = \"" + (fs::temp_directory_path() / "parley-cfg-data").string() + "\"\n");
+  CHECK(parse_with({"--config", off.string()}).data_dir);
+  fs::remove(file);
+  fs::remove(off);
+}
+
+TEST_CASE("a bad config file is one line naming the file, the line and the key") {
+  struct Row {
+    std::string text, says;
+  } rows[] = {
+      {"listen = \"127.0.0.1:8080\"\nlisen = \"x\"\n", ":2: unknown key \"lisen\""},
+      {"threads = \"many\"\n", ":1: "},
+      {"threads = 0\n", "--threads must be between 1 and 64"},
+      {"listen = [\"a:1\", \"b:2\"]\n", ":1: listen: one value, not a list"},
+      {"memory-only = \"yes\"\n", ":1: memory-only: true or false"},
+      {"[mail]\nurl = \"smtp://x\"\n", ": unknown key \"mail\""},
+      {"[smtp]\nurl = \"smtp://x\"\n", ":1: smtp: a string, number"},
+      {"help = true\n", ":1: unknown key \"help\""},
+      {"config = \"/etc/other.toml\"\n", ":1: unknown key \"config\""},
+      {"threads = 2\nthreads = 3\n", ":2: not valid TOML"},
+      {"listen = \"127.0.0.1:8080\n", ":1: not valid TOML"},
+      {"listen 127.0.0.1\n", ":1: not valid TOML"},
+      {"log-level = \"loud\"\n", "--log-level must be debug, info, warn or error"},
+      {"allowed-origin = [\"https://a.example\", [\"nested\"]]\n", ":1: allowed-origin: a string, number"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.text);
+    const auto file = write_temp("bad.toml", row.text);
+    const auto said = config_error({"--config", file.string()});
+    CHECK_THAT(said, Catch::Contains(row.says));
+    CHECK(said.find('\n') == std::string::npos);
+    if (row.says.starts_with(":")) CHECK_THAT(said, Catch::StartsWith(file.string()));
+    fs::remove(file);
+  }
+  CHECK_THAT(config_error({"--config", "/no/such/parley.toml"}), Catch::Contains("cannot read /no/such/parley.toml"));
+}
+
+TEST_CASE("the annotated example config names every flag, and parses") {
+  const fs::path example = fs::path(PARLEY_SOURCE_DIR) / "deploy" / "parley.example.toml";
+  std::ifstream in(example);
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  REQUIRE_FALSE(text.empty());
+  const auto help = app::parse_args({"parley-server", "--help"}).output;
+  std::size_t flags = 0;
+  std::istringstream lines(help);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("  --")) continue;  // a flag's first line, not its wrapped description
+    const auto name = line.substr(4, line.find(' ', 4) - 4);
+    if (name == "version" || name == "config") continue;
+    ++flags;
+    INFO(name);
+    CHECK(text.find("\n# " + name + " = ") != std::string::npos);
+  }
+  CHECK(flags > 30);
+  CHECK(parse_with({"--config", example.string(), "--memory-only"}).threads >= 1);
 }
