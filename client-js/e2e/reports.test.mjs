@@ -79,8 +79,17 @@ test("a supervisor's report in the console shows the API's numbers, filters by q
   await dialog.getByText("No chats were answered in this period.").waitFor();
   assert.equal(await dialog.locator('.tile[data-measure="wait-median"] .value').textContent(), "—");
 
-  // All queues again, as a file.
+  // The senior team had none of them; tier 1 had both.
   await dialog.getByLabel("Queue").selectOption("");
+  await dialog.getByLabel("Team").selectOption("tier2");
+  await dialog.getByRole("button", { name: "Show" }).click();
+  await dialog.locator('.tile[data-measure="started"][data-value="0"]').waitFor();
+  await dialog.getByLabel("Team").selectOption("tier1");
+  await dialog.getByRole("button", { name: "Show" }).click();
+  await dialog.locator('.tile[data-measure="started"][data-value="2"]').waitFor();
+
+  // All teams again, as a file.
+  await dialog.getByLabel("Team").selectOption("");
   const download = sam.waitForEvent("download");
   await dialog.getByRole("button", { name: "Download CSV" }).click();
   const file = await download;

@@ -1,6 +1,6 @@
 // Support reports over HTTP (server/reports computes, the store reads the events):
 //
-//   GET /api/reports/chats?from=MS&to=MS&queue=NAME&agent=ID&hours=business|wall
+//   GET /api/reports/chats?from=MS&to=MS&queue=NAME&agent=ID&team=tier1|tier2&hours=business|wall
 //   GET /api/reports/chats.csv?...   the same chats, one row each (a file to download)
 //
 // Supervisors and admins only (agents see their own chats in the console).
@@ -71,6 +71,14 @@ void HttpSession<Stream>::handle_report_api(Request incoming, const std::string&
     filter.agent_id = query_param(req.target(), "agent");
     if (filter.agent_id.size() > 200)
       return reply(error_response(req, http::status::bad_request, "invalid_request", "agent is too long"));
+    filter.team = query_param(req.target(), "team");
+    if (!filter.team.empty()) {
+      if (filter.team != "tier1" && filter.team != "tier2")
+        return reply(error_response(req, http::status::bad_request, "invalid_request", "team is tier1 or tier2"));
+      const auto role = filter.team == "tier2" ? v1::ROLE_TIER2 : v1::ROLE_AGENT;
+      for (const auto& [id, account] : *self->context_.staff_auth.accounts())
+        if (account.role == role) filter.team_members.insert(id);
+    }
     const auto clock = query_param(req.target(), "hours");
     if (!clock.empty() && clock != "business" && clock != "wall")
       return reply(error_response(req, http::status::bad_request, "invalid_request", "hours is business or wall"));

@@ -136,6 +136,9 @@ Report compute(const std::vector<chat::events::Event>& events, const std::map<st
     if (!filter.queue.empty() && !(filter.queue == f.queue || (filter.queue == "tier2" && f.escalated))) continue;
     if (!filter.agent_id.empty() && std::find(f.agents.begin(), f.agents.end(), filter.agent_id) == f.agents.end())
       continue;
+    if (!filter.team.empty() && std::none_of(f.agents.begin(), f.agents.end(),
+                                             [&](const std::string& a) { return filter.team_members.contains(a); }))
+      continue;
     const auto& schedule = hours.of(f.queue);
     auto span = [&](std::optional<std::int64_t> from, std::optional<std::int64_t> to) -> std::optional<double> {
       if (!from || !to || *to < *from) return std::nullopt;
@@ -216,6 +219,7 @@ Tickets compute_tickets(const std::vector<tickets::Record>& all, const Filter& f
     const auto queue = tickets::queue_of(t);
     if (!filter.queue.empty() && filter.queue != queue) continue;
     if (!filter.agent_id.empty() && filter.agent_id != t.owner_id()) continue;
+    if (!filter.team.empty() && !filter.team_members.contains(t.owner_id())) continue;
     ++out.created;
     const auto due = hours.reply_by(queue, t.created_ms());
     if (t.first_response_ms() > 0) {
@@ -250,7 +254,8 @@ json::object to_json(const Report& r) {
     agents.push_back({{"agent_id", a.agent_id}, {"chats", a.chats}, {"first_response", stat_json(a.first_response)},
                       {"handle", stat_json(a.handle)}, {"rated", a.rated}, {"csat", number(a.csat)}});
   json::object filter{{"from_ms", r.filter.from_ms}, {"to_ms", r.filter.to_ms}, {"queue", r.filter.queue},
-                      {"agent_id", r.filter.agent_id}, {"business_hours", r.filter.business_hours}};
+                      {"agent_id", r.filter.agent_id}, {"team", r.filter.team},
+                      {"business_hours", r.filter.business_hours}};
   return {{"filter", std::move(filter)},
           {"chats", json::object{{"started", r.started}, {"answered", r.answered}, {"abandoned", r.abandoned},
                                  {"escalated", r.escalated}, {"transferred", r.transferred}, {"still_open", r.still_open}}},

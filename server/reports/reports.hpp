@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct Filter {
   std::int64_t to_ms = 0;
   std::string queue;     // a category's queue ("deposit") or "tier2" (escalated chats); empty: all
   std::string agent_id;  // chats this agent had at some point; empty: all
+  std::string team;      // "tier1" or "tier2": chats a member had at some point (tickets: owned by one); empty: all
+  std::set<std::string> team_members;  // the team's staff ids (from the accounts)
   bool business_hours = true;
 };
 

@@ -98,6 +98,10 @@ TEST_CASE("reports: a supervisor reads the period's chats, wait, response, handl
   // Filters.
   const auto alice_only = json::parse(get(server->port(), sam, target + "&agent=alice").body);
   CHECK(alice_only.at("chats").at("started").to_number<int>() == 1);
+  const auto tier1 = json::parse(get(server->port(), sam, target + "&team=tier1").body);
+  CHECK(tier1.at("chats").at("started").to_number<int>() == 1);
+  CHECK(tier1.at("tickets").at("created").to_number<int>() == 1);  // the one Alice answered is hers
+  CHECK(json::parse(get(server->port(), sam, target + "&team=tier2").body).at("chats").at("started").to_number<int>() == 0);
   const auto refunds = json::parse(get(server->port(), sam, target + "&queue=refund").body);
   CHECK(refunds.at("chats").at("started").to_number<int>() == 0);
 
@@ -147,6 +151,8 @@ TEST_CASE("reports: only supervisors and admins, and bad parameters are a 400 wi
       "queue=vip",
       "queue=DEPOSIT",
       "hours=night",
+      "team=vip",
+      "team=TIER1",
       "from=99999999999999999999",
   };
   for (const char* query : bad) {

@@ -223,6 +223,15 @@ TEST_CASE("reports: filters by queue, by agent and by period") {
     CHECK(ids == row.chats);
     CHECK(r.started == row.chats.size());
   }
+  // By team: the chats a member had at some point.
+  reports::Filter by_team;
+  by_team.team = "tier1";
+  by_team.team_members = {"bob"};
+  std::vector<std::string> ids;
+  for (const auto& c : week.run(by_team).chats) ids.push_back(c.conversation_id);
+  CHECK(ids == std::vector<std::string>{"B"});
+  by_team.team_members = {};
+  CHECK(week.run(by_team).started == 0);  // a team with nobody in it had no chats
   // The period is half-open: a chat started exactly at `to` is the next period's.
   reports::Filter f;
   f.from_ms = utc(2026, 12, 7, 10);

@@ -1,5 +1,5 @@
 // Reports in the console, for supervisors and admins: over a chosen period
-// (local dates, both ends included), queue, agent and clock (the queue's
+// (local dates, both ends included), queue, team, agent and clock (the queue's
 // business hours or wall-clock time): chats, wait, first response and handle
 // time (median and p90), satisfaction with its distribution and comments, a
 // row per agent, and the chats as a CSV file (GET /api/reports/chats[.csv]).
@@ -67,6 +67,8 @@ export function openReports(call: StaffCall, download: StaffDownload, agents: Re
     h("option", { value: "" }, "all queues"), ...queues.map((q) => h("option", { value: q }, q)));
   const agent = h("select", { name: "agent", "aria-label": "Agent" },
     h("option", { value: "" }, "all agents"), ...agents.map((a) => h("option", { value: a.agentId }, a.name)));
+  const team = h("select", { name: "team", "aria-label": "Team" },
+    h("option", { value: "" }, "all teams"), h("option", { value: "tier1" }, "tier 1"), h("option", { value: "tier2" }, "tier 2 (senior)"));
   const clock = h("select", { name: "hours", "aria-label": "Count time in" },
     h("option", { value: "business" }, "business hours"), h("option", { value: "wall" }, "wall-clock time"));
   const problem = h("p", { class: "error", role: "alert", hidden: true });
@@ -80,6 +82,7 @@ export function openReports(call: StaffCall, download: StaffDownload, agents: Re
     const q = new URLSearchParams({ from: String(period.fromMs), to: String(period.toMs), hours: clock.value });
     if (queue.value) q.set("queue", queue.value);
     if (agent.value) q.set("agent", agent.value);
+    if (team.value) q.set("team", team.value);
     return q.toString();
   };
 
@@ -156,7 +159,7 @@ export function openReports(call: StaffCall, download: StaffDownload, agents: Re
   dialog.append(
     h("h3", {}, "Reports"),
     h("form", { class: "report-filters", onsubmit: (e: Event) => { e.preventDefault(); load(); } },
-      h("label", {}, "From ", from), h("label", {}, "To ", to), queue, agent, clock,
+      h("label", {}, "From ", from), h("label", {}, "To ", to), queue, team, agent, clock,
       h("button", { type: "submit", class: "primary" }, "Show"),
       h("button", { type: "button", class: "csv", onclick: csv }, "Download CSV"),
       h("button", { type: "button", onclick: () => { dialog.close(); dialog.remove(); } }, "Close")),
