@@ -21,6 +21,7 @@ test("a supervisor follows a chat in progress, joins it, reassigns it and closes
 
   await item.getByRole("button", { name: "Watch the chat with Wang Fang" }).click();
   await sam.getByRole("status").filter({ hasText: "Watching Alice's chat" }).waitFor();
+  await sam.locator(".topbar .capacity", { hasText: "watching 1" }).waitFor();  // not "0/3 chats": supervisors take none
   await sam.locator(".transcript .msg", { hasText: "My withdrawal is stuck" }).waitFor();
   // Live, both sides.
   await agentSend(alice, "Let me check the chain for you.");

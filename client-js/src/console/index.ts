@@ -171,7 +171,10 @@ class Console {
     const top = h("div", { class: "topbar" },
       h("span", { class: "name" }, h("span", { class: `dot ${statusNames[s.status] ?? ""}` }), s.displayName || "…"),
       h("span", {}, roleNames[s.role] ?? ""),
-      h("span", { class: "capacity" }, `${s.openChats()}/${s.capacity} chats`),
+      // Supervisors take no chats: what they follow instead.
+      h("span", { class: "capacity" }, oversees(s.role)
+        ? `watching ${[...s.chats.values()].filter((c) => c.watching && c.active).length}`
+        : `${s.openChats()}/${s.capacity} chats`),
       h("span", { class: "spacer" }),
       oversees(s.role) ? null : status,
       notificationsToggle(() => this.render()),
