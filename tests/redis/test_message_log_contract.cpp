@@ -41,6 +41,16 @@ v1::Message message(const std::string& conversation, const std::string& sender, 
   return m;
 }
 
+// A domain event of `conversation` at `at`, its kind filled in by `fill`.
+template <class Fill>
+chat::events::Event event(const std::string& conversation, std::int64_t at, Fill fill) {
+  chat::events::Event e;
+  e.set_at_ms(at);
+  e.set_conversation_id(conversation);
+  fill(e);
+  return e;
+}
+
 struct MemoryBackend {
   backend::MemoryMessageLog memory;
   chat::MessageLog& log() { return memory; }
@@ -123,6 +133,10 @@ struct StoreBackend {
       v->set_id(visitor);
       v->set_conversation_id(conversation);
     }
+    return commit(std::move(batch));
+  }
+  // One batch through the store's writer; whether it committed.
+  bool commit(store::StoreBatch batch) {
     std::optional<bool> result;
     db->commit(std::move(batch), [&](bool ok) { result = ok; });
     REQUIRE(run_until(io, [&] { return result.has_value(); }, 20s));
@@ -251,13 +265,6 @@ TEMPLATE_TEST_CASE("record store: start-up loads what is live, not history, the 
 TEMPLATE_TEST_CASE("record store: domain events are appended with the change, in order, and read back after a restart",
                    "", SqliteBackend, PostgresBackend) {
   TestType backend;
-  auto event = [](const std::string& conversation, std::int64_t at, auto fill) {
-    chat::events::Event e;
-    e.set_at_ms(at);
-    e.set_conversation_id(conversation);
-    fill(e);
-    return e;
-  };
   store::StoreBatch batch;
   batch.events.push_back(event("c", 1, [](auto& e) { e.mutable_chat_started()->set_visitor_id("v"); }));
   batch.events.push_back(event("c", 2, [](auto& e) { e.mutable_chat_queued()->set_tier(1); }));
@@ -268,10 +275,7 @@ TEMPLATE_TEST_CASE("record store: domain events are appended with the change, in
     e.mutable_chat_assigned()->set_agent_id("alice");
     e.mutable_chat_assigned()->set_waited_ms(2);
   }));
-  std::optional<bool> committed;
-  backend.db->commit(std::move(batch), [&](bool ok) { committed = ok; });
-  REQUIRE(run_until(backend.io, [&] { return committed.has_value(); }, 20s));
-  REQUIRE(*committed);
+  REQUIRE(backend.commit(std::move(batch)));
   backend.open();  // a restart
   const auto events = backend.db->events_of("c");
   REQUIRE(events.size() == 3);
@@ -287,13 +291,6 @@ TEMPLATE_TEST_CASE("record store: domain events are appended with the change, in
 TEMPLATE_TEST_CASE("record store: a report reads every event of the chats started in its period, their rating "
                    "comments, and says when it stopped short", "", SqliteBackend, PostgresBackend) {
   TestType backend;
-  auto event = [](const std::string& conversation, std::int64_t at, auto fill) {
-    chat::events::Event e;
-    e.set_at_ms(at);
-    e.set_conversation_id(conversation);
-    fill(e);
-    return e;
-  };
   auto started = [](auto& e) { e.mutable_chat_started()->set_visitor_id("v"); };
   store::StoreBatch batch;
   batch.events.push_back(event("before", 50, started));
@@ -314,10 +311,7 @@ TEMPLATE_TEST_CASE("record store: a report reads every event of the chats starte
   record->mutable_info()->set_state(v1::CONVERSATION_STATE_CLOSED);
   record->mutable_rating()->set_score(4);
   record->mutable_rating()->set_comment("提币很快, thanks");
-  std::optional<bool> committed;
-  backend.db->commit(std::move(batch), [&](bool ok) { committed = ok; });
-  REQUIRE(run_until(backend.io, [&] { return committed.has_value(); }, 20s));
-  REQUIRE(*committed);
+  REQUIRE(backend.commit(std::move(batch)));
 
   auto report = [&](std::int64_t from, std::int64_t to, std::size_t max) {
     std::promise<std::optional<store::RecordStore::ReportData>> done;
@@ -392,10 +386,7 @@ TEMPLATE_TEST_CASE("record store: every conversation of one customer or visitor,
   add("earlier", "cust-1", "v-2", 10);
   add("other", "cust-2", "v-3", 5);
   add("anonymous", "", "v-4", 1);
-  std::optional<bool> committed;
-  backend.db->commit(std::move(batch), [&](bool ok) { committed = ok; });
-  REQUIRE(run_until(backend.io, [&] { return committed.has_value(); }, 20s));
-  REQUIRE(*committed);
+  REQUIRE(backend.commit(std::move(batch)));
   auto of = [&](const std::string& customer, const std::string& visitor) {
     std::promise<std::optional<std::vector<store::RecordStore::Transcript>>> p;
     backend.db->conversations_of(customer, visitor, 10, [&](auto all) { p.set_value(std::move(all)); });
