@@ -647,15 +647,14 @@ void Presenter::to_both(const Conversation& c, const v1::ServerFrame& frame, Ses
 
 // Supervisors hear of it anyway: watchers are not sent a second copy.
 void Presenter::to_assigned_and_supervisors(const Conversation& c, const v1::ServerFrame& frame) {
-  auto bytes = protocol::encode(frame);
-  if (const Agent* agent = state_.agent(c.info.agent_id()); agent && !oversees(agent->account->role))
-    send(agent->sessions, bytes);
-  for (const auto& [id, agent] : state_.agents)
-    if (oversees(agent.account->role)) send(agent.sessions, bytes);
+  const auto bytes = protocol::encode(frame);
+  if (const Agent* agent = state_.agent(c.info.agent_id())) send(agent->sessions, bytes);
+  to_supervisors(bytes);
 }
 
-void Presenter::to_supervisors(const v1::ServerFrame& frame) {
-  auto bytes = protocol::encode(frame);
+void Presenter::to_supervisors(const v1::ServerFrame& frame) { to_supervisors(protocol::encode(frame)); }
+
+void Presenter::to_supervisors(const protocol::SharedBytes& bytes) {
   for (const auto& [id, agent] : state_.agents)
     if (oversees(agent.account->role)) send(agent.sessions, bytes);
 }

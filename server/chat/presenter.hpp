@@ -123,6 +123,7 @@ class Presenter {
   void to_agent(const Conversation& c, const protocol::SharedBytes& bytes, SessionId except = no_session);
   void to_both(const Conversation& c, const v1::ServerFrame& frame, SessionId except = no_session);
   void to_supervisors(const v1::ServerFrame& frame);
+  void to_supervisors(const protocol::SharedBytes& bytes);
   void to_assigned_and_supervisors(const Conversation& c, const v1::ServerFrame& frame);
   void to_staff_of_tier(std::uint32_t tier, const v1::ServerFrame& frame);
   // Visitors see agents by display name and public id, never by login id.

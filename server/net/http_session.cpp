@@ -22,17 +22,22 @@ std::int64_t wall_now_ms() {
 }
 }  // namespace
 
-http::response<http::string_body> json_response(const http::request<http::string_body>& req, http::status status,
-                                                const boost::json::object& body) {
+http::response<http::string_body> api_response(const http::request<http::string_body>& req, http::status status,
+                                               std::string_view content_type, std::string body) {
   http::response<http::string_body> res{status, req.version()};
   res.set(http::field::server, "parley");
-  res.set(http::field::content_type, "application/json");
+  res.set(http::field::content_type, content_type);
   res.set(http::field::cache_control, "no-store");
   for (const auto& [name, value] : api_headers()) res.set(name, value);
   res.keep_alive(req.keep_alive());
-  res.body() = boost::json::serialize(body);
+  res.body() = std::move(body);
   res.prepare_payload();
   return res;
+}
+
+http::response<http::string_body> json_response(const http::request<http::string_body>& req, http::status status,
+                                                const boost::json::object& body) {
+  return api_response(req, status, "application/json", boost::json::serialize(body));
 }
 
 http::response<http::string_body> error_response(const http::request<http::string_body>& req, http::status status,

@@ -14,6 +14,9 @@
 
 namespace parley::net {
 
+// An API answer: this content type, no-store and the API's security headers.
+http::response<http::string_body> api_response(const http::request<http::string_body>& req, http::status status,
+                                               std::string_view content_type, std::string body);
 http::response<http::string_body> json_response(const http::request<http::string_body>& req, http::status status,
                                                 const boost::json::object& body);
 http::response<http::string_body> error_response(const http::request<http::string_body>& req, http::status status,

@@ -8,10 +8,8 @@
 // report reads at most 20,000 chats (the earliest; `truncated` says so).
 
 #include "net/api_helpers.hpp"
-#include "net/static_files.hpp"
 #include "reports/reports.hpp"
 
-#include <chrono>
 #include <charconv>
 
 namespace parley::net {
@@ -41,14 +39,13 @@ void HttpSession<Stream>::handle_report_api(Request incoming, const std::string&
     return write(error_response(incoming, http::status::method_not_allowed, "method_not_allowed", "use GET"));
   as_staff(std::move(incoming), [self = this->shared_from_this(), csv](const Request& req, const auth::StaffMember& staff,
                                                                       auto reply) {
-    if (staff.role != v1::ROLE_SUPERVISOR && staff.role != v1::ROLE_ADMIN)
+    if (!chat::oversees(staff.role))
       return reply(error_response(req, http::status::forbidden, "forbidden", "reports are for supervisors and admins"));
     auto* store = self->context_.store;
     if (!store)
       return reply(error_response(req, http::status::service_unavailable, "no_records",
                                   "this server keeps no records to report on (start it with --data-dir or --database)"));
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now = now_ms();
     reports::Filter filter;
     const auto from = query_param(req.target(), "from");
     const auto to = query_param(req.target(), "to");
@@ -89,20 +86,15 @@ void HttpSession<Stream>::handle_report_api(Request incoming, const std::string&
       if (!data)
         return reply(error_response(req, http::status::service_unavailable, "unavailable",
                                     "the records cannot be read now; try again"));
-      auto report = reports::compute(data->events, data->comments, filter, hours ? *hours : hours::BusinessHours());
+      const hours::BusinessHours always_open;
+      const auto& schedules = hours ? *hours : always_open;
+      auto report = reports::compute(data->events, data->comments, filter, schedules);
       report.truncated = data->truncated;
-      report.tickets = reports::compute_tickets(data->tickets, filter, hours ? *hours : hours::BusinessHours(), now);
+      report.tickets = reports::compute_tickets(data->tickets, filter, schedules, now);
       report.tickets.truncated = data->tickets_truncated;
       if (!csv) return reply(json_response(req, http::status::ok, reports::to_json(report)));
-      http::response<http::string_body> res{http::status::ok, req.version()};
-      res.set(http::field::server, "parley");
-      res.set(http::field::content_type, "text/csv; charset=utf-8");
+      auto res = api_response(req, http::status::ok, "text/csv; charset=utf-8", reports::to_csv(report));
       res.set(http::field::content_disposition, "attachment; filename=\"parley-chats.csv\"");
-      res.set(http::field::cache_control, "no-store");
-      for (const auto& [name, value] : api_headers()) res.set(name, value);
-      res.keep_alive(req.keep_alive());
-      res.body() = reports::to_csv(report);
-      res.prepare_payload();
       reply(std::move(res));
     });
   });

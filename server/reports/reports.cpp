@@ -49,13 +49,23 @@ Stat stat_of(std::vector<double> values) {
   return s;
 }
 
-json::value number(const std::optional<double>& v) {
+// `v` rounded to 1/`scale` (seconds: a tenth is enough), or null.
+json::value rounded(const std::optional<double>& v, double scale = 10) {
   if (!v) return nullptr;
-  return std::round(*v * 10) / 10;  // a tenth of a second is enough
+  return std::round(*v * scale) / scale;
 }
 
 json::object stat_json(const Stat& s) {
-  return {{"count", s.count}, {"median", number(s.median)}, {"p90", number(s.p90)}, {"average", number(s.average)}};
+  return {{"count", s.count}, {"median", rounded(s.median)}, {"p90", rounded(s.p90)}, {"average", rounded(s.average)}};
+}
+
+// Seconds from `from` to `to`, in the schedule's open time or wall clock;
+// nothing if either is missing or `to` is before `from`.
+std::optional<double> seconds_between(const hours::Schedule& schedule, bool business_hours,
+                                      std::optional<std::int64_t> from, std::optional<std::int64_t> to) {
+  if (!from || !to || *to < *from) return std::nullopt;
+  const auto ms = business_hours ? schedule.business_time(*from, *to) : *to - *from;
+  return static_cast<double>(ms) / 1000.0;
 }
 
 std::string csv_cell(std::string text) {
@@ -140,10 +150,8 @@ Report compute(const std::vector<chat::events::Event>& events, const std::map<st
                                              [&](const std::string& a) { return filter.team_members.contains(a); }))
       continue;
     const auto& schedule = hours.of(f.queue);
-    auto span = [&](std::optional<std::int64_t> from, std::optional<std::int64_t> to) -> std::optional<double> {
-      if (!from || !to || *to < *from) return std::nullopt;
-      const auto ms = filter.business_hours ? schedule.business_time(*from, *to) : *to - *from;
-      return static_cast<double>(ms) / 1000.0;
+    auto span = [&](std::optional<std::int64_t> from, std::optional<std::int64_t> to) {
+      return seconds_between(schedule, filter.business_hours, from, to);
     };
     Chat c;
     c.conversation_id = f.id;
@@ -225,9 +233,8 @@ Tickets compute_tickets(const std::vector<tickets::Record>& all, const Filter& f
     if (t.first_response_ms() > 0) {
       ++out.answered;
       ++(t.first_response_ms() <= due ? out.answered_in_time : out.answered_late);
-      const auto ms = filter.business_hours ? hours.of(queue).business_time(t.created_ms(), t.first_response_ms())
-                                            : std::max<std::int64_t>(0, t.first_response_ms() - t.created_ms());
-      responses.push_back(static_cast<double>(ms) / 1000.0);
+      responses.push_back(
+          seconds_between(hours.of(queue), filter.business_hours, t.created_ms(), t.first_response_ms()).value_or(0));
     } else if (t.status() == tv1::TICKET_STATUS_SOLVED || t.status() == tv1::TICKET_STATUS_CLOSED) {
       ++out.closed_unanswered;
     } else if (now_ms >= due) {
@@ -252,7 +259,7 @@ json::object to_json(const Report& r) {
   json::array agents;
   for (const auto& a : r.agents)
     agents.push_back({{"agent_id", a.agent_id}, {"chats", a.chats}, {"first_response", stat_json(a.first_response)},
-                      {"handle", stat_json(a.handle)}, {"rated", a.rated}, {"csat", number(a.csat)}});
+                      {"handle", stat_json(a.handle)}, {"rated", a.rated}, {"csat", rounded(a.csat)}});
   json::object filter{{"from_ms", r.filter.from_ms}, {"to_ms", r.filter.to_ms}, {"queue", r.filter.queue},
                       {"agent_id", r.filter.agent_id}, {"team", r.filter.team},
                       {"business_hours", r.filter.business_hours}};
@@ -262,8 +269,8 @@ json::object to_json(const Report& r) {
           {"wait_seconds", stat_json(r.wait)},
           {"first_response_seconds", stat_json(r.first_response)},
           {"handle_seconds", stat_json(r.handle)},
-          {"csat", json::object{{"rated", r.rated}, {"average", r.csat ? json::value(std::round(*r.csat * 100) / 100) : nullptr},
-                                {"satisfied_share", r.satisfied_share ? json::value(std::round(*r.satisfied_share * 1000) / 1000) : nullptr},
+          {"csat", json::object{{"rated", r.rated}, {"average", rounded(r.csat, 100)},
+                                {"satisfied_share", rounded(r.satisfied_share, 1000)},
                                 {"distribution", std::move(scores)}, {"comments", std::move(comments)}}},
           {"agents", std::move(agents)},
           {"tickets", json::object{{"created", r.tickets.created}, {"answered", r.tickets.answered},
@@ -271,9 +278,7 @@ json::object to_json(const Report& r) {
                                    {"answered_late", r.tickets.answered_late}, {"overdue", r.tickets.overdue},
                                    {"waiting", r.tickets.waiting}, {"closed_unanswered", r.tickets.closed_unanswered},
                                    {"first_response_seconds", stat_json(r.tickets.first_response)},
-                                   {"in_time_share", r.tickets.in_time_share
-                                                         ? json::value(std::round(*r.tickets.in_time_share * 1000) / 1000)
-                                                         : nullptr},
+                                   {"in_time_share", rounded(r.tickets.in_time_share, 1000)},
                                    {"truncated", r.tickets.truncated}}},
           {"truncated", r.truncated}};
 }

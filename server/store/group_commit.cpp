@@ -116,8 +116,7 @@ void GroupCommitStore::report_events(std::int64_t from_ms, std::int64_t to_ms, s
       std::set<std::string> conversations;
       // One more than asked for says whether there were more.
       for (const auto& row : read_report_events(from_ms, to_ms, max_conversations + 1)) {
-        parley::events::v1::Event event;
-        if (!event.ParseFromString(row)) throw StoreError("a stored event does not parse");
+        auto event = parsed<parley::events::v1::Event>(row, "event");
         if (!conversations.contains(event.conversation_id()) && conversations.size() == max_conversations) {
           data.truncated = true;
           continue;
@@ -125,9 +124,9 @@ void GroupCommitStore::report_events(std::int64_t from_ms, std::int64_t to_ms, s
         conversations.insert(event.conversation_id());
         if (event.has_chat_rated() && event.chat_rated().has_comment()) {
           if (auto record = read_conversation(event.conversation_id())) {
-            parley::state::v1::ConversationRecord parsed;
-            if (parsed.ParseFromString(*record) && !parsed.rating().comment().empty())
-              data.comments[event.conversation_id()] = parsed.rating().comment();
+            parley::state::v1::ConversationRecord conversation;
+            if (conversation.ParseFromString(*record) && !conversation.rating().comment().empty())
+              data.comments[event.conversation_id()] = conversation.rating().comment();
           }
         }
         data.events.push_back(std::move(event));
@@ -135,8 +134,7 @@ void GroupCommitStore::report_events(std::int64_t from_ms, std::int64_t to_ms, s
       const auto rows = read_tickets_updated_since(from_ms, max_tickets_read + 1);
       data.tickets_truncated = rows.size() > max_tickets_read;
       for (std::size_t i = 0; i < rows.size() && i < max_tickets_read; ++i) {
-        tickets::Record ticket;
-        if (!ticket.ParseFromString(rows[i])) throw StoreError("a stored ticket does not parse");
+        auto ticket = parsed<tickets::Record>(rows[i], "ticket");
         if (ticket.created_ms() >= from_ms && ticket.created_ms() < to_ms) data.tickets.push_back(std::move(ticket));
       }
       out = std::move(data);
