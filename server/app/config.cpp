@@ -136,7 +136,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   std::string context_url, context_key_file, context_ca_file;
   std::string metrics_token_file;
   std::string log_level = "info";
-  std::string redis_url;
+  std::string redis_url, redis_ca_file, redis_cert_file, redis_key_file;
   double node_ttl = 15, leader_lease = 5;
   double grace_seconds = 30;
   double hello_timeout = 10;
@@ -246,8 +246,14 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
            ->default_value(config.login.account_failures_per_hour),
        "failed sign-ins per account per hour from all addresses together; past it only addresses that "
        "signed in to the account before may try")
-      ("redis", po::value(&redis_url)->value_name("redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]"),
-       "run as one of several nodes: live traffic over this Redis, records in --database (default: one node)")
+      ("redis", po::value(&redis_url)->value_name("redis[s]://[[USER]:PASSWORD@]HOST[:PORT][/DB]"),
+       "run as one of several nodes: live traffic over this Redis, records in --database (default: one node); "
+       "rediss:// is TLS with the server's certificate and name checked")
+      ("redis-ca-file", po::value(&redis_ca_file)->value_name("FILE"),
+       "with rediss://: trust only this CA for Redis' certificate (default: the system's trusted CAs)")
+      ("redis-cert-file", po::value(&redis_cert_file)->value_name("FILE"),
+       "with rediss://: the client certificate (PEM chain) when Redis asks for one (tls-auth-clients)")
+      ("redis-key-file", po::value(&redis_key_file)->value_name("FILE"), "with rediss://: the key of --redis-cert-file")
       ("redis-prefix", po::value(&config.redis_prefix)->value_name("PREFIX")->default_value(config.redis_prefix),
        "prefix of every Redis key and channel")
       ("node-ttl", po::value(&node_ttl)->value_name("SECONDS")->default_value(node_ttl),
@@ -402,6 +408,22 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
     try {
       config.redis = backend::redis::parse_redis_url(redis_url);
     } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("--redis: ") + e.what());
+    }
+  }
+  if (!redis_ca_file.empty() || !redis_cert_file.empty() || !redis_key_file.empty()) {
+    if (!config.redis || !config.redis->tls)
+      throw ConfigError("--redis-ca-file, --redis-cert-file and --redis-key-file need --redis rediss://...");
+    if (redis_cert_file.empty() != redis_key_file.empty())
+      throw ConfigError("--redis-cert-file and --redis-key-file go together");
+    config.redis->tls_ca_file = redis_ca_file;
+    config.redis->tls_cert_file = redis_cert_file;
+    config.redis->tls_key_file = redis_key_file;
+  }
+  if (config.redis && config.redis->tls) {
+    try {
+      backend::redis::make_tls_context(*config.redis);  // a bad file is a start-up error, not a reconnect loop
+    } catch (const std::exception& e) {
       throw ConfigError(std::string("--redis: ") + e.what());
     }
   }

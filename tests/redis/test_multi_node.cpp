@@ -1,8 +1,10 @@
 // Several parley-server processes on one real Redis and one PostgreSQL behave as one server.
 #include "integration/helpers.hpp"
 #include "support/cluster_stores.hpp"
+#include "support/test_ca.hpp"
 
 #include <csignal>
+#include <sstream>
 #include <thread>
 
 using namespace parley;
@@ -65,6 +67,40 @@ TEST_CASE("a visitor on node A chats with an agent on node B, and tier 2 on node
   CHECK(v.ws.expect(F::kAgentJoined).agent_joined().senior());
   tina.ws.send(send_message(id, "t-1", "Rebroadcasting now"));
   CHECK(expect_text(v.ws).text() == "Rebroadcasting now");
+}
+
+TEST_CASE("two nodes over rediss:// as an ACL user with a client certificate: a chat across them") {
+  TestCa ca;
+  const auto server_cert = ca.issue("redis", "IP:127.0.0.1");
+  const auto node_cert = ca.issue("parley-node");
+  const auto tls_port = free_port();
+  ClusterStores stores({"--tls-port", std::to_string(tls_port), "--tls-cert-file", server_cert.cert, "--tls-key-file",
+                        server_cert.key, "--tls-ca-cert-file", ca.ca_file(), "--tls-auth-clients", "yes", "--user",
+                        "parley", "on", ">node pw", "~*", "&*", "+@all"});
+  const auto args = server_args({"--redis", "rediss://parley:node%20pw@127.0.0.1:" + std::to_string(tls_port),
+                                 "--redis-ca-file", ca.ca_file(), "--redis-cert-file", node_cert.cert,
+                                 "--redis-key-file", node_cert.key, "--database", stores.database});
+  ServerProcess a(args), b(args);
+  auto alice = cluster_staff(b.port(), "alice");
+  auto v = sign_in(a.port(), visitor_hello());
+  const auto id = start(v.ws, "Withdrawal pending for two hours");
+  CHECK(v.ws.expect(F::kAgentJoined).agent_joined().agent_name() == "Alice");
+  CHECK(alice.ws.expect(F::kConversation).conversation().messages(0).text() == "Withdrawal pending for two hours");
+  alice.ws.send(send_message(id, "a-1", "Looking at it now"));
+  CHECK(expect_text(v.ws).text() == "Looking at it now");
+  // Nothing crossed in the clear: every client but this test's own came in on the TLS port, as the ACL user.
+  const auto list = stores.redis.command({"CLIENT", "LIST"});
+  REQUIRE(list.size() == 1);
+  std::istringstream lines(list[0]);
+  int nodes = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("cmd=client") != std::string::npos) continue;
+    INFO(line);
+    CHECK(line.find("laddr=127.0.0.1:" + std::to_string(tls_port) + " ") != std::string::npos);
+    CHECK(line.find(" user=parley ") != std::string::npos);
+    ++nodes;
+  }
+  CHECK(nodes >= 4);  // two connections per node
 }
 
 TEST_CASE("many visitors on two nodes, several agents: every chat is assigned exactly once") {

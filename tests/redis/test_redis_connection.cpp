@@ -1,7 +1,9 @@
-// The hiredis-to-Asio adapter and RedisConnection against a real redis-server.
+// RedisConnection against a real redis-server: plain, with a password or an
+// ACL user, and over TLS (rediss://) with the certificate and name checked.
 #include "backend/redis/redis_connection.hpp"
 #include "support/redis_server.hpp"
 #include "support/run_until.hpp"
+#include "support/test_ca.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -74,7 +76,13 @@ TEST_CASE("redis urls are parsed with clear errors") {
       CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
     }
   }
-  CHECK_THROWS_WITH(parse_redis_url("rediss://cache"), Catch::Contains("TLS"));
+  auto tls = parse_redis_url("rediss://:pw@cache.internal:6380/2");
+  CHECK(tls.tls);
+  CHECK(tls.host == "cache.internal");
+  CHECK(tls.port == 6380);
+  CHECK(tls.database == 2);
+  CHECK_FALSE(parse_redis_url("redis://cache").tls);
+  CHECK_THROWS_WITH(parse_redis_url("redis+tls://cache"), Catch::Contains("rediss://"));
 }
 
 TEST_CASE("a Redis with a password or an ACL user: the right credentials connect, wrong ones never do") {
@@ -218,4 +226,152 @@ TEST_CASE("the database in the url is selected before the connection is ready") 
   REQUIRE(run_until(f.io, [&] { return stored; }));
   CHECK(f.call({"GET", "only-in-2"}).second.is_nil());  // f.connection is on database 0
   db2->stop();
+}
+
+namespace {
+
+// A redis-server with a plain port (for the test's own checks) and a TLS port
+// whose certificate `ca` issued for 127.0.0.1 only; `clients` is Redis'
+// tls-auth-clients (yes: a client certificate from its CA is required).
+struct TlsRedis {
+  TlsRedis(const test::TestCa& ca, const std::string& clients, std::vector<std::string> extra = {})
+      : tls_port(test::free_port()), server_cert(ca.issue("redis", "IP:127.0.0.1")), redis([&] {
+          std::vector<std::string> args{"--tls-port", std::to_string(tls_port), "--tls-cert-file", server_cert.cert,
+                                        "--tls-key-file", server_cert.key, "--tls-ca-cert-file", ca.ca_file(),
+                                        "--tls-auth-clients", clients};
+          args.insert(args.end(), extra.begin(), extra.end());
+          return args;
+        }()) {}
+  unsigned short tls_port;
+  test::TestCa::Issued server_cert;
+  test::RedisServer redis;
+};
+
+ConnectionOptions quick(ConnectionOptions options) {
+  options.backoff_min = 20ms;
+  options.backoff_max = 100ms;
+  options.connect_timeout = 500ms;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("rediss://: commands and subscriptions over TLS, with the certificate checked, across a Redis restart") {
+  test::TestCa ca;
+  TlsRedis tls(ca, "optional", {"--user", "parley", "on", ">acl-pw", "~*", "&*", "+@all"});
+  boost::asio::io_context io;
+  auto options = quick(parse_redis_url("rediss://parley:acl-pw@127.0.0.1:" + std::to_string(tls.tls_port) + "/1"));
+  options.tls_ca_file = ca.ca_file();
+  auto commands = std::make_shared<RedisConnection>(io.get_executor(), options);
+  auto subscriber = std::make_shared<RedisConnection>(io.get_executor(), options);
+  std::vector<std::string> received;
+  subscriber->subscribe("parley:tls", [&](const std::string&, const std::string& payload) { received.push_back(payload); });
+  commands->start();
+  subscriber->start();
+  REQUIRE(run_until(io, [&] { return commands->connected() && subscriber->connected(); }));
+
+  auto call = [&](std::vector<std::string> args) {
+    std::optional<Reply> reply;
+    commands->command(std::move(args), [&](std::error_code, const Reply& r) { reply = r; });
+    REQUIRE(run_until(io, [&] { return reply.has_value(); }));
+    return *reply;
+  };
+  CHECK(call({"ACL", "WHOAMI"}).str == "parley");
+  // A large value crosses many TLS records both ways.
+  const std::string big(300 * 1024, 'x');
+  CHECK(call({"SET", "big", big}).str == "OK");
+  CHECK(call({"GET", "big"}).str == big);
+  CHECK(tls.redis.command({"SELECT", "1"}).size() == 1);  // the value went to database 1
+  auto publish_until_heard = [&](const std::string& payload) {
+    const auto before = received.size();
+    for (int attempt = 0; attempt < 200 && received.size() == before; ++attempt)
+      if (call({"PUBLISH", "parley:tls", payload}).integer == 1) run_until(io, [&] { return received.size() > before; });
+      else run_until(io, [] { return false; }, 20ms);
+    return received.size() > before;
+  };
+  CHECK(publish_until_heard("one"));
+  tls.redis.kill_hard();
+  REQUIRE(run_until(io, [&] { return !commands->connected(); }, 5s));
+  tls.redis.start();
+  REQUIRE(run_until(io, [&] { return commands->connected() && subscriber->connected(); }, 10s));
+  CHECK(publish_until_heard("two"));
+  CHECK(received == std::vector<std::string>{"one", "two"});
+  commands->stop();
+  subscriber->stop();
+}
+
+TEST_CASE("rediss://: a certificate that is not trusted, names another host, or a peer without TLS never connects") {
+  test::TestCa ca, stranger("Another CA");
+  TlsRedis tls(ca, "optional");
+  const std::string tls_url = "rediss://127.0.0.1:" + std::to_string(tls.tls_port);
+  struct Case {
+    const char* what;
+    std::string url;
+    std::string ca_file;
+    bool connects;
+  };
+  const std::vector<Case> cases{
+      {"trusted CA, right address", tls_url, ca.ca_file(), true},
+      {"a CA that did not issue the certificate", tls_url, stranger.ca_file(), false},
+      {"the system's CAs only (a private CA is not among them)", tls_url, "", false},
+      {"a name the certificate does not carry", "rediss://localhost:" + std::to_string(tls.tls_port), ca.ca_file(), false},
+      {"TLS to a plain port", "rediss://127.0.0.1:" + std::to_string(tls.redis.port()), ca.ca_file(), false},
+      {"plain to the TLS port", "redis://127.0.0.1:" + std::to_string(tls.tls_port), "", false},
+  };
+  boost::asio::io_context io;
+  for (const auto& c : cases) {
+    INFO(c.what);
+    auto options = quick(parse_redis_url(c.url));
+    options.tls_ca_file = c.ca_file;
+    auto connection = std::make_shared<RedisConnection>(io.get_executor(), options);
+    connection->start();
+    // Several attempts (backoff 20-100 ms, connect timeout 0.5 s) within 1.5 s.
+    CHECK(run_until(io, [&] { return connection->connected(); }, 1500ms) == c.connects);
+    if (!c.connects) {
+      std::optional<std::error_code> refused;
+      connection->command({"PING"}, [&](std::error_code ec, const Reply&) { refused = ec; });
+      REQUIRE(run_until(io, [&] { return refused.has_value(); }));
+      CHECK(*refused == Errc::not_connected);
+    }
+    connection->stop();
+  }
+}
+
+TEST_CASE("rediss:// with tls-auth-clients yes: only a client certificate from the server's CA is let in") {
+  test::TestCa ca, stranger("Another CA");
+  TlsRedis tls(ca, "yes");
+  const auto ours = ca.issue("parley-node");
+  const auto theirs = stranger.issue("intruder");
+  boost::asio::io_context io;
+  auto attempt = [&](const test::TestCa::Issued* client) {
+    auto options = quick(parse_redis_url("rediss://127.0.0.1:" + std::to_string(tls.tls_port)));
+    options.tls_ca_file = ca.ca_file();
+    if (client) {
+      options.tls_cert_file = client->cert;
+      options.tls_key_file = client->key;
+    }
+    auto connection = std::make_shared<RedisConnection>(io.get_executor(), options);
+    connection->start();
+    const bool connected = run_until(io, [&] { return connection->connected(); }, 1500ms);
+    connection->stop();
+    return connected;
+  };
+  CHECK(attempt(&ours));
+  CHECK_FALSE(attempt(nullptr));
+  CHECK_FALSE(attempt(&theirs));
+}
+
+TEST_CASE("TLS files that cannot be loaded are named when the connection is made, not retried forever") {
+  test::TestCa ca;
+  const auto client = ca.issue("client");
+  auto options = parse_redis_url("rediss://127.0.0.1:1");
+  options.tls_ca_file = "/nonexistent/ca.pem";
+  CHECK_THROWS_WITH(make_tls_context(options), Catch::Contains("/nonexistent/ca.pem"));
+  options.tls_ca_file = ca.ca_file();
+  options.tls_cert_file = client.cert;
+  CHECK_THROWS_WITH(make_tls_context(options), Catch::Contains("key"));
+  options.tls_key_file = ca.ca_file();  // a certificate where the key should be
+  CHECK_THROWS_WITH(make_tls_context(options), Catch::Contains(ca.ca_file()));
+  options.tls_key_file = client.key;
+  CHECK_NOTHROW(make_tls_context(options));
 }

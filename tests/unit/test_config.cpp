@@ -74,6 +74,34 @@ TEST_CASE("several nodes keep their records in PostgreSQL, Redis carries only li
             .find("--redis") != std::string::npos);
 }
 
+TEST_CASE("rediss:// takes a CA and a client certificate, and misused TLS flags are one clear error") {
+  const std::vector<std::string> node{"--database", "postgres://db/parley"};
+  auto with = [&](std::vector<std::string> flags) {
+    flags.insert(flags.end(), node.begin(), node.end());
+    return flags;
+  };
+  const std::string here = PARLEY_SOURCE_DIR "/tests/unit/test_config.cpp";  // readable, but not a certificate
+  auto tls = app::parse_args([&] {
+    auto flags = with({"--redis", "rediss://:pw@cache:6380"});
+    flags.insert(flags.begin(), "parley-server");
+    return flags;
+  }());
+  REQUIRE(tls.config);
+  CHECK(tls.config->redis->tls);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad{
+      {with({"--redis", "redis://cache", "--redis-ca-file", here}), "rediss://"},
+      {with({"--redis-ca-file", here}), "rediss://"},
+      {with({"--redis", "rediss://cache", "--redis-cert-file", here}), "go together"},
+      {with({"--redis", "rediss://cache", "--redis-ca-file", "/nonexistent/ca.pem"}), "/nonexistent/ca.pem"},
+      {with({"--redis", "rediss://cache", "--redis-ca-file", here}), "test_config.cpp"},
+      {with({"--redis", "rediss://cache", "--redis-cert-file", here, "--redis-key-file", here}), "test_config.cpp"},
+  };
+  for (const auto& [flags, expected] : bad) {
+    INFO(flags[1] << " " << flags[3]);
+    CHECK(config_error(flags).find(expected) != std::string::npos);
+  }
+}
+
 TEST_CASE("security limits are flags with safe defaults") {
   auto defaults = *app::parse_args({"parley-server"}).config;
   CHECK(defaults.connection.max_frame_bytes == 64 * 1024);

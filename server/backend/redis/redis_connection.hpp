@@ -1,10 +1,13 @@
 #pragma once
-// One Redis connection on an Asio executor (hiredis async, see asio_adapter).
-// It reconnects by itself with jittered exponential backoff, checks health
-// with PING, and re-subscribes its channels after every reconnect. A command
-// issued while disconnected fails at once with Errc::not_connected (posted,
-// never inline); one in flight when the connection drops fails with
-// Errc::connection_lost. Every callback runs on the executor.
+// One Redis connection on an Asio executor. Asio owns the socket (plain TCP,
+// or TLS for rediss://); hiredis is used only to format commands and to parse
+// replies (its reader), so the same code serves both and TLS needs nothing
+// hiredis 0.14 lacks. The connection reconnects by itself with jittered
+// exponential backoff, checks health with PING, and re-subscribes its channels
+// after every reconnect. A command issued while disconnected fails at once
+// with Errc::not_connected (posted, never inline); one in flight when the
+// connection drops fails with Errc::connection_lost. Every callback runs on
+// the executor.
 //
 // A connection that subscribes uses SUBSCRIBE mode and can run no other
 // command: keep one connection for commands and one for subscriptions.
@@ -21,7 +24,9 @@
 #include <string>
 #include <vector>
 
-struct redisAsyncContext;
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace parley::backend::redis {
 
@@ -32,16 +37,28 @@ struct ConnectionOptions {
   // AUTH on every connect when set: a password (requirepass), or an ACL user and its password.
   std::string username;
   std::string password;
+  // rediss://: TLS, the server's certificate checked against the CA file (or
+  // the system's trusted CAs) and the host name; a client certificate when the
+  // server asks for one (tls-auth-clients yes).
+  bool tls = false;
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{5000};
   std::chrono::milliseconds health_interval{1000};  // PING this often; no answer by the next one: reconnect
 };
 
-// Parses redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (user and password
+// Parses redis[s]://[[USER]:PASSWORD@]HOST[:PORT][/DB] (user and password
 // percent-decoded). Throws std::invalid_argument with a reason that never
-// repeats the password. rediss:// (TLS) is refused with a clear reason.
+// repeats the password.
 ConnectionOptions parse_redis_url(const std::string& url);
+
+// The TLS client context of `options` (tls must be set). Throws
+// std::runtime_error naming the file that cannot be loaded, so a bad CA or
+// key is a configuration error at start, not a reconnect loop.
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const ConnectionOptions& options);
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
  public:
@@ -52,6 +69,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   ~RedisConnection();
 
   void start();
+  // Lets the commands already sent finish, then closes; new ones are refused.
   void stop();
   bool connected() const { return connected_; }
   const boost::asio::any_io_executor& executor() const { return executor_; }
@@ -65,32 +83,36 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::function<void(const std::string& reason)> on_disconnected;
 
  private:
-  struct Pending;
+  struct Link;
   void connect();
-  void on_connect_result(int status);
-  void on_disconnect(int status);
-  void schedule_reconnect();
-  void schedule_health_check();
-  void select_database_then_ready();
+  void handshake(const std::shared_ptr<Link>& link);
+  void authenticate_then_ready(const std::shared_ptr<Link>& link);
   void ready();
+  void send(const std::shared_ptr<Link>& link, const std::vector<std::string>& args, Callback callback);
+  void flush(const std::shared_ptr<Link>& link);
+  void read(const std::shared_ptr<Link>& link);
+  bool deliver(const std::shared_ptr<Link>& link, Reply reply);
   void send_subscribe(const std::string& channel);
   void drop(const std::string& reason);
-
-  static void on_reply(redisAsyncContext* context, void* reply, void* privdata);
-  static void on_message(redisAsyncContext* context, void* reply, void* privdata);
+  void close_link(std::error_code pending_error);
+  void schedule_reconnect();
+  void schedule_health_check();
 
   boost::asio::any_io_executor executor_;
   ConnectionOptions options_;
-  redisAsyncContext* context_ = nullptr;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  std::shared_ptr<Link> link_;  // the current connection attempt; completions of an older one are ignored
   bool connected_ = false;
   bool ever_ready_ = false;  // a later ready() is a reconnect (metrics)
   bool running_ = false;
+  bool draining_ = false;    // stopped: close once the last reply is in
   int attempt_ = 0;
   std::uint64_t pings_unanswered_ = 0;
+  std::string last_failure_;  // logged once until it changes
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer health_timer_;
-  std::map<std::string, std::unique_ptr<MessageHandler>> subscriptions_;
+  std::map<std::string, std::unique_ptr<MessageHandler>, std::less<>> subscriptions_;
 };
 
 }  // namespace parley::backend::redis
