@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libhiredis-dev protobuf-compiler libprotobuf-dev libsodium-dev libjwt-dev libssl-dev libsqlite3-dev libpq-dev libxapian-dev catch2
-  libhowardhinnant-date-dev tzdata libcurl4-openssl-dev libgmime-3.0-dev libmagic-dev prometheus-cpp-dev libspdlog-dev libtoml11-dev
+  libhowardhinnant-date-dev tzdata libcurl4-openssl-dev libgmime-3.0-dev libmagic-dev prometheus-cpp-dev libspdlog-dev libtoml11-dev libcmark-dev libopencc-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(redis-server postgresql-15 nginx-light chromium clang libclang-rt-14-dev openssl python3-aiosmtpd swaks prometheus)
