@@ -129,6 +129,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.threads = std::max(1u, std::thread::hardware_concurrency());
   std::string listen = "0.0.0.0:8080";
   std::string static_dir = config.static_dir.string();
+  std::string help_dir = "help";
   std::string agents, hours_file;
   double mail_retry_seconds = 30;
   std::string lmtp_listen;
@@ -176,6 +177,9 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
        "network threads, one io_context each (1..64)")
       ("static-dir", po::value(&static_dir)->value_name("DIR")->default_value(static_dir),
        "files served at / (the widget demo page and /console)")
+      ("help-dir", po::value(&help_dir)->value_name("DIR")->default_value(help_dir),
+       "the help center's articles (Markdown, see help/), served at /help and searched by the widget; "
+       "re-read when they change; \"\" for none")
       ("allowed-origin", po::value(&config.allowed_origins)->value_name("ORIGIN")->composing(),
        "a site that may embed the widget, e.g. https://www.example.com (repeatable; '*' allows any). "
        "This server's own pages are always allowed")
@@ -359,6 +363,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args) {
   config.connection.outbox_frames = outbox_frames;
   config.connection.outbox_bytes = outbox_kib * 1024;
   config.static_dir = static_dir;
+  if (!help_dir.empty()) config.help_dir = help_dir;
   for (const auto& origin : config.allowed_origins)
     if (origin != "*" && (origin.find("://") == std::string::npos || origin.back() == '/'))
       throw ConfigError("--allowed-origin must look like https://www.example.com, got \"" + origin + "\"");

@@ -25,6 +25,8 @@ struct Config {
   unsigned short listen_port = 8080;
   unsigned threads = 1;
   std::filesystem::path static_dir = "client-js/dist";
+  // --help-dir: the help center's articles; a folder that does not exist means none.
+  std::optional<std::filesystem::path> help_dir;
   std::optional<std::filesystem::path> agents_file;
   // --hours: the queues' business hours, re-read when the file changes;
   // without it every queue is open round the clock.

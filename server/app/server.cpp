@@ -12,6 +12,8 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <sstream>
+#include "help/library.hpp"
+
 #include <iostream>
 
 namespace parley::app {
@@ -92,6 +94,15 @@ Server::Server(Config config)
   context_->store = store_.get();
   context_->search = search_.get();
   context_->hours.store(config_.hours);
+  // The help center: a folder that is there must load (the error names the file); none is no help center.
+  if (config_.help_dir && std::filesystem::is_directory(*config_.help_dir)) {
+    help_version_ = help::folder_version(*config_.help_dir);
+    auto library = help::Library::load(*config_.help_dir);
+    log::info("help", "help center loaded", {{"articles", library->size()}, {"folder", config_.help_dir->string()}});
+    context_->help.store(std::move(library));
+  } else if (config_.help_dir) {
+    log::info("help", "no help center: the folder does not exist", {{"folder", config_.help_dir->string()}});
+  }
   if (mailer_) context_->mail_queued = [mailer = mailer_.get()] { mailer->poke(); };
   if (store_) context_->chat_ticket_key = store_->secret("chat-ticket");
   if (store_ && config_.customer_context) {
@@ -169,6 +180,7 @@ void Server::schedule_tick() {
     if (++ticks_ % 10 == 0)
       if (auto accounts = accounts_.reload_if_changed()) service_->update_accounts(*accounts);
     if (ticks_ % 10 == 5) reload_hours();
+    if (ticks_ % 10 == 7) reload_help();
     schedule_tick();
   });
 }
@@ -186,6 +198,28 @@ void Server::reload_hours() {
     log::error("hours", "the hours file is wrong; keeping the previous business hours",
                {{"file", config_.hours_file->string()}, {"error", e.what()}});
   }
+}
+
+// The articles changed: they are loaded and indexed on a network thread (not
+// the hub's), then swapped in; a folder with an error keeps the previous
+// articles, and says which file is wrong.
+void Server::reload_help() {
+  if (!config_.help_dir || help_loading_) return;
+  auto version = help::folder_version(*config_.help_dir);
+  if (version == help_version_) return;
+  help_version_ = std::move(version);
+  help_loading_ = true;
+  asio::post(shards_.front()->get_executor(), [this, dir = *config_.help_dir] {
+    try {
+      auto library = help::Library::load(dir);
+      log::info("help", "reloaded the help center", {{"articles", library->size()}, {"folder", dir.string()}});
+      context_->help.store(std::move(library));
+    } catch (const std::exception& e) {
+      log::error("help", "the help center has an error; keeping the articles loaded before",
+                 {{"folder", dir.string()}, {"error", e.what()}});
+    }
+    asio::post(hub_, [this] { help_loading_ = false; });
+  });
 }
 
 void Server::sweep_retention() {

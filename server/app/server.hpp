@@ -40,6 +40,7 @@ class Server {
   // each, so chat commits interleave; then again a while later.
   void sweep_retention();
   void reload_hours();
+  void reload_help();
   void drain(std::chrono::steady_clock::time_point deadline);
   // Where the records live, for the start-up line and errors.
   std::string store_description() const;
@@ -61,6 +62,8 @@ class Server {
   chat::Gateway* service_ = nullptr;
   auth::AccountStore accounts_;
   util::FileWatch hours_watch_;
+  std::string help_version_;  // help::folder_version of what is loaded
+  bool help_loading_ = false;
   std::unique_ptr<auth::StaffSessionStore> staff_sessions_;
   std::unique_ptr<auth::StaffAuthenticator> staff_auth_;
   auth::IdentityVerifier identities_;

@@ -49,6 +49,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void handle_ticket_api(http::request<http::string_body> req, const std::string& path);
   // /api/reports/chats[.csv]: supervisors' reports (net/report_api.cpp).
   void handle_report_api(http::request<http::string_body> req, const std::string& path);
+  // /help...: the help center's pages; /api/help/...: its search (net/help_api.cpp).
+  void handle_help(http::request<http::string_body> req, const std::string& path);
+  void handle_help_api(http::request<http::string_body> req, const std::string& path);
   void reply_from_shard(std::function<void()> reply);
   // The staff APIs: checks the request's Bearer token against the account as
   // it is now; answers 401 itself, else calls then(member, reply), where

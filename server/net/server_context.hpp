@@ -8,6 +8,7 @@
 #include "net/beast.hpp"
 #include "net/client_address.hpp"
 #include "net/connection_slots.hpp"
+#include "help/library.hpp"
 #include "hours/business_hours.hpp"
 #include "search/index.hpp"
 #include "util/token_bucket.hpp"
@@ -63,6 +64,8 @@ struct ServerContext {
   // The exchange's data about a verified customer (--customer-context-url); null when not configured.
   context::Client* customer_context = nullptr;
   search::Index* search = nullptr;
+  // The help center's articles (--help-dir), swapped when the folder changes; null without one.
+  std::atomic<std::shared_ptr<const help::Library>> help{};
   // Tickets (net/ticket_api.cpp): the business hours their deadlines are
   // counted in (swapped when the hours file changes), the mailer to wake when
   // a mail is queued, and the per-address limit on new requests.

@@ -576,6 +576,7 @@ void HttpSession<Stream>::handle_api(Request req, const std::string& path) {
     return handle_requests_api(std::move(req), path);
   if (path == "/api/tickets" || path.starts_with("/api/tickets/")) return handle_ticket_api(std::move(req), path);
   if (path.starts_with("/api/reports/")) return handle_report_api(std::move(req), path);
+  if (path.starts_with("/api/help/")) return handle_help_api(std::move(req), path);
   if (path != "/api/login" && path != "/api/logout")
     return write(error_response(req, http::status::not_found, "not_found", "no such API"));
   if (req.method() != http::verb::post)
