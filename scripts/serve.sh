@@ -10,5 +10,5 @@ cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 scripts/build.sh
 scripts/build-client.sh
-exec build/server/parley-server --listen "${PARLEY_LISTEN:-127.0.0.1:8080}" --static-dir client-js/dist \
+exec build/server/parley-server --listen "${PARLEY_LISTEN:-127.0.0.1:8080}" --static-dir client-js/dist --help-dir help \
   --agents deploy/agents.example.json --data-dir "${PARLEY_DATA_DIR:-data}" "$@"

@@ -11,6 +11,7 @@ include(GNUInstallDirs)
 install(TARGETS parley-server parley-admin RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/client-js/dist/ DESTINATION ${CMAKE_INSTALL_DATADIR}/parley/client
         PATTERN "*.map" EXCLUDE)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/help/ DESTINATION ${CMAKE_INSTALL_DATADIR}/parley/help)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/parley.service DESTINATION /lib/systemd/system)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/default DESTINATION /etc/default RENAME parley)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/parley.toml DESTINATION /etc/parley)

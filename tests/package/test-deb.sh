@@ -37,7 +37,8 @@ for path in ./usr/bin/parley-server ./usr/bin/parley-admin ./usr/share/parley/cl
             ./usr/share/parley/client/console.js ./usr/share/parley/client/console.html \
             ./usr/share/parley/client/index.html ./lib/systemd/system/parley.service ./etc/default/parley \
             ./usr/share/doc/parley/copyright ./usr/share/doc/parley/examples/hours.example.json \
-            ./etc/parley/parley.toml ./usr/share/doc/parley/examples/parley.example.toml; do
+            ./etc/parley/parley.toml ./usr/share/doc/parley/examples/parley.example.toml \
+            ./usr/share/parley/help/categories.toml ./usr/share/parley/help/zh-CN/reset-2fa.md; do
   grep -qx "$path" <<<"$contents" || fail "the package lacks $path"
 done
 ! grep -q '\.map$' <<<"$contents" || fail "source maps are packaged"
@@ -88,6 +89,8 @@ status, body = get("/")
 assert status == 200 and "widget.js" in body, body[:200]
 for path in ("/widget.js", "/console", "/console.js"):
     assert get(path)[0] == 200, path
+status, body = get("/help/zh-CN/")
+assert status == 200 and "帮助中心" in body and "/help/zh-CN/reset-2fa" in body, body[:300]
 status, body = get("/api/login", json.dumps({"agent_id": "sam", "password": "sam-secret-1"}).encode(),
                    {"Content-Type": "application/json"})
 assert status == 200 and json.loads(body)["role"] == "supervisor", body
