@@ -19,6 +19,7 @@ export async function startServer(extraArgs = []) {
     "--listen", "127.0.0.1:0", "--threads", "2",
     "--static-dir", resolve(repo, "client-js/dist"),
     "--agents", resolve(repo, "tests/data/agents.json"),
+    "--help-dir", resolve(repo, "help"),
     // Every test visitor comes from 127.0.0.1 (unless a test sets its own limit).
     ...(extraArgs.includes("--new-chats-per-ip-per-minute") ? [] : ["--new-chats-per-ip-per-minute", "1000"]),
     // Nothing kept unless the test gives a data directory (the server's default is ./data).

@@ -146,7 +146,7 @@ a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible{o
 .top{background:#0f1b33;color:#fff;padding:16px 20px 28px}.bar{display:flex;justify-content:space-between;max-width:960px;margin:0 auto}
 .brand,.lang{color:#fff;text-decoration:none;font-weight:600}.lang{font-weight:400}
 .search{display:flex;gap:8px;max-width:640px;margin:18px auto 0}.search input{flex:1;min-width:0;padding:12px 14px;border-radius:8px;border:0;font-size:16px}
-.search button,.button{padding:12px 18px;border-radius:8px;border:0;background:#2f7df6;color:#fff;font-size:16px;text-decoration:none;display:inline-block}
+.search button,.button{padding:12px 18px;border-radius:8px;border:0;background:#0b5cd5;color:#fff;font-size:16px;text-decoration:none;display:inline-block}
 main{max-width:960px;margin:0 auto;padding:24px 20px}h1{font-size:28px;line-height:1.3;margin:8px 0 20px}
 .categories{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:16px}
 .category{border:1px solid var(--line);border-radius:10px;padding:16px 18px;background:var(--bg)}.category h2{font-size:18px;margin:0 0 8px}

@@ -10,12 +10,14 @@
 //   GET /api/help/articles?locale=en|zh-CN
 //       {"articles":[{"id","locale","title","category","url","summary"}]}
 //
-// Public (the help center is for anyone), read-only, GET/HEAD only. Pages
+// Public (the help center is for anyone), read-only, GET/HEAD only; the API
+// answers cross-origin GETs from the --allowed-origin sites (the widget). Pages
 // work without JavaScript and carry a CSP that allows none. Queries longer
 // than help::max_query_chars get 400 from the API (pages cut them).
 
 #include "help/pages.hpp"
 #include "net/api_helpers.hpp"
+#include "net/static_files.hpp"
 
 namespace parley::net {
 namespace {
@@ -104,6 +106,16 @@ void HttpSession<Stream>::handle_help(Request req, const std::string& path) {
 
 template <class Stream>
 void HttpSession<Stream>::handle_help_api(Request req, const std::string& path) {
+  // The widget asks from the host site's pages: a simple GET, answered to the
+  // origins allowed to embed it (--allowed-origin), never with credentials.
+  const std::string origin(req[http::field::origin]);
+  auto write = [&](http::response<http::string_body> res) {
+    if (!origin.empty() && origin_allowed(origin, req[http::field::host], context_.allowed_origins)) {
+      res.set(http::field::access_control_allow_origin, origin);
+      res.set(http::field::vary, "Origin");
+    }
+    this->write(std::move(res));
+  };
   if (req.method() != http::verb::get)
     return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "use GET"));
   const auto library = context_.help.load();

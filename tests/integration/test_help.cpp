@@ -115,6 +115,18 @@ TEST_CASE("help search API: the top articles for what the visitor types, and cle
   CHECK(http_get(port, "/api/help/search?q=" + long_chinese).status == 200);
 }
 
+TEST_CASE("the widget on an allowed site may ask for suggestions, other sites' pages may not read them") {
+  ServerProcess server(server_args({"--memory-only", "--help-dir", shipped.string(), "--allowed-origin",
+                                    "https://www.exchange.example"}));
+  const auto allowed = http_request(server.port(), "GET", "/api/help/search?q=2fa", {},
+                                    {{"Origin", "https://www.exchange.example"}});
+  CHECK(allowed.status == 200);
+  CHECK(allowed.headers.at("Access-Control-Allow-Origin") == "https://www.exchange.example");
+  CHECK(allowed.headers.count("Access-Control-Allow-Credentials") == 0);
+  const auto stranger = http_request(server.port(), "GET", "/api/help/search?q=2fa", {}, {{"Origin", "https://evil.example"}});
+  CHECK(stranger.headers.count("Access-Control-Allow-Origin") == 0);
+}
+
 TEST_CASE("nothing outside the help folder can be read through /help") {
   TempDir dir("help-escape");
   std::filesystem::copy(shipped, dir.path() / "help", std::filesystem::copy_options::recursive);

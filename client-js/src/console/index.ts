@@ -14,6 +14,7 @@ import { findSecrets, provideWordlists } from "../core/secrets";
 // server masks whatever gets past either).
 provideWordlists(bip39);
 const secretNames: Record<string, string> = { seed_phrase: "a recovery phrase", private_key: "a private key", code: "a 2FA code", password: "a password" };
+import { openArticlePicker } from "./articles";
 import { cannedMatches, fillCanned, fromApi, insertAtSlash, openCannedManager, pickText, slashQuery, starters, withStarters,
   type CannedResponse } from "./canned";
 
@@ -397,8 +398,21 @@ class Console {
     } }, h("option", { value: -1 }, "Canned responses…"), ...this.canned.map((c, i) => h("option", { value: i }, `/${c.shortcut} ${c.title}`)));
     const others = s.roster.filter((a) => a.agentId !== s.agentId && a.agentId !== info.agentId && a.connected && a.status === AgentStatus.ONLINE && a.role === (info.tier >= 2 ? Role.TIER2 : Role.AGENT));
     const target = h("select", { "aria-label": "Transfer to" }, ...others.map((a) => h("option", { value: a.agentId }, a.name)));
+    // The link goes in at the caret of this chat's reply box as it is now (the
+    // console may have re-rendered while the dialog was open).
+    const article = h("button", { type: "button", class: "article-open", onclick: () => openArticlePicker(info.locale, (link) => {
+      const box = [...this.app.querySelectorAll<HTMLTextAreaElement>("textarea.reply-text")].find((t) => t.dataset.conversation === id) ?? text;
+      const caret = box.selectionEnd ?? box.value.length;
+      const before = box.value.slice(0, caret);
+      const spaced = before && !/\s$/.test(before) ? ` ${link}` : link;
+      box.value = before + spaced + box.value.slice(caret);
+      box.setSelectionRange(caret + spaced.length, caret + spaced.length);
+      this.drafts.set(id, box.value);
+      box.focus();
+    }) }, "Help article…");
     const actions = h("div", { class: "actions" },
       canned,
+      article,
       others.length ? target : null,
       others.length ? h("button", { type: "button", onclick: () => this.transfer(s, id, target.value, target.selectedOptions[0]?.textContent ?? "") },
         chat.watching ? "Reassign" : "Transfer") : null,

@@ -9,6 +9,7 @@ import { pickLocale, strings, type Locale, type Strings } from "./i18n";
 import { fetchRequests, httpBase, keepToken, keptTokens, leaveChatAsRequest, mailTranscript, newToken, sendRequest,
   serverTakesRequests, type SentRequest } from "./requests";
 import { widgetCss } from "./styles";
+import { Suggester, type Suggestion } from "./suggest";
 import { SecretGuard, provideWordlists, wordlistsProvided, type SecretKind, type Wordlists } from "../core/secrets";
 
 interface WidgetConfig {
@@ -407,6 +408,16 @@ class Widget {
     // Whether the chosen topic is served now; follows the select and the server.
     const availability = h("p", { class: "availability", role: "status", "aria-live": "polite", hidden: true });
     select.addEventListener("change", () => this.render());
+    // Help articles for what the visitor is describing, as they type.
+    const suggestions = h("div", { class: "suggestions", "aria-live": "polite", hidden: true });
+    const suggester = new Suggester(this.base, () => this.locale, (found: Suggestion[]) => {
+      suggestions.hidden = found.length === 0;
+      suggestions.replaceChildren(...(found.length ? [
+        h("p", {}, t.suggested),
+        h("ul", {}, ...found.map((a) => h("li", {}, h("a", { href: `${this.base}${a.url}?ref=widget`, target: "_blank", rel: "noopener" }, a.title)))),
+      ] : []));
+    });
+    message.addEventListener("input", () => suggester.typed(message.value));
     const form = h(
       "form",
       { class: "prechat" },
@@ -417,6 +428,7 @@ class Widget {
       availability,
       h("label", {}, t.subject, subject),
       h("label", {}, t.message, message),
+      suggestions,
       h("label", {}, t.transactionId, tx),
       h("label", {}, t.name, name),
       h("label", { class: "email" }, h("span", {}, t.email), email),

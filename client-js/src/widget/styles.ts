@@ -31,6 +31,10 @@ header .status { font-size: 12px; opacity: .9; display: block; font-weight: 400;
 .banner[hidden] { display: none; }
 .body { flex: 1; overflow-y: auto; padding: 12px; background: #f5f7fa; }
 form.prechat { display: flex; flex-direction: column; gap: 8px; }
+form.prechat .suggestions { padding: 6px 8px; border-radius: 6px; background: #f0f4fa; font-size: 13px; }
+form.prechat .suggestions p { margin: 0 0 2px; color: #57606a; }
+form.prechat .suggestions ul { margin: 0; padding-left: 18px; }
+form.prechat .suggestions a { color: #0b5cd5; overflow-wrap: anywhere; }
 /* The Start button stays in view at the bottom of the form, however tall the screen. */
 form.prechat button[type=submit] { position: sticky; bottom: 0; box-shadow: 0 -8px 12px #f5f7fa; }
 form.prechat .request-sent { margin: 0; padding: 6px 8px; border-radius: 6px; background: #e6f4ea; color: #1e4620; }
