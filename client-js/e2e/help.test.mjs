@@ -42,7 +42,7 @@ test("the widget suggests articles as the visitor types, in their language, and 
   await visitor.locator("#parley-widget textarea[name=message]").pressSequentially("提现一直在处理中");
   await suggestions.first().waitFor();
   assert.ok((await suggestions.count()) <= 3);
-  assert.match(await suggestions.first().getAttribute("href"), /\/help\/zh-CN\/withdrawal-delays\?ref=widget$/);
+  assert.match(await suggestions.first().getAttribute("href"), /\/help\/zh-CN\/withdrawal-delays\?ref=widget&visitor=[\w-]+$/);
   assert.equal(await visitor.locator("#parley-widget .suggestions p").textContent(), "这些文章也许能解答您的问题");
   const [article] = await Promise.all([visitor.context().waitForEvent("page"), suggestions.first().click()]);
   await article.locator("article h1", { hasText: "提现" }).waitFor();

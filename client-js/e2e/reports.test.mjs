@@ -63,6 +63,8 @@ test("a supervisor's report in the console shows the API's numbers, filters by q
     assert.equal(await dialog.locator(`.distribution li[data-score="${score}"] .count`).textContent(), String(api.csat.distribution[score - 1]));
   for (const key of ["created", "answered_late", "overdue", "waiting"])
     assert.equal(await shown(`tickets-${key.replace("answered_", "")}`), String(api.tickets[key]), key);
+  for (const key of ["opened", "helpful", "not_helpful"])
+    assert.equal(await shown(`help-${key.replace("_", "-")}`), String(api.help[key]), key);
   const row = dialog.locator('.agents-table tr[data-agent="alice"]');
   assert.equal(await row.locator("th").textContent(), "Alice");
   assert.equal(await row.locator("td").nth(0).textContent(), "2");

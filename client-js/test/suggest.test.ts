@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { suggestionQuery } from "../src/widget/suggest";
+import { suggestionHref, suggestionQuery } from "../src/widget/suggest";
 import { articleReply, helpLocale } from "../src/console/articles";
 
 describe("help suggestions while the visitor types", () => {
@@ -19,6 +19,14 @@ describe("help suggestions while the visitor types", () => {
     const q = suggestionQuery("提现".repeat(300))!;
     expect([...q]).toHaveLength(200);
     expect(q.endsWith("现")).toBe(true);
+  });
+});
+
+describe("a suggestion's link", () => {
+  it("says it came from the widget, and from which visitor", () => {
+    expect(suggestionHref("https://s.example", "/help/en/reset-2fa", "v_ab-1")).toBe("https://s.example/help/en/reset-2fa?ref=widget&visitor=v_ab-1");
+    expect(suggestionHref("https://s.example", "/help/en/reset-2fa", "")).toBe("https://s.example/help/en/reset-2fa?ref=widget");
+    expect(suggestionHref("", "/help/en/x", "a&b=c")).toBe("/help/en/x?ref=widget&visitor=a%26b%3Dc");
   });
 });
 

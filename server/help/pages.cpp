@@ -19,15 +19,21 @@ struct Words {
   const char* home;
   const char* not_found;
   const char* articles;
+  const char* did_it_help;
+  const char* yes;
+  const char* no;
+  const char* thanks;
 };
 
 const Words& words(std::string_view locale) {
   static const Words en{"Help center", "Search: withdrawal, 2FA, refund…", "Search", "Results for", 
                         "No article matches. Try other words, or contact support.", "中文",
                         "Contact support", "Still need help? Our team answers in the chat, or by e-mail within 24 hours.",
-                        "Help center", "There is no such article.", "articles"};
+                        "Help center", "There is no such article.", "articles", "Did this answer your question?", "Yes",
+                        "No", "Thank you for telling us."};
   static const Words zh{"帮助中心", "搜索：提现、二次验证、退款…", "搜索", "搜索结果：", "没有找到相关文章。换个词试试，或联系客服。", "English",
-                        "联系客服", "仍需帮助？客服在在线聊天中为您解答，或在 24 小时内邮件回复。", "帮助中心", "没有这篇文章。", "篇文章"};
+                        "联系客服", "仍需帮助？客服在在线聊天中为您解答，或在 24 小时内邮件回复。", "帮助中心", "没有这篇文章。", "篇文章",
+                        "这篇文章解答了您的问题吗？", "是", "否", "感谢您的反馈。"};
   return locale == "zh-CN" ? zh : en;
 }
 
@@ -109,7 +115,7 @@ std::string index_page(const Library& library, std::string_view locale) {
   return page + "</div>" + footer(locale);
 }
 
-std::string article_page(const Library& library, const Article& article) {
+std::string article_page(const Library& library, const Article& article, const Feedback& feedback) {
   const auto* translation = library.find(other(article.locale), article.id);
   const auto* category = library.category(article.category);
   std::string page = head(article.locale, article.title + " · " + words(article.locale).title) +
@@ -118,6 +124,16 @@ std::string article_page(const Library& library, const Article& article) {
           article.locale + "/#" + article.category + "\">" + html_escape(category ? category->name(article.locale) : article.category) +
           "</a></nav><article data-article=\"" + article.id + "\"><h1>" + html_escape(article.title) + "</h1>" + article.html +
           "</article>";
+  const auto& w = words(article.locale);
+  if (feedback.answered) {
+    page += "<p class=\"feedback thanks\" role=\"status\">" + std::string(w.thanks) + "</p>";
+  } else if (feedback.offered) {
+    page += "<form class=\"feedback\" method=\"post\" action=\"" + href(article) + "/feedback\"><p>" + w.did_it_help + "</p>";
+    if (!feedback.visitor.empty())
+      page += "<input type=\"hidden\" name=\"visitor\" value=\"" + html_escape(feedback.visitor) + "\">";
+    page += "<button type=\"submit\" name=\"helpful\" value=\"yes\">" + std::string(w.yes) +
+            "</button><button type=\"submit\" name=\"helpful\" value=\"no\">" + w.no + "</button></form>";
+  }
   return page + footer(article.locale);
 }
 
@@ -154,6 +170,8 @@ main{max-width:960px;margin:0 auto;padding:24px 20px}h1{font-size:28px;line-heig
 .crumbs{color:var(--muted);font-size:14px}article{max-width:720px}article code{background:var(--bg);padding:1px 4px;border-radius:4px;word-break:break-all}
 article table{border-collapse:collapse}article td,article th{border:1px solid var(--line);padding:6px 10px}
 .results{padding-left:20px}.results li{margin-bottom:16px}.results p{margin:4px 0;color:var(--muted)}.empty{color:var(--muted)}
+.feedback{max-width:720px;margin:28px 0 0;padding:14px 16px;border:1px solid var(--line);border-radius:10px;display:flex;gap:10px;align-items:center;flex-wrap:wrap}
+.feedback p{margin:0 8px 0 0}.feedback button{padding:8px 16px;border-radius:8px;border:1px solid #0b5cd5;background:#fff;color:#0b5cd5;font-size:15px}
 .contact{border-top:1px solid var(--line);max-width:960px;margin:24px auto;padding:20px;display:flex;gap:16px;align-items:center;justify-content:space-between;flex-wrap:wrap}
 )css";
   return css;

@@ -15,7 +15,15 @@
 namespace parley::help {
 
 std::string index_page(const Library& library, std::string_view locale);
-std::string article_page(const Library& library, const Article& article);
+// `feedback`: "did this answer your question?" (a form that posts to
+// /help/LOCALE/ID/feedback); `answered`: the reader just answered (a thank-you
+// instead); `visitor`: the widget's visitor who opened it, carried in the form.
+struct Feedback {
+  bool offered = false;
+  bool answered = false;
+  std::string visitor;
+};
+std::string article_page(const Library& library, const Article& article, const Feedback& feedback = {});
 std::string search_page(const Library& library, std::string_view locale, std::string_view query,
                         const std::vector<Hit>& hits);
 std::string not_found_page(std::string_view locale);

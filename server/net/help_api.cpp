@@ -10,7 +10,13 @@
 //   GET /api/help/articles?locale=en|zh-CN
 //       {"articles":[{"id","locale","title","category","url","summary"}]}
 //
-// Public (the help center is for anyone), read-only, GET/HEAD only; the API
+//   POST /help/LOCALE/ID/feedback    helpful=yes|no[&visitor=ID]: 303 back to the article
+//
+// Public (the help center is for anyone); GET/HEAD but for the feedback form
+// (same origin only). With a system of record, an article opened from the
+// widget (?ref=widget&visitor=ID) and every answer are stored as events for
+// the reports (20 a minute per address at most; beyond, the page is served and
+// nothing is counted); the API
 // answers cross-origin GETs from the --allowed-origin sites (the widget). Pages
 // work without JavaScript and carry a CSP that allows none. Queries longer
 // than help::max_query_chars get 400 from the API (pages cut them).
@@ -49,6 +55,14 @@ std::size_t chars(std::string_view text) {
   return n;
 }
 
+// A visitor id the widget put in the link: the shape of ours, or nothing.
+std::string visitor_param(const std::string& value) {
+  if (value.empty() || value.size() > 64) return {};
+  for (unsigned char c : value)
+    if (!std::isalnum(c) && c != '_' && c != '-') return {};
+  return value;
+}
+
 json::object article_json(const help::Article& a) {
   return {{"id", a.id}, {"locale", a.locale}, {"title", a.title}, {"category", a.category},
           {"url", "/help/" + a.locale + "/" + a.id}, {"summary", a.summary}};
@@ -56,9 +70,28 @@ json::object article_json(const help::Article& a) {
 
 }  // namespace
 
+// Records a help event unless this address has recorded too many lately (the
+// page is served either way: counts are best effort, the reader is not).
+template <class Stream>
+bool HttpSession<Stream>::record_help_event(const Request& req, parley::events::v1::Event event) {
+  auto* store = context_.store;
+  if (!store) return false;
+  {
+    std::lock_guard lock(context_.request_limits.mutex);
+    if (!context_.request_limits.help_events.try_take(client_address(req), now_ms())) return false;
+  }
+  event.set_at_ms(now_ms());
+  store->record_events({std::move(event)});
+  return true;
+}
+
 template <class Stream>
 void HttpSession<Stream>::handle_help(Request req, const std::string& path) {
   const auto library = context_.help.load();
+  const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
+  const bool feedback = req.method() == http::verb::post && path.ends_with("/feedback");
+  if (!get && !feedback)
+    return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "only GET and HEAD"));
   const std::string reader = help::locale_for(req[http::field::accept_language]);
   if (!library) return write(page(req, http::status::not_found, help::not_found_page(reader)));
   if (path == "/help" || path == "/help/") {
@@ -99,8 +132,49 @@ void HttpSession<Stream>::handle_help(Request req, const std::string& path) {
     const auto hits = library->search(cut, locale, 10);
     return write(page(req, http::status::ok, help::search_page(*library, locale, cut, hits)));
   }
-  if (const auto* article = library->find(locale, name))
-    return write(page(req, http::status::ok, help::article_page(*library, *article)));
+  // POST /help/LOCALE/ID/feedback: "did this answer your question?", from
+  // this site's own article page only; then back to the article, thanked.
+  if (feedback) {
+    const auto* article = library->find(locale, name.substr(0, name.size() - 9));
+    if (!article) return write(page(req, http::status::not_found, help::not_found_page(locale)));
+    if (!same_origin(req))
+      return write(error_response(req, http::status::forbidden, "cross_site", "answer on the article's own page"));
+    const std::string form = "?" + req.body();
+    const auto helpful = query_param(form, "helpful");
+    if (helpful != "yes" && helpful != "no")
+      return write(error_response(req, http::status::bad_request, "invalid_request", "helpful is yes or no"));
+    parley::events::v1::Event event;
+    event.set_actor_id(visitor_param(query_param(form, "visitor")));
+    auto* rated = event.mutable_article_rated();
+    rated->set_article_id(article->id);
+    rated->set_locale(article->locale);
+    rated->set_helpful(helpful == "yes");
+    record_help_event(req, std::move(event));
+    http::response<http::string_body> res{http::status::see_other, req.version()};
+    res.set(http::field::server, "parley");
+    res.set(http::field::location, "/help/" + article->locale + "/" + article->id + "?answered=1");
+    res.set(http::field::cache_control, "no-store");
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    return write(std::move(res));
+  }
+  if (const auto* article = library->find(locale, name)) {
+    // Opened from the widget's suggestions: counted, for deflections.
+    const auto visitor = visitor_param(query_param(req.target(), "visitor"));
+    if (query_param(req.target(), "ref") == "widget" && req.method() == http::verb::get) {
+      parley::events::v1::Event event;
+      event.set_actor_id(visitor);
+      auto* viewed = event.mutable_article_viewed();
+      viewed->set_article_id(article->id);
+      viewed->set_locale(article->locale);
+      viewed->set_from_widget(true);
+      record_help_event(req, std::move(event));
+    }
+    help::Feedback feedback_form{context_.store != nullptr, query_param(req.target(), "answered") == "1", visitor};
+    auto res = page(req, http::status::ok, help::article_page(*library, *article, feedback_form));
+    if (req.target().find('?') != std::string_view::npos) res.set(http::field::cache_control, "no-store");
+    return write(std::move(res));
+  }
   write(page(req, http::status::not_found, help::not_found_page(locale)));
 }
 

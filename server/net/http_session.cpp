@@ -128,11 +128,11 @@ void HttpSession<Stream>::on_read(error_code ec, std::size_t) {
     return;
   }
   if (path.starts_with("/api/")) return handle_api(std::move(req), std::string(path));
+  if (path == "/help" || path.starts_with("/help/")) return handle_help(std::move(req), std::string(path));
   if (req.method() != http::verb::get && req.method() != http::verb::head)
     return write(error_response(req, http::status::method_not_allowed, "method_not_allowed", "only GET and HEAD"));
   if (path == "/healthz") return reply_health(std::move(req));
   if (path == "/metrics") return reply_metrics(std::move(req));
-  if (path == "/help" || path.starts_with("/help/")) return handle_help(std::move(req), std::string(path));
   if (path == "/ws")
     return write(error_response(req, http::status::upgrade_required, "upgrade_required", "open a WebSocket here"));
 

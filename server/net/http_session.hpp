@@ -52,6 +52,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   // /help...: the help center's pages; /api/help/...: its search (net/help_api.cpp).
   void handle_help(http::request<http::string_body> req, const std::string& path);
   void handle_help_api(http::request<http::string_body> req, const std::string& path);
+  bool record_help_event(const http::request<http::string_body>& req, parley::events::v1::Event event);
   void reply_from_shard(std::function<void()> reply);
   // The staff APIs: checks the request's Bearer token against the account as
   // it is now; answers 401 itself, else calls then(member, reply), where

@@ -92,6 +92,8 @@ void HttpSession<Stream>::handle_report_api(Request incoming, const std::string&
       report.truncated = data->truncated;
       report.tickets = reports::compute_tickets(data->tickets, filter, schedules, now);
       report.tickets.truncated = data->tickets_truncated;
+      report.help = reports::compute_help(data->help, data->chat_starts, now);
+      report.help.truncated = data->help_truncated;
       if (!csv) return reply(json_response(req, http::status::ok, reports::to_json(report)));
       auto res = api_response(req, http::status::ok, "text/csv; charset=utf-8", reports::to_csv(report));
       res.set(http::field::content_disposition, "attachment; filename=\"parley-chats.csv\"");

@@ -78,6 +78,7 @@ struct ServerContext {
     std::mutex mutex;
     util::KeyedTokenBuckets new_requests{5.0 / 60, 5};    // 5 a minute per address, then one each 12 s
     util::KeyedTokenBuckets follow_ups{30.0 / 60, 10};
+    util::KeyedTokenBuckets help_events{20.0 / 60, 20};  // articles opened from the widget, answers: 20 a minute
   } request_limits{};
   // GET /metrics from another machine: Authorization: Bearer this (empty: only
   // from this machine, directly).

@@ -249,6 +249,60 @@ Tickets compute_tickets(const std::vector<tickets::Record>& all, const Filter& f
   return out;
 }
 
+Help compute_help(const std::vector<chat::events::Event>& help, const std::vector<chat::events::Event>& chat_starts,
+                  std::int64_t now_ms) {
+  Help out;
+  std::map<std::string, std::vector<std::int64_t>> starts;  // visitor -> when their chats started
+  for (const auto& e : chat_starts)
+    if (e.has_chat_started()) starts[e.chat_started().visitor_id()].push_back(e.at_ms());
+  std::map<std::pair<std::string, std::string>, ArticleUse> by_article;
+  auto use = [&](const std::string& id, const std::string& locale) -> ArticleUse& {
+    auto& a = by_article[{id, locale}];
+    a.article_id = id;
+    a.locale = locale;
+    return a;
+  };
+  for (const auto& e : help) {
+    if (e.has_article_rated()) {
+      auto& a = use(e.article_rated().article_id(), e.article_rated().locale());
+      ++(e.article_rated().helpful() ? a.helpful : a.not_helpful);
+      ++(e.article_rated().helpful() ? out.helpful : out.not_helpful);
+      continue;
+    }
+    if (!e.has_article_viewed() || !e.article_viewed().from_widget()) continue;
+    auto& a = use(e.article_viewed().article_id(), e.article_viewed().locale());
+    ++a.opened;
+    ++out.opened;
+    if (e.actor_id().empty() || e.at_ms() + deflection_window_ms > now_ms) continue;
+    ++out.judged;
+    const auto& chats = starts[e.actor_id()];
+    const bool chatted = std::any_of(chats.begin(), chats.end(), [&](std::int64_t at) {
+      return at >= e.at_ms() && at <= e.at_ms() + deflection_window_ms;
+    });
+    if (!chatted) {
+      ++out.deflected;
+      ++a.deflected;
+    }
+  }
+  if (out.judged) out.deflection_rate = static_cast<double>(out.deflected) / static_cast<double>(out.judged);
+  for (auto& [key, a] : by_article) out.articles.push_back(std::move(a));
+  std::stable_sort(out.articles.begin(), out.articles.end(),
+                   [](const ArticleUse& a, const ArticleUse& b) { return a.opened > b.opened; });
+  return out;
+}
+
+namespace {
+json::object help_json(const Help& h) {
+  json::array articles;
+  for (const auto& a : h.articles)
+    articles.push_back({{"article_id", a.article_id}, {"locale", a.locale}, {"opened", a.opened},
+                        {"deflected", a.deflected}, {"helpful", a.helpful}, {"not_helpful", a.not_helpful}});
+  return {{"opened", h.opened}, {"judged", h.judged}, {"deflected", h.deflected},
+          {"deflection_rate", rounded(h.deflection_rate, 1000)}, {"helpful", h.helpful},
+          {"not_helpful", h.not_helpful}, {"articles", std::move(articles)}, {"truncated", h.truncated}};
+}
+}  // namespace
+
 json::object to_json(const Report& r) {
   json::array scores;
   for (auto n : r.scores) scores.push_back(n);
@@ -280,6 +334,7 @@ json::object to_json(const Report& r) {
                                    {"first_response_seconds", stat_json(r.tickets.first_response)},
                                    {"in_time_share", rounded(r.tickets.in_time_share, 1000)},
                                    {"truncated", r.tickets.truncated}}},
+          {"help", help_json(r.help)},
           {"truncated", r.truncated}};
 }
 

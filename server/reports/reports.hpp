@@ -89,6 +89,26 @@ struct Tickets {
   bool truncated = false;
 };
 
+// The help center: articles opened from the widget's suggestions, and how
+// many of those openings were deflections: the visitor started no chat within
+// deflection_window after it. An opening whose window has not ended yet, or
+// whose visitor is unknown, is not judged. Readers' answers to "did this
+// answer your question?". Not narrowed by queue, team or agent.
+inline constexpr std::int64_t deflection_window_ms = 30 * 60 * 1000;
+struct ArticleUse {
+  std::string article_id, locale;
+  std::size_t opened = 0, deflected = 0, helpful = 0, not_helpful = 0;
+};
+struct Help {
+  std::size_t opened = 0;     // from the widget
+  std::size_t judged = 0;     // openings by a known visitor whose window has ended
+  std::size_t deflected = 0;  // of those judged: no chat followed
+  std::optional<double> deflection_rate;  // deflected / judged
+  std::size_t helpful = 0, not_helpful = 0;
+  std::vector<ArticleUse> articles;  // by openings, most first
+  bool truncated = false;
+};
+
 struct Report {
   Filter filter;
   std::size_t started = 0, answered = 0, abandoned = 0, escalated = 0, transferred = 0, still_open = 0;
@@ -102,6 +122,7 @@ struct Report {
   std::vector<Chat> chats;                 // by start
   bool truncated = false;                  // the period held more chats than a report reads
   Tickets tickets;
+  Help help;
 };
 
 inline constexpr std::size_t max_comments = 100;
@@ -116,6 +137,10 @@ Report compute(const std::vector<chat::events::Event>& events, const std::map<st
 Tickets compute_tickets(const std::vector<tickets::Record>& tickets, const Filter& filter,
                         const hours::BusinessHours& hours, std::int64_t now_ms);
 
+// `help`: ArticleViewed and ArticleRated events of the period; `chat_starts`:
+// ChatStarted events from its start to at least deflection_window after its end.
+Help compute_help(const std::vector<chat::events::Event>& help, const std::vector<chat::events::Event>& chat_starts,
+                  std::int64_t now_ms);
 boost::json::object to_json(const Report& report);
 // One row per chat, RFC 4180; a cell that a spreadsheet would run as a
 // formula (= + - @ at the start) is prefixed with an apostrophe.

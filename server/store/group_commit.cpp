@@ -137,6 +137,16 @@ void GroupCommitStore::report_events(std::int64_t from_ms, std::int64_t to_ms, s
         auto ticket = parsed<tickets::Record>(rows[i], "ticket");
         if (ticket.created_ms() >= from_ms && ticket.created_ms() < to_ms) data.tickets.push_back(std::move(ticket));
       }
+      using Event = parley::events::v1::Event;
+      auto read_kind = [&](int kind, std::int64_t until_ms, std::vector<Event>& into) {
+        const auto found = read_events_of_kind(kind, from_ms, until_ms, max_help_events + 1);
+        data.help_truncated = data.help_truncated || found.size() > max_help_events;
+        for (std::size_t i = 0; i < found.size() && i < max_help_events; ++i)
+          into.push_back(parsed<Event>(found[i], "event"));
+      };
+      read_kind(Event::kArticleViewed, to_ms, data.help);
+      read_kind(Event::kArticleRated, to_ms, data.help);
+      read_kind(Event::kChatStarted, to_ms + chat_starts_after_ms, data.chat_starts);
       out = std::move(data);
     } catch (const StoreError& e) {
       log::error("store", "report failed", {{"error", e.what()}});

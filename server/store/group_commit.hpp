@@ -94,6 +94,10 @@ class GroupCommitStore : public RecordStore {
   // most max_conversations of them (the earliest), oldest event first.
   virtual std::vector<std::string> read_report_events(std::int64_t from_ms, std::int64_t to_ms,
                                                       std::size_t max_conversations) = 0;
+  // Reports: the events of one kind (the Event oneof's field number) stored
+  // with times in [from_ms, to_ms), oldest first, at most `max`.
+  virtual std::vector<std::string> read_events_of_kind(int kind, std::int64_t from_ms, std::int64_t to_ms,
+                                                       std::size_t max) = 0;
   // On the writer thread: false if there is no such conversation. Throws StoreError.
   virtual bool write_legal_hold(const std::string& id, bool hold) = 0;
   // On the writer thread, one transaction: deletes up to `max` closed

@@ -121,7 +121,16 @@ class RecordStore {
     bool truncated = false;
     std::vector<tickets::Record> tickets;  // made in the period
     bool tickets_truncated = false;
+    // The help center: ArticleViewed and ArticleRated events in the period
+    // (at most max_help_events of each kind), and the ChatStarted events in
+    // the period and the hour after it (at most max_help_events), to tell
+    // whether a visitor who opened an article went on to chat.
+    std::vector<parley::events::v1::Event> help;
+    std::vector<parley::events::v1::Event> chat_starts;
+    bool help_truncated = false;
   };
+  static constexpr std::size_t max_help_events = 100'000;
+  static constexpr std::int64_t chat_starts_after_ms = 3'600'000;
   virtual void report_events(std::int64_t from_ms, std::int64_t to_ms, std::size_t max_conversations,
                              std::function<void(std::optional<ReportData>)> done) = 0;
   // Staff set or clear a conversation's legal hold; `event` (its actor and

@@ -188,3 +188,63 @@ TEST_CASE("a server without a help folder has no help center, and says so") {
   CHECK(api.status == 404);
   CHECK(json::parse(api.body).at("error") == "no_help_center");
 }
+
+TEST_CASE("articles opened from the widget and readers' answers reach the supervisor's report, and bad answers are refused") {
+  TempDir data("help-report");
+  ServerProcess server(server_args({"--data-dir", data.path().string(), "--help-dir", shipped.string()}));
+  const auto port = server.port();
+  const std::string self = "http://127.0.0.1:" + std::to_string(port);
+  // Opened from a suggestion: the page offers "did this answer your question?".
+  const auto opened = http_get(port, "/help/en/reset-2fa?ref=widget&visitor=v_abc123");
+  REQUIRE(opened.status == 200);
+  CHECK(opened.body.find("action=\"/help/en/reset-2fa/feedback\"") != std::string::npos);
+  CHECK(opened.body.find("name=\"visitor\" value=\"v_abc123\"") != std::string::npos);
+  // A forged visitor id is not carried into the page.
+  CHECK(http_get(port, "/help/en/reset-2fa?ref=widget&visitor=%22%3E%3Cscript%3E").body.find("<script>") == std::string::npos);
+
+  const std::vector<std::pair<std::string, std::string>> form{{"Content-Type", "application/x-www-form-urlencoded"},
+                                                              {"Origin", self}};
+  const auto answered = http_request(port, "POST", "/help/en/reset-2fa/feedback", "helpful=yes&visitor=v_abc123", form);
+  CHECK(answered.status == 303);
+  CHECK(answered.headers.at("Location") == "/help/en/reset-2fa?answered=1");
+  const auto thanked = http_get(port, "/help/en/reset-2fa?answered=1");
+  CHECK(thanked.body.find("Thank you for telling us.") != std::string::npos);
+  CHECK(thanked.body.find("<form class=\"feedback\"") == std::string::npos);
+
+  struct Bad {
+    std::string target, body, origin;
+    int status;
+  };
+  const std::vector<Bad> refusals{
+      {"/help/en/reset-2fa/feedback", "helpful=maybe", self, 400},
+      {"/help/en/reset-2fa/feedback", "", self, 400},
+      {"/help/en/reset-2fa/feedback", "helpful=yes", "https://evil.example", 403},
+      {"/help/en/no-such-article/feedback", "helpful=yes", self, 404},
+      {"/help/fr/reset-2fa/feedback", "helpful=yes", self, 404},
+      {"/help/en/reset-2fa", "helpful=yes", self, 405},
+  };
+  for (const auto& r : refusals) {
+    INFO(r.target << " " << r.body << " from " << r.origin);
+    const auto res = http_request(port, "POST", r.target, r.body,
+                                  {{"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", r.origin}});
+    CHECK(res.status == r.status);
+  }
+  // One address answering again and again is counted 20 times a minute at most, and always thanked.
+  for (int i = 0; i < 30; ++i)
+    CHECK(http_request(port, "POST", "/help/en/trading-fees/feedback", "helpful=no", form).status == 303);
+
+  const auto token = login(port, "sam");
+  // The events are written by the store's thread: ask until the report has them (bounded).
+  boost::json::value help;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  do {
+    const auto report = http_request(port, "GET", "/api/reports/chats", {}, {{"Authorization", "Bearer " + token}});
+    REQUIRE(report.status == 200);
+    help = json::parse(report.body).at("help");
+  } while (help.at("not_helpful").as_int64() < 17 && std::chrono::steady_clock::now() < deadline);
+  CHECK(help.at("opened") == 2);
+  CHECK(help.at("judged") == 0);  // their half hour has not ended
+  CHECK(help.at("helpful") == 1);
+  CHECK(help.at("not_helpful").as_int64() <= 20);
+  CHECK(help.at("not_helpful").as_int64() >= 17);  // the bucket's 20, less the answers and openings before
+}

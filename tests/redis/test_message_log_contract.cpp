@@ -300,6 +300,14 @@ TEMPLATE_TEST_CASE("record store: a report reads every event of the chats starte
   batch.events.push_back(event("c", 300, started));
   batch.events.push_back(event("", 310, [](auto& e) { e.mutable_agent_status_changed()->set_agent_id("alice"); }));
   batch.events.push_back(event("late", 1000, started));
+  // The help center's events have no conversation.
+  batch.events.push_back(event("", 400, [](auto& e) {
+    e.set_actor_id("v1");
+    e.mutable_article_viewed()->set_article_id("reset-2fa");
+    e.mutable_article_viewed()->set_from_widget(true);
+  }));
+  batch.events.push_back(event("", 450, [](auto& e) { e.mutable_article_rated()->set_helpful(true); }));
+  batch.events.push_back(event("", 1200, [](auto& e) { e.mutable_article_rated()->set_helpful(false); }));
   // After the period ends, a chat of the period goes on: those events belong to it.
   batch.events.push_back(event("a", 1500, [](auto& e) { e.mutable_chat_closed(); }));
   batch.events.push_back(event("a", 1600, [](auto& e) {
@@ -329,6 +337,18 @@ TEMPLATE_TEST_CASE("record store: a report reads every event of the chats starte
   CHECK(ids(all) == std::vector<std::string>{"a@100", "b@200", "c@300", "a@1500", "a@1600"});
   CHECK_FALSE(all.truncated);
   CHECK(all.comments == std::map<std::string, std::string>{{"a", "提币很快, thanks"}});
+  // Help events of the period, and the chats started from its start to an hour after its end.
+  auto at = [](const std::vector<parley::events::v1::Event>& events) {
+    std::vector<std::int64_t> out;
+    for (const auto& e : events) out.push_back(e.at_ms());
+    return out;
+  };
+  CHECK(at(all.help) == std::vector<std::int64_t>{400, 450});
+  CHECK(all.help[0].actor_id() == "v1");
+  CHECK(all.help[0].article_viewed().article_id() == "reset-2fa");
+  CHECK(at(all.chat_starts) == std::vector<std::int64_t>{100, 200, 300, 1000});
+  CHECK(at(report(100, 300, 10).chat_starts) == std::vector<std::int64_t>{100, 200, 300, 1000});
+  CHECK_FALSE(all.help_truncated);
   // At most two chats: the first two started, and it says so.
   const auto two = report(100, 1000, 2);
   CHECK(ids(two) == std::vector<std::string>{"a@100", "b@200", "a@1500", "a@1600"});

@@ -350,3 +350,63 @@ TEST_CASE("reports: tickets answered within their deadline, overdue, waiting, in
   CHECK(none.created == 0);
   CHECK_FALSE(none.in_time_share);
 }
+
+TEST_CASE("reports: help articles opened from the widget, deflections and readers' answers") {
+  const auto t = utc(2026, 12, 1, 10);
+  const auto minute = 60'000;
+  std::vector<ev::Event> help, starts;
+  auto viewed = [&](const std::string& visitor, std::int64_t at, const std::string& article, bool widget = true) {
+    auto& e = help.emplace_back();
+    e.set_at_ms(at);
+    e.set_actor_id(visitor);
+    e.mutable_article_viewed()->set_article_id(article);
+    e.mutable_article_viewed()->set_locale("en");
+    e.mutable_article_viewed()->set_from_widget(widget);
+  };
+  auto rated = [&](std::int64_t at, const std::string& article, bool helpful) {
+    auto& e = help.emplace_back();
+    e.set_at_ms(at);
+    e.mutable_article_rated()->set_article_id(article);
+    e.mutable_article_rated()->set_locale("en");
+    e.mutable_article_rated()->set_helpful(helpful);
+  };
+  auto chat = [&](const std::string& visitor, std::int64_t at) {
+    auto& e = starts.emplace_back();
+    e.set_at_ms(at);
+    e.mutable_chat_started()->set_visitor_id(visitor);
+  };
+  viewed("v1", t, "reset-2fa");                 // chatted 10 minutes later: not a deflection
+  chat("v1", t + 10 * minute);
+  viewed("v2", t, "reset-2fa");                 // chatted 40 minutes later: a deflection
+  chat("v2", t + 40 * minute);
+  chat("v3", t - minute);                       // chatted before opening it: a deflection
+  viewed("v3", t, "withdrawal-delays");
+  viewed("", t, "withdrawal-delays");           // nobody known: opened, not judged
+  viewed("v4", t + 100 * minute, "reset-2fa");  // its half hour has not ended: not judged
+  viewed("v5", t, "fees", false);               // not from the widget: not counted
+  rated(t, "reset-2fa", true);
+  rated(t, "reset-2fa", false);
+  rated(t, "fees", true);
+
+  const auto h = reports::compute_help(help, starts, t + 110 * minute);
+  CHECK(h.opened == 5);
+  CHECK(h.judged == 3);
+  CHECK(h.deflected == 2);
+  REQUIRE(h.deflection_rate);
+  CHECK(*h.deflection_rate == Approx(2.0 / 3));
+  CHECK(h.helpful == 2);
+  CHECK(h.not_helpful == 1);
+  REQUIRE(h.articles.size() == 3);
+  CHECK(h.articles[0].article_id == "reset-2fa");
+  CHECK(h.articles[0].opened == 3);
+  CHECK(h.articles[0].deflected == 1);
+  CHECK(h.articles[0].helpful == 1);
+  CHECK(h.articles[0].not_helpful == 1);
+  CHECK(h.articles[1].article_id == "withdrawal-delays");
+  CHECK(h.articles[1].deflected == 1);
+  CHECK(h.articles[2].article_id == "fees");
+  CHECK(h.articles[2].opened == 0);
+  CHECK(h.articles[2].helpful == 1);
+  // Nothing judged: no rate, not zero.
+  CHECK_FALSE(reports::compute_help({}, {}, t).deflection_rate);
+}

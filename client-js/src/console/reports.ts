@@ -18,6 +18,8 @@ interface Report {
   truncated: boolean;
   tickets: { created: number; answered: number; answered_in_time: number; answered_late: number; overdue: number; waiting: number;
     closed_unanswered: number; first_response_seconds: Stat; in_time_share: number | null; truncated: boolean };
+  help: { opened: number; judged: number; deflected: number; deflection_rate: number | null; helpful: number; not_helpful: number;
+    articles: { article_id: string; locale: string; opened: number; deflected: number; helpful: number; not_helpful: number }[] };
 }
 export interface ReportAgent { agentId: string; name: string }
 
@@ -115,6 +117,18 @@ export function openReports(call: StaffCall, download: StaffDownload, agents: Re
         tile("tickets-waiting", "Not yet due", String(r.tickets.waiting), r.tickets.waiting),
         tile("tickets-first-response-median", "First reply, median", durationText(r.tickets.first_response_seconds.median),
           r.tickets.first_response_seconds.median, `${r.tickets.first_response_seconds.count} replied`)),
+      h("h3", {}, "Help center"),
+      h("div", { class: "tiles" },
+        tile("help-opened", "Articles opened from the widget", String(r.help.opened), r.help.opened),
+        tile("help-deflected", "No chat after (30 min)", r.help.deflection_rate === null ? "—" : `${Math.round(r.help.deflection_rate * 100)}%`,
+          r.help.deflection_rate, `${r.help.deflected} of ${r.help.judged} judged`),
+        tile("help-helpful", "Answered the question", String(r.help.helpful), r.help.helpful),
+        tile("help-not-helpful", "Did not", String(r.help.not_helpful), r.help.not_helpful)),
+      r.help.articles.length ? h("table", { class: "help-articles" },
+        h("thead", {}, h("tr", {}, ...["Article", "Opened", "No chat after", "Helpful", "Not helpful"].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, ...r.help.articles.slice(0, 20).map((a) => h("tr", { "data-article": `${a.locale}/${a.article_id}` },
+          h("th", { scope: "row" }, h("a", { href: `/help/${a.locale}/${a.article_id}`, target: "_blank", rel: "noopener" }, `${a.article_id} (${a.locale})`)),
+          h("td", {}, String(a.opened)), h("td", {}, String(a.deflected)), h("td", {}, String(a.helpful)), h("td", {}, String(a.not_helpful)))))) : null,
       h("h3", {}, "Ratings"),
       h("ol", { class: "distribution", "aria-label": "Ratings by score" }, ...[5, 4, 3, 2, 1].map((score) => {
         const n = r.csat.distribution[score - 1] ?? 0;

@@ -9,7 +9,7 @@ import { pickLocale, strings, type Locale, type Strings } from "./i18n";
 import { fetchRequests, httpBase, keepToken, keptTokens, leaveChatAsRequest, mailTranscript, newToken, sendRequest,
   serverTakesRequests, type SentRequest } from "./requests";
 import { widgetCss } from "./styles";
-import { Suggester, type Suggestion } from "./suggest";
+import { Suggester, suggestionHref, type Suggestion } from "./suggest";
 import { SecretGuard, provideWordlists, wordlistsProvided, type SecretKind, type Wordlists } from "../core/secrets";
 
 interface WidgetConfig {
@@ -414,7 +414,7 @@ class Widget {
       suggestions.hidden = found.length === 0;
       suggestions.replaceChildren(...(found.length ? [
         h("p", {}, t.suggested),
-        h("ul", {}, ...found.map((a) => h("li", {}, h("a", { href: `${this.base}${a.url}?ref=widget`, target: "_blank", rel: "noopener" }, a.title)))),
+        h("ul", {}, ...found.map((a) => h("li", {}, h("a", { href: suggestionHref(this.base, a.url, this.session.visitorId), target: "_blank", rel: "noopener" }, a.title)))),
       ] : []));
     });
     message.addEventListener("input", () => suggester.typed(message.value));

@@ -14,6 +14,11 @@ export function suggestionQuery(text: string): string | null {
   return chars.slice(0, 200).join("");
 }
 
+/** The article's page, marked as opened from the widget by this visitor (for the deflection count). */
+export function suggestionHref(base: string, url: string, visitorId: string): string {
+  return `${base}${url}?ref=widget${visitorId ? `&visitor=${encodeURIComponent(visitorId)}` : ""}`;
+}
+
 export class Suggester {
   private asked = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;

@@ -269,6 +269,17 @@ std::vector<std::string> PostgresStore::read_report_events(std::int64_t from_ms,
   return out;
 }
 
+std::vector<std::string> PostgresStore::read_events_of_kind(int kind, std::int64_t from_ms, std::int64_t to_ms,
+                                                           std::size_t max) {
+  auto rows = pg::checked(reader(),
+                          "SELECT record FROM events WHERE kind = $1::int4 AND at_ms >= $2::int8 AND at_ms < $3::int8 "
+                          "ORDER BY at_ms, id LIMIT $4::int8",
+                          {pg::integer(kind), pg::integer(from_ms), pg::integer(to_ms), pg::integer(static_cast<std::int64_t>(max))});
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(rows.get()); ++i) out.push_back(pg::column(rows, i, 0));
+  return out;
+}
+
 std::vector<std::string> PostgresStore::read_events(const std::string& conversation_id) {
   auto rows = pg::checked(reader(), "SELECT record FROM events WHERE conversation_id = $1 ORDER BY id", {pg::text(conversation_id)});
   std::vector<std::string> out;

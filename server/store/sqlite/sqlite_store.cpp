@@ -422,6 +422,14 @@ std::vector<std::string> SqliteStore::read_report_events(std::int64_t from_ms, s
   return out;
 }
 
+std::vector<std::string> SqliteStore::read_events_of_kind(int kind, std::int64_t from_ms, std::int64_t to_ms, std::size_t max) {
+  Statement rows(db_, "SELECT record FROM events WHERE kind = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id LIMIT ?");
+  rows.integer(1, kind).integer(2, from_ms).integer(3, to_ms).integer(4, static_cast<std::int64_t>(max));
+  std::vector<std::string> out;
+  while (rows.step() == SQLITE_ROW) out.push_back(rows.column_blob(0));
+  return out;
+}
+
 std::vector<std::string> SqliteStore::read_events(const std::string& conversation_id) {
   Statement rows(db_, "SELECT record FROM events WHERE conversation_id = ? ORDER BY id");
   rows.text(1, conversation_id);

@@ -41,6 +41,7 @@ class SqliteStore final : public GroupCommitStore {
   std::vector<std::string> read_messages(const std::string& conversation_id) override;
   std::vector<std::string> read_events(const std::string& conversation_id) override;
   std::vector<std::string> read_report_events(std::int64_t from_ms, std::int64_t to_ms, std::size_t max_conversations) override;
+  std::vector<std::string> read_events_of_kind(int kind, std::int64_t from_ms, std::int64_t to_ms, std::size_t max) override;
   bool write_legal_hold(const std::string& id, bool hold) override;
   std::vector<std::string> delete_closed(std::int64_t closed_before_ms, std::size_t max) override;
   void in_transaction(const std::function<void()>& body) override;
