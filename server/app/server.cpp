@@ -101,7 +101,7 @@ Server::Server(Config config)
     log::info("help", "help center loaded", {{"articles", library->size()}, {"folder", config_.help_dir->string()}});
     context_->help.store(std::move(library));
   } else if (config_.help_dir) {
-    log::info("help", "no help center: the folder does not exist", {{"folder", config_.help_dir->string()}});
+    log::debug("help", "no help center: the folder does not exist", {{"folder", config_.help_dir->string()}});
   }
   if (mailer_) context_->mail_queued = [mailer = mailer_.get()] { mailer->poke(); };
   if (store_) context_->chat_ticket_key = store_->secret("chat-ticket");
