@@ -200,16 +200,17 @@ void Server::reload_hours() {
   }
 }
 
-// The articles changed: they are loaded and indexed on a network thread (not
-// the hub's), then swapped in; a folder with an error keeps the previous
-// articles, and says which file is wrong.
+// Every second the help folder is looked at, and when it changed its articles
+// are loaded and indexed, all on a network thread (not the hub's: up to 2 000
+// files), then swapped in; a folder with an error keeps the previous articles,
+// and says which file is wrong. One look at a time; help_version_ belongs to it.
 void Server::reload_help() {
   if (!config_.help_dir || help_loading_) return;
-  auto version = help::folder_version(*config_.help_dir);
-  if (version == help_version_) return;
-  help_version_ = std::move(version);
   help_loading_ = true;
   asio::post(shards_.front()->get_executor(), [this, dir = *config_.help_dir] {
+    auto version = help::folder_version(dir);
+    if (version == help_version_) return asio::post(hub_, [this] { help_loading_ = false; });
+    help_version_ = std::move(version);
     try {
       auto library = help::Library::load(dir);
       log::info("help", "reloaded the help center", {{"articles", library->size()}, {"folder", dir.string()}});

@@ -62,8 +62,8 @@ class Server {
   chat::Gateway* service_ = nullptr;
   auth::AccountStore accounts_;
   util::FileWatch hours_watch_;
-  std::string help_version_;  // help::folder_version of what is loaded
-  bool help_loading_ = false;
+  std::string help_version_;  // help::folder_version of what is loaded (the reload's thread only)
+  bool help_loading_ = false;  // a reload is under way (hub thread)
   std::unique_ptr<auth::StaffSessionStore> staff_sessions_;
   std::unique_ptr<auth::StaffAuthenticator> staff_auth_;
   auth::IdentityVerifier identities_;

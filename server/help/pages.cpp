@@ -1,11 +1,15 @@
 #include "help/pages.hpp"
 
+#include "util/html.hpp"
+
 #include <cctype>
 #include <cstdio>
 #include <map>
 
 namespace parley::help {
 namespace {
+
+using util::html_escape;
 
 struct Words {
   const char* title;
@@ -65,22 +69,6 @@ std::string footer(std::string_view locale) {
 std::string href(const Article& a) { return "/help/" + a.locale + "/" + a.id; }
 
 }  // namespace
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string url_encode(std::string_view text) {
   std::string out;

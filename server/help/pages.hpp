@@ -29,7 +29,6 @@ std::string search_page(const Library& library, std::string_view locale, std::st
 std::string not_found_page(std::string_view locale);
 const std::string& stylesheet();
 
-std::string html_escape(std::string_view text);
 std::string url_encode(std::string_view text);
 
 }  // namespace parley::help

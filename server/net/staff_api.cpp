@@ -6,6 +6,7 @@
 // which an HTML form cannot send. No cookies are used: the token travels in
 // the JSON reply and then in the Hello, so nothing is sent on a user's behalf.
 
+#include "util/html.hpp"
 #include "auth/accounts_file.hpp"
 #include "canned/canned_responses.hpp"
 #include "chat/text.hpp"
@@ -72,20 +73,7 @@ json::object transcript_json(const store::RecordStore::Transcript& t) {
           {"closed_ms", t.record.closed_ms()}};
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using util::html_escape;
 
 std::string utc_time(std::int64_t ms) {
   const std::time_t seconds = static_cast<std::time_t>(ms / 1000);

@@ -2,6 +2,7 @@
 // deployments without a terminating proxy.
 
 #include "helpers.hpp"
+#include "support/test_ca.hpp"
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -10,7 +11,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 
 using namespace parley;
@@ -21,17 +21,12 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
+// The server's certificate, for 127.0.0.1 only, from a throwaway CA the clients trust.
 struct Certificate {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("parley-tls-" + std::to_string(::getpid()));
-  std::string cert = (dir / "cert.pem").string();
-  std::string key = (dir / "key.pem").string();
-  Certificate() {
-    std::filesystem::create_directories(dir);
-    const auto command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-                         "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
-    REQUIRE(std::system(command.c_str()) == 0);
-  }
-  ~Certificate() { std::filesystem::remove_all(dir); }
+  TestCa ca;
+  TestCa::Issued issued = ca.issue("parley", "IP:127.0.0.1");
+  const std::string& cert = issued.cert;
+  const std::string& key = issued.key;
 };
 
 // A TLS connection that trusts only the test certificate and checks the name.
@@ -57,7 +52,7 @@ TEST_CASE("with --tls-cert and --tls-key the server speaks HTTPS and WSS only") 
   const auto port = server.port();
 
   SECTION("HTTPS: health, and staff sign-in") {
-    TlsClient tls(port, certificate.cert);
+    TlsClient tls(port, certificate.ca.ca_file());
     namespace http = beast::http;
     http::request<http::string_body> req{http::verb::post, "/api/login", 11};
     req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
@@ -73,7 +68,7 @@ TEST_CASE("with --tls-cert and --tls-key the server speaks HTTPS and WSS only") 
   }
 
   SECTION("WSS: a visitor chats, and the page's https origin is its own") {
-    TlsClient tls(port, certificate.cert);
+    TlsClient tls(port, certificate.ca.ca_file());
     beast::websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(std::move(tls.stream));
     beast::get_lowest_layer(ws).expires_never();
     ws.set_option(beast::websocket::stream_base::decorator([port](beast::websocket::request_type& r) {
@@ -92,7 +87,7 @@ TEST_CASE("with --tls-cert and --tls-key the server speaks HTTPS and WSS only") 
 
   SECTION("plain HTTP to the TLS port gets no answer, and the server keeps serving") {
     CHECK_THROWS(http_get(port, "/healthz"));
-    TlsClient tls(port, certificate.cert);
+    TlsClient tls(port, certificate.ca.ca_file());
     CHECK(tls.stream.native_handle() != nullptr);
   }
 
